@@ -1,0 +1,200 @@
+// `btrouter backtest`: one native backtest of a catalogue strategy on a data file.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/flags.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "engines/data/bar_cache.h"
+#include "engines/metrics/metrics_json.h"
+#include "engines/native/native_run.h"
+#include "engines/native/strategies/catalogue.h"
+
+namespace btr::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: btrouter backtest --data PATH --strategy NAME [--param k=v]... [flags]\n"
+    "Runs one backtest on the native engine (backtesting.py 0.6.6 semantics).\n"
+    "PATH is a CSV file (time,open,high,low,close[,volume]), a LEAN daily zip, a LEAN minute\n"
+    "day zip, or a LEAN minute folder.\n\n";
+
+void Declare(Flags& f) {
+  f.AddValue("data", "PATH", "bars to test on");
+  f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
+  f.AddRepeated("param", "k=v", "strategy parameter");
+  f.AddValue("cash", "X", "initial cash", "10000");
+  f.AddValue("commission", "RATE", "commission as a fraction of traded value", "0");
+  f.AddValue("commission-fixed", "X", "fixed commission in cash per order", "0");
+  f.AddValue("spread", "RATE", "bid-ask spread as a fraction of price", "0");
+  f.AddValue("margin", "RATIO", "margin requirement in (0, 1]; 1/margin = leverage", "1");
+  f.AddSwitch("trade-on-close", "fill market orders at the signal bar's close");
+  f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
+  f.AddSwitch("hedging", "allow long and short trades at the same time");
+  f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  f.AddValue("format", "table|json", "output format", "table");
+  f.AddValue("out", "DIR", "also write trades.csv, equity.csv and metrics.json into DIR");
+  f.AddValue("cache-dir", "DIR", "binary bar cache folder (default ~/.cache/btrouter)");
+  f.AddSwitch("no-cache", "parse the data file without the binary cache");
+  f.AddSwitch("help", "show this help");
+}
+
+std::string DefaultCacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/btrouter";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::string(home) + "/.cache/btrouter";
+  }
+  return "";
+}
+
+Status ReadConfig(const Flags& f, BacktestConfig* config) {
+  BrokerConfig& b = config->broker;
+  BTR_RETURN_IF_ERROR(f.GetDouble("cash", &b.cash));
+  BTR_RETURN_IF_ERROR(f.GetDouble("commission", &b.commission_relative));
+  BTR_RETURN_IF_ERROR(f.GetDouble("commission-fixed", &b.commission_fixed));
+  BTR_RETURN_IF_ERROR(f.GetDouble("spread", &b.spread));
+  BTR_RETURN_IF_ERROR(f.GetDouble("margin", &b.margin));
+  b.trade_on_close = f.Has("trade-on-close");
+  b.exclusive_orders = f.Has("exclusive-orders");
+  b.hedging = f.Has("hedging");
+  config->finalize_trades = f.Has("finalize-trades");
+  Status s = b.Validate();
+  if (!s.ok()) {
+    // Validate names the setting; the CLI user knows it as a flag.
+    std::string message = s.message();
+    const size_t colon = message.find(':');
+    std::string flag = message.substr(0, colon);
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    return Status::InvalidArgument("--" + flag + message.substr(colon));
+  }
+  return Status::Ok();
+}
+
+Status ReadParams(const Flags& f, const StrategyInfo& info, ParamValues* params) {
+  *params = ParamValues::Defaults(info.params);
+  for (const std::string& assignment : f.GetAll("param")) {
+    std::string_view name, value;
+    BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &name, &value).WithPrefix("--param"));
+    BTR_RETURN_IF_ERROR(params->SetFromText(info.params, name, value).WithPrefix("--param"));
+  }
+  if (info.check) BTR_RETURN_IF_ERROR(info.check(*params).WithPrefix("--param"));
+  return Status::Ok();
+}
+
+Status WriteText(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) return Status::Internal("cannot write " + path.string());
+  return Status::Ok();
+}
+
+Status WriteOutDir(const std::string& dir, const BarSeries& bars, const NativeRun& run,
+                   const nlohmann::json& document) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::InvalidArgument("--out: cannot create " + dir + ": " + ec.message());
+  std::vector<TradeRecord> all = run.output.trades;
+  all.insert(all.end(), run.output.open_trades.begin(), run.output.open_trades.end());
+  BTR_RETURN_IF_ERROR(WriteText(std::filesystem::path(dir) / "trades.csv", TradesCsv(all)));
+  BTR_RETURN_IF_ERROR(WriteText(std::filesystem::path(dir) / "equity.csv",
+                                EquityCsv(bars.time, run.output.equity)));
+  return WriteText(std::filesystem::path(dir) / "metrics.json", document["metrics"].dump(2) + "\n");
+}
+
+std::string ParamsText(const ParamValues& params) {
+  std::string out;
+  for (const auto& [name, value] : params.values()) {
+    out += (out.empty() ? "" : ", ") + name + "=" + ExactNumber(value);
+  }
+  return out;
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "btrouter backtest: %s\n", s.message().c_str());
+  return s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound ? 2 : 1;
+}
+
+}  // namespace
+
+int RunBacktestCommand(int argc, char** argv) {
+  Flags f;
+  Declare(f);
+  if (Status s = f.Parse(argc, argv, 1); !s.ok()) return Fail(s);
+  if (f.Has("help")) {
+    std::printf("%s%s", kUsage, f.Usage().c_str());
+    return 0;
+  }
+  if (!f.Has("data")) return Fail(Status::InvalidArgument("--data: required (a CSV file or LEAN data)"));
+  if (!f.Has("strategy")) {
+    return Fail(Status::InvalidArgument("--strategy: required (see `btrouter strategies`)"));
+  }
+  const std::string format = f.Get("format");
+  if (format != "table" && format != "json") {
+    return Fail(Status::InvalidArgument("--format: expected table or json, got '" + format + "'"));
+  }
+  const StrategyInfo* info = FindStrategy(f.Get("strategy"));
+  if (info == nullptr) return Fail(CreateStrategy(f.Get("strategy"), {}).status().WithPrefix("--strategy"));
+  ParamValues params;
+  BacktestConfig config;
+  if (Status s = ReadParams(f, *info, &params); !s.ok()) return Fail(s);
+  if (Status s = ReadConfig(f, &config); !s.ok()) return Fail(s);
+
+  LoadOptions load;
+  if (!f.Has("no-cache")) load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<LoadedBars> loaded = LoadBars(f.Get("data"), load);
+  if (!loaded.ok()) return Fail(loaded.status());
+  const BarSeries& bars = loaded->bars;
+  const auto t1 = std::chrono::steady_clock::now();
+
+  Result<NativeRun> run = [&] {
+    ProgressBar bar("backtest " + info->name);
+    RunControl control;
+    control.progress = [&bar](double fraction) { bar.Update(fraction); };
+    return RunCatalogueBacktest(bars, info->name, params, config, control);
+  }();
+  if (!run.ok()) return Fail(run.status());
+  const auto t2 = std::chrono::steady_clock::now();
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+
+  nlohmann::json document = {
+      {"metrics", MetricsToJson(run->metrics)},
+      {"trades", TradesToJson(run->output.trades)},
+      {"open_trades", TradesToJson(run->output.open_trades)},
+      {"run",
+       {{"engine", "native"},
+        {"strategy", info->name},
+        {"params", params.values()},
+        {"data", f.Get("data")},
+        {"data_sha256", loaded->sha256},
+        {"bars", bars.size()},
+        {"warmup_bars", run->output.warmup_bars},
+        {"out_of_money", run->output.out_of_money},
+        {"load_ms", ms(t1 - t0)},
+        {"run_ms", ms(t2 - t1)}}},
+  };
+  if (f.Has("out")) {
+    if (Status s = WriteOutDir(f.Get("out"), bars, *run, document); !s.ok()) return Fail(s);
+  }
+  if (format == "json") {
+    std::cout << document.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("native backtest: %s(%s)\n", info->name.c_str(), ParamsText(params).c_str());
+  std::printf("  data %s: %zu bars%s, sha256 %.16s...\n", f.Get("data").c_str(), bars.size(),
+              loaded->from_cache ? " (cached)" : "", loaded->sha256.c_str());
+  std::printf("  %zu closed trades, %zu open at the end; loaded in %.1f ms, ran in %.1f ms\n\n",
+              run->output.trades.size(), run->output.open_trades.size(), ms(t1 - t0), ms(t2 - t1));
+  std::printf("%s", FormatMetricsTable(run->metrics).c_str());
+  return 0;
+}
+
+}  // namespace btr::cli

@@ -1,0 +1,49 @@
+// A small command-line flag parser: `--name value`, `--name=value`, boolean `--switch`, and
+// repeatable flags. Unknown flags, missing values and bad numbers are InvalidArgument errors that
+// name the flag and what it expects. Not thread-safe; one parser per command invocation.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engines/core/status.h"
+
+namespace btr::cli {
+
+class Flags {
+ public:
+  // Declarations, before Parse(). `help` is shown by Usage().
+  void AddValue(std::string name, std::string value_name, std::string help,
+                std::string default_value = "");
+  void AddRepeated(std::string name, std::string value_name, std::string help);
+  void AddSwitch(std::string name, std::string help);
+
+  // Parses argv[first..argc). Positional arguments are rejected.
+  Status Parse(int argc, char** argv, int first);
+
+  bool Has(std::string_view name) const;
+  std::string Get(std::string_view name) const;  // the value or the declared default
+  std::vector<std::string> GetAll(std::string_view name) const;
+  bool IsSet(std::string_view name) const { return Has(name); }
+
+  // Typed reads; InvalidArgument names the flag and the expectation.
+  Status GetDouble(std::string_view name, double* out) const;
+  Status GetSize(std::string_view name, size_t* out) const;
+
+  std::string Usage() const;
+
+ private:
+  struct Spec {
+    std::string name, value_name, help, default_value;
+    bool takes_value = true;
+    bool repeated = false;
+  };
+  const Spec* Find(std::string_view name) const;
+
+  std::vector<Spec> specs_;
+  std::map<std::string, std::vector<std::string>, std::less<>> values_;
+};
+
+}  // namespace btr::cli

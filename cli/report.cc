@@ -1,0 +1,135 @@
+#include "cli/report.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "engines/metrics/metrics_json.h"
+
+namespace btr::cli {
+namespace {
+
+// Metrics shown as percents in the table.
+bool IsFraction(std::string_view key) {
+  static const std::set<std::string_view> kFractions = {
+      "exposure_time", "total_return", "buy_hold_return", "cagr",       "annual_return",
+      "annual_volatility", "alpha",    "max_drawdown",    "avg_drawdown", "win_rate",
+      "best_trade",    "worst_trade",  "avg_trade",       "expectancy"};
+  return kFractions.count(key) != 0;
+}
+
+bool IsDuration(std::string_view key) { return key.size() > 2 && key.substr(key.size() - 2) == "_s"; }
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace
+
+std::string ExactNumber(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ptr);
+}
+
+nlohmann::json TradeToJson(const TradeRecord& t) {
+  nlohmann::json j = {
+      {"size", t.size},
+      {"entry_bar", t.entry_bar},
+      {"entry_price", t.entry_price},
+      {"entry_time", FormatIsoTime(t.entry_time, true)},
+  };
+  if (!t.is_open()) {
+    j["exit_bar"] = t.exit_bar;
+    j["exit_price"] = t.exit_price;
+    j["exit_time"] = FormatIsoTime(t.exit_time, true);
+  }
+  j["pnl"] = MetricNumber(t.pnl);
+  j["return_pct"] = MetricNumber(t.return_pct);
+  j["commission"] = t.commission;
+  if (!std::isnan(t.sl)) j["sl"] = t.sl;
+  if (!std::isnan(t.tp)) j["tp"] = t.tp;
+  if (!t.tag.empty()) j["tag"] = t.tag;
+  return j;
+}
+
+nlohmann::json TradesToJson(std::span<const TradeRecord> trades) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const TradeRecord& t : trades) out.push_back(TradeToJson(t));
+  return out;
+}
+
+std::string FormatDuration(double seconds) {
+  if (std::isnan(seconds)) return "-";
+  const long long total = static_cast<long long>(std::llround(seconds));
+  const long long days = total / 86400, rem = total % 86400;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lld days %02lld:%02lld:%02lld", days, rem / 3600,
+                (rem / 60) % 60, rem % 60);
+  return buf;
+}
+
+std::string FormatMetricsTable(const Metrics& m) {
+  std::string out;
+  auto line = [&](std::string_view key, const std::string& value) {
+    std::string row(key);
+    row.resize(26, ' ');
+    out += "  " + row + value + "\n";
+  };
+  line("start", FormatIsoTime(m.start, true));
+  line("end", FormatIsoTime(m.end, true));
+  for (const auto& [key, value] : MetricsFields(m)) {
+    if (std::isnan(value)) {
+      line(key, "-");
+    } else if (IsDuration(key)) {
+      line(key, FormatDuration(value));
+    } else if (IsFraction(key)) {
+      line(key, Fixed(value * 100, 2) + " %");
+    } else if (key == "num_trades") {
+      line(key, Fixed(value, 0));
+    } else if (std::isinf(value)) {
+      line(key, value > 0 ? "inf" : "-inf");
+    } else {
+      line(key, Fixed(value, std::fabs(value) >= 1000 ? 2 : 4));
+    }
+  }
+  return out;
+}
+
+std::string TradesCsv(std::span<const TradeRecord> trades) {
+  std::string out =
+      "size,entry_bar,exit_bar,entry_price,exit_price,entry_time,exit_time,pnl,return_pct,"
+      "commission,sl,tp,tag\n";
+  auto opt = [](double v) { return std::isnan(v) ? std::string() : ExactNumber(v); };
+  for (const TradeRecord& t : trades) {
+    out += ExactNumber(t.size) + "," + std::to_string(t.entry_bar) + "," +
+           (t.is_open() ? "" : std::to_string(t.exit_bar)) + "," + ExactNumber(t.entry_price) +
+           "," + opt(t.exit_price) + "," + FormatIsoTime(t.entry_time, true) + "," +
+           (t.is_open() ? "" : FormatIsoTime(t.exit_time, true)) + "," + ExactNumber(t.pnl) +
+           "," + ExactNumber(t.return_pct) + "," + ExactNumber(t.commission) + "," + opt(t.sl) +
+           "," + opt(t.tp) + "," + t.tag + "\n";
+  }
+  return out;
+}
+
+std::string EquityCsv(std::span<const TimeNs> time, std::span<const double> equity) {
+  const std::vector<double> dd = DrawdownSeries(equity);
+  std::string out = "time,equity,drawdown\n";
+  out.reserve(equity.size() * 48);
+  for (size_t i = 0; i < equity.size(); ++i) {
+    out += FormatIsoTime(time[i], true);
+    out += ',';
+    out += ExactNumber(equity[i]);
+    out += ',';
+    out += ExactNumber(dd[i]);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace btr::cli

@@ -1,0 +1,37 @@
+// Presentation of native backtest results for the CLI: the people-facing table, the JSON
+// document of `--format json`, and the files of `--out DIR`. Pure formatting; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engines/core/status.h"
+#include "engines/core/trade.h"
+#include "engines/data/bars.h"
+#include "engines/metrics/metrics.h"
+
+namespace btr::cli {
+
+// Trade fields of DESIGN.md; sl, tp and tag only when set; exit fields only when closed.
+nlohmann::json TradeToJson(const TradeRecord& t);
+nlohmann::json TradesToJson(std::span<const TradeRecord> trades);
+
+// Metrics as aligned "key  value" lines; fractions shown as percents, durations as
+// "D days HH:MM:SS".
+std::string FormatMetricsTable(const Metrics& m);
+
+// "97 days 14:00:00" (pandas Timedelta style); "-" for NaN.
+std::string FormatDuration(double seconds);
+
+// trades.csv: size,entry_bar,exit_bar,entry_price,exit_price,entry_time,exit_time,pnl,
+// return_pct,commission,sl,tp,tag (round-trip exact numbers; empty for none).
+std::string TradesCsv(std::span<const TradeRecord> trades);
+// equity.csv: time,equity,drawdown (drawdown a positive fraction).
+std::string EquityCsv(std::span<const TimeNs> time, std::span<const double> equity);
+
+// Shortest text that reads back as the same double ("nan"/"inf" for non-finite).
+std::string ExactNumber(double v);
+
+}  // namespace btr::cli

@@ -1,0 +1,61 @@
+// donchian_breakout and buy_and_hold.
+#include <memory>
+
+#include "engines/native/indicators/indicators.h"
+#include "engines/native/strategies/catalogue.h"
+
+namespace btr {
+namespace {
+
+class DonchianBreakout final : public Strategy {
+ public:
+  explicit DonchianBreakout(const ParamValues& p) : period_(p.GetInt("period")) {}
+  Status Init() override {
+    DonchianChannel channel = Donchian(bars().high, bars().low, period_);
+    upper_ = AddIndicator(std::move(channel.upper));
+    lower_ = AddIndicator(std::move(channel.lower));
+    return Status::Ok();
+  }
+  void Next(size_t i) override {
+    const double c = close()[i];
+    if (!InPosition() && c > upper_[i]) {
+      Buy();
+    } else if (InPosition() && c < lower_[i]) {
+      ClosePosition();
+    }
+  }
+
+ private:
+  const int period_;
+  std::span<const double> upper_, lower_;
+};
+
+class BuyAndHold final : public Strategy {
+ public:
+  Status Init() override { return Status::Ok(); }
+  void Next(size_t /*i*/) override {
+    if (!bought_) Buy();
+    bought_ = true;
+  }
+
+ private:
+  bool bought_ = false;
+};
+
+}  // namespace
+
+StrategyInfo DonchianBreakoutInfo() {
+  return {"donchian_breakout",
+          "buy when flat and close > highest high of the previous `period` bars; close when "
+          "close < their lowest low",
+          {{"period", ParamType::kInt, 20, 1, 100000, "channel period in bars"}},
+          nullptr,
+          [](const ParamValues& p) { return std::make_unique<DonchianBreakout>(p); }};
+}
+
+StrategyInfo BuyAndHoldInfo() {
+  return {"buy_and_hold", "buy with all equity at the first bar, hold to the end", {}, nullptr,
+          [](const ParamValues&) { return std::make_unique<BuyAndHold>(); }};
+}
+
+}  // namespace btr

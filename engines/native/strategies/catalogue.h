@@ -1,0 +1,33 @@
+// The strategy catalogue of DESIGN.md: the same names, parameters and logic as the
+// Backtesting.py service and the LEAN templates. Immutable after first use; thread-safe.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "engines/core/status.h"
+#include "engines/native/strategy/strategy.h"
+
+namespace btr {
+
+// Every catalogue strategy, in documentation order.
+const std::vector<StrategyInfo>& StrategyCatalogue();
+
+// The entry named `name`, or nullptr.
+const StrategyInfo* FindStrategy(std::string_view name);
+
+// Builds the strategy with checked parameters. NotFound for an unknown name (the message lists
+// the catalogue); InvalidArgument from the parameter checks.
+Result<std::unique_ptr<Strategy>> CreateStrategy(std::string_view name, const ParamValues& params);
+
+// Entries, one per source file of engines/native/strategies/.
+StrategyInfo SmaCrossInfo();
+StrategyInfo EmaCrossInfo();
+StrategyInfo MacdCrossInfo();
+StrategyInfo RsiReversionInfo();
+StrategyInfo BollingerReversionInfo();
+StrategyInfo DonchianBreakoutInfo();
+StrategyInfo BuyAndHoldInfo();
+
+}  // namespace btr

@@ -1,0 +1,146 @@
+// sma_cross, ema_cross and macd_cross: two lines, trade their crossings (stop-and-reverse).
+#include <memory>
+
+#include "engines/native/indicators/indicators.h"
+#include "engines/native/strategies/catalogue.h"
+
+namespace btr {
+namespace {
+
+ParamSpec Period(std::string name, double default_value, std::string help) {
+  return {std::move(name), ParamType::kInt, default_value, 1, 100000, std::move(help)};
+}
+
+Status CheckFastBelowSlow(const ParamValues& p) {
+  if (p.GetInt("fast") >= p.GetInt("slow")) {
+    return Status::InvalidArgument("parameter 'fast': must be below 'slow' (got fast=" +
+                                   std::to_string(p.GetInt("fast")) +
+                                   ", slow=" + std::to_string(p.GetInt("slow")) + ")");
+  }
+  return Status::Ok();
+}
+
+// Stop-and-reverse on the crossings of `fast_` over `slow_`: close, then buy on an up-cross;
+// close, then sell on a down-cross. Subclasses set the two lines in Init().
+class LineCross : public Strategy {
+ public:
+  void Next(size_t i) override {
+    if (CrossOver(fast_, slow_, i)) {
+      OnUpCross(i);
+    } else if (CrossOver(slow_, fast_, i)) {
+      OnDownCross();
+    }
+  }
+
+ protected:
+  virtual void OnUpCross(size_t /*i*/) {
+    ClosePosition();
+    Buy();
+  }
+  virtual void OnDownCross() {
+    ClosePosition();
+    Sell();
+  }
+
+  std::span<const double> fast_, slow_;
+};
+
+class SmaCross final : public LineCross {
+ public:
+  explicit SmaCross(const ParamValues& p)
+      : fast_n_(p.GetInt("fast")),
+        slow_n_(p.GetInt("slow")),
+        long_only_(p.GetBool("long_only")),
+        sl_pct_(p.Get("sl_pct")),
+        tp_pct_(p.Get("tp_pct")) {}
+
+  Status Init() override {
+    fast_ = AddIndicator(Sma(close(), fast_n_));
+    slow_ = AddIndicator(Sma(close(), slow_n_));
+    return Status::Ok();
+  }
+
+ private:
+  void OnUpCross(size_t i) override {
+    if (!long_only_) return LineCross::OnUpCross(i);
+    if (InPosition()) return;
+    OrderRequest order;
+    if (sl_pct_ > 0) order.sl = (1 - sl_pct_) * close()[i];
+    if (tp_pct_ > 0) order.tp = (1 + tp_pct_) * close()[i];
+    Buy(order);
+  }
+  void OnDownCross() override {
+    if (!long_only_) return LineCross::OnDownCross();
+    ClosePosition();
+  }
+
+  const int fast_n_, slow_n_;
+  const bool long_only_;
+  const double sl_pct_, tp_pct_;
+};
+
+class EmaCross final : public LineCross {
+ public:
+  explicit EmaCross(const ParamValues& p) : fast_n_(p.GetInt("fast")), slow_n_(p.GetInt("slow")) {}
+  Status Init() override {
+    fast_ = AddIndicator(Ema(close(), fast_n_));
+    slow_ = AddIndicator(Ema(close(), slow_n_));
+    return Status::Ok();
+  }
+
+ private:
+  const int fast_n_, slow_n_;
+};
+
+class MacdCross final : public LineCross {
+ public:
+  explicit MacdCross(const ParamValues& p)
+      : fast_n_(p.GetInt("fast")), slow_n_(p.GetInt("slow")), signal_n_(p.GetInt("signal")) {}
+  Status Init() override {
+    MacdLines lines = Macd(close(), fast_n_, slow_n_, signal_n_);
+    fast_ = AddIndicator(std::move(lines.macd));
+    slow_ = AddIndicator(std::move(lines.signal));
+    return Status::Ok();
+  }
+
+ private:
+  const int fast_n_, slow_n_, signal_n_;
+};
+
+}  // namespace
+
+StrategyInfo SmaCrossInfo() {
+  return {"sma_cross",
+          "SMA(close) crossover; stop-and-reverse, or long-only with optional SL/TP brackets",
+          {Period("fast", 10, "fast SMA period in bars"),
+           Period("slow", 20, "slow SMA period in bars"),
+           {"long_only", ParamType::kBool, 0, 0, 1,
+            "buy on the up-cross when flat, close on the down-cross (no shorts)"},
+           {"sl_pct", ParamType::kFloat, 0, 0, 0.99,
+            "long_only stop-loss below the signal close, as a fraction (0 = none)"},
+           {"tp_pct", ParamType::kFloat, 0, 0, 100,
+            "long_only take-profit above the signal close, as a fraction (0 = none)"}},
+          CheckFastBelowSlow,
+          [](const ParamValues& p) { return std::make_unique<SmaCross>(p); }};
+}
+
+StrategyInfo EmaCrossInfo() {
+  return {"ema_cross",
+          "EMA(close) crossover (mean-seeded EMA); stop-and-reverse",
+          {Period("fast", 12, "fast EMA period in bars"),
+           Period("slow", 26, "slow EMA period in bars")},
+          CheckFastBelowSlow,
+          [](const ParamValues& p) { return std::make_unique<EmaCross>(p); }};
+}
+
+StrategyInfo MacdCrossInfo() {
+  return {"macd_cross",
+          "MACD line crossing its signal line; stop-and-reverse",
+          {Period("fast", 12, "fast EMA period in bars"),
+           Period("slow", 26, "slow EMA period in bars"),
+           Period("signal", 9, "signal EMA period in bars")},
+          CheckFastBelowSlow,
+          [](const ParamValues& p) { return std::make_unique<MacdCross>(p); }};
+}
+
+}  // namespace btr

@@ -1,0 +1,87 @@
+// Strategy: the C++ interface every native strategy implements, mirroring backtesting.py's
+// Strategy (init / next, indicators, buy / sell / close).
+//
+// Lifecycle (driven by RunBacktest in engines/native/backtest.h, one thread):
+//   1. Bind(bars, broker) — the runner attaches the data and the broker (not owned).
+//   2. Init() — compute indicators over the whole series with AddIndicator(). The warm-up W is
+//      the largest first-valid index over all registered indicators (0 without indicators).
+//   3. Next(i) for i = W+1 .. N-1, after the broker processed bar i. Next(i) may read bars and
+//      indicators at indices <= i only (the runner does not enforce this; reading ahead is a
+//      look-ahead bug). Orders placed in Next(i) are processed from bar i+1.
+// An invalid order (bad size, SL/TP on the wrong side) records the first error; the runner
+// stops the run and returns it.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engines/core/status.h"
+#include "engines/data/bars.h"
+#include "engines/native/broker/broker.h"
+#include "engines/native/strategy/params.h"
+
+namespace btr {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+
+  virtual Status Init() = 0;
+  virtual void Next(size_t i) = 0;
+
+  // Called by the runner before Init(). Both must outlive the strategy's use.
+  void Bind(const BarSeries* bars, Broker* broker) {
+    bars_ = bars;
+    broker_ = broker;
+  }
+  size_t WarmupBars() const { return warmup_; }
+  bool failed() const { return !order_error_.ok(); }
+  const Status& order_error() const { return order_error_; }
+
+ protected:
+  const BarSeries& bars() const { return *bars_; }
+  std::span<const double> close() const { return bars_->close; }
+
+  // Takes ownership of an indicator series (same length as the bars) and returns a view of it
+  // that stays valid for the strategy's lifetime. Updates the warm-up.
+  std::span<const double> AddIndicator(std::vector<double> values);
+
+  // Place orders; false (and the run stops) when the order is invalid.
+  bool Buy(const OrderRequest& request = {}) { return Place(true, request); }
+  bool Sell(const OrderRequest& request = {}) { return Place(false, request); }
+  void ClosePosition(double portion = 1.0) { broker_->ClosePosition(portion); }
+
+  double PositionSize() const { return broker_->position_size(); }
+  bool InPosition() const { return broker_->position_size() != 0; }
+  Broker& broker() { return *broker_; }
+
+  // backtesting.lib.crossover at bar i: a[i-1] < b[i-1] and a[i] > b[i] (NaN never crosses).
+  static bool CrossOver(std::span<const double> a, std::span<const double> b, size_t i) {
+    return i >= 1 && a[i - 1] < b[i - 1] && a[i] > b[i];
+  }
+
+ private:
+  bool Place(bool is_buy, const OrderRequest& request);
+
+  const BarSeries* bars_ = nullptr;
+  Broker* broker_ = nullptr;
+  std::vector<std::vector<double>> indicators_;
+  size_t warmup_ = 0;
+  Status order_error_;
+};
+
+// A catalogue entry: how to build a strategy by name with checked parameters.
+struct StrategyInfo {
+  std::string name;
+  std::string summary;
+  std::vector<ParamSpec> params;
+  // Cross-parameter checks (e.g. fast < slow); may be empty.
+  std::function<Status(const ParamValues&)> check;
+  std::function<std::unique_ptr<Strategy>(const ParamValues&)> create;
+};
+
+}  // namespace btr

@@ -1,0 +1,42 @@
+#include "engines/core/time.h"
+
+#include <catch2/catch.hpp>
+
+namespace btr {
+namespace {
+
+TEST_CASE("ParseIsoTime accepts dates and date-times") {
+  CHECK(ParseIsoTime("1970-01-01") == 0);
+  CHECK(ParseIsoTime("1970-01-02 00:00:01") == kNsPerDay + kNsPerSecond);
+  CHECK(ParseIsoTime("2020-01-01T00:00:00Z") == DaysFromCivil(2020, 1, 1) * kNsPerDay);
+  CHECK(ParseIsoTime("2020-01-01 09:30") == DaysFromCivil(2020, 1, 1) * kNsPerDay + 9 * kNsPerHour + 30 * kNsPerMinute);
+  CHECK(ParseIsoTime("19980102 00:00") == DaysFromCivil(1998, 1, 2) * kNsPerDay);
+  CHECK(ParseIsoTime("2020-01-01 00:00:00.25") == DaysFromCivil(2020, 1, 1) * kNsPerDay + 250'000'000);
+}
+
+TEST_CASE("ParseIsoTime rejects malformed or out-of-range text") {
+  CHECK_FALSE(ParseIsoTime("2020-02-30"));
+  CHECK_FALSE(ParseIsoTime("2021-02-29"));
+  CHECK(ParseIsoTime("2020-02-29"));
+  CHECK_FALSE(ParseIsoTime("2020-13-01"));
+  CHECK_FALSE(ParseIsoTime("2020-01-01 25:00:00"));
+  CHECK_FALSE(ParseIsoTime("2020-01-01+05:00"));
+  CHECK_FALSE(ParseIsoTime("2020-01-01 10:00:00+05:00"));
+  CHECK_FALSE(ParseIsoTime("abc"));
+  CHECK_FALSE(ParseIsoTime(""));
+}
+
+TEST_CASE("Civil conversions round-trip and know the weekday") {
+  for (TimeNs t : {TimeNs{0}, -kNsPerDay - 1, DaysFromCivil(2004, 8, 19) * kNsPerDay + 5 * kNsPerHour,
+                   DaysFromCivil(2400, 2, 29) * kNsPerDay}) {
+    CHECK(ParseIsoTime(FormatIsoTime(t)) == t);
+  }
+  CHECK(DayOfWeek(0) == 3);  // 1970-01-01 was a Thursday
+  CHECK(DayOfWeek(*ParseIsoTime("2026-11-22")) == 6);  // a Sunday
+  CHECK(DayOfWeek(-1) == 2);  // the last nanosecond of a Wednesday
+  CHECK(FormatCsvTime(*ParseIsoTime("2020-01-01T00:01:00")) == "2020-01-01 00:01:00");
+  CHECK(FormatIsoTime(*ParseIsoTime("2020-01-01 00:00:00.5"), true) == "2020-01-01T00:00:00.500000000Z");
+}
+
+}  // namespace
+}  // namespace btr
