@@ -48,7 +48,8 @@ bool ParseCount(const char* text, long min, long* out) {
 }
 
 int Usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s [--bars N (>= 1, default 1000000)] [--repeats R (>= 1, default 5)]\n",
+  std::fprintf(stderr,
+               "usage: %s [--bars N (>= 1, default 1000000)] [--repeats R (>= 1, default 5)]\n",
                argv0);
   return 2;
 }
@@ -70,9 +71,9 @@ int main(int argc, char** argv) {
   }
 
   std::random_device rd;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("btr_csv_ingest_" + std::to_string(::getpid()) + "_" +
-                                     std::to_string(rd()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("btr_csv_ingest_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
   std::filesystem::create_directories(dir);
   const std::string csv = (dir / "gbm.csv").string();
   int rc = 0;

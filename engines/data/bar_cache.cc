@@ -116,7 +116,7 @@ Result<Source> DescribeSource(const std::string& path) {
       src.kind = SourceKind::kCsv;
     } else if (ext == ".zip") {
       src.kind = IsLeanMinuteTradeZipName(p.filename().string()) ? SourceKind::kLeanMinuteZip
-                                                                  : SourceKind::kLeanDaily;
+                                                                 : SourceKind::kLeanDaily;
     } else {
       return Status::InvalidArgument(path +
                                      ": unsupported data source: expected a .csv file, a LEAN "
@@ -124,12 +124,13 @@ Result<Source> DescribeSource(const std::string& path) {
     }
     src.files.push_back(path);
   }
-  src.identity = "kind=" + std::to_string(static_cast<int>(src.kind)) +
-                 "\npath=" + AbsolutePath(path) + "\n";
+  src.identity =
+      "kind=" + std::to_string(static_cast<int>(src.kind)) + "\npath=" + AbsolutePath(path) + "\n";
   for (const std::string& f : src.files) {
     const FileStamp s = StatFile(f);
-    src.identity += std::filesystem::path(f).filename().string() + " size=" +
-                    std::to_string(s.size) + " mtime_ns=" + std::to_string(s.mtime_ns) + "\n";
+    src.identity += std::filesystem::path(f).filename().string() +
+                    " size=" + std::to_string(s.size) + " mtime_ns=" + std::to_string(s.mtime_ns) +
+                    "\n";
   }
   return src;
 }
@@ -270,7 +271,8 @@ std::optional<LoadedBars> ReadCache(const std::string& file, const Source& src) 
 }  // namespace
 
 std::string CacheFilePath(const std::string& cache_dir, const std::string& path) {
-  return (std::filesystem::path(cache_dir) / (Sha256Hex(AbsolutePath(path)).substr(0, 32) + ".bars"))
+  return (std::filesystem::path(cache_dir) /
+          (Sha256Hex(AbsolutePath(path)).substr(0, 32) + ".bars"))
       .string();
 }
 

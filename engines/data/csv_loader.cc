@@ -12,10 +12,10 @@ namespace btr {
 namespace {
 
 using data_internal::CountLines;
-using data_internal::LineReader;
 using data_internal::ParseDouble;
 using data_internal::ParseInt64;
 using data_internal::QuoteForError;
+using data_internal::ScanDecimal;
 using data_internal::TrimBlanks;
 
 enum Role : int { kTime = 0, kOpen, kHigh, kLow, kClose, kVolume, kRoleCount };
@@ -58,6 +58,15 @@ bool LooksLikeEpoch(std::string_view s) {
   return true;
 }
 
+bool AtFieldEnd(const char* q, const char* end) {
+  return q == end || *q == ',' || *q == '\n' || *q == '\r';
+}
+
+const char* FieldEnd(const char* p, const char* end) {
+  while (p != end && *p != ',' && *p != '\n' && *p != '\r') ++p;
+  return p;
+}
+
 class CsvParser {
  public:
   CsvParser(std::string_view text, std::string_view source) : text_(text), source_(source) {}
@@ -70,7 +79,10 @@ class CsvParser {
                                    message);
   }
   Status ParseHeader(std::string_view line, size_t line_no);
-  Status ParseRow(std::string_view line, size_t line_no, BarSeries* out);
+  Status ParseRow(const char** cursor, const char* end, size_t line_no, BarSeries* out);
+  Status ParseField(int role, std::string_view field, size_t line_no, TimeNs* t, double* values);
+  std::string ColumnLabel(size_t column) const;
+  void DetectTimeKind(std::string_view first_row);
   bool ParseIsoFast(std::string_view f, TimeNs* out);
   Status ParseTime(std::string_view f, size_t line_no, TimeNs* out);
 
@@ -116,9 +128,9 @@ Status CsvParser::ParseHeader(std::string_view line, size_t line_no) {
     if (role == kNoRole) continue;
     const int other = column_of_role_[role];
     if (other != kNoRole) {
-      const std::string what = role == kTime ? "two time columns" : "column '" +
-                                                                        std::string(kRoleNames[role]) +
-                                                                        "' appears twice";
+      const std::string what = role == kTime
+                                   ? "two time columns"
+                                   : "column '" + std::string(kRoleNames[role]) + "' appears twice";
       return Error(line_no, what + " ('" + shown[static_cast<size_t>(other)] + "' and '" +
                                 shown[c] + "'); expected one (header has: " + header_list() + ")");
     }
@@ -200,51 +212,72 @@ Status CsvParser::ParseTime(std::string_view f, size_t line_no, TimeNs* out) {
   return Status::Ok();
 }
 
-Status CsvParser::ParseRow(std::string_view line, size_t line_no, BarSeries* out) {
-  const char* p = line.data();
-  const char* const end = p + line.size();
+std::string CsvParser::ColumnLabel(size_t column) const {
+  const int role = column < role_of_column_.size() ? role_of_column_[column] : kNoRole;
+  if (role != kNoRole) return std::string("column '") + kRoleNames[role] + "'";
+  return "field " + std::to_string(column + 1);
+}
+
+Status CsvParser::ParseField(int role, std::string_view field, size_t line_no, TimeNs* t,
+                             double* values) {
+  if (role == kTime) return ParseTime(field, line_no, t);
+  if (role != kNoRole && !ParseDouble(field, &values[role])) {
+    return Error(line_no, std::string("column '") + kRoleNames[role] +
+                              "': expected a number, got " + QuoteForError(field));
+  }
+  return Status::Ok();
+}
+
+Status CsvParser::ParseRow(const char** cursor, const char* end, size_t line_no, BarSeries* out) {
+  const char* p = *cursor;
   const size_t num_columns = role_of_column_.size();
   double values[kRoleCount] = {0, 0, 0, 0, 0, 0};
   TimeNs t = 0;
   size_t column = 0;
   while (true) {
-    std::string_view field;
+    const int role = column < num_columns ? role_of_column_[column] : kNoRole;
     const char* q;
     if (p != end && *p == '"') {
-      const void* close = std::memchr(p + 1, '"', static_cast<size_t>(end - p - 1));
-      if (close == nullptr) {
-        return Error(line_no, "field " + std::to_string(column + 1) + ": unterminated quote");
+      const char* close = p + 1;
+      while (close != end && *close != '"' && *close != '\n') ++close;
+      if (close == end || *close != '"') {
+        return Error(line_no, ColumnLabel(column) + ": unterminated quote");
       }
-      field = std::string_view(p + 1, static_cast<size_t>(static_cast<const char*>(close) - p - 1));
-      q = static_cast<const char*>(close) + 1;
-      if (q != end && *q != ',') {
-        return Error(line_no, "field " + std::to_string(column + 1) +
-                                  ": expected a comma after the closing quote");
+      q = close + 1;
+      if (!AtFieldEnd(q, end)) {
+        return Error(line_no, ColumnLabel(column) + ": expected a comma after the closing quote");
       }
+      BTR_RETURN_IF_ERROR(ParseField(
+          role, std::string_view(p + 1, static_cast<size_t>(close - p - 1)), line_no, &t, values));
     } else {
-      q = p;
-      while (q != end && *q != ',') ++q;
-      field = std::string_view(p, static_cast<size_t>(q - p));
-    }
-    const int role = column < num_columns ? role_of_column_[column] : kNoRole;
-    if (role == kTime) {
-      BTR_RETURN_IF_ERROR(ParseTime(field, line_no, &t));
-    } else if (role != kNoRole) {
-      if (!ParseDouble(field, &values[role])) {
-        return Error(line_no, std::string("column '") + kRoleNames[role] +
-                                  "': expected a number, got " + QuoteForError(field));
+      // Prices and volume: one pass over the digits when the number is a plain decimal.
+      q = role >= kOpen ? ScanDecimal(p, end, &values[role]) : nullptr;
+      if (q == nullptr || !AtFieldEnd(q, end)) {
+        q = FieldEnd(p, end);
+        BTR_RETURN_IF_ERROR(
+            ParseField(role, std::string_view(p, static_cast<size_t>(q - p)), line_no, &t, values));
       }
     }
     ++column;
-    if (q == end) break;
+    if (q == end || *q != ',') {
+      p = q;
+      break;
+    }
     p = q + 1;
   }
+  if (p != end && *p == '\r') ++p;
+  if (p != end) {
+    if (*p != '\n') return Error(line_no, "unexpected carriage return inside the line");
+    ++p;
+  }
+  *cursor = p;
+
   if (column < num_columns) {
     for (size_t c = column; c < num_columns; ++c) {
       if (role_of_column_[c] != kNoRole) {
-        return Error(line_no, std::string("column '") + kRoleNames[role_of_column_[c]] +
-                                  "': missing value (the row has " + std::to_string(column) +
-                                  " fields, the header has " + std::to_string(num_columns) + ")");
+        return Error(line_no, ColumnLabel(c) + ": missing value (the row has " +
+                                  std::to_string(column) + " fields, the header has " +
+                                  std::to_string(num_columns) + ")");
       }
     }
   }
@@ -261,44 +294,73 @@ Status CsvParser::ParseRow(std::string_view line, size_t line_no, BarSeries* out
   return Status::Ok();
 }
 
+// The line starting at p, without its "\n" or "\r\n"; *next is set past the line end.
+std::string_view LineAt(const char* p, const char* end, const char** next) {
+  const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+  const char* line_end = nl != nullptr ? static_cast<const char*>(nl) : end;
+  *next = nl != nullptr ? line_end + 1 : end;
+  std::string_view line(p, static_cast<size_t>(line_end - p));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+void CsvParser::DetectTimeKind(std::string_view line) {
+  data_internal::FieldSplitter split(line);
+  std::string_view field;
+  for (int c = 0; c <= column_of_role_[kTime] && split.Next(&field); ++c) {
+  }
+  field = StripQuotes(TrimBlanks(field));
+  int64_t v = 0;
+  if (LooksLikeEpoch(field) && ParseInt64(field, &v)) {
+    time_kind_ = v >= 100'000'000'000 || v <= -100'000'000'000 ? TimeKind::kEpochMillis
+                                                               : TimeKind::kEpochSeconds;
+  } else if (LooksLikeEpoch(field)) {
+    time_kind_ = TimeKind::kEpochSeconds;  // too long for int64: reported on the row
+  }
+}
+
 Result<BarSeries> CsvParser::Run() {
   std::string_view text = text_;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::InvalidArgument(std::string(source_) + ": file is empty");
   }
-  LineReader lines(text);
-  std::string_view line;
-  while (lines.Next(&line) && TrimBlanks(line).empty()) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  size_t line_no = 0;
+  std::string_view header;
+  while (p != end) {
+    ++line_no;
+    header = LineAt(p, end, &p);
+    if (!TrimBlanks(header).empty()) break;
   }
-  const size_t header_line = lines.line_number();
-  BTR_RETURN_IF_ERROR(ParseHeader(line, header_line));
+  const size_t header_line = line_no;
+  BTR_RETURN_IF_ERROR(ParseHeader(header, header_line));
 
-  // Find the time kind from the first data row, then parse every row.
   BarSeries bars;
   bars.has_volume = column_of_role_[kVolume] != kNoRole;
-  bars.Reserve(CountLines(text) - header_line);
+  bars.Reserve(CountLines(std::string_view(p, static_cast<size_t>(end - p))));
   bool first = true;
-  while (lines.Next(&line)) {
-    if (line.empty() || TrimBlanks(line).empty()) continue;
-    if (first) {
-      first = false;
-      data_internal::FieldSplitter split(line);
-      std::string_view field;
-      for (int c = 0; c <= column_of_role_[kTime] && split.Next(&field); ++c) {
-      }
-      if (LooksLikeEpoch(StripQuotes(field))) {
-        int64_t v = 0;
-        const bool ok = ParseInt64(StripQuotes(field), &v);
-        time_kind_ = ok && (v >= 100'000'000'000 || v <= -100'000'000'000)
-                         ? TimeKind::kEpochMillis
-                         : TimeKind::kEpochSeconds;
+  while (p != end) {
+    ++line_no;
+    const char c = *p;
+    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') {
+      const char* next = nullptr;
+      if (TrimBlanks(LineAt(p, end, &next)).empty()) {  // an empty line carries no row
+        p = next;
+        continue;
       }
     }
-    BTR_RETURN_IF_ERROR(ParseRow(line, lines.line_number(), &bars));
+    if (first) {
+      const char* next = nullptr;
+      DetectTimeKind(LineAt(p, end, &next));
+      first = false;
+    }
+    BTR_RETURN_IF_ERROR(ParseRow(&p, end, line_no, &bars));
   }
   if (bars.empty()) {
-    return Status::InvalidArgument(std::string(source_) + ": no data rows after the header on line " +
+    return Status::InvalidArgument(std::string(source_) +
+                                   ": no data rows after the header on line " +
                                    std::to_string(header_line));
   }
   return bars;

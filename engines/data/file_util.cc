@@ -145,8 +145,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
 
 Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces) {
   static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          std::to_string(counter.fetch_add(1));
+  const std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::InvalidArgument(tmp + ": cannot create: " + ErrnoText(errno));
   int err = 0;

@@ -36,7 +36,8 @@ double UOpen(uint64_t seed, uint64_t k) {
 // Box-Muller, cosine branch: Z(a, b) for bar draws base + a, base + b.
 double Normal(uint64_t seed, uint64_t base, uint64_t a, uint64_t b) {
   constexpr double kTwoPi = 2.0 * std::numbers::pi;
-  return std::sqrt(-2.0 * std::log(UOpen(seed, base + a))) * std::cos(kTwoPi * UHalf(seed, base + b));
+  return std::sqrt(-2.0 * std::log(UOpen(seed, base + a))) *
+         std::cos(kTwoPi * UHalf(seed, base + b));
 }
 
 // The double nearest to the "%.4f" text of v, i.e. v as the CSV reads back.
@@ -190,8 +191,8 @@ void AppendBarsCsv(const BarSeries& bars, int price_decimals, std::string* out) 
 
 Status WriteBarsCsv(const BarSeries& bars, const std::string& path, int price_decimals) {
   static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          std::to_string(counter.fetch_add(1));
+  const std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::InvalidArgument(path + ": cannot write: " + ErrnoText(errno));
   int err = 0;

@@ -18,13 +18,13 @@ namespace btr {
 // Defaults are the recipe's values.
 struct GbmParams {
   uint64_t seed = 20240601;
-  double s0 = 100.0;                       // first open price
-  double mu = 0.05;                        // annual drift
-  double sigma = 0.20;                     // annual volatility
-  double dt = 1.0 / (365.0 * 24 * 60);     // years per bar (one minute of a 24/7 calendar)
-  double wick = 0.5;                       // high/low wick scale
+  double s0 = 100.0;                            // first open price
+  double mu = 0.05;                             // annual drift
+  double sigma = 0.20;                          // annual volatility
+  double dt = 1.0 / (365.0 * 24 * 60);          // years per bar (one minute of a 24/7 calendar)
+  double wick = 0.5;                            // high/low wick scale
   TimeNs start = 1'577'836'800 * kNsPerSecond;  // 2020-01-01 00:00:00
-  TimeNs step = kNsPerMinute;              // time between bars
+  TimeNs step = kNsPerMinute;                   // time between bars
 };
 
 // Generates n bars. Prices are returned exactly as the CSV reads back: each is the double

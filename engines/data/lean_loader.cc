@@ -62,16 +62,17 @@ Status ParseRows(std::string_view text, const std::string& where, bool minute, T
       ++n;
     }
     if (n != kFields) {
-      return error(line_no, "expected 6 fields (time,open,high,low,close,volume), got " +
-                                std::to_string(n));
+      return error(line_no,
+                   "expected 6 fields (time,open,high,low,close,volume), got " + std::to_string(n));
     }
     TimeNs t = 0;
     if (minute) {
       int64_t ms = 0;
       if (!ParseInt64(fields[0], &ms) || ms < 0 || ms >= kNsPerDay / 1'000'000) {
-        return error(line_no, "column 'time': expected milliseconds since midnight (0 to "
-                              "86399999), got " +
-                                  QuoteForError(fields[0]));
+        return error(line_no,
+                     "column 'time': expected milliseconds since midnight (0 to "
+                     "86399999), got " +
+                         QuoteForError(fields[0]));
       }
       t = day + ms * 1'000'000;
     } else {
@@ -110,8 +111,8 @@ Result<const ZipEntry*> PickEntry(const ZipReader& zip, const std::string& suffi
   }
   std::string names;
   for (const ZipEntry& e : zip.entries()) names += (names.empty() ? "" : ", ") + e.name;
-  return Status::NotFound(zip.name() + ": no entry ending in '" + suffix + "' (entries: " +
-                          (names.empty() ? "none" : names) + ")");
+  return Status::NotFound(zip.name() + ": no entry ending in '" + suffix +
+                          "' (entries: " + (names.empty() ? "none" : names) + ")");
 }
 
 Status LoadEntryInto(const std::string& zip_path, const std::string& suffix, bool minute,
@@ -193,7 +194,8 @@ Result<std::vector<std::string>> ListLeanMinuteZips(const std::string& dir) {
   std::sort(names.begin(), names.end());
   std::vector<std::string> paths;
   paths.reserve(names.size());
-  for (const std::string& name : names) paths.push_back((std::filesystem::path(dir) / name).string());
+  for (const std::string& name : names)
+    paths.push_back((std::filesystem::path(dir) / name).string());
   return paths;
 }
 

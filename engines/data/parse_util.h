@@ -21,41 +21,49 @@ inline constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e
 // The general path of ParseDouble: trims blanks, allows a leading '+', then std::from_chars.
 bool ParseDoubleSlow(std::string_view s, double* out);
 
-// Parses the whole of `s` as a decimal number ("12", "-0.5", "1.0716", "1e-3", "nan", "inf").
-// The result is the correctly rounded double, identical to std::from_chars: plain decimals with at
-// most 15 significant digits take an exact fast path (an exact integer divided by an exact power
-// of ten is correctly rounded by IEEE division). Returns false when `s` is not a number.
-inline bool ParseDouble(std::string_view s, double* out) {
-  const char* p = s.data();
-  const char* const end = p + s.size();
+// The exact fast path of number parsing: reads an optional '-', digits, and an optional '.'
+// followed by digits, from p. When that has 1 to 15 significant digits in all, stores the value
+// (an exact integer divided by an exact power of ten: correctly rounded by IEEE division, so
+// identical to std::from_chars) and returns the pointer just past it; otherwise returns nullptr.
+// The caller checks that the number ends where the field does.
+inline const char* ScanDecimal(const char* p, const char* end, double* out) {
   bool negative = false;
   if (p != end && *p == '-') {
     negative = true;
     ++p;
   }
   uint64_t mantissa = 0;
-  int digits = 0;
+  const char* const int_start = p;
   while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
     mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-    ++digits;
     ++p;
   }
-  int fraction = 0;
+  long digits = p - int_start;
+  long fraction = 0;
   if (p != end && *p == '.') {
     ++p;
+    const char* const frac_start = p;
     while (p != end && static_cast<unsigned char>(*p - '0') < 10) {
       mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-      ++fraction;
       ++p;
     }
+    fraction = p - frac_start;
     digits += fraction;
   }
-  if (p == end && digits > 0 && digits <= 15) {
-    double value = static_cast<double>(mantissa);
-    if (fraction > 0) value /= kPow10[fraction];
-    *out = negative ? -value : value;
-    return true;
-  }
+  if (digits == 0 || digits > 15) return nullptr;
+  double value = static_cast<double>(mantissa);
+  if (fraction > 0) value /= kPow10[fraction];
+  *out = negative ? -value : value;
+  return p;
+}
+
+// Parses the whole of `s` as a decimal number ("12", "-0.5", "1.0716", "1e-3", "nan", "inf"),
+// blanks around it allowed. The result is the correctly rounded double, identical to
+// std::from_chars (plain decimals take ScanDecimal). Returns false when `s` is not a number.
+inline bool ParseDouble(std::string_view s, double* out) {
+  const char* const end = s.data() + s.size();
+  const char* const stop = ScanDecimal(s.data(), end, out);
+  if (stop != nullptr && stop == end) return true;
   return ParseDoubleSlow(s, out);
 }
 
@@ -78,7 +86,8 @@ class LineReader {
   // Sets *line to the next line (without its end) and returns true; false at the end of the text.
   bool Next(std::string_view* line) {
     if (p_ == end_) return false;
-    const char* nl = static_cast<const char*>(std::memchr(p_, '\n', static_cast<size_t>(end_ - p_)));
+    const char* nl =
+        static_cast<const char*>(std::memchr(p_, '\n', static_cast<size_t>(end_ - p_)));
     const char* line_end = nl != nullptr ? nl : end_;
     const char* content_end = line_end;
     if (content_end != p_ && content_end[-1] == '\r') --content_end;

@@ -45,7 +45,9 @@ std::string Hex32(uint32_t v) {
 }
 
 // True when [pos, pos + len) lies inside a buffer of `size` bytes (overflow-safe).
-bool InBounds(uint64_t pos, uint64_t len, uint64_t size) { return pos <= size && len <= size - pos; }
+bool InBounds(uint64_t pos, uint64_t len, uint64_t size) {
+  return pos <= size && len <= size - pos;
+}
 
 }  // namespace
 
@@ -229,7 +231,7 @@ Result<std::string> ZipReader::Extract(const ZipEntry& e) const {
       rc = inflate(&z, Z_NO_FLUSH);
       if (rc == Z_STREAM_END) break;
       if (rc == Z_OK) continue;
-      if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_left == 0) break;  // input ran out
+      if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_left == 0) break;    // input ran out
       if (rc == Z_BUF_ERROR && z.avail_out == 0 && out_left == 0) break;  // output full
       break;
     }
@@ -254,8 +256,8 @@ Result<std::string> ZipReader::Extract(const ZipEntry& e) const {
                                    std::to_string(e.method) +
                                    " is not supported (only stored and deflated)");
   }
-  const uint32_t crc = static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(out.data()), out.size()));
+  const uint32_t crc =
+      static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(out.data()), out.size()));
   if (crc != e.crc32) {
     return Corrupt(where + "CRC-32 mismatch (stored " + Hex32(e.crc32) + ", computed " +
                    Hex32(crc) + ")");

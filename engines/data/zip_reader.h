@@ -21,7 +21,7 @@
 namespace btr {
 
 struct ZipEntry {
-  std::string name;  // as stored, '/'-separated
+  std::string name;     // as stored, '/'-separated
   uint16_t method = 0;  // 0 stored, 8 deflated
   uint16_t flags = 0;   // general purpose bit flags
   uint32_t crc32 = 0;

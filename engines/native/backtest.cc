@@ -1,6 +1,7 @@
 #include "engines/native/backtest.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace btr {
@@ -21,14 +22,22 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
   BTR_RETURN_IF_ERROR(config.broker.Validate());
   if (bars.empty()) return Status::InvalidArgument("data: no bars to backtest");
 
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  const Clock::time_point init_start = Clock::now();
   Broker broker(config.broker, bars);
   strategy.Bind(&bars, &broker);
   BTR_RETURN_IF_ERROR(strategy.Init().WithPrefix("strategy init"));
+  const double init_seconds = seconds_since(init_start);
+  const Clock::time_point loop_start = Clock::now();
 
   const size_t n = bars.size();
   const size_t start = strategy.WarmupBars() + 1;
   BacktestOutput out;
   out.warmup_bars = start - 1;
+  out.init_seconds = init_seconds;
 
   const size_t every = std::max<size_t>(1, control.progress_every);
   size_t next_check = start + every;
@@ -50,6 +59,7 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
     if (strategy.failed()) return strategy.order_error().WithPrefix("strategy order");
   }
   if (completed && config.finalize_trades && start < n) broker.FinalizeTrades(n - 1);
+  out.loop_seconds = seconds_since(loop_start);
 
   out.equity = std::move(broker.equity_curve());
   BackFill(out.equity, config.broker.cash);

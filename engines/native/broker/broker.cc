@@ -56,11 +56,8 @@ Broker::Broker(const BrokerConfig& config, const BarSeries& bars)
       bars_(bars),
       leverage_(1 / config.margin),
       cash_(config.cash),
-      equity_(bars.size(), std::numeric_limits<double>::quiet_NaN()) {}
-
-double Broker::Equity() const {
-  return cash_ + (bars_.close[bar_] * position_size_ - position_size_times_entry_);
-}
+      equity_(bars.size(), std::numeric_limits<double>::quiet_NaN()),
+      scratch_(2) {}
 
 double Broker::MarginAvailable() const {
   const double price = bars_.close[bar_];
@@ -122,7 +119,8 @@ Status Broker::NewOrder(bool is_buy, const OrderRequest& r) {
     for (const OpenTrade& t : trades_) QueueClose(t, 1.0);
   }
   orders_.push_back(Order{next_id_++, OrderKind::kEntry, size, Or(r.limit, kNoPrice),
-                          Or(r.stop, kNoPrice), Or(r.sl, kNoPrice), Or(r.tp, kNoPrice), 0, r.tag});
+                          Or(r.stop, kNoPrice), Or(r.sl, kNoPrice), Or(r.tp, kNoPrice), 0,
+                          r.tag.empty() ? 0 : InternTag(r.tag)});
   return Status::Ok();
 }
 
@@ -154,12 +152,20 @@ uint64_t Broker::AddBracketOrder(const OpenTrade& trade, OrderKind kind, double 
   return next_id_ - 1;
 }
 
-bool Broker::ProcessBar(size_t i) {
-  bar_ = i;
-  if (!orders_.empty()) ProcessOrders();
-  const double equity = Equity();
-  equity_[i] = equity;
-  if (equity > 0) return true;
+uint32_t Broker::InternTag(const std::string& tag) {
+  for (size_t k = 1; k < tags_.size(); ++k) {
+    if (tags_[k] == tag) return static_cast<uint32_t>(k);
+  }
+  tags_.push_back(tag);
+  return static_cast<uint32_t>(tags_.size() - 1);
+}
+
+std::vector<uint64_t>& Broker::Snapshot(size_t depth) {
+  scratch_[depth].clear();
+  return scratch_[depth];
+}
+
+bool Broker::StopOutOfMoney(size_t i) {
   // Out of money: close every trade at the close (iterating as Python does over a list that
   // shrinks under it), zero the cash and the rest of the curve.
   for (size_t k = 0; k < trades_.size(); ++k) CloseTradeAt(k, bars_.close[i], i);
@@ -174,11 +180,12 @@ void Broker::FinalizeTrades(size_t last_bar) {
 }
 
 void Broker::ProcessOrders() {
-  std::vector<uint64_t> snapshot;
-  snapshot.reserve(orders_.size());
+  // Works on a snapshot of the queue: orders removed during the pass are skipped, orders added
+  // wait for the next pass. Depth 0 for the queue; FillEntry uses depth 1 for trades.
+  std::vector<uint64_t>& snapshot = Snapshot(0);
   for (const Order& o : orders_) snapshot.push_back(o.id);
   bool reprocess = false;
-  for (uint64_t id : snapshot) reprocess |= ProcessOrder(id);
+  for (size_t k = 0; k < snapshot.size(); ++k) reprocess |= ProcessOrder(snapshot[k]);
   if (reprocess) ProcessOrders();
 }
 
@@ -246,7 +253,7 @@ bool Broker::FillEntry(Order order, double price, size_t time_index, double stop
 
   if (!config_.hedging) {
     // Net against opposite trades, oldest first, at the unadjusted price.
-    std::vector<uint64_t> snapshot;
+    std::vector<uint64_t>& snapshot = Snapshot(1);
     for (const OpenTrade& t : trades_) snapshot.push_back(t.id);
     for (uint64_t id : snapshot) {
       const long k = FindTrade(id);
@@ -334,12 +341,12 @@ void Broker::CloseTradeAt(size_t trade_index, double price, size_t time_index) {
                  r.commission / (std::fabs(trade.size) * trade.entry_price);
   r.sl = trade.sl;
   r.tp = trade.tp;
-  r.tag = trade.tag;
+  if (trade.tag != 0) r.tag = tags_[trade.tag];
   closed_.push_back(std::move(r));
 }
 
 void Broker::OpenTradeAt(double price, double size, double sl, double tp, size_t time_index,
-                         const std::string& tag) {
+                         uint32_t tag) {
   trades_.push_back(OpenTrade{next_id_++, size, price, time_index, 0, 0, kNoPrice, kNoPrice, tag});
   RecomputePositionCache();
   cash_ -= Commission(size, price);
@@ -367,7 +374,7 @@ std::vector<TradeRecord> Broker::OpenTradeRecords(size_t bar) const {
     r.return_pct = std::copysign(1.0, t.size) * (price / t.entry_price - 1);
     r.sl = t.sl;
     r.tp = t.tp;
-    r.tag = t.tag;
+    if (t.tag != 0) r.tag = tags_[t.tag];
     out.push_back(std::move(r));
   }
   return out;

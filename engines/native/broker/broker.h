@@ -65,14 +65,23 @@ class Broker {
 
   double position_size() const { return position_size_; }  // signed units
   double cash() const { return cash_; }
-  double Equity() const;  // at the current bar's close
+  // At the current bar's close: cash + close * position - sum(size * entry), as backtesting.py.
+  double Equity() const {
+    return cash_ + (bars_.close[bar_] * position_size_ - position_size_times_entry_);
+  }
   size_t open_trade_count() const { return trades_.size(); }
   size_t pending_order_count() const { return orders_.size(); }
 
   // --- Loop-facing API ---
   // Processes pending orders against bar i, records equity[i]; returns false when equity
   // fell to <= 0 (every trade closed at the close, the run must stop).
-  bool ProcessBar(size_t i);
+  bool ProcessBar(size_t i) {
+    bar_ = i;
+    if (!orders_.empty()) ProcessOrders();
+    const double equity = Equity();
+    equity_[i] = equity;
+    return equity > 0 || StopOutOfMoney(i);
+  }
   // finalize_trades: close every open trade and process the queue once more on the last bar.
   void FinalizeTrades(size_t last_bar);
 
@@ -90,7 +99,7 @@ class Broker {
     double size;
     double limit, stop, sl, tp;
     uint64_t trade_id;  // parent trade for kClose/kStopLoss/kTakeProfit, else 0
-    std::string tag;
+    uint32_t tag;       // index into tags_, 0 = none
     bool is_long() const { return size > 0; }
     bool is_contingent() const {
       return kind == OrderKind::kStopLoss || kind == OrderKind::kTakeProfit;
@@ -103,7 +112,7 @@ class Broker {
     size_t entry_bar;
     uint64_t sl_order = 0, tp_order = 0;  // ids of pending bracket orders, 0 = none
     double sl = kNoPrice, tp = kNoPrice;  // bracket levels, kept for the trade record
-    std::string tag;
+    uint32_t tag = 0;
   };
 
   double Commission(double size, double price) const {
@@ -115,6 +124,10 @@ class Broker {
   double MarginAvailable() const;
 
   void ProcessOrders();
+  // Equity fell to <= 0 at bar i: closes every trade, zeroes the rest; returns false.
+  bool StopOutOfMoney(size_t i);
+  // A cleared id buffer reused across bars: depth 0 for the order queue, 1 for open trades.
+  std::vector<uint64_t>& Snapshot(size_t depth);
   // Fills one order against the current bar; returns true when the queue must be processed
   // again on this bar (a market entry with SL/TP).
   bool ProcessOrder(uint64_t order_id);
@@ -122,7 +135,8 @@ class Broker {
   void ReduceTrade(size_t trade_index, double price, double size, size_t time_index);
   void CloseTradeAt(size_t trade_index, double price, size_t time_index);
   void OpenTradeAt(double price, double size, double sl, double tp, size_t time_index,
-                   const std::string& tag);
+                   uint32_t tag);
+  uint32_t InternTag(const std::string& tag);
   uint64_t AddBracketOrder(const OpenTrade& trade, OrderKind kind, double level);
   void QueueClose(const OpenTrade& trade, double portion);
 
@@ -141,6 +155,8 @@ class Broker {
   std::vector<TradeRecord> closed_;
   std::vector<double> equity_;
   uint64_t next_id_ = 1;
+  std::vector<std::string> tags_{""};  // order tags, interned so orders stay plain data
+  std::vector<std::vector<uint64_t>> scratch_;  // Snapshot() buffers: 0 orders, 1 trades
   // Caches of sums over trades_, in trades_ order (as backtesting.py sums them).
   double position_size_ = 0;
   double position_size_times_entry_ = 0;

@@ -126,6 +126,24 @@ std::vector<double> Sma(std::span<const double> x, int n) {
   return out;
 }
 
+std::pair<std::vector<double>, std::vector<double>> SmaPair(std::span<const double> x, int n1,
+                                                            int n2) {
+  // Two independent dependency chains in one loop, so the CPU overlaps them.
+  std::pair<std::vector<double>, std::vector<double>> out{std::vector<double>(x.size()),
+                                                          std::vector<double>(x.size())};
+  PandasMeanWindow a, b;
+  const size_t wa = static_cast<size_t>(n1), wb = static_cast<size_t>(n2);
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (i >= wa) a.Remove(x[i - wa]);
+    if (i >= wb) b.Remove(x[i - wb]);
+    a.Add(x[i]);
+    b.Add(x[i]);
+    out.first[i] = a.Mean(n1);
+    out.second[i] = b.Mean(n2);
+  }
+  return out;
+}
+
 std::vector<double> RollingStd(std::span<const double> x, int n, int ddof) {
   std::vector<double> out(x.size());
   PandasVarWindow w;

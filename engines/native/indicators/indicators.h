@@ -13,12 +13,17 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace btr {
 
 // Simple moving average, first value at index n-1 (pandas rolling mean, see above).
 std::vector<double> Sma(std::span<const double> x, int n);
+
+// Sma(x, n1) and Sma(x, n2), bit-identical to two Sma calls, about twice as fast.
+std::pair<std::vector<double>, std::vector<double>> SmaPair(std::span<const double> x, int n1,
+                                                            int n2);
 
 // Rolling standard deviation over n values with `ddof` (0 = population), first value at n-1.
 // Welford-style online update as pandas' rolling var (not guaranteed bit-identical).

@@ -55,8 +55,9 @@ class SmaCross final : public LineCross {
         tp_pct_(p.Get("tp_pct")) {}
 
   Status Init() override {
-    fast_ = AddIndicator(Sma(close(), fast_n_));
-    slow_ = AddIndicator(Sma(close(), slow_n_));
+    auto [fast, slow] = SmaPair(close(), fast_n_, slow_n_);
+    fast_ = AddIndicator(std::move(fast));
+    slow_ = AddIndicator(std::move(slow));
     return Status::Ok();
   }
 

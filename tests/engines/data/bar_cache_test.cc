@@ -162,7 +162,8 @@ TEST_CASE("LoadBars errors", "[cache]") {
   Result<LoadedBars> missing = LoadBars(dir.Path("none.csv"));
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == StatusCode::kNotFound);
-  CHECK(missing.status().message() == dir.Path("none.csv") + ": cannot open: No such file or directory");
+  CHECK(missing.status().message() ==
+        dir.Path("none.csv") + ": cannot open: No such file or directory");
 
   Result<LoadedBars> unsupported = LoadBars(dir.Write("x.parquet", "PAR1"));
   REQUIRE_FALSE(unsupported.ok());

@@ -70,7 +70,8 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
     Result<BarSeries> r = LoadCsvFile(dir.Path("nope.csv"));
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == StatusCode::kNotFound);
-    CHECK(r.status().message() == dir.Path("nope.csv") + ": cannot open: No such file or directory");
+    CHECK(r.status().message() ==
+          dir.Path("nope.csv") + ": cannot open: No such file or directory");
   }
   SECTION("a folder") {
     Result<BarSeries> r = LoadCsvFile(dir.path());
@@ -99,9 +100,9 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
           "times must be strictly increasing");
   }
   SECTION("duplicate time") {
-    const std::string e =
-        ErrorOf("date,open,high,low,close\n2020-01-01 10:00:00,1,2,0.5,1\n"
-                "2020-01-01 10:00:00,1,2,0.5,1\n");
+    const std::string e = ErrorOf(
+        "date,open,high,low,close\n2020-01-01 10:00:00,1,2,0.5,1\n"
+        "2020-01-01 10:00:00,1,2,0.5,1\n");
     CHECK(e.rfind("x.csv:3: column 'time': 2020-01-01T10:00:00 repeats", 0) == 0);
   }
   SECTION("NaN price") {
@@ -121,8 +122,8 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
           "x.csv:2: column 'volume': expected a finite number >= 0, got -5");
   }
   SECTION("bad time") {
-    CHECK(ErrorOf("date,open,high,low,close\n2020-13-01,1,2,0.5,1\n").rfind(
-              "x.csv:2: column 'time': expected a date or date-time", 0) == 0);
+    CHECK(ErrorOf("date,open,high,low,close\n2020-13-01,1,2,0.5,1\n")
+              .rfind("x.csv:2: column 'time': expected a date or date-time", 0) == 0);
   }
   SECTION("empty file") {
     CHECK(ErrorOf("") == "x.csv: file is empty");
@@ -132,7 +133,8 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
     CHECK(r.status().message() == dir.Path("empty.csv") + ": file is empty");
   }
   SECTION("header only") {
-    CHECK(ErrorOf("date,open,high,low,close\n") == "x.csv: no data rows after the header on line 1");
+    CHECK(ErrorOf("date,open,high,low,close\n") ==
+          "x.csv: no data rows after the header on line 1");
     CHECK(ErrorOf("date,open,high,low,close\r\n\r\n") ==
           "x.csv: no data rows after the header on line 1");
   }
@@ -143,8 +145,8 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
           "x.csv:2: the row has 6 fields, the header has 5");
   }
   SECTION("duplicate columns") {
-    CHECK(ErrorOf("date,open,high,low,close,Close\n2020-01-01,1,2,0.5,1,1\n").rfind(
-              "x.csv:1: column 'close' appears twice", 0) == 0);
+    CHECK(ErrorOf("date,open,high,low,close,Close\n2020-01-01,1,2,0.5,1,1\n")
+              .rfind("x.csv:1: column 'close' appears twice", 0) == 0);
     CHECK(ErrorOf("date,time,open,high,low,close\n").rfind("x.csv:1: two time columns", 0) == 0);
   }
   SECTION("long values are cut in messages") {
@@ -160,9 +162,8 @@ TEST_CASE("CSV accepts epoch seconds and milliseconds", "[csv]") {
   REQUIRE(s.ok());
   CHECK(s->time[0] == T("2020-01-01 00:00:00"));
   CHECK(s->time[1] == T("2020-01-01 00:01:00"));
-  Result<BarSeries> ms =
-      ParseCsv("timestamp,open,high,low,close\n1577836800000,1,2,0.5,1\n1577836800500,1,2,0.5,1\n",
-               "ms");
+  Result<BarSeries> ms = ParseCsv(
+      "timestamp,open,high,low,close\n1577836800000,1,2,0.5,1\n1577836800500,1,2,0.5,1\n", "ms");
   REQUIRE(ms.ok());
   CHECK(ms->time[0] == T("2020-01-01 00:00:00"));
   CHECK(ms->time[1] == T("2020-01-01 00:00:00.5"));

@@ -115,8 +115,7 @@ TEST_CASE("LEAN loader errors name the zip, entry and line", "[lean]") {
   }
   SECTION("corrupt zip in a folder") {
     std::filesystem::create_directories(dir.Path("spy"));
-    Result<std::string> good =
-        ReadFileToString(SharedData(kMinuteDir + "/20131004_trade.zip"));
+    Result<std::string> good = ReadFileToString(SharedData(kMinuteDir + "/20131004_trade.zip"));
     REQUIRE(good.ok());
     dir.Write("spy/20131004_trade.zip", *good);
     const std::string bad = dir.Write("spy/20131007_trade.zip", good->substr(0, 3000));
@@ -135,11 +134,11 @@ TEST_CASE("LEAN loader errors name the zip, entry and line", "[lean]") {
   }
   SECTION("a short row and a bad time in minute data") {
     std::filesystem::create_directories(dir.Path("qqq"));
-    const std::string zip = dir.Write(
-        "qqq/20200102_trade.zip",
-        testing::MakeStoredZip("20200102_qqq_minute_trade.csv",
-                               "34200000,1000000,1010000,990000,1005000,100\r\n"
-                               "34260000,1000000,1010000,990000\r\n"));
+    const std::string zip =
+        dir.Write("qqq/20200102_trade.zip",
+                  testing::MakeStoredZip("20200102_qqq_minute_trade.csv",
+                                         "34200000,1000000,1010000,990000,1005000,100\r\n"
+                                         "34260000,1000000,1010000,990000\r\n"));
     Result<BarSeries> r = LoadLeanMinuteDir(dir.Path("qqq"));
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message() == zip +
@@ -159,13 +158,15 @@ TEST_CASE("LEAN loader errors name the zip, entry and line", "[lean]") {
               testing::MakeStoredZip("x.csv", "34200000,1000000,1010000,990000,1005000,100\n"));
     const std::string second =
         dir.Write("qqq/20200103_trade.zip",
-                  testing::MakeStoredZip("y.csv", "34200000,1000000,1010000,990000,1005000,1\n"
-                                                  "34140000,1000000,1010000,990000,1005000,1\n"));
+                  testing::MakeStoredZip("y.csv",
+                                         "34200000,1000000,1010000,990000,1005000,1\n"
+                                         "34140000,1000000,1010000,990000,1005000,1\n"));
     Result<BarSeries> r = LoadLeanMinuteDir(dir.Path("qqq"));
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message() ==
-          second + ":y.csv:2: column 'time': 2020-01-03T09:29:00 goes backwards from "
-                   "2020-01-03T09:30:00; times must be strictly increasing");
+          second +
+              ":y.csv:2: column 'time': 2020-01-03T09:29:00 goes backwards from "
+              "2020-01-03T09:30:00; times must be strictly increasing");
   }
   SECTION("a minute zip with a wrong name") {
     Result<BarSeries> r = LoadLeanMinuteZip(dir.Write("trade.zip", "x"));

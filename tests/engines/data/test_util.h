@@ -1,14 +1,14 @@
 // Helpers for the data tests: the shared sample-data folder and self-cleaning temp folders.
 #pragma once
 
+#include <zlib.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <string_view>
-
-#include <zlib.h>
 
 namespace btr::testing {
 
@@ -69,7 +69,7 @@ inline std::string MakeStoredZip(const std::string& name, const std::string& dat
   const auto size = static_cast<unsigned long>(data.size());
   const auto name_len = static_cast<unsigned>(name.size());
   std::string z;
-  le32(&z, 0x04034b50);  // local header
+  le32(&z, 0x04034b50);                                  // local header
   for (unsigned v : {10u, 0u, 0u, 0u, 0u}) le16(&z, v);  // version, flags, method, time, date
   le32(&z, crc);
   le32(&z, size);

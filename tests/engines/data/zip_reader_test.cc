@@ -46,7 +46,8 @@ TEST_CASE("ZipReader reports missing archives and entries", "[zip]") {
   Result<ZipReader> missing = ZipReader::Open("/nonexistent/dir/x.zip");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == StatusCode::kNotFound);
-  CHECK(missing.status().message() == "/nonexistent/dir/x.zip: cannot open: No such file or directory");
+  CHECK(missing.status().message() ==
+        "/nonexistent/dir/x.zip: cannot open: No such file or directory");
 
   Result<ZipReader> zip = ZipReader::Open(SharedData(kDaily));
   REQUIRE(zip.ok());
@@ -63,7 +64,8 @@ TEST_CASE("ZipReader fails cleanly on truncated and corrupt archives", "[zip]") 
   const std::string& good = *bytes;
 
   SECTION("truncated copy on disk") {
-    const std::string path = dir.Write("half.zip", std::string_view(good).substr(0, good.size() / 2));
+    const std::string path =
+        dir.Write("half.zip", std::string_view(good).substr(0, good.size() / 2));
     Result<ZipReader> zip = ZipReader::Open(path);
     REQUIRE_FALSE(zip.ok());
     CHECK(zip.status().code() == StatusCode::kInvalidArgument);
