@@ -14,6 +14,7 @@ namespace {
 using data_internal::CountLines;
 using data_internal::ParseDouble;
 using data_internal::ParseInt64;
+using data_internal::ParseIsoTimeInRange;
 using data_internal::QuoteForError;
 using data_internal::ScanDecimal;
 using data_internal::TrimBlanks;
@@ -110,13 +111,17 @@ Status CsvParser::ParseHeader(std::string_view line, size_t line_no) {
   std::string_view raw;
   while (split.Next(&raw)) {
     const std::string_view name = TrimBlanks(StripQuotes(TrimBlanks(raw)));
-    shown.emplace_back(name.empty() ? "(empty)" : std::string(name));
+    // Names are cut for messages: the first line of a binary file can be megabytes long.
+    shown.emplace_back(name.empty()       ? "(empty)"
+                       : name.size() > 40 ? std::string(name.substr(0, 40)) + "..."
+                                          : std::string(name));
     lower.push_back(Lower(name));
   }
   auto header_list = [&shown] {
     std::string out;
     for (size_t i = 0; i < shown.size(); ++i) {
       if (i > 0) out += ", ";
+      if (i == 30) return out + "...";
       out += shown[i];
     }
     return out;
@@ -159,7 +164,7 @@ Status CsvParser::ParseHeader(std::string_view line, size_t line_no) {
 bool CsvParser::ParseIsoFast(std::string_view f, TimeNs* out) {
   if ((f.size() != 10 && f.size() != 19) || f[4] != '-' || f[7] != '-') return false;
   if (!have_cached_date_ || std::memcmp(f.data(), cached_date_, 10) != 0) {
-    const std::optional<TimeNs> day = ParseIsoTime(f.substr(0, 10));
+    const std::optional<TimeNs> day = ParseIsoTimeInRange(f.substr(0, 10));
     if (!day) return false;
     std::memcpy(cached_date_, f.data(), 10);
     cached_day_ns_ = *day;
@@ -186,7 +191,7 @@ bool CsvParser::ParseIsoFast(std::string_view f, TimeNs* out) {
 Status CsvParser::ParseTime(std::string_view f, size_t line_no, TimeNs* out) {
   if (time_kind_ == TimeKind::kIso) {
     if (ParseIsoFast(f, out)) return Status::Ok();
-    const std::optional<TimeNs> t = ParseIsoTime(TrimBlanks(f));
+    const std::optional<TimeNs> t = ParseIsoTimeInRange(TrimBlanks(f));
     if (t) {
       *out = *t;
       return Status::Ok();

@@ -14,6 +14,7 @@ using data_internal::FieldSplitter;
 using data_internal::LineReader;
 using data_internal::ParseDouble;
 using data_internal::ParseInt64;
+using data_internal::ParseIsoTimeInRange;
 using data_internal::QuoteForError;
 using data_internal::TrimBlanks;
 
@@ -76,7 +77,7 @@ Status ParseRows(std::string_view text, const std::string& where, bool minute, T
       }
       t = day + ms * 1'000'000;
     } else {
-      const std::optional<TimeNs> parsed = ParseIsoTime(TrimBlanks(fields[0]));
+      const std::optional<TimeNs> parsed = ParseIsoTimeInRange(TrimBlanks(fields[0]));
       if (!parsed) {
         return error(line_no, "column 'time': expected a date like 19980102 00:00, got " +
                                   QuoteForError(fields[0]));
@@ -136,7 +137,7 @@ Status NoBars(const std::string& path, const TimeRange& range) {
 // The date of "YYYYMMDD_trade.zip" as midnight, or nullopt.
 std::optional<TimeNs> DayOfZipName(const std::string& file_name) {
   if (!IsLeanMinuteTradeZipName(file_name)) return std::nullopt;
-  return ParseIsoTime(std::string_view(file_name).substr(0, 8));
+  return ParseIsoTimeInRange(std::string_view(file_name).substr(0, 8));
 }
 
 }  // namespace

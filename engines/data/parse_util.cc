@@ -25,6 +25,16 @@ bool ParseDoubleSlow(std::string_view s, double* out) {
   return ec == std::errc() && ptr == end;
 }
 
+std::optional<TimeNs> ParseIsoTimeInRange(std::string_view s) {
+  int year = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') return std::nullopt;
+    year = year * 10 + (s[i] - '0');
+  }
+  if (year < 1678 || year > 2261) return std::nullopt;
+  return ParseIsoTime(s);
+}
+
 bool ParseInt64(std::string_view s, int64_t* out) {
   s = TrimBlanks(s);
   if (s.empty()) return false;

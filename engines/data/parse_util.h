@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -66,6 +67,11 @@ inline bool ParseDouble(std::string_view s, double* out) {
   if (stop != nullptr && stop == end) return true;
   return ParseDoubleSlow(s, out);
 }
+
+// ParseIsoTime (engines/core/time.h) restricted to the years 1678..2261, whose instants all fit
+// in an int64 count of nanoseconds; nullopt otherwise. (ParseIsoTime itself does not check, and
+// its arithmetic overflows for years far outside that range.)
+std::optional<TimeNs> ParseIsoTimeInRange(std::string_view s);
 
 // Parses the whole of `s` as a base-10 integer with an optional '-' (blanks trimmed).
 bool ParseInt64(std::string_view s, int64_t* out);

@@ -149,6 +149,13 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
               .rfind("x.csv:1: column 'close' appears twice", 0) == 0);
     CHECK(ErrorOf("date,time,open,high,low,close\n").rfind("x.csv:1: two time columns", 0) == 0);
   }
+  SECTION("binary garbage") {
+    std::string junk;
+    for (int i = 0; i < 100000; ++i) junk += static_cast<char>((i * 7919) % 251);
+    const std::string e = ErrorOf(junk);
+    CHECK(e.rfind("x.csv:1: ", 0) == 0);
+    CHECK(e.size() < 2000);
+  }
   SECTION("long values are cut in messages") {
     const std::string e =
         ErrorOf("date,open,high,low,close\n2020-01-01,1,2,0.5," + std::string(100, 'z') + "\n");
