@@ -96,8 +96,7 @@ Status WriteText(const std::filesystem::path& path, const std::string& text) {
   return Status::Ok();
 }
 
-Status WriteOutDir(const std::string& dir, const BarSeries& bars, const NativeRun& run,
-                   const nlohmann::json& document) {
+Status WriteOutDir(const std::string& dir, const BarSeries& bars, const NativeRun& run) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::InvalidArgument("--out: cannot create " + dir + ": " + ec.message());
@@ -106,7 +105,8 @@ Status WriteOutDir(const std::string& dir, const BarSeries& bars, const NativeRu
   BTR_RETURN_IF_ERROR(WriteText(std::filesystem::path(dir) / "trades.csv", TradesCsv(all)));
   BTR_RETURN_IF_ERROR(WriteText(std::filesystem::path(dir) / "equity.csv",
                                 EquityCsv(bars.time, run.output.equity)));
-  return WriteText(std::filesystem::path(dir) / "metrics.json", document["metrics"].dump(2) + "\n");
+  return WriteText(std::filesystem::path(dir) / "metrics.json",
+                   MetricsToJson(run.metrics).dump(2) + "\n");
 }
 
 std::string ParamsText(const ParamValues& params) {
@@ -165,26 +165,26 @@ int RunBacktestCommand(int argc, char** argv) {
   const auto t2 = std::chrono::steady_clock::now();
   auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
 
-  nlohmann::json document = {
-      {"metrics", MetricsToJson(run->metrics)},
-      {"trades", TradesToJson(run->output.trades)},
-      {"open_trades", TradesToJson(run->output.open_trades)},
-      {"run",
-       {{"engine", "native"},
-        {"strategy", info->name},
-        {"params", params.values()},
-        {"data", f.Get("data")},
-        {"data_sha256", loaded->sha256},
-        {"bars", bars.size()},
-        {"warmup_bars", run->output.warmup_bars},
-        {"out_of_money", run->output.out_of_money},
-        {"load_ms", ms(t1 - t0)},
-        {"run_ms", ms(t2 - t1)}}},
-  };
   if (f.Has("out")) {
-    if (Status s = WriteOutDir(f.Get("out"), bars, *run, document); !s.ok()) return Fail(s);
+    if (Status s = WriteOutDir(f.Get("out"), bars, *run); !s.ok()) return Fail(s);
   }
   if (format == "json") {
+    const nlohmann::json document = {
+        {"metrics", MetricsToJson(run->metrics)},
+        {"trades", TradesToJson(run->output.trades)},
+        {"open_trades", TradesToJson(run->output.open_trades)},
+        {"run",
+         {{"engine", "native"},
+          {"strategy", info->name},
+          {"params", params.values()},
+          {"data", f.Get("data")},
+          {"data_sha256", loaded->sha256},
+          {"bars", bars.size()},
+          {"warmup_bars", run->output.warmup_bars},
+          {"out_of_money", run->output.out_of_money},
+          {"load_ms", ms(t1 - t0)},
+          {"run_ms", ms(t2 - t1)}}},
+    };
     std::cout << document.dump(2) << "\n";
     return 0;
   }

@@ -124,6 +124,11 @@ TEST_CASE("CSV errors name the file, line and column", "[csv]") {
   SECTION("bad time") {
     CHECK(ErrorOf("date,open,high,low,close\n2020-13-01,1,2,0.5,1\n")
               .rfind("x.csv:2: column 'time': expected a date or date-time", 0) == 0);
+    // Years whose nanosecond counts do not fit in int64 are rejected, not overflowed.
+    CHECK(ErrorOf("date,open,high,low,close\n9999-01-01,1,2,0.5,1\n")
+              .rfind("x.csv:2: column 'time': expected a date or date-time", 0) == 0);
+    CHECK(ErrorOf("timestamp,open,high,low,close\n99999999999999999,1,2,0.5,1\n") ==
+          "x.csv:2: column 'time': epoch milliseconds out of range, got '99999999999999999'");
   }
   SECTION("empty file") {
     CHECK(ErrorOf("") == "x.csv: file is empty");
