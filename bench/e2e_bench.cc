@@ -3,8 +3,9 @@
 //
 //   e2e_bench [--bars 1000000,10000000] [--repeats 5] [--btrouter PATH] [--dir DIR]
 //
-// Prints per size: the CSV size, the first (parsing) run, the best cached run's wall time, the
-// in-process cached load and the process's peak RSS in bytes per bar.
+// Prints per size: the CSV size, the first (parsing) run, the best cached run's wall time as a
+// fresh process, the cached load and load + run + metrics in process (warm memory), and the
+// process's peak RSS in bytes per bar.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include "bench/bench_util.h"
 #include "engines/data/bar_cache.h"
 #include "engines/data/gbm_generator.h"
+#include "engines/native/native_run.h"
+#include "engines/native/strategies/catalogue.h"
 
 namespace btr::bench {
 namespace {
@@ -67,7 +70,8 @@ void RunSize(size_t n, int repeats, const std::string& binary, const std::filesy
     best = std::min(best, run.seconds);
     peak_kib = std::max(peak_kib, run.peak_rss_kib);
   }
-  double best_load = 1e300;
+  // In process: the cached load, then the run with canonical metrics, best of the repeats.
+  double best_load = 1e300, best_in_process = 1e300;
   for (int r = 0; r < repeats; ++r) {
     LoadOptions opts;
     opts.cache_dir = cache;
@@ -75,14 +79,20 @@ void RunSize(size_t n, int repeats, const std::string& binary, const std::filesy
     auto loaded = LoadBars(csv, opts);
     const double t1 = NowSeconds();
     if (!loaded.ok() || !loaded->from_cache) std::exit(1);
+    auto run = RunCatalogueBacktest(loaded->bars, "sma_cross",
+                                    ParamValues::Defaults(SmaCrossInfo().params), BacktestConfig{});
+    const double t2 = NowSeconds();
+    if (!run.ok()) std::exit(1);
     best_load = std::min(best_load, t1 - t0);
+    best_in_process = std::min(best_in_process, t2 - t0);
   }
   const double nd = static_cast<double>(n);
   std::printf(
       "e2e strategy=sma_cross bars=%zu csv_bytes=%ju first_run_s=%.3f cached_run_ms=%.1f "
-      "cached_load_ms=%.1f peak_rss_mib=%.1f peak_rss_bytes_per_bar=%.1f\n",
+      "cached_load_ms=%.1f in_process_load_and_run_ms=%.1f peak_rss_mib=%.1f "
+      "peak_rss_bytes_per_bar=%.1f\n",
       n, static_cast<uintmax_t>(std::filesystem::file_size(csv)), first.seconds, best * 1e3,
-      best_load * 1e3, static_cast<double>(peak_kib) / 1024, static_cast<double>(peak_kib) * 1024 / nd);
+      best_load * 1e3, best_in_process * 1e3, static_cast<double>(peak_kib) / 1024, static_cast<double>(peak_kib) * 1024 / nd);
   std::fflush(stdout);
 }
 

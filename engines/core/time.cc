@@ -17,6 +17,9 @@ bool ReadDigits(std::string_view s, size_t pos, size_t count, unsigned* out) {
   return true;
 }
 
+constexpr unsigned kMinYear = 1678;
+constexpr unsigned kMaxYear = 2261;
+
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 unsigned DaysInMonth(int y, unsigned m) {
@@ -119,6 +122,8 @@ std::optional<TimeNs> ParseIsoTime(std::string_view s) {
   if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(static_cast<int>(year), month)) {
     return std::nullopt;
   }
+  // int64 nanoseconds cover 1677-09-21 .. 2262-04-11; keep to whole years inside that.
+  if (year < kMinYear || year > kMaxYear) return std::nullopt;
   TimeNs clock = 0;
   if (pos < s.size()) {
     if (s[pos] != 'T' && s[pos] != ' ') return std::nullopt;

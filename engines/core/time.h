@@ -34,7 +34,8 @@ int DayOfWeek(TimeNs t);
 
 // Parses an ISO-8601 date or date-time: "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM[:SS[.fff...]]",
 // an optional trailing "Z" or "+00:00". Also "YYYYMMDD[ HH:MM]" (LEAN daily style).
-// Returns nullopt when the text is not such a time or a field is out of range.
+// Returns nullopt when the text is not such a time or a field is out of range (years must lie
+// in 1678..2261, the span of int64 nanoseconds).
 std::optional<TimeNs> ParseIsoTime(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SS" with ".fffffffff" only when there are sub-second nanoseconds, plus "Z"

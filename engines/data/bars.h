@@ -13,13 +13,14 @@
 
 #include "engines/core/status.h"
 #include "engines/core/time.h"
+#include "engines/data/column.h"
 
 namespace btr {
 
 struct BarSeries {
   std::string symbol;  // may be empty
-  std::vector<TimeNs> time;
-  std::vector<double> open, high, low, close, volume;
+  Column<TimeNs> time;
+  Column<double> open, high, low, close, volume;
   bool has_volume = false;
 
   size_t size() const { return time.size(); }

@@ -68,7 +68,7 @@ class CsvFormatter {
     for (size_t i = 0; i < bars.size(); ++i) {
       char* p = buf_.data() + used;
       p = FormatTime(p, bars.time[i]);
-      for (const std::vector<double>* column : {&bars.open, &bars.high, &bars.low, &bars.close}) {
+      for (const Column<double>* column : {&bars.open, &bars.high, &bars.low, &bars.close}) {
         *p++ = ',';
         p = FormatPrice(p, (*column)[i]);
       }

@@ -1,5 +1,7 @@
 #include "engines/metrics/metrics.h"
 
+#include "engines/metrics/fast_log.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -69,41 +71,64 @@ double CeilSeconds(double duration_ns, TimeNs unit) {
   return std::ceil(truncated / u) * u / 1e9;
 }
 
-// Sampling period of the equity curve and its grouping key for a bar time.
+// Consecutive bars on one calendar day: the day (days since epoch), its last bar, its bar count.
+struct DayRun {
+  int64_t day;
+  size_t last;
+  size_t bars;
+};
+
+// One pass over sorted times; the day is computed only when a bar crosses midnight.
+std::vector<DayRun> DayRuns(std::span<const TimeNs> time) {
+  std::vector<DayRun> runs;
+  TimeNs day_end = std::numeric_limits<TimeNs>::min();
+  for (size_t i = 0; i < time.size(); ++i) {
+    if (time[i] >= day_end) {
+      const int64_t day = DayNumber(time[i]);
+      runs.push_back({day, i, 0});
+      day_end = (day + 1) * kNsPerDay;
+    }
+    runs.back().last = i;
+    ++runs.back().bars;
+  }
+  return runs;
+}
+
+// Sampling period of the equity curve and its grouping key for a day number.
 struct Sampling {
   const char* name;
-  int64_t (*key)(TimeNs);
+  int64_t (*key)(int64_t day);
 };
 
 Sampling ChooseSampling(int64_t freq_days) {
   switch (freq_days) {
     case 7:  // weeks ending on Sunday
-      return {"W", [](TimeNs t) { return DayNumber(t) - DayOfWeek(t); }};
+      return {"W", [](int64_t day) { return day - DayOfWeek(day * kNsPerDay); }};
     case 31:
-      return {"ME", [](TimeNs t) {
-                const CivilTime c = ToCivil(t);
+      return {"ME", [](int64_t day) {
+                const CivilTime c = ToCivil(day * kNsPerDay);
                 return static_cast<int64_t>(c.year) * 12 + c.month;
               }};
     case 365:
-      return {"YE", [](TimeNs t) { return static_cast<int64_t>(ToCivil(t).year); }};
+      return {"YE", [](int64_t day) { return static_cast<int64_t>(ToCivil(day * kNsPerDay).year); }};
     default:
-      return {"D", [](TimeNs t) { return DayNumber(t); }};
+      return {"D", [](int64_t day) { return day; }};
   }
 }
 
 // Simple returns between the last equity of consecutive sampling periods that have bars;
 // 0/0 (a busted account) is dropped as pandas' pct_change().dropna() does.
-std::vector<double> PeriodReturns(std::span<const TimeNs> time, std::span<const double> equity,
+std::vector<double> PeriodReturns(const std::vector<DayRun>& days, std::span<const double> equity,
                                   const Sampling& sampling) {
   std::vector<double> last_values;
   int64_t current = 0;
-  for (size_t i = 0; i < time.size(); ++i) {
-    const int64_t key = sampling.key(time[i]);
-    if (i == 0 || key != current) {
-      last_values.push_back(equity[i]);
+  for (size_t k = 0; k < days.size(); ++k) {
+    const int64_t key = sampling.key(days[k].day);
+    if (k == 0 || key != current) {
+      last_values.push_back(equity[days[k].last]);
       current = key;
     } else {
-      last_values.back() = equity[i];
+      last_values.back() = equity[days[k].last];
     }
   }
   std::vector<double> returns;
@@ -183,22 +208,33 @@ size_t ExposedBars(std::span<const TradeRecord> trades) {
   return covered;
 }
 
+// cov(e, m) / var(m) of the bar log returns e = ln(E_j/E_j-1), m = ln(c_j/c_j-1) (np.cov,
+// ddof 1), from running sums over blocks so no per-bar arrays are kept.
 double Beta(std::span<const double> equity, std::span<const double> close) {
   if (close.size() != equity.size() || equity.size() < 3) return kNaN;
   const size_t n = equity.size() - 1;
-  std::vector<double> e(n), m(n);
-  for (size_t j = 0; j < n; ++j) {
-    e[j] = std::log(equity[j + 1] / equity[j]);
-    m[j] = std::log(close[j + 1] / close[j]);
+  constexpr size_t kBlock = 512;
+  double e[kBlock], m[kBlock];
+  double se = 0, sm = 0, sem = 0, smm = 0;
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t len = std::min(kBlock, n - start);
+    for (size_t k = 0; k < len; ++k) {
+      e[k] = equity[start + k + 1] / equity[start + k];
+      m[k] = close[start + k + 1] / close[start + k];
+    }
+    LogInPlace({e, len});
+    LogInPlace({m, len});
+    for (size_t k = 0; k < len; ++k) {
+      se += e[k];
+      sm += m[k];
+      sem += e[k] * m[k];
+      smm += m[k] * m[k];
+    }
   }
-  const double me = Mean(e), mm = Mean(m);
-  double cov = 0, var = 0;
-  for (size_t j = 0; j < n; ++j) {
-    cov += (e[j] - me) * (m[j] - mm);
-    var += (m[j] - mm) * (m[j] - mm);
-  }
-  const double denom = static_cast<double>(n - 1);
-  return (cov / denom) / (var / denom);
+  const double count = static_cast<double>(n);
+  const double cov = (sem - se * sm / count) / (count - 1);
+  const double var = (smm - sm * sm / count) / (count - 1);
+  return cov / var;
 }
 
 void TradeMetrics(std::span<const TradeRecord> trades, TimeNs resolution, Metrics& m) {
@@ -273,13 +309,14 @@ Metrics ComputeMetrics(const MetricsInput& in) {
 
   // Annualization: from the bar spacing and the share of weekend bars.
   const int64_t freq_days = period / kNsPerDay;
+  const std::vector<DayRun> days = DayRuns(in.time);
   size_t weekend_bars = 0;
-  for (TimeNs t : in.time) weekend_bars += DayOfWeek(t) >= 5 ? 1 : 0;
+  for (const DayRun& d : days) weekend_bars += DayOfWeek(d.day * kNsPerDay) >= 5 ? d.bars : 0;
   const bool has_weekends = static_cast<double>(weekend_bars) / static_cast<double>(n) > 2.0 / 7 * .6;
   double periods = freq_days == 7 ? 52 : freq_days == 31 ? 12 : freq_days == 365 ? 1 : has_weekends ? 365 : 252;
   if (in.annualization_override > 0) periods = in.annualization_override;
   const Sampling sampling = ChooseSampling(freq_days);
-  const std::vector<double> r = PeriodReturns(in.time, equity, sampling);
+  const std::vector<double> r = PeriodReturns(days, equity, sampling);
   const double g = GeometricMean(r);
   const double rf = in.risk_free_rate;
   m.annual_return = std::pow(1 + g, periods) - 1;

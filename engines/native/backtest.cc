@@ -9,7 +9,7 @@ namespace {
 
 // Fills the NaN head of the curve with its first recorded value (pandas bfill), or with the
 // initial cash when no bar was recorded.
-void BackFill(std::vector<double>& equity, double cash) {
+void BackFill(Column<double>& equity, double cash) {
   auto first = std::find_if(equity.begin(), equity.end(), [](double v) { return !std::isnan(v); });
   const double value = first == equity.end() ? cash : *first;
   std::fill(equity.begin(), first, value);

@@ -37,7 +37,7 @@ struct RunControl {
 };
 
 struct BacktestOutput {
-  std::vector<double> equity;             // N points, back-filled through the warm-up
+  Column<double> equity;                  // N points, back-filled through the warm-up
   std::vector<TradeRecord> trades;        // closed trades, in closing order
   std::vector<TradeRecord> open_trades;   // still open at the end, marked at the last close
   size_t warmup_bars = 0;                 // W: the first Next() call is on bar W+1

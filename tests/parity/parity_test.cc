@@ -164,7 +164,7 @@ void CompareStats(const Metrics& m, const json& stats) {
   CHECK(FormatIsoTime(m.end) == stats.at("End").get<std::string>());
 }
 
-void CompareEquity(const std::vector<double>& equity, const std::string& path) {
+void CompareEquity(std::span<const double> equity, const std::string& path) {
   const auto rows = ReadCsvRows(path);
   REQUIRE(rows.size() == equity.size());
   size_t mismatches = 0;

@@ -86,7 +86,7 @@ class Broker {
   void FinalizeTrades(size_t last_bar);
 
   // The equity curve: NaN where no bar was processed yet (the caller back-fills).
-  std::vector<double>& equity_curve() { return equity_; }
+  Column<double>& equity_curve() { return equity_; }
   const std::vector<TradeRecord>& closed_trades() const { return closed_; }
   // Open trades as records, with pnl and return_pct marked at `bar`'s close.
   std::vector<TradeRecord> OpenTradeRecords(size_t bar) const;
@@ -153,7 +153,7 @@ class Broker {
   std::vector<Order> orders_;     // queue order = processing order
   std::vector<OpenTrade> trades_;  // in opening order
   std::vector<TradeRecord> closed_;
-  std::vector<double> equity_;
+  Column<double> equity_;
   uint64_t next_id_ = 1;
   std::vector<std::string> tags_{""};  // order tags, interned so orders stay plain data
   std::vector<std::vector<uint64_t>> scratch_;  // Snapshot() buffers: 0 orders, 1 trades

@@ -10,7 +10,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<double> NaNs(size_t n) { return std::vector<double>(n, kNaN); }
+Series NaNs(size_t n) { return Series(n, kNaN); }
 
 // pandas' window-sum state for roll_mean (aggregations.pyx): adds and removes keep separate
 // Kahan compensation terms; negative-value and repeated-value counts drive the corrections.
@@ -104,8 +104,8 @@ void SlideFixedWindow(std::span<const double> x, int n, Window& w, auto&& emit) 
 }
 
 template <typename Better>
-std::vector<double> RollingExtreme(std::span<const double> x, int n, Better better) {
-  std::vector<double> out = NaNs(x.size());
+Series RollingExtreme(std::span<const double> x, int n, Better better) {
+  Series out = NaNs(x.size());
   std::deque<size_t> candidates;  // indices with values in "better" order
   const size_t window = static_cast<size_t>(n);
   for (size_t i = 0; i < x.size(); ++i) {
@@ -119,18 +119,18 @@ std::vector<double> RollingExtreme(std::span<const double> x, int n, Better bett
 
 }  // namespace
 
-std::vector<double> Sma(std::span<const double> x, int n) {
-  std::vector<double> out(x.size());
+Series Sma(std::span<const double> x, int n) {
+  Series out(x.size());
   PandasMeanWindow w;
   SlideFixedWindow(x, n, w, [&](size_t i) { out[i] = w.Mean(n); });
   return out;
 }
 
-std::pair<std::vector<double>, std::vector<double>> SmaPair(std::span<const double> x, int n1,
+std::pair<Series, Series> SmaPair(std::span<const double> x, int n1,
                                                             int n2) {
   // Two independent dependency chains in one loop, so the CPU overlaps them.
-  std::pair<std::vector<double>, std::vector<double>> out{std::vector<double>(x.size()),
-                                                          std::vector<double>(x.size())};
+  std::pair<Series, Series> out{Series(x.size()),
+                                                          Series(x.size())};
   PandasMeanWindow a, b;
   const size_t wa = static_cast<size_t>(n1), wb = static_cast<size_t>(n2);
   for (size_t i = 0; i < x.size(); ++i) {
@@ -144,15 +144,15 @@ std::pair<std::vector<double>, std::vector<double>> SmaPair(std::span<const doub
   return out;
 }
 
-std::vector<double> RollingStd(std::span<const double> x, int n, int ddof) {
-  std::vector<double> out(x.size());
+Series RollingStd(std::span<const double> x, int n, int ddof) {
+  Series out(x.size());
   PandasVarWindow w;
   SlideFixedWindow(x, n, w, [&](size_t i) { out[i] = std::sqrt(w.Var(n, ddof)); });
   return out;
 }
 
-std::vector<double> Ema(std::span<const double> x, int n) {
-  std::vector<double> out = NaNs(x.size());
+Series Ema(std::span<const double> x, int n) {
+  Series out = NaNs(x.size());
   size_t first = 0;
   while (first < x.size() && std::isnan(x[first])) ++first;
   const size_t seed_end = first + static_cast<size_t>(n);  // one past the seed window
@@ -169,8 +169,8 @@ std::vector<double> Ema(std::span<const double> x, int n) {
   return out;
 }
 
-std::vector<double> Rsi(std::span<const double> x, int n) {
-  std::vector<double> out = NaNs(x.size());
+Series Rsi(std::span<const double> x, int n) {
+  Series out = NaNs(x.size());
   const size_t period = static_cast<size_t>(n);
   if (x.size() <= period) return out;
   double gain = 0, loss = 0;
@@ -197,8 +197,8 @@ std::vector<double> Rsi(std::span<const double> x, int n) {
 
 MacdLines Macd(std::span<const double> x, int fast, int slow, int signal) {
   MacdLines lines;
-  const std::vector<double> ema_fast = Ema(x, fast);
-  const std::vector<double> ema_slow = Ema(x, slow);
+  const Series ema_fast = Ema(x, fast);
+  const Series ema_slow = Ema(x, slow);
   lines.macd.resize(x.size());
   for (size_t i = 0; i < x.size(); ++i) lines.macd[i] = ema_fast[i] - ema_slow[i];
   lines.signal = Ema(lines.macd, signal);
@@ -210,7 +210,7 @@ MacdLines Macd(std::span<const double> x, int fast, int slow, int signal) {
 BollingerBands Bollinger(std::span<const double> x, int n, double k) {
   BollingerBands b;
   b.middle = Sma(x, n);
-  const std::vector<double> sd = RollingStd(x, n, 0);
+  const Series sd = RollingStd(x, n, 0);
   b.upper.resize(x.size());
   b.lower.resize(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
@@ -220,9 +220,9 @@ BollingerBands Bollinger(std::span<const double> x, int n, double k) {
   return b;
 }
 
-std::vector<double> Atr(std::span<const double> high, std::span<const double> low,
+Series Atr(std::span<const double> high, std::span<const double> low,
                         std::span<const double> close, int n) {
-  std::vector<double> out = NaNs(close.size());
+  Series out = NaNs(close.size());
   const size_t period = static_cast<size_t>(n);
   if (close.size() < period) return out;
   auto true_range = [&](size_t t) {
@@ -244,18 +244,18 @@ std::vector<double> Atr(std::span<const double> high, std::span<const double> lo
 StochasticLines Stochastic(std::span<const double> high, std::span<const double> low,
                            std::span<const double> close, int k_n, int d_n) {
   StochasticLines s;
-  const std::vector<double> hh = RollingMax(high, k_n);
-  const std::vector<double> ll = RollingMin(low, k_n);
+  const Series hh = RollingMax(high, k_n);
+  const Series ll = RollingMin(low, k_n);
   s.k.resize(close.size());
   for (size_t i = 0; i < close.size(); ++i) {
     const double range = hh[i] - ll[i];
     s.k[i] = std::isnan(range) ? kNaN : range == 0 ? 50.0 : 100.0 * (close[i] - ll[i]) / range;
   }
   // The SMA of %K starts once d_n defined %K values exist.
-  std::vector<double> d = NaNs(close.size());
+  Series d = NaNs(close.size());
   const size_t first = FirstValidIndex(s.k);
   if (first < close.size()) {
-    const std::vector<double> tail =
+    const Series tail =
         Sma(std::span<const double>(s.k).subspan(first), d_n);
     for (size_t i = 0; i < tail.size(); ++i) d[first + i] = tail[i];
   }
@@ -263,11 +263,11 @@ StochasticLines Stochastic(std::span<const double> high, std::span<const double>
   return s;
 }
 
-std::vector<double> RollingMax(std::span<const double> x, int n) {
+Series RollingMax(std::span<const double> x, int n) {
   return RollingExtreme(x, n, [](double kept, double incoming) { return kept > incoming; });
 }
 
-std::vector<double> RollingMin(std::span<const double> x, int n) {
+Series RollingMin(std::span<const double> x, int n) {
   return RollingExtreme(x, n, [](double kept, double incoming) { return kept < incoming; });
 }
 

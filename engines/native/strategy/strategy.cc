@@ -6,7 +6,7 @@
 
 namespace btr {
 
-std::span<const double> Strategy::AddIndicator(std::vector<double> values) {
+std::span<const double> Strategy::AddIndicator(Series values) {
   warmup_ = std::max(warmup_, FirstValidIndex(values));
   indicators_.push_back(std::move(values));
   return indicators_.back();

@@ -22,6 +22,7 @@
 #include "engines/core/status.h"
 #include "engines/data/bars.h"
 #include "engines/native/broker/broker.h"
+#include "engines/native/indicators/indicators.h"
 #include "engines/native/strategy/params.h"
 
 namespace btr {
@@ -48,7 +49,7 @@ class Strategy {
 
   // Takes ownership of an indicator series (same length as the bars) and returns a view of it
   // that stays valid for the strategy's lifetime. Updates the warm-up.
-  std::span<const double> AddIndicator(std::vector<double> values);
+  std::span<const double> AddIndicator(Series values);
 
   // Place orders; false (and the run stops) when the order is invalid.
   bool Buy(const OrderRequest& request = {}) { return Place(true, request); }
@@ -69,7 +70,7 @@ class Strategy {
 
   const BarSeries* bars_ = nullptr;
   Broker* broker_ = nullptr;
-  std::vector<std::vector<double>> indicators_;
+  std::vector<Series> indicators_;
   size_t warmup_ = 0;
   Status order_error_;
 };

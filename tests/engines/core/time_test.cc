@@ -24,6 +24,9 @@ TEST_CASE("ParseIsoTime rejects malformed or out-of-range text") {
   CHECK_FALSE(ParseIsoTime("2020-01-01 10:00:00+05:00"));
   CHECK_FALSE(ParseIsoTime("abc"));
   CHECK_FALSE(ParseIsoTime(""));
+  CHECK_FALSE(ParseIsoTime("1600-01-01"));  // outside int64 nanoseconds
+  CHECK_FALSE(ParseIsoTime("9999-12-31 23:59:59"));
+  CHECK(ParseIsoTime("2261-12-31"));
 }
 
 TEST_CASE("Civil conversions round-trip and know the weekday") {

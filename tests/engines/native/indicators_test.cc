@@ -7,14 +7,14 @@
 namespace btr {
 namespace {
 
-std::vector<double> Series(std::initializer_list<double> v) { return v; }
+std::vector<double> Values(std::initializer_list<double> v) { return v; }
 
 TEST_CASE("Sma has a warm-up of n-1 and averages the window") {
-  const std::vector<double> s = Sma(Series({1, 2, 3, 4, 5}), 2);
+  const Series s = Sma(Values({1, 2, 3, 4, 5}), 2);
   CHECK(std::isnan(s[0]));
   CHECK(s[1] == 1.5);
   CHECK(s[4] == 4.5);
-  CHECK(std::isnan(Sma(Series({1, 2}), 3)[1]));
+  CHECK(std::isnan(Sma(Values({1, 2}), 3)[1]));
 }
 
 TEST_CASE("Sma reproduces pandas' corrections") {
@@ -23,34 +23,34 @@ TEST_CASE("Sma reproduces pandas' corrections") {
   CHECK(Sma(x, 3)[5] == 0.3);
   // A naive running sum leaves cancellation residue; pandas' Kahan steps do not.
   std::vector<double> y = {1e16, 1, 1, 1, 1};
-  const std::vector<double> s = Sma(y, 1);
+  const Series s = Sma(y, 1);
   CHECK(s[4] == 1);
   // Compensated removal: 0.1 + 0.2 + 0.3 windows.
   std::vector<double> z = {0.1, 0.2, 0.3, 0.1, 0.2, 0.3};
-  const std::vector<double> sz = Sma(z, 3);
+  const Series sz = Sma(z, 3);
   CHECK(sz[2] == sz[5]);
 }
 
 TEST_CASE("Ema seeds with the mean and skips leading NaN") {
-  const std::vector<double> e = Ema(Series({1, 2, 3, 4}), 3);
+  const Series e = Ema(Values({1, 2, 3, 4}), 3);
   CHECK(std::isnan(e[1]));
   CHECK(e[2] == 2.0);
   CHECK(e[3] == 0.5 * 4 + 0.5 * 2.0);
-  const std::vector<double> shifted = Ema(Series({NAN, NAN, 1, 2, 3}), 3);
+  const Series shifted = Ema(Values({NAN, NAN, 1, 2, 3}), 3);
   CHECK(std::isnan(shifted[3]));
   CHECK(shifted[4] == 2.0);
 }
 
 TEST_CASE("Rsi follows Wilder's smoothing") {
   // Changes: +1, -1, +2 then +1; period 2.
-  const std::vector<double> r = Rsi(Series({10, 11, 10, 12, 13}), 2);
+  const Series r = Rsi(Values({10, 11, 10, 12, 13}), 2);
   CHECK(std::isnan(r[1]));
   // Seed at t=2: gain (1+0)/2 = 0.5, loss (0+1)/2 = 0.5 -> 50.
   CHECK(r[2] == Approx(50.0));
   // t=3: gain (0.5+2)/2 = 1.25, loss 0.25 -> 100 - 100/(1+5).
   CHECK(r[3] == Approx(100.0 - 100.0 / 6.0));
-  CHECK(Rsi(Series({1, 2, 3, 4}), 2)[3] == 100.0);
-  CHECK(Rsi(Series({1, 1, 1, 1}), 2)[3] == 50.0);
+  CHECK(Rsi(Values({1, 2, 3, 4}), 2)[3] == 100.0);
+  CHECK(Rsi(Values({1, 1, 1, 1}), 2)[3] == 50.0);
 }
 
 TEST_CASE("Macd and its signal start where their EMAs do") {
@@ -65,12 +65,12 @@ TEST_CASE("Macd and its signal start where their EMAs do") {
 }
 
 TEST_CASE("Bollinger bands use the population standard deviation") {
-  const BollingerBands b = Bollinger(Series({1, 2, 3, 4}), 4, 2);
+  const BollingerBands b = Bollinger(Values({1, 2, 3, 4}), 4, 2);
   const double sd = std::sqrt(1.25);
   CHECK(b.middle[3] == 2.5);
   CHECK(b.upper[3] == Approx(2.5 + 2 * sd));
   CHECK(b.lower[3] == Approx(2.5 - 2 * sd));
-  CHECK(Bollinger(Series({2, 2, 2}), 3, 2).upper[2] == 2.0);
+  CHECK(Bollinger(Values({2, 2, 2}), 3, 2).upper[2] == 2.0);
 }
 
 TEST_CASE("Donchian excludes the current bar by default") {
@@ -88,7 +88,7 @@ TEST_CASE("Donchian excludes the current bar by default") {
 TEST_CASE("RollingMax and RollingMin match a brute-force scan") {
   std::vector<double> x;
   for (int i = 0; i < 200; ++i) x.push_back(std::fmod(i * 37.0, 101.0));
-  const std::vector<double> mx = RollingMax(x, 7), mn = RollingMin(x, 7);
+  const Series mx = RollingMax(x, 7), mn = RollingMin(x, 7);
   for (size_t i = 6; i < x.size(); ++i) {
     double hi = x[i], lo = x[i];
     for (size_t k = i - 6; k <= i; ++k) hi = std::max(hi, x[k]), lo = std::min(lo, x[k]);
@@ -99,7 +99,7 @@ TEST_CASE("RollingMax and RollingMin match a brute-force scan") {
 
 TEST_CASE("Atr and Stochastic") {
   const std::vector<double> h = {10, 12, 11}, l = {8, 9, 9}, c = {9, 11, 10};
-  const std::vector<double> atr = Atr(h, l, c, 2);
+  const Series atr = Atr(h, l, c, 2);
   CHECK(atr[1] == Approx((2.0 + 3.0) / 2));   // TR0 = 2, TR1 = max(3, 3, 0) = 3
   CHECK(atr[2] == Approx((2.5 + 2.0) / 2));   // TR2 = max(2, 0, 2) = 2
   const StochasticLines s = Stochastic(h, l, c, 2, 2);
