@@ -55,8 +55,9 @@ void RunSize(size_t n, int repeats, const std::string& strategy) {
       "backtest_s=%.4f backtest_bars_per_s=%.3gM "
       "with_metrics_s=%.4f with_metrics_bars_per_s=%.3gM data_bytes_per_bar=%.1f "
       "run_peak_growth_bytes_per_bar=%.1f\n",
-      strategy.c_str(), n, trades, best_bar_loop, nd / best_bar_loop / 1e6, best_loop, nd / best_loop / 1e6, best_total,
-      nd / best_total / 1e6, static_cast<double>(bars.MemoryBytes()) / nd,
+      strategy.c_str(), n, trades, best_bar_loop, nd / best_bar_loop / 1e6, best_loop,
+      nd / best_loop / 1e6, best_total, nd / best_total / 1e6,
+      static_cast<double>(bars.MemoryBytes()) / nd,
       static_cast<double>(rss_growth_kib) * 1024 / nd);
   std::fflush(stdout);
 }

@@ -31,9 +31,7 @@ inline long ProcStatusKiB(std::string_view field) {
 }
 
 // Resets the peak RSS counter so VmHWM measures from now on (Linux >= 4.0).
-inline void ResetPeakRss() {
-  std::ofstream("/proc/self/clear_refs") << "5";
-}
+inline void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 // "--name value" from argv, or the default.
 inline std::string Flag(int argc, char** argv, std::string_view name, std::string fallback) {

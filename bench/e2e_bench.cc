@@ -56,8 +56,8 @@ void RunSize(size_t n, int repeats, const std::string& binary, const std::filesy
     if (!WriteBarsCsv(GenerateGbmBars(n), csv).ok()) std::exit(1);
   }
   std::filesystem::remove_all(cache);
-  const std::vector<std::string> args = {binary, "backtest", "--data", csv, "--strategy",
-                                         "sma_cross", "--cache-dir", cache};
+  const std::vector<std::string> args = {binary,       "backtest",  "--data",      csv,
+                                         "--strategy", "sma_cross", "--cache-dir", cache};
   const ProcessRun first = RunProcess(args);
   if (first.exit_code != 0) {
     std::fprintf(stderr, "btrouter failed (exit %d)\n", first.exit_code);
@@ -92,7 +92,8 @@ void RunSize(size_t n, int repeats, const std::string& binary, const std::filesy
       "cached_load_ms=%.1f in_process_load_and_run_ms=%.1f peak_rss_mib=%.1f "
       "peak_rss_bytes_per_bar=%.1f\n",
       n, static_cast<uintmax_t>(std::filesystem::file_size(csv)), first.seconds, best * 1e3,
-      best_load * 1e3, best_in_process * 1e3, static_cast<double>(peak_kib) / 1024, static_cast<double>(peak_kib) * 1024 / nd);
+      best_load * 1e3, best_in_process * 1e3, static_cast<double>(peak_kib) / 1024,
+      static_cast<double>(peak_kib) * 1024 / nd);
   std::fflush(stdout);
 }
 
@@ -102,7 +103,8 @@ void RunSize(size_t n, int repeats, const std::string& binary, const std::filesy
 int main(int argc, char** argv) {
   using namespace btr::bench;
   const std::filesystem::path self = std::filesystem::absolute(argv[0]).parent_path();
-  const std::string binary = Flag(argc, argv, "btrouter", (self.parent_path() / "btrouter").string());
+  const std::string binary =
+      Flag(argc, argv, "btrouter", (self.parent_path() / "btrouter").string());
   const std::filesystem::path dir =
       Flag(argc, argv, "dir", (std::filesystem::temp_directory_path() / "btr-e2e-bench").string());
   std::filesystem::create_directories(dir);

@@ -109,10 +109,27 @@ Status WriteOutDir(const std::string& dir, const BarSeries& bars, const NativeRu
                    MetricsToJson(run.metrics).dump(2) + "\n");
 }
 
-std::string ParamsText(const ParamValues& params) {
+// Parameter values in declaration order, typed as declared (bools as true/false).
+nlohmann::json ParamsJson(const StrategyInfo& info, const ParamValues& params) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const ParamSpec& spec : info.params) {
+    const double v = params.Get(spec.name);
+    if (spec.type == ParamType::kBool) {
+      out[spec.name] = v != 0;
+    } else if (spec.type == ParamType::kInt) {
+      out[spec.name] = static_cast<long long>(v);
+    } else {
+      out[spec.name] = v;
+    }
+  }
+  return out;
+}
+
+std::string ParamsText(const StrategyInfo& info, const ParamValues& params) {
+  const nlohmann::json values = ParamsJson(info, params);
   std::string out;
-  for (const auto& [name, value] : params.values()) {
-    out += (out.empty() ? "" : ", ") + name + "=" + ExactNumber(value);
+  for (const ParamSpec& spec : info.params) {
+    out += (out.empty() ? "" : ", ") + spec.name + "=" + values[spec.name].dump();
   }
   return out;
 }
@@ -132,7 +149,8 @@ int RunBacktestCommand(int argc, char** argv) {
     std::printf("%s%s", kUsage, f.Usage().c_str());
     return 0;
   }
-  if (!f.Has("data")) return Fail(Status::InvalidArgument("--data: required (a CSV file or LEAN data)"));
+  if (!f.Has("data"))
+    return Fail(Status::InvalidArgument("--data: required (a CSV file or LEAN data)"));
   if (!f.Has("strategy")) {
     return Fail(Status::InvalidArgument("--strategy: required (see `btrouter strategies`)"));
   }
@@ -141,14 +159,16 @@ int RunBacktestCommand(int argc, char** argv) {
     return Fail(Status::InvalidArgument("--format: expected table or json, got '" + format + "'"));
   }
   const StrategyInfo* info = FindStrategy(f.Get("strategy"));
-  if (info == nullptr) return Fail(CreateStrategy(f.Get("strategy"), {}).status().WithPrefix("--strategy"));
+  if (info == nullptr)
+    return Fail(CreateStrategy(f.Get("strategy"), {}).status().WithPrefix("--strategy"));
   ParamValues params;
   BacktestConfig config;
   if (Status s = ReadParams(f, *info, &params); !s.ok()) return Fail(s);
   if (Status s = ReadConfig(f, &config); !s.ok()) return Fail(s);
 
   LoadOptions load;
-  if (!f.Has("no-cache")) load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
+  if (!f.Has("no-cache"))
+    load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
   const auto t0 = std::chrono::steady_clock::now();
   Result<LoadedBars> loaded = LoadBars(f.Get("data"), load);
   if (!loaded.ok()) return Fail(loaded.status());
@@ -176,7 +196,7 @@ int RunBacktestCommand(int argc, char** argv) {
         {"run",
          {{"engine", "native"},
           {"strategy", info->name},
-          {"params", params.values()},
+          {"params", ParamsJson(*info, params)},
           {"data", f.Get("data")},
           {"data_sha256", loaded->sha256},
           {"bars", bars.size()},
@@ -188,7 +208,7 @@ int RunBacktestCommand(int argc, char** argv) {
     std::cout << document.dump(2) << "\n";
     return 0;
   }
-  std::printf("native backtest: %s(%s)\n", info->name.c_str(), ParamsText(params).c_str());
+  std::printf("native backtest: %s(%s)\n", info->name.c_str(), ParamsText(*info, params).c_str());
   std::printf("  data %s: %zu bars%s, sha256 %.16s...\n", f.Get("data").c_str(), bars.size(),
               loaded->from_cache ? " (cached)" : "", loaded->sha256.c_str());
   std::printf("  %zu closed trades, %zu open at the end; loaded in %.1f ms, ran in %.1f ms\n\n",

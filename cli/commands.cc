@@ -35,13 +35,14 @@ nlohmann::json CatalogueJson() {
   for (const StrategyInfo& info : StrategyCatalogue()) {
     nlohmann::json params = nlohmann::json::array();
     for (const ParamSpec& p : info.params) {
-      params.push_back({{"name", p.name},
-                        {"type", ParamTypeName(p.type)},
-                        {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
-                                                               : nlohmann::json(p.default_value)},
-                        {"min", p.min},
-                        {"max", p.max},
-                        {"help", p.help}});
+      params.push_back(
+          {{"name", p.name},
+           {"type", ParamTypeName(p.type)},
+           {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
+                                                  : nlohmann::json(p.default_value)},
+           {"min", p.min},
+           {"max", p.max},
+           {"help", p.help}});
     }
     out.push_back({{"name", info.name}, {"summary", info.summary}, {"params", params}});
   }

@@ -13,13 +13,15 @@ namespace {
 // Metrics shown as percents in the table.
 bool IsFraction(std::string_view key) {
   static const std::set<std::string_view> kFractions = {
-      "exposure_time", "total_return", "buy_hold_return", "cagr",       "annual_return",
-      "annual_volatility", "alpha",    "max_drawdown",    "avg_drawdown", "win_rate",
-      "best_trade",    "worst_trade",  "avg_trade",       "expectancy"};
+      "exposure_time",     "total_return", "buy_hold_return", "cagr",         "annual_return",
+      "annual_volatility", "alpha",        "max_drawdown",    "avg_drawdown", "win_rate",
+      "best_trade",        "worst_trade",  "avg_trade",       "expectancy"};
   return kFractions.count(key) != 0;
 }
 
-bool IsDuration(std::string_view key) { return key.size() > 2 && key.substr(key.size() - 2) == "_s"; }
+bool IsDuration(std::string_view key) {
+  return key.size() > 2 && key.substr(key.size() - 2) == "_s";
+}
 
 std::string Fixed(double v, int decimals) {
   char buf[64];
@@ -110,9 +112,9 @@ std::string TradesCsv(std::span<const TradeRecord> trades) {
     out += ExactNumber(t.size) + "," + std::to_string(t.entry_bar) + "," +
            (t.is_open() ? "" : std::to_string(t.exit_bar)) + "," + ExactNumber(t.entry_price) +
            "," + opt(t.exit_price) + "," + FormatIsoTime(t.entry_time, true) + "," +
-           (t.is_open() ? "" : FormatIsoTime(t.exit_time, true)) + "," + ExactNumber(t.pnl) +
-           "," + ExactNumber(t.return_pct) + "," + ExactNumber(t.commission) + "," + opt(t.sl) +
-           "," + opt(t.tp) + "," + t.tag + "\n";
+           (t.is_open() ? "" : FormatIsoTime(t.exit_time, true)) + "," + ExactNumber(t.pnl) + "," +
+           ExactNumber(t.return_pct) + "," + ExactNumber(t.commission) + "," + opt(t.sl) + "," +
+           opt(t.tp) + "," + t.tag + "\n";
   }
   return out;
 }

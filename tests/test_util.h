@@ -1,21 +1,60 @@
-// Helpers shared by the test binaries: where the shared sample data lives, temp folders,
-// tolerant float comparison and CSV line splitting.
+// Helpers shared by the test binaries: the shared sample-data folder, self-cleaning temp
+// folders, tolerant float comparison and CSV line splitting.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace btr {
+namespace btr::testing {
 
-// The shared sample data folder: $BTR_SHARED_DIR, else <source>/../shared.
+// The shared folder (sample data, reference files): $BTR_SHARED_DIR, else next to the source tree.
 inline std::string SharedDir() {
-  if (const char* dir = std::getenv("BTR_SHARED_DIR"); dir != nullptr && *dir != '\0') return dir;
+  const char* env = std::getenv("BTR_SHARED_DIR");
+  if (env != nullptr && env[0] != '\0') return env;
   return std::string(BTR_SOURCE_DIR) + "/../shared";
 }
+
+inline std::string SharedData(const std::string& relative) {
+  return SharedDir() + "/data/" + relative;
+}
+
+// A fresh folder under the system temp folder, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("btr_test_" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string Path(const std::string& name) const { return (path_ / name).string(); }
+  std::string path() const { return path_.string(); }
+
+  // Writes `bytes` to Path(name) and returns that path.
+  std::string Write(const std::string& name, std::string_view bytes) const {
+    const std::string p = Path(name);
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // |a - b| <= rel * max(|a|, |b|) + 1e-12; NaN equals NaN and infinities must match exactly.
 inline bool Near(double a, double b, double rel) {
@@ -24,6 +63,7 @@ inline bool Near(double a, double b, double rel) {
   return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b)) + 1e-12;
 }
 
+// Splits a CSV line on commas (no quoting), dropping a trailing carriage return.
 inline std::vector<std::string> SplitCsvLine(const std::string& line) {
   std::vector<std::string> cells(1);
   for (char c : line) {
@@ -36,25 +76,4 @@ inline std::vector<std::string> SplitCsvLine(const std::string& line) {
   return cells;
 }
 
-// A fresh temporary folder, removed when the object goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("btr-test-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace btr
+}  // namespace btr::testing

@@ -45,7 +45,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
@@ -58,7 +60,9 @@ class [[nodiscard]] Status {
   static Status DeadlineExceeded(std::string m) {
     return {StatusCode::kDeadlineExceeded, std::move(m)};
   }
-  static Status UnknownOutcome(std::string m) { return {StatusCode::kUnknownOutcome, std::move(m)}; }
+  static Status UnknownOutcome(std::string m) {
+    return {StatusCode::kUnknownOutcome, std::move(m)};
+  }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
@@ -80,7 +84,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -103,8 +107,8 @@ class [[nodiscard]] Result {
 }  // namespace btr
 
 // Evaluates `expr` (a Status); returns it from the calling function when it is not OK.
-#define BTR_RETURN_IF_ERROR(expr)            \
-  do {                                       \
-    ::btr::Status btr_status_ = (expr);      \
+#define BTR_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::btr::Status btr_status_ = (expr);        \
     if (!btr_status_.ok()) return btr_status_; \
   } while (false)

@@ -33,10 +33,9 @@ void BarSeries::Append(TimeNs t, double o, double h, double l, double c, double 
 }
 
 size_t BarSeries::MemoryBytes() const {
-  return time.capacity() * sizeof(TimeNs) +
-         (open.capacity() + high.capacity() + low.capacity() + close.capacity() +
-          volume.capacity()) *
-             sizeof(double);
+  return time.capacity() * sizeof(TimeNs) + (open.capacity() + high.capacity() + low.capacity() +
+                                             close.capacity() + volume.capacity()) *
+                                                sizeof(double);
 }
 
 Status CheckBar(const TimeNs* previous_time, TimeNs t, double o, double h, double l, double c,

@@ -1,10 +1,10 @@
 // BarSeries: OHLCV bars held column-wise, the input of every backtest.
 //
 // Columns are parallel vectors of equal length; row i is bar i. Times are strictly increasing
-// (TimeNs, see engines/core/time.h). Prices are finite and > 0 with low <= high (open and close are not
-// required to lie inside [low, high]: real feeds break that by a tick and the simulation copes).
-// Volume is optional (has_volume == false leaves it filled with 0).
-// A BarSeries is a plain value: not synchronized; share it const between threads.
+// (TimeNs, see engines/core/time.h). Prices are finite and > 0 with low <= high (open and close are
+// not required to lie inside [low, high]: real feeds break that by a tick and the simulation
+// copes). Volume is optional (has_volume == false leaves it filled with 0). A BarSeries is a plain
+// value: not synchronized; share it const between threads.
 #pragma once
 
 #include <cstddef>

@@ -1,10 +1,10 @@
 #include "engines/metrics/metrics.h"
 
-#include "engines/metrics/fast_log.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "engines/metrics/fast_log.h"
 
 namespace btr {
 namespace {
@@ -48,15 +48,16 @@ TimeNs BarPeriod(std::span<const TimeNs> time) {
   std::sort(diffs.begin(), diffs.end());
   const size_t mid = diffs.size() / 2;
   if (diffs.size() % 2 == 1) return diffs[mid];
-  return static_cast<TimeNs>((static_cast<double>(diffs[mid - 1]) + static_cast<double>(diffs[mid])) / 2);
+  return static_cast<TimeNs>(
+      (static_cast<double>(diffs[mid - 1]) + static_cast<double>(diffs[mid])) / 2);
 }
 
 // The finest non-zero unit of a timedelta (pandas Timedelta.resolution_string), in ns.
 TimeNs Resolution(TimeNs period) {
   // (unit, number of units in the next coarser one): ns, us, ms, s, min, h.
-  static constexpr std::pair<TimeNs, TimeNs> kUnits[] = {
-      {1, 1000}, {1000, 1000}, {1000000, 1000}, {kNsPerSecond, 60}, {kNsPerMinute, 60},
-      {kNsPerHour, 24}};
+  static constexpr std::pair<TimeNs, TimeNs> kUnits[] = {{1, 1000},          {1000, 1000},
+                                                         {1000000, 1000},    {kNsPerSecond, 60},
+                                                         {kNsPerMinute, 60}, {kNsPerHour, 24}};
   for (const auto& [unit, per_coarser] : kUnits) {
     if ((period / unit) % per_coarser != 0) return unit;
   }
@@ -110,7 +111,8 @@ Sampling ChooseSampling(int64_t freq_days) {
                 return static_cast<int64_t>(c.year) * 12 + c.month;
               }};
     case 365:
-      return {"YE", [](int64_t day) { return static_cast<int64_t>(ToCivil(day * kNsPerDay).year); }};
+      return {"YE",
+              [](int64_t day) { return static_cast<int64_t>(ToCivil(day * kNsPerDay).year); }};
     default:
       return {"D", [](int64_t day) { return day; }};
   }
@@ -254,7 +256,8 @@ void TradeMetrics(std::span<const TradeRecord> trades, TimeNs resolution, Metric
     if (t.return_pct > 0) gain_sum += t.return_pct;
     if (t.return_pct < 0) loss_sum += t.return_pct;
     m.best_trade = std::isnan(m.best_trade) ? t.return_pct : std::max(m.best_trade, t.return_pct);
-    m.worst_trade = std::isnan(m.worst_trade) ? t.return_pct : std::min(m.worst_trade, t.return_pct);
+    m.worst_trade =
+        std::isnan(m.worst_trade) ? t.return_pct : std::min(m.worst_trade, t.return_pct);
     const double duration = static_cast<double>(t.exit_time - t.entry_time);
     max_duration = std::isnan(max_duration) ? duration : std::max(max_duration, duration);
     duration_sum += duration;
@@ -312,18 +315,24 @@ Metrics ComputeMetrics(const MetricsInput& in) {
   const std::vector<DayRun> days = DayRuns(in.time);
   size_t weekend_bars = 0;
   for (const DayRun& d : days) weekend_bars += DayOfWeek(d.day * kNsPerDay) >= 5 ? d.bars : 0;
-  const bool has_weekends = static_cast<double>(weekend_bars) / static_cast<double>(n) > 2.0 / 7 * .6;
-  double periods = freq_days == 7 ? 52 : freq_days == 31 ? 12 : freq_days == 365 ? 1 : has_weekends ? 365 : 252;
+  const bool has_weekends =
+      static_cast<double>(weekend_bars) / static_cast<double>(n) > 2.0 / 7 * .6;
+  double periods = freq_days == 7     ? 52
+                   : freq_days == 31  ? 12
+                   : freq_days == 365 ? 1
+                   : has_weekends     ? 365
+                                      : 252;
   if (in.annualization_override > 0) periods = in.annualization_override;
   const Sampling sampling = ChooseSampling(freq_days);
   const std::vector<double> r = PeriodReturns(days, equity, sampling);
   const double g = GeometricMean(r);
   const double rf = in.risk_free_rate;
   m.annual_return = std::pow(1 + g, periods) - 1;
-  m.annual_volatility =
-      std::sqrt(std::pow(Variance(r, 1) + std::pow(1 + g, 2), periods) - std::pow(1 + g, 2 * periods));
+  m.annual_volatility = std::sqrt(std::pow(Variance(r, 1) + std::pow(1 + g, 2), periods) -
+                                  std::pow(1 + g, 2 * periods));
   const double years = (static_cast<double>(duration / kNsPerDay) +
-                        static_cast<double>((duration % kNsPerDay) / kNsPerSecond) / 86400) / 365.25;
+                        static_cast<double>((duration % kNsPerDay) / kNsPerSecond) / 86400) /
+                       365.25;
   m.cagr = years != 0 ? std::pow(m.equity_final / equity[0], 1 / years) - 1 : kNaN;
   m.sharpe_ratio = (m.annual_return - rf) / (m.annual_volatility == 0 ? kNaN : m.annual_volatility);
   double downside = 0;

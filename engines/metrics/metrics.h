@@ -21,21 +21,21 @@
 namespace btr {
 
 struct MetricsInput {
-  std::span<const TimeNs> time;       // bar times, strictly increasing, N >= 1
-  std::span<const double> equity;     // N points
-  std::span<const double> close;      // N closes of the traded instrument (buy & hold, beta)
-  size_t first_trading_bar = 0;       // W: the buy & hold base bar (close[W])
+  std::span<const TimeNs> time;         // bar times, strictly increasing, N >= 1
+  std::span<const double> equity;       // N points
+  std::span<const double> close;        // N closes of the traded instrument (buy & hold, beta)
+  size_t first_trading_bar = 0;         // W: the buy & hold base bar (close[W])
   std::span<const TradeRecord> trades;  // closed trades
-  double risk_free_rate = 0;          // annual, fraction; backtesting.py uses 0
-  double annualization_override = 0;  // periods per year; 0 = infer from the data
+  double risk_free_rate = 0;            // annual, fraction; backtesting.py uses 0
+  double annualization_override = 0;    // periods per year; 0 = infer from the data
 };
 
 // How the numbers were computed; reported beside every metrics object.
 struct MetricsConventions {
   double annualization_periods = 0;  // A: 252, 365, 52, 12 or 1 (or the override)
   double risk_free_rate = 0;
-  std::string return_sampling;      // "D", "W", "ME" or "YE": the period of equity sampling
-  TimeNs bar_period_ns = 0;         // median bar spacing over the last 100 bars
+  std::string return_sampling;        // "D", "W", "ME" or "YE": the period of equity sampling
+  TimeNs bar_period_ns = 0;           // median bar spacing over the last 100 bars
   TimeNs duration_resolution_ns = 0;  // durations are rounded up to this
   static constexpr std::string_view kDefinitionVersion = "btr-metrics/1 (backtesting.py 0.6.6)";
 };

@@ -37,13 +37,13 @@ struct RunControl {
 };
 
 struct BacktestOutput {
-  Column<double> equity;                  // N points, back-filled through the warm-up
-  std::vector<TradeRecord> trades;        // closed trades, in closing order
-  std::vector<TradeRecord> open_trades;   // still open at the end, marked at the last close
-  size_t warmup_bars = 0;                 // W: the first Next() call is on bar W+1
-  bool out_of_money = false;              // equity reached 0 and the run stopped
-  double init_seconds = 0;                // wall time of Strategy::Init (indicators)
-  double loop_seconds = 0;                // wall time of the bar loop and finalize
+  Column<double> equity;                 // N points, back-filled through the warm-up
+  std::vector<TradeRecord> trades;       // closed trades, in closing order
+  std::vector<TradeRecord> open_trades;  // still open at the end, marked at the last close
+  size_t warmup_bars = 0;                // W: the first Next() call is on bar W+1
+  bool out_of_money = false;             // equity reached 0 and the run stopped
+  double init_seconds = 0;               // wall time of Strategy::Init (indicators)
+  double loop_seconds = 0;               // wall time of the bar loop and finalize
 };
 
 // Runs `strategy` (freshly created, not yet bound) over `bars`. InvalidArgument for a bad

@@ -14,6 +14,11 @@
 namespace btr {
 namespace {
 
+using testing::Near;
+using testing::SharedDir;
+using testing::SplitCsvLine;
+using testing::TempDir;
+
 struct Outcome {
   int exit_code = -1;
   std::string out, err;
@@ -35,12 +40,12 @@ std::string Quote(const std::string& s) {
 Outcome Run(const std::vector<std::string>& args, const TempDir& tmp) {
   std::string cmd = Quote(BTR_BINARY);
   for (const std::string& a : args) cmd += " " + Quote(a);
-  cmd += " >" + Quote(tmp.File("stdout")) + " 2>" + Quote(tmp.File("stderr")) + " </dev/null";
+  cmd += " >" + Quote(tmp.Path("stdout")) + " 2>" + Quote(tmp.Path("stderr")) + " </dev/null";
   const int status = std::system(cmd.c_str());
   Outcome o;
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.out = Slurp(tmp.File("stdout"));
-  o.err = Slurp(tmp.File("stderr"));
+  o.out = Slurp(tmp.Path("stdout"));
+  o.err = Slurp(tmp.Path("stderr"));
   return o;
 }
 
@@ -49,12 +54,13 @@ std::string Goog() { return SharedDir() + "/data/GOOG.csv"; }
 TEST_CASE("backtest --format json gives backtesting.py's trades and statistics") {
   TempDir tmp;
   const Outcome o = Run({"backtest", "--data", Goog(), "--strategy", "sma_cross", "--commission",
-                         "0.002", "--format", "json", "--cache-dir", tmp.File("cache")},
+                         "0.002", "--format", "json", "--cache-dir", tmp.Path("cache")},
                         tmp);
   INFO(o.err);
   REQUIRE(o.exit_code == 0);
   const nlohmann::json doc = nlohmann::json::parse(o.out);
-  const std::string ref = std::string(BTR_SOURCE_DIR) + "/tests/parity/reference/goog_sma_cross_comm";
+  const std::string ref =
+      std::string(BTR_SOURCE_DIR) + "/tests/parity/reference/goog_sma_cross_comm";
   std::ifstream trades_in(ref + "/trades.csv");
   std::string line;
   std::getline(trades_in, line);
@@ -81,27 +87,29 @@ TEST_CASE("backtest --format json gives backtesting.py's trades and statistics")
   const nlohmann::json& m = doc["metrics"];
   CHECK(Near(m["total_return"].get<double>() * 100, stats["Return [%]"].get<double>(), 1e-9));
   CHECK(Near(m["sharpe_ratio"].get<double>(), stats["Sharpe Ratio"].get<double>(), 1e-9));
-  CHECK(Near(m["max_drawdown"].get<double>() * -100, stats["Max. Drawdown [%]"].get<double>(), 1e-9));
+  CHECK(
+      Near(m["max_drawdown"].get<double>() * -100, stats["Max. Drawdown [%]"].get<double>(), 1e-9));
   CHECK(Near(m["commissions"].get<double>(), stats["Commissions [$]"].get<double>(), 1e-9));
   CHECK(m["num_trades"].get<double>() == stats["# Trades"].get<double>());
   CHECK(m["conventions"]["annualization_periods"] == 252.0);
-  CHECK(doc["run"]["data_sha256"] == "60e961a567490b157f71888df9e6afb36190a34a40a6286aa38988e2343f1b1a");
+  CHECK(doc["run"]["data_sha256"] ==
+        "60e961a567490b157f71888df9e6afb36190a34a40a6286aa38988e2343f1b1a");
 }
 
 TEST_CASE("backtest --out writes trades, equity and metrics files") {
   TempDir tmp;
   const Outcome o = Run({"backtest", "--data", Goog(), "--strategy", "rsi_reversion", "--out",
-                         tmp.File("out"), "--no-cache"},
+                         tmp.Path("out"), "--no-cache"},
                         tmp);
   INFO(o.err);
   REQUIRE(o.exit_code == 0);
   CHECK(o.out.find("sharpe_ratio") != std::string::npos);
-  const std::string equity = Slurp(tmp.File("out/equity.csv"));
+  const std::string equity = Slurp(tmp.Path("out/equity.csv"));
   CHECK(std::count(equity.begin(), equity.end(), '\n') == 2149);  // header + 2148 bars
-  const std::string trades = Slurp(tmp.File("out/trades.csv"));
+  const std::string trades = Slurp(tmp.Path("out/trades.csv"));
   CHECK(trades.rfind("size,entry_bar,exit_bar", 0) == 0);
   CHECK(std::count(trades.begin(), trades.end(), '\n') == 1 + 9);  // 9 closed trades
-  const nlohmann::json metrics = nlohmann::json::parse(Slurp(tmp.File("out/metrics.json")));
+  const nlohmann::json metrics = nlohmann::json::parse(Slurp(tmp.Path("out/metrics.json")));
   CHECK(metrics["num_trades"] == 9.0);
 }
 
@@ -123,9 +131,9 @@ TEST_CASE("strategies lists the catalogue with parameters") {
 
 TEST_CASE("gen-data reproduces the recipe's sha256") {
   TempDir tmp;
-  const Outcome o = Run({"gen-data", "--bars", "100000", "--out", tmp.File("gbm.csv")}, tmp);
+  const Outcome o = Run({"gen-data", "--bars", "100000", "--out", tmp.Path("gbm.csv")}, tmp);
   REQUIRE(o.exit_code == 0);
-  Result<std::string> sha = Sha256File(tmp.File("gbm.csv"));
+  Result<std::string> sha = Sha256File(tmp.Path("gbm.csv"));
   REQUIRE(sha.ok());
   CHECK(*sha == "bc603d002489c8be646df9b874d04a0bc8d57ad4a815b8da86844cba329e1812");
 }
@@ -133,22 +141,22 @@ TEST_CASE("gen-data reproduces the recipe's sha256") {
 // Each bad input: a non-zero exit and one message that names the culprit.
 TEST_CASE("bad input gets one clear message and a non-zero exit") {
   TempDir tmp;
-  std::ofstream(tmp.File("bad.csv")) << "time,open,high,low,close\n"
+  std::ofstream(tmp.Path("bad.csv")) << "time,open,high,low,close\n"
                                      << "2020-01-01,1,2,0.5,1.5\n"
                                      << "2020-01-02,1,2,0.5,abc\n";
-  std::ofstream(tmp.File("backwards.csv")) << "date,open,high,low,close\n"
+  std::ofstream(tmp.Path("backwards.csv")) << "date,open,high,low,close\n"
                                            << "2020-01-02,1,2,0.5,1.5\n"
                                            << "2020-01-01,1,2,0.5,1.5\n";
-  const std::string data = tmp.File("bad.csv");
+  const std::string data = tmp.Path("bad.csv");
   struct Case {
     std::vector<std::string> args;
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {{"backtest", "--data", tmp.File("missing.csv"), "--strategy", "sma_cross"}, "missing.csv"},
+      {{"backtest", "--data", tmp.Path("missing.csv"), "--strategy", "sma_cross"}, "missing.csv"},
       {{"backtest", "--data", data, "--strategy", "sma_cross", "--no-cache"}, "bad.csv:3"},
       {{"backtest", "--data", data, "--strategy", "sma_cross", "--no-cache"}, "'close'"},
-      {{"backtest", "--data", tmp.File("backwards.csv"), "--strategy", "sma_cross", "--no-cache"},
+      {{"backtest", "--data", tmp.Path("backwards.csv"), "--strategy", "sma_cross", "--no-cache"},
        "backwards.csv:3"},
       {{"backtest", "--data", Goog(), "--strategy", "nope"}, "unknown strategy 'nope'"},
       {{"backtest", "--data", Goog(), "--strategy", "sma_cross", "--param", "speed=3"},
@@ -169,7 +177,7 @@ TEST_CASE("bad input gets one clear message and a non-zero exit") {
       {{"backtest", "--data", Goog(), "--strategy", "sma_cross", "--format", "xml"}, "--format"},
       {{"backtest", "--data", Goog(), "--strategy", "sma_cross", "--frobnicate"}, "--frobnicate"},
       {{"backtest", "--strategy", "sma_cross"}, "--data"},
-      {{"gen-data", "--bars", "x", "--out", tmp.File("g.csv")}, "--bars"},
+      {{"gen-data", "--bars", "x", "--out", tmp.Path("g.csv")}, "--bars"},
       {{"explode"}, "unknown command 'explode'"},
   };
   for (const Case& c : cases) {

@@ -21,6 +21,11 @@
 namespace btr {
 namespace {
 
+using testing::Near;
+using testing::SharedDir;
+using testing::SplitCsvLine;
+using testing::TempDir;
+
 using nlohmann::json;
 
 std::string ParityDir() { return std::string(BTR_SOURCE_DIR) + "/tests/parity"; }
@@ -158,7 +163,8 @@ void CompareStats(const Metrics& m, const json& stats) {
     REQUIRE(stats.contains(bt_key));
     CHECK(Near(ours.at(key) * factor, JsonNumber(stats.at(bt_key)), 1e-9));
   }
-  const double commissions = stats.contains("Commissions [$]") ? JsonNumber(stats["Commissions [$]"]) : 0;
+  const double commissions =
+      stats.contains("Commissions [$]") ? JsonNumber(stats["Commissions [$]"]) : 0;
   CHECK(Near(m.commissions, commissions, 1e-9));
   CHECK(FormatIsoTime(m.start) == stats.at("Start").get<std::string>());
   CHECK(FormatIsoTime(m.end) == stats.at("End").get<std::string>());
@@ -192,7 +198,8 @@ TEST_CASE("native engine matches backtesting.py 0.6.6 on every reference case", 
       std::ifstream stats_in(ref_dir + "/stats.json");
       REQUIRE(stats_in);
       CompareStats(run->metrics, json::parse(stats_in));
-      if (std::ifstream(ref_dir + "/equity.csv")) CompareEquity(run->output.equity, ref_dir + "/equity.csv");
+      if (std::ifstream(ref_dir + "/equity.csv"))
+        CompareEquity(run->output.equity, ref_dir + "/equity.csv");
     }
   }
 }

@@ -83,7 +83,8 @@ Broker::Order* Broker::FindOrder(uint64_t id) {
 }
 
 void Broker::RemoveOrder(uint64_t id) {
-  auto it = std::find_if(orders_.begin(), orders_.end(), [id](const Order& o) { return o.id == id; });
+  auto it =
+      std::find_if(orders_.begin(), orders_.end(), [id](const Order& o) { return o.id == id; });
   if (it != orders_.end()) orders_.erase(it);
 }
 
@@ -98,7 +99,8 @@ Status Broker::NewOrder(bool is_buy, const OrderRequest& r) {
   if (!(r.size > 0 && r.size < 1) && !(r.size >= 1 && std::round(r.size) == r.size)) {
     return Status::InvalidArgument(
         "order size: expected a fraction of equity in (0, 1) or a whole number of units >= 1, "
-        "got " + std::to_string(r.size));
+        "got " +
+        std::to_string(r.size));
   }
   const double size = is_buy ? r.size : -r.size;
   const double reference = Or(r.limit, Or(r.stop, AdjustedPrice(size, bars_.close[bar_])));
@@ -106,9 +108,9 @@ Status Broker::NewOrder(bool is_buy, const OrderRequest& r) {
                               : (Or(r.tp, -kInf) < reference && reference < Or(r.sl, kInf));
   if (!ordered) {
     return Status::InvalidArgument(
-        is_buy ? "long orders require sl < limit/stop/price < tp (bar " + std::to_string(bar_) + ")"
-               : "short orders require tp < limit/stop/price < sl (bar " + std::to_string(bar_) +
-                     ")");
+        is_buy
+            ? "long orders require sl < limit/stop/price < tp (bar " + std::to_string(bar_) + ")"
+            : "short orders require tp < limit/stop/price < sl (bar " + std::to_string(bar_) + ")");
   }
   if (config_.exclusive_orders) {
     // Cancels pending non-contingent orders, stepping as a Python list iterator does while
@@ -126,9 +128,9 @@ Status Broker::NewOrder(bool is_buy, const OrderRequest& r) {
 
 void Broker::QueueClose(const OpenTrade& trade, double portion) {
   const double units = std::max(1.0, std::nearbyint(std::fabs(trade.size) * portion));
-  orders_.insert(orders_.begin(), Order{next_id_++, OrderKind::kClose,
-                                        std::copysign(units, -trade.size), kNoPrice, kNoPrice,
-                                        kNoPrice, kNoPrice, trade.id, trade.tag});
+  orders_.insert(orders_.begin(),
+                 Order{next_id_++, OrderKind::kClose, std::copysign(units, -trade.size), kNoPrice,
+                       kNoPrice, kNoPrice, kNoPrice, trade.id, trade.tag});
 }
 
 void Broker::ClosePosition(double portion) {
@@ -141,8 +143,15 @@ void Broker::CloseTrade(size_t index, double portion) {
 
 uint64_t Broker::AddBracketOrder(const OpenTrade& trade, OrderKind kind, double level) {
   const bool is_sl = kind == OrderKind::kStopLoss;
-  Order o{next_id_++, kind,      -trade.size, is_sl ? kNoPrice : level, is_sl ? level : kNoPrice,
-          kNoPrice,   kNoPrice, trade.id,    trade.tag};
+  Order o{next_id_++,
+          kind,
+          -trade.size,
+          is_sl ? kNoPrice : level,
+          is_sl ? level : kNoPrice,
+          kNoPrice,
+          kNoPrice,
+          trade.id,
+          trade.tag};
   // Stop-loss orders go to the front of the queue, take-profit orders to the back.
   if (is_sl) {
     orders_.insert(orders_.begin(), std::move(o));
@@ -229,8 +238,8 @@ bool Broker::ProcessOrder(uint64_t order_id) {
   const long trade_index = FindTrade(order->trade_id);
   if (trade_index >= 0) {
     const double trade_size = trades_[static_cast<size_t>(trade_index)].size;
-    const double size = std::copysign(std::min(std::fabs(trade_size), std::fabs(order->size)),
-                                      order->size);
+    const double size =
+        std::copysign(std::min(std::fabs(trade_size), std::fabs(order->size)), order->size);
     ReduceTrade(static_cast<size_t>(trade_index), price, size, time_index);
   }
   if (kind == OrderKind::kClose) RemoveOrder(order_id);  // SL/TP left with their trade
@@ -243,7 +252,8 @@ bool Broker::FillEntry(Order order, double price, size_t time_index, double stop
   double need = order.size;
   if (need > -1 && need < 1) {
     // A fraction of available margin, converted to whole units at the fill.
-    const double units = PyFloorDiv(MarginAvailable() * leverage_ * std::fabs(order.size), per_unit);
+    const double units =
+        PyFloorDiv(MarginAvailable() * leverage_ * std::fabs(order.size), per_unit);
     need = std::copysign(std::trunc(units), order.size);
     if (need == 0) {  // not enough margin for one unit: the broker cancels the order
       RemoveOrder(order.id);
@@ -284,9 +294,8 @@ bool Broker::FillEntry(Order order, double price, size_t time_index, double stop
         reprocess = true;  // a market entry's SL/TP may fill on the entry bar
       } else if (!std::isnan(stop_price) && std::isnan(order.limit) && Given(order.tp)) {
         // Stop entry and TP hit in the same bar while the SL was not: unambiguous.
-        reprocess = order.is_long()
-                        ? order.tp <= high && Or(order.sl, -kInf) < low
-                        : order.tp >= low && Or(order.sl, kInf) > high;
+        reprocess = order.is_long() ? order.tp <= high && Or(order.sl, -kInf) < low
+                                    : order.tp >= low && Or(order.sl, kInf) > high;
       }
     }
   }

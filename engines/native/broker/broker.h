@@ -24,14 +24,14 @@
 namespace btr {
 
 struct BrokerConfig {
-  double cash = 10000;              // initial cash, > 0
-  double commission_relative = 0;   // fraction of traded value, in [-0.1, 0.1)
-  double commission_fixed = 0;      // cash per order, >= 0
-  double spread = 0;                // fraction of price added to buys / taken from sells, >= 0
-  double margin = 1;                // required margin ratio in (0, 1]; leverage = 1/margin
-  bool trade_on_close = false;      // market orders fill at the signal bar's close
-  bool hedging = false;             // allow long and short trades at once
-  bool exclusive_orders = false;    // each new order cancels pending orders and closes trades
+  double cash = 10000;             // initial cash, > 0
+  double commission_relative = 0;  // fraction of traded value, in [-0.1, 0.1)
+  double commission_fixed = 0;     // cash per order, >= 0
+  double spread = 0;               // fraction of price added to buys / taken from sells, >= 0
+  double margin = 1;               // required margin ratio in (0, 1]; leverage = 1/margin
+  bool trade_on_close = false;     // market orders fill at the signal bar's close
+  bool hedging = false;            // allow long and short trades at once
+  bool exclusive_orders = false;   // each new order cancels pending orders and closes trades
 
   // InvalidArgument naming the field when a value is out of range.
   Status Validate() const;
@@ -150,12 +150,12 @@ class Broker {
   const double leverage_;
   size_t bar_ = 0;  // the current bar
   double cash_;
-  std::vector<Order> orders_;     // queue order = processing order
+  std::vector<Order> orders_;      // queue order = processing order
   std::vector<OpenTrade> trades_;  // in opening order
   std::vector<TradeRecord> closed_;
   Column<double> equity_;
   uint64_t next_id_ = 1;
-  std::vector<std::string> tags_{""};  // order tags, interned so orders stay plain data
+  std::vector<std::string> tags_{""};           // order tags, interned so orders stay plain data
   std::vector<std::vector<uint64_t>> scratch_;  // Snapshot() buffers: 0 orders, 1 trades
   // Caches of sums over trades_, in trades_ order (as backtesting.py sums them).
   double position_size_ = 0;

@@ -1,7 +1,7 @@
 #include "engines/native/indicators/indicators.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <limits>
 
@@ -126,11 +126,9 @@ Series Sma(std::span<const double> x, int n) {
   return out;
 }
 
-std::pair<Series, Series> SmaPair(std::span<const double> x, int n1,
-                                                            int n2) {
+std::pair<Series, Series> SmaPair(std::span<const double> x, int n1, int n2) {
   // Two independent dependency chains in one loop, so the CPU overlaps them.
-  std::pair<Series, Series> out{Series(x.size()),
-                                                          Series(x.size())};
+  std::pair<Series, Series> out{Series(x.size()), Series(x.size())};
   PandasMeanWindow a, b;
   const size_t wa = static_cast<size_t>(n1), wb = static_cast<size_t>(n2);
   for (size_t i = 0; i < x.size(); ++i) {
@@ -220,15 +218,15 @@ BollingerBands Bollinger(std::span<const double> x, int n, double k) {
   return b;
 }
 
-Series Atr(std::span<const double> high, std::span<const double> low,
-                        std::span<const double> close, int n) {
+Series Atr(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+           int n) {
   Series out = NaNs(close.size());
   const size_t period = static_cast<size_t>(n);
   if (close.size() < period) return out;
   auto true_range = [&](size_t t) {
     if (t == 0) return high[0] - low[0];
-    return std::max({high[t] - low[t], std::fabs(high[t] - close[t - 1]),
-                     std::fabs(low[t] - close[t - 1])});
+    return std::max(
+        {high[t] - low[t], std::fabs(high[t] - close[t - 1]), std::fabs(low[t] - close[t - 1])});
   };
   double atr = 0;
   for (size_t t = 0; t < period; ++t) atr += true_range(t);
@@ -255,8 +253,7 @@ StochasticLines Stochastic(std::span<const double> high, std::span<const double>
   Series d = NaNs(close.size());
   const size_t first = FirstValidIndex(s.k);
   if (first < close.size()) {
-    const Series tail =
-        Sma(std::span<const double>(s.k).subspan(first), d_n);
+    const Series tail = Sma(std::span<const double>(s.k).subspan(first), d_n);
     for (size_t i = 0; i < tail.size(); ++i) d[first + i] = tail[i];
   }
   s.d = std::move(d);

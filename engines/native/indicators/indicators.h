@@ -27,8 +27,7 @@ using Series = Column<double>;
 Series Sma(std::span<const double> x, int n);
 
 // Sma(x, n1) and Sma(x, n2), bit-identical to two Sma calls, about twice as fast.
-std::pair<Series, Series> SmaPair(std::span<const double> x, int n1,
-                                                            int n2);
+std::pair<Series, Series> SmaPair(std::span<const double> x, int n1, int n2);
 
 // Rolling standard deviation over n values with `ddof` (0 = population), first value at n-1.
 // Welford-style online update as pandas' rolling var (not guaranteed bit-identical).
@@ -58,8 +57,8 @@ BollingerBands Bollinger(std::span<const double> x, int n, double k);
 
 // Wilder's average true range. TR_0 = high_0 - low_0; TR_t = max(h-l, |h-c_{t-1}|, |l-c_{t-1}|).
 // The first ATR, at n-1, is the mean of TR_0..TR_{n-1}; then ((n-1)*atr + tr)/n.
-Series Atr(std::span<const double> high, std::span<const double> low,
-                        std::span<const double> close, int n);
+Series Atr(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+           int n);
 
 struct StochasticLines {
   Series k;  // 100 * (c - lowest low) / (highest high - lowest low) over k_n; from k_n-1

@@ -54,7 +54,10 @@ StrategyInfo DonchianBreakoutInfo() {
 }
 
 StrategyInfo BuyAndHoldInfo() {
-  return {"buy_and_hold", "buy with all equity at the first bar, hold to the end", {}, nullptr,
+  return {"buy_and_hold",
+          "buy with all equity at the first bar, hold to the end",
+          {},
+          nullptr,
           [](const ParamValues&) { return std::make_unique<BuyAndHold>(); }};
 }
 

@@ -4,7 +4,7 @@ namespace btr {
 
 const std::vector<StrategyInfo>& StrategyCatalogue() {
   static const std::vector<StrategyInfo> catalogue = {
-      SmaCrossInfo(),       RsiReversionInfo(),     EmaCrossInfo(), MacdCrossInfo(),
+      SmaCrossInfo(),           RsiReversionInfo(),     EmaCrossInfo(),   MacdCrossInfo(),
       BollingerReversionInfo(), DonchianBreakoutInfo(), BuyAndHoldInfo(),
   };
   return catalogue;

@@ -13,9 +13,9 @@ ParamSpec Period(std::string name, double default_value, std::string help) {
 
 Status CheckFastBelowSlow(const ParamValues& p) {
   if (p.GetInt("fast") >= p.GetInt("slow")) {
-    return Status::InvalidArgument("parameter 'fast': must be below 'slow' (got fast=" +
-                                   std::to_string(p.GetInt("fast")) +
-                                   ", slow=" + std::to_string(p.GetInt("slow")) + ")");
+    return Status::InvalidArgument(
+        "parameter 'fast': must be below 'slow' (got fast=" + std::to_string(p.GetInt("fast")) +
+        ", slow=" + std::to_string(p.GetInt("slow")) + ")");
   }
   return Status::Ok();
 }
@@ -135,13 +135,13 @@ StrategyInfo EmaCrossInfo() {
 }
 
 StrategyInfo MacdCrossInfo() {
-  return {"macd_cross",
-          "MACD line crossing its signal line; stop-and-reverse",
-          {Period("fast", 12, "fast EMA period in bars"),
-           Period("slow", 26, "slow EMA period in bars"),
-           Period("signal", 9, "signal EMA period in bars")},
-          CheckFastBelowSlow,
-          [](const ParamValues& p) { return std::make_unique<MacdCross>(p); }};
+  return {
+      "macd_cross",
+      "MACD line crossing its signal line; stop-and-reverse",
+      {Period("fast", 12, "fast EMA period in bars"), Period("slow", 26, "slow EMA period in bars"),
+       Period("signal", 9, "signal EMA period in bars")},
+      CheckFastBelowSlow,
+      [](const ParamValues& p) { return std::make_unique<MacdCross>(p); }};
 }
 
 }  // namespace btr

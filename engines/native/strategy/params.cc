@@ -28,17 +28,20 @@ std::string Fmt(double v) {
 
 std::string Expected(const ParamSpec& s) {
   if (s.type == ParamType::kBool) return "true or false";
-  return std::string(s.type == ParamType::kInt ? "an integer" : "a number") + " in [" +
-         Fmt(s.min) + ", " + Fmt(s.max) + "]";
+  return std::string(s.type == ParamType::kInt ? "an integer" : "a number") + " in [" + Fmt(s.min) +
+         ", " + Fmt(s.max) + "]";
 }
 
 }  // namespace
 
 std::string_view ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kInt: return "int";
-    case ParamType::kFloat: return "float";
-    case ParamType::kBool: return "bool";
+    case ParamType::kInt:
+      return "int";
+    case ParamType::kFloat:
+      return "float";
+    case ParamType::kBool:
+      return "bool";
   }
   return "float";
 }

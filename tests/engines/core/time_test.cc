@@ -9,9 +9,11 @@ TEST_CASE("ParseIsoTime accepts dates and date-times") {
   CHECK(ParseIsoTime("1970-01-01") == 0);
   CHECK(ParseIsoTime("1970-01-02 00:00:01") == kNsPerDay + kNsPerSecond);
   CHECK(ParseIsoTime("2020-01-01T00:00:00Z") == DaysFromCivil(2020, 1, 1) * kNsPerDay);
-  CHECK(ParseIsoTime("2020-01-01 09:30") == DaysFromCivil(2020, 1, 1) * kNsPerDay + 9 * kNsPerHour + 30 * kNsPerMinute);
+  CHECK(ParseIsoTime("2020-01-01 09:30") ==
+        DaysFromCivil(2020, 1, 1) * kNsPerDay + 9 * kNsPerHour + 30 * kNsPerMinute);
   CHECK(ParseIsoTime("19980102 00:00") == DaysFromCivil(1998, 1, 2) * kNsPerDay);
-  CHECK(ParseIsoTime("2020-01-01 00:00:00.25") == DaysFromCivil(2020, 1, 1) * kNsPerDay + 250'000'000);
+  CHECK(ParseIsoTime("2020-01-01 00:00:00.25") ==
+        DaysFromCivil(2020, 1, 1) * kNsPerDay + 250'000'000);
 }
 
 TEST_CASE("ParseIsoTime rejects malformed or out-of-range text") {
@@ -30,15 +32,17 @@ TEST_CASE("ParseIsoTime rejects malformed or out-of-range text") {
 }
 
 TEST_CASE("Civil conversions round-trip and know the weekday") {
-  for (TimeNs t : {TimeNs{0}, -kNsPerDay - 1, DaysFromCivil(2004, 8, 19) * kNsPerDay + 5 * kNsPerHour,
-                   DaysFromCivil(2400, 2, 29) * kNsPerDay}) {
+  for (TimeNs t :
+       {TimeNs{0}, -kNsPerDay - 1, DaysFromCivil(2004, 8, 19) * kNsPerDay + 5 * kNsPerHour,
+        DaysFromCivil(2400, 2, 29) * kNsPerDay}) {
     CHECK(ParseIsoTime(FormatIsoTime(t)) == t);
   }
-  CHECK(DayOfWeek(0) == 3);  // 1970-01-01 was a Thursday
+  CHECK(DayOfWeek(0) == 3);                            // 1970-01-01 was a Thursday
   CHECK(DayOfWeek(*ParseIsoTime("2026-11-22")) == 6);  // a Sunday
-  CHECK(DayOfWeek(-1) == 2);  // the last nanosecond of a Wednesday
+  CHECK(DayOfWeek(-1) == 2);                           // the last nanosecond of a Wednesday
   CHECK(FormatCsvTime(*ParseIsoTime("2020-01-01T00:01:00")) == "2020-01-01 00:01:00");
-  CHECK(FormatIsoTime(*ParseIsoTime("2020-01-01 00:00:00.5"), true) == "2020-01-01T00:00:00.500000000Z");
+  CHECK(FormatIsoTime(*ParseIsoTime("2020-01-01 00:00:00.5"), true) ==
+        "2020-01-01T00:00:00.500000000Z");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include "engines/data/gbm_generator.h"
 #include "engines/data/lean_loader.h"
 #include "engines/data/sha256.h"
-#include "tests/engines/data/test_util.h"
+#include "tests/test_util.h"
 
 namespace btr {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engines/core/time.h"
-#include "tests/engines/data/test_util.h"
+#include "tests/test_util.h"
 
 namespace btr {
 namespace {

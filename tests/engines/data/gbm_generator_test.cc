@@ -6,7 +6,7 @@
 
 #include "engines/data/csv_loader.h"
 #include "engines/data/sha256.h"
-#include "tests/engines/data/test_util.h"
+#include "tests/test_util.h"
 
 namespace btr {
 namespace {

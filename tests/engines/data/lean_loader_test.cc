@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engines/data/file_util.h"
-#include "tests/engines/data/test_util.h"
+#include "tests/engines/data/zip_test_util.h"
 
 namespace btr {
 namespace {

@@ -68,7 +68,9 @@ TEST_CASE("trade statistics: exposure over bars, geometric average, profit facto
   CHECK(m.expectancy == Approx(0.05 / 3));
   CHECK(m.commissions == 3);
   CHECK(m.buy_hold_return == Approx((10.0 - 3.0) / 3.0));  // from close[W] with W = 2
-  const double mean = 2.0, sd = std::sqrt(((10 - mean) * (10 - mean) + (-4 - mean) * (-4 - mean) + mean * mean) / 2);
+  const double mean = 2.0,
+               sd = std::sqrt(
+                   ((10 - mean) * (10 - mean) + (-4 - mean) * (-4 - mean) + mean * mean) / 2);
   CHECK(m.sqn == Approx(std::sqrt(3.0) * mean / sd));
   CHECK(m.kelly == Approx(1.0 / 3 - (2.0 / 3) / (10.0 / 4.0)));
   // Trade durations: 1 day (Mon->Tue), 2 days, and Mon(6) -> Tue(7).
@@ -86,9 +88,12 @@ TEST_CASE("annualization is inferred from the bar spacing and weekend share") {
   CHECK(periods(Days(300, false)).annualization_periods == 365);
   CHECK(periods(Days(300, false)).return_sampling == "D");
   std::vector<TimeNs> weekly, monthly, hourly;
-  for (int k = 0; k < 120; ++k) weekly.push_back(DaysFromCivil(2020, 1, 5) * kNsPerDay + k * 7 * kNsPerDay);
-  for (int k = 0; k < 120; ++k) monthly.push_back(DaysFromCivil(2010 + k / 12, 1 + k % 12, 1) * kNsPerDay);
-  for (int k = 0; k < 500; ++k) hourly.push_back(DaysFromCivil(2020, 1, 6) * kNsPerDay + k * kNsPerHour);
+  for (int k = 0; k < 120; ++k)
+    weekly.push_back(DaysFromCivil(2020, 1, 5) * kNsPerDay + k * 7 * kNsPerDay);
+  for (int k = 0; k < 120; ++k)
+    monthly.push_back(DaysFromCivil(2010 + k / 12, 1 + k % 12, 1) * kNsPerDay);
+  for (int k = 0; k < 500; ++k)
+    hourly.push_back(DaysFromCivil(2020, 1, 6) * kNsPerDay + k * kNsPerHour);
   CHECK(periods(weekly).annualization_periods == 52);
   CHECK(periods(weekly).return_sampling == "W");
   CHECK(periods(monthly).annualization_periods == 12);
@@ -120,9 +125,11 @@ TEST_CASE("returns are compounded from day-end equity; volatility is the product
   for (double x : r) var += (x - mean) * (x - mean) / 3;
   CHECK(m.conventions.annualization_periods == 252);
   CHECK(m.annual_return == Approx(std::pow(1 + g, 252) - 1));
-  CHECK(m.annual_volatility == Approx(std::sqrt(std::pow(var + (1 + g) * (1 + g), 252) - std::pow(1 + g, 504))));
+  CHECK(m.annual_volatility ==
+        Approx(std::sqrt(std::pow(var + (1 + g) * (1 + g), 252) - std::pow(1 + g, 504))));
   CHECK(m.sharpe_ratio == Approx(m.annual_return / m.annual_volatility));
-  CHECK(m.sortino_ratio == Approx(m.annual_return / (std::sqrt(2 * 0.0001 / 4) * std::sqrt(252.0))));
+  CHECK(m.sortino_ratio ==
+        Approx(m.annual_return / (std::sqrt(2 * 0.0001 / 4) * std::sqrt(252.0))));
 }
 
 TEST_CASE("metrics JSON writes NaN as null and keeps conventions") {

@@ -98,10 +98,9 @@ TEST_CASE("spread adjusts the entry price only; commission is charged at entry a
   BacktestConfig config;
   config.broker.spread = 0.01;
   config.broker.commission_relative = 0.001;
-  const BacktestOutput out = Run(bars,
-                                 {{1, [](Scripted& s) { s.DoBuy(Units(10)); }},
-                                  {2, [](Scripted& s) { s.DoClose(); }}},
-                                 config);
+  const BacktestOutput out = Run(
+      bars, {{1, [](Scripted& s) { s.DoBuy(Units(10)); }}, {2, [](Scripted& s) { s.DoClose(); }}},
+      config);
   REQUIRE(out.trades.size() == 1);
   const TradeRecord& t = out.trades[0];
   CHECK(t.entry_price == 100 * 1.01);
@@ -135,8 +134,8 @@ TEST_CASE("stop-loss beats take-profit in the same bar, and a gap fills at the o
 
 TEST_CASE("a market entry's SL/TP can fill on the entry bar") {
   // Bar 2 opens at 100 (entry) and its low reaches 94, below the SL.
-  const BarSeries bars = MakeBars({100, 100, 100, 96}, {100, 100, 96, 96}, {101, 101, 101, 97},
-                                  {99, 99, 94, 95});
+  const BarSeries bars =
+      MakeBars({100, 100, 100, 96}, {100, 100, 96, 96}, {101, 101, 101, 97}, {99, 99, 94, 95});
   OrderRequest bracket = Units(1);
   bracket.sl = 95;
   const BacktestOutput out = Run(bars, {{1, [&](Scripted& s) { s.DoBuy(bracket); }}});
@@ -165,10 +164,10 @@ TEST_CASE("hedging keeps long and short trades side by side") {
   const BarSeries bars = MakeBars({10, 10, 11, 12, 13}, {10, 10, 11, 12, 13});
   BacktestConfig config;
   config.broker.hedging = true;
-  const BacktestOutput out = Run(bars,
-                                 {{1, [](Scripted& s) { s.DoBuy(Units(10)); }},
-                                  {2, [](Scripted& s) { s.DoSell(Units(4)); }}},
-                                 config);
+  const BacktestOutput out = Run(
+      bars,
+      {{1, [](Scripted& s) { s.DoBuy(Units(10)); }}, {2, [](Scripted& s) { s.DoSell(Units(4)); }}},
+      config);
   CHECK(out.trades.empty());
   REQUIRE(out.open_trades.size() == 2);
   CHECK(out.open_trades[1].size == -4);
@@ -178,10 +177,10 @@ TEST_CASE("finalize_trades closes oldest first at the last bar's open") {
   const BarSeries bars = MakeBars({10, 10, 11, 12, 13}, {10, 10, 11, 12, 13.5});
   BacktestConfig config;
   config.finalize_trades = true;
-  const BacktestOutput out = Run(bars,
-                                 {{1, [](Scripted& s) { s.DoBuy(Units(1)); }},
-                                  {2, [](Scripted& s) { s.DoBuy(Units(2)); }}},
-                                 config);
+  const BacktestOutput out = Run(
+      bars,
+      {{1, [](Scripted& s) { s.DoBuy(Units(1)); }}, {2, [](Scripted& s) { s.DoBuy(Units(2)); }}},
+      config);
   REQUIRE(out.trades.size() == 2);
   CHECK(out.open_trades.empty());
   CHECK(out.trades[0].size == 1);  // the oldest closes first
@@ -201,10 +200,10 @@ TEST_CASE("exclusive_orders closes open trades before a new order") {
   const BarSeries bars = MakeBars({10, 10, 11, 12, 13}, {10, 10, 11, 12, 13});
   BacktestConfig config;
   config.broker.exclusive_orders = true;
-  const BacktestOutput out = Run(bars,
-                                 {{1, [](Scripted& s) { s.DoBuy(Units(3)); }},
-                                  {2, [](Scripted& s) { s.DoSell(Units(1)); }}},
-                                 config);
+  const BacktestOutput out = Run(
+      bars,
+      {{1, [](Scripted& s) { s.DoBuy(Units(3)); }}, {2, [](Scripted& s) { s.DoSell(Units(1)); }}},
+      config);
   REQUIRE(out.trades.size() == 1);
   CHECK(out.trades[0].size == 3);
   CHECK(out.trades[0].exit_bar == 3);
@@ -216,9 +215,9 @@ TEST_CASE("an order larger than the margin allows is cancelled; too little cash 
   const BarSeries bars = MakeBars({10, 10, 10, 10}, {10, 10, 10, 10});
   BacktestConfig config;
   config.broker.cash = 5;
-  const BacktestOutput out = Run(bars, {{1, [](Scripted& s) { s.DoBuy(); }},
-                                        {2, [](Scripted& s) { s.DoBuy(Units(2)); }}},
-                                 config);
+  const BacktestOutput out =
+      Run(bars, {{1, [](Scripted& s) { s.DoBuy(); }}, {2, [](Scripted& s) { s.DoBuy(Units(2)); }}},
+          config);
   CHECK(out.trades.empty());
   CHECK(out.open_trades.empty());
   CHECK(out.equity.back() == 5);

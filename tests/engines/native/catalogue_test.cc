@@ -41,8 +41,8 @@ TEST_CASE("each strategy's warm-up is its indicators' first valid bar") {
 TEST_CASE("every catalogue strategy trades on a wave") {
   for (const StrategyInfo& info : StrategyCatalogue()) {
     INFO(info.name);
-    Result<NativeRun> run = RunCatalogueBacktest(Wave(600), info.name,
-                                                 ParamValues::Defaults(info.params), BacktestConfig{});
+    Result<NativeRun> run = RunCatalogueBacktest(
+        Wave(600), info.name, ParamValues::Defaults(info.params), BacktestConfig{});
     REQUIRE(run.ok());
     CHECK(run->output.trades.size() + run->output.open_trades.size() > 0);
     CHECK(run->output.equity.size() == 600);
@@ -50,8 +50,8 @@ TEST_CASE("every catalogue strategy trades on a wave") {
 }
 
 TEST_CASE("stop-and-reverse is always in the market after the first cross; long-only never short") {
-  Result<NativeRun> reverse = RunCatalogueBacktest(Wave(600), "sma_cross",
-                                                   ParamValues::Defaults(SmaCrossInfo().params), {});
+  Result<NativeRun> reverse = RunCatalogueBacktest(
+      Wave(600), "sma_cross", ParamValues::Defaults(SmaCrossInfo().params), {});
   REQUIRE(reverse.ok());
   bool saw_short = false;
   for (const TradeRecord& t : reverse->output.trades) saw_short |= t.size < 0;
@@ -78,12 +78,16 @@ TEST_CASE("unknown names and bad parameters are rejected before a run") {
   ParamValues p = ParamValues::Defaults(specs);
   CHECK(p.SetFromText(specs, "fast", "7").ok());
   CHECK(p.GetInt("fast") == 7);
-  CHECK(p.SetFromText(specs, "fast", "7.5").message().find("expected an integer") != std::string::npos);
-  CHECK(p.SetFromText(specs, "long_only", "maybe").message().find("true or false") != std::string::npos);
+  CHECK(p.SetFromText(specs, "fast", "7.5").message().find("expected an integer") !=
+        std::string::npos);
+  CHECK(p.SetFromText(specs, "long_only", "maybe").message().find("true or false") !=
+        std::string::npos);
   CHECK(p.SetFromText(specs, "sl_pct", "1.5").message().find("[0, 0.99]") != std::string::npos);
-  CHECK(p.SetFromText(specs, "nope", "1").message().find("known parameters: fast") != std::string::npos);
+  CHECK(p.SetFromText(specs, "nope", "1").message().find("known parameters: fast") !=
+        std::string::npos);
   REQUIRE(p.SetNumber(specs, "fast", 30).ok());
-  CHECK(CreateStrategy("sma_cross", p).status().message().find("below 'slow'") != std::string::npos);
+  CHECK(CreateStrategy("sma_cross", p).status().message().find("below 'slow'") !=
+        std::string::npos);
   std::string_view name, value;
   CHECK(SplitAssignment("fast=3", &name, &value).ok());
   CHECK(name == "fast");

@@ -100,8 +100,8 @@ TEST_CASE("RollingMax and RollingMin match a brute-force scan") {
 TEST_CASE("Atr and Stochastic") {
   const std::vector<double> h = {10, 12, 11}, l = {8, 9, 9}, c = {9, 11, 10};
   const Series atr = Atr(h, l, c, 2);
-  CHECK(atr[1] == Approx((2.0 + 3.0) / 2));   // TR0 = 2, TR1 = max(3, 3, 0) = 3
-  CHECK(atr[2] == Approx((2.5 + 2.0) / 2));   // TR2 = max(2, 0, 2) = 2
+  CHECK(atr[1] == Approx((2.0 + 3.0) / 2));  // TR0 = 2, TR1 = max(3, 3, 0) = 3
+  CHECK(atr[2] == Approx((2.5 + 2.0) / 2));  // TR2 = max(2, 0, 2) = 2
   const StochasticLines s = Stochastic(h, l, c, 2, 2);
   CHECK(s.k[1] == Approx(100.0 * (11 - 8) / (12 - 8)));
   CHECK(s.k[2] == Approx(100.0 * (10 - 9) / (12 - 9)));

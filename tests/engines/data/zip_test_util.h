@@ -1,58 +1,13 @@
-// Helpers for the data tests: the shared sample-data folder and self-cleaning temp folders.
+// A hand-built ZIP archive for the data tests (from the APPNOTE layout, not a zip library).
 #pragma once
 
 #include <zlib.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
-#include <string_view>
+
+#include "tests/test_util.h"
 
 namespace btr::testing {
-
-// The shared folder (sample data, reference files): $BTR_SHARED_DIR, else next to the source tree.
-inline std::string SharedDir() {
-  const char* env = std::getenv("BTR_SHARED_DIR");
-  if (env != nullptr && env[0] != '\0') return env;
-  return std::string(BTR_SOURCE_DIR) + "/../shared";
-}
-
-inline std::string SharedData(const std::string& relative) {
-  return SharedDir() + "/data/" + relative;
-}
-
-// A fresh folder under the system temp folder, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("btr_data_test_" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Path(const std::string& name) const { return (path_ / name).string(); }
-  std::string path() const { return path_.string(); }
-
-  // Writes `bytes` to Path(name) and returns that path.
-  std::string Write(const std::string& name, std::string_view bytes) const {
-    const std::string p = Path(name);
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A ZIP archive holding one stored (uncompressed) entry, built from the APPNOTE layout.
 inline std::string MakeStoredZip(const std::string& name, const std::string& data) {
