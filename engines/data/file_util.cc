@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 namespace btr {
@@ -144,15 +145,21 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
 }
 
 Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces) {
+  return WriteFileAtomicWith(path, [&pieces](int fd) {
+    for (std::string_view piece : pieces) {
+      if (const int err = WriteAll(fd, piece.data(), piece.size()); err != 0) return err;
+    }
+    return 0;
+  });
+}
+
+Status WriteFileAtomicWith(const std::string& path, const std::function<int(int fd)>& write) {
   static std::atomic<uint64_t> counter{0};
   const std::string tmp =
       path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::InvalidArgument(tmp + ": cannot create: " + ErrnoText(errno));
-  int err = 0;
-  for (size_t i = 0; i < pieces.size() && err == 0; ++i) {
-    err = WriteAll(fd, pieces[i].data(), pieces[i].size());
-  }
+  if (fd < 0) return Status::InvalidArgument(path + ": cannot write: " + ErrnoText(errno));
+  int err = write(fd);
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {

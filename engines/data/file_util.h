@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,9 @@ Result<std::string> ReadFileToString(const std::string& path);
 Status WriteFileAtomic(const std::string& path, std::string_view bytes);
 // Same, writing `pieces` one after the other (no need to concatenate large buffers first).
 Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces);
+// The same with the content produced by `write`, which gets the open temp file's descriptor and
+// returns 0 or an errno value.
+Status WriteFileAtomicWith(const std::string& path, const std::function<int(int fd)>& write);
 
 // Writes `size` bytes to an open descriptor, retrying short writes and EINTR. Returns 0 on
 // success or the errno value.

@@ -190,24 +190,15 @@ void AppendBarsCsv(const BarSeries& bars, int price_decimals, std::string* out) 
 }
 
 Status WriteBarsCsv(const BarSeries& bars, const std::string& path, int price_decimals) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp =
-      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::InvalidArgument(path + ": cannot write: " + ErrnoText(errno));
-  int err = 0;
-  CsvFormatter formatter(price_decimals);
-  formatter.Run(bars, [fd, &err](const char* data, size_t size) {
-    err = WriteAll(fd, data, size);
-    return err == 0;
+  return WriteFileAtomicWith(path, [&](int fd) {
+    int err = 0;
+    CsvFormatter formatter(price_decimals);
+    formatter.Run(bars, [fd, &err](const char* data, size_t size) {
+      err = WriteAll(fd, data, size);
+      return err == 0;
+    });
+    return err;
   });
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    return Status::InvalidArgument(path + ": cannot write: " + ErrnoText(err));
-  }
-  return Status::Ok();
 }
 
 }  // namespace btr
