@@ -169,18 +169,18 @@ int RunBacktestCommand(int argc, char** argv) {
   LoadOptions load;
   if (!f.Has("no-cache"))
     load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
+  ProgressBar progress;
+  progress.SetPhase("loading " + std::filesystem::path(f.Get("data")).filename().string());
   const auto t0 = std::chrono::steady_clock::now();
   Result<LoadedBars> loaded = LoadBars(f.Get("data"), load);
   if (!loaded.ok()) return Fail(loaded.status());
   const BarSeries& bars = loaded->bars;
   const auto t1 = std::chrono::steady_clock::now();
 
-  Result<NativeRun> run = [&] {
-    ProgressBar bar("backtest " + info->name);
-    RunControl control;
-    control.progress = [&bar](double fraction) { bar.Update(fraction); };
-    return RunCatalogueBacktest(bars, info->name, params, config, control);
-  }();
+  progress.SetPhase("backtest " + info->name);
+  RunControl control;
+  control.progress = [&progress](double fraction) { progress.Update(fraction); };
+  Result<NativeRun> run = RunCatalogueBacktest(bars, info->name, params, config, control);
   if (!run.ok()) return Fail(run.status());
   const auto t2 = std::chrono::steady_clock::now();
   auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };

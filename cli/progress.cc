@@ -2,34 +2,68 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-
 namespace btr::cli {
 
-ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)),
-      enabled_(isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+ProgressBar::ProgressBar()
+    : ProgressBar(stderr, isatty(STDERR_FILENO) == 1, std::chrono::seconds(1)) {}
 
-ProgressBar::~ProgressBar() {
-  if (drawn_) std::fprintf(stderr, "\r\033[K");
+ProgressBar::ProgressBar(std::FILE* out, bool enabled, std::chrono::milliseconds show_after)
+    : out_(out),
+      enabled_(enabled),
+      show_after_(show_after),
+      start_(std::chrono::steady_clock::now()) {
+  if (enabled_) thread_ = std::thread([this] { Loop(); });
 }
 
-void ProgressBar::Update(double fraction) {
+ProgressBar::~ProgressBar() {
   if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - start_ < std::chrono::seconds(1)) return;
-  if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100) && fraction < 1) return;
-  last_draw_ = now;
-  drawn_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  if (drawn_) {
+    std::fprintf(out_, "\r\033[K");
+    std::fflush(out_);
+  }
+}
+
+void ProgressBar::SetPhase(std::string phase) {
+  std::lock_guard<std::mutex> lock(mu_);
+  phase_ = std::move(phase);
+  fraction_.store(-1);
+}
+
+void ProgressBar::Update(double fraction) { fraction_.store(fraction); }
+
+std::string ProgressBar::Render(const std::string& phase, double fraction, double elapsed_s) {
+  char buf[160];
+  if (fraction < 0) {
+    std::snprintf(buf, sizeof buf, "%s %.1f s", phase.c_str(), elapsed_s);
+    return buf;
+  }
   constexpr int kWidth = 30;
-  const int filled = static_cast<int>(fraction * kWidth);
-  std::string bar(static_cast<size_t>(kWidth), '.');
-  for (int k = 0; k < filled && k < kWidth; ++k) bar[static_cast<size_t>(k)] = '#';
-  std::fprintf(stderr, "\r%s [%s] %3d%%", label_.c_str(), bar.c_str(),
-               static_cast<int>(fraction * 100));
-  std::fflush(stderr);
+  const int filled = fraction >= 1 ? kWidth : static_cast<int>(fraction * kWidth);
+  std::string bar(kWidth, '.');
+  for (int k = 0; k < filled; ++k) bar[static_cast<size_t>(k)] = '#';
+  std::snprintf(buf, sizeof buf, "%s [%s] %3d%%", phase.c_str(), bar.c_str(),
+                static_cast<int>(fraction * 100));
+  return buf;
+}
+
+void ProgressBar::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (cv_.wait_until(lock, start_ + show_after_, [this] { return stop_; })) return;
+  while (!stop_) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const std::string line = Render(phase_, fraction_.load(), elapsed);
+    std::fprintf(out_, "\r\033[K%s", line.c_str());
+    std::fflush(out_);
+    drawn_ = true;
+    cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; });
+  }
 }
 
 }  // namespace btr::cli

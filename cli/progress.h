@@ -1,25 +1,50 @@
-// A progress bar on stderr for long CLI runs: silent for the first second and whenever stderr is
-// not a terminal, then "\r<label> [#####.....]  45%" redrawn at most ten times a second.
-// Single-threaded: call Update() from the thread that runs the work.
+// A progress line on stderr for long CLI commands. Silent when stderr is not a terminal and for
+// the first second; then a background thread redraws "\r<phase> [#####.....]  45%" (or
+// "<phase> 3.2 s" while the fraction is unknown) ten times a second until destruction, which
+// clears the line. SetPhase and Update may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace btr::cli {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(std::string label);
-  ~ProgressBar();  // clears the line if anything was drawn
+  // Draws on `out` when `enabled`; by default, when stderr is a terminal.
+  ProgressBar();
+  ProgressBar(std::FILE* out, bool enabled, std::chrono::milliseconds show_after);
+  ~ProgressBar();
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
 
+  // A new phase; its fraction starts unknown.
+  void SetPhase(std::string phase);
+  // The fraction done of the current phase, in [0, 1].
   void Update(double fraction);
 
+  // The line for a phase, a fraction (< 0: unknown) and the seconds elapsed.
+  static std::string Render(const std::string& phase, double fraction, double elapsed_s);
+
  private:
-  std::string label_;
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_, last_draw_;
+  void Loop();
+
+  std::FILE* const out_;
+  const bool enabled_;
+  const std::chrono::milliseconds show_after_;
+  const std::chrono::steady_clock::time_point start_;
+  std::atomic<double> fraction_{-1};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string phase_;   // guarded by mu_
+  bool stop_ = false;   // guarded by mu_
+  bool drawn_ = false;  // touched by the drawing thread only, then read after join
+  std::thread thread_;
 };
 
 }  // namespace btr::cli
