@@ -1,0 +1,76 @@
+// Engine: the seam between the router and a backtesting engine (native C++, Backtesting.py
+// service, local LEAN, QuantConnect Cloud). One implementation per engine, registered by name
+// (router/engine_registry.h). The health state machine, routing and fallback live in the router;
+// an engine only runs specs, reports progress, honours cancellation, answers probes and
+// classifies its errors with Status codes (status.h lists the retry classes).
+//
+// Threads: Run() may be called concurrently from several worker threads; implementations are
+// thread-safe. Run() blocks until the run ends, fails or is cancelled.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engines/core/status.h"
+#include "engines/core/trade.h"
+#include "engines/data/bars.h"
+#include "engines/data/column.h"
+#include "engines/spec.h"
+
+namespace btr {
+
+struct EngineCapabilities {
+  std::vector<std::string> strategies;  // catalogue names it can run
+  bool reports_progress = false;
+  bool supports_cancel = false;
+  size_t max_bars = 0;  // 0 = no limit
+};
+
+// What a run may use while it works. Both members may be empty / null.
+struct RunContext {
+  // Fraction done in [0, 1] and a short phase name ("loading", "running", "metrics").
+  std::function<void(double fraction, std::string_view phase)> progress;
+  // Set to true to ask the run to stop; the engine returns kCancelled soon after.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// An engine's answer, before btrouter recomputes the canonical metrics from it.
+struct EngineRun {
+  Column<double> equity;                 // one point per bar of the input
+  std::vector<TradeRecord> trades;       // closed, in closing order
+  std::vector<TradeRecord> open_trades;  // still open at the end
+  size_t warmup_bars = 0;                // buy & hold base bar
+  std::string native_stats_json = "{}";  // the engine's own numbers, verbatim
+  std::string engine_version;
+  double run_seconds = 0;
+};
+
+struct Health {
+  bool healthy = false;
+  std::string detail;
+  std::chrono::microseconds latency{0};
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  virtual std::string_view name() const = 0;
+  virtual EngineCapabilities capabilities() const = 0;
+  // A cheap liveness check that returns by `deadline`.
+  virtual Health Probe(std::chrono::steady_clock::time_point deadline) = 0;
+  // Runs `spec` on `bars`. InvalidArgument for a spec the engine rejects (unknown strategy or
+  // parameter, bad setting); Cancelled; Unavailable / DeadlineExceeded / UnknownOutcome for
+  // remote failures; Internal for anything else.
+  virtual Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
+                                const RunContext& context) = 0;
+};
+
+using EnginePtr = std::unique_ptr<Engine>;
+
+}  // namespace btr

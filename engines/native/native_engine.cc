@@ -1,0 +1,73 @@
+#include "engines/native/native_engine.h"
+
+#include <chrono>
+
+#include "engines/native/strategies/catalogue.h"
+
+namespace btr {
+
+BacktestConfig NativeConfig(const BacktestSpec& spec) {
+  BacktestConfig config;
+  config.broker.cash = spec.cash;
+  config.broker.commission_relative = spec.commission;
+  config.broker.commission_fixed = spec.commission_fixed;
+  config.broker.spread = spec.spread;
+  config.broker.margin = spec.margin;
+  config.broker.trade_on_close = spec.trade_on_close;
+  config.broker.exclusive_orders = spec.exclusive_orders;
+  config.broker.hedging = spec.hedging;
+  config.finalize_trades = spec.finalize_trades;
+  return config;
+}
+
+EngineCapabilities NativeEngine::capabilities() const {
+  EngineCapabilities caps;
+  for (const StrategyInfo& info : StrategyCatalogue()) caps.strategies.push_back(info.name);
+  caps.reports_progress = true;
+  caps.supports_cancel = true;
+  caps.max_bars = options_.max_bars;
+  return caps;
+}
+
+Health NativeEngine::Probe(std::chrono::steady_clock::time_point /*deadline*/) {
+  return Health{true, "in process", std::chrono::microseconds(0)};
+}
+
+Result<EngineRun> NativeEngine::Run(const BacktestSpec& spec, const BarSeries& bars,
+                                    const RunContext& context) {
+  if (options_.max_bars != 0 && bars.size() > options_.max_bars) {
+    return Status::InvalidArgument("dataset: " + std::to_string(bars.size()) +
+                                   " bars exceed the native engine's limit of " +
+                                   std::to_string(options_.max_bars) + " bars per run");
+  }
+  const StrategyInfo* info = FindStrategy(spec.strategy.name);
+  if (info == nullptr) {
+    return CreateStrategy(spec.strategy.name, {}).status().WithPrefix("strategy.name");
+  }
+  ParamValues params = ParamValues::Defaults(info->params);
+  for (const auto& [name, value] : spec.strategy.params) {
+    BTR_RETURN_IF_ERROR(params.SetNumber(info->params, name, value).WithPrefix("strategy.params"));
+  }
+  Result<std::unique_ptr<Strategy>> strategy = CreateStrategy(info->name, params);
+  if (!strategy.ok()) return strategy.status().WithPrefix("strategy.params");
+
+  RunControl control;
+  control.cancel = context.cancel;
+  control.progress_every = 1 << 14;
+  if (context.progress) {
+    control.progress = [&context](double fraction) { context.progress(fraction, "running"); };
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Result<BacktestOutput> out = RunBacktest(bars, **strategy, NativeConfig(spec), control);
+  if (!out.ok()) return out.status();
+  EngineRun run;
+  run.equity = std::move(out->equity);
+  run.trades = std::move(out->trades);
+  run.open_trades = std::move(out->open_trades);
+  run.warmup_bars = out->warmup_bars;
+  run.engine_version = "btrouter-native 0.1.0 (backtesting.py 0.6.6 semantics)";
+  run.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return run;
+}
+
+}  // namespace btr

@@ -1,0 +1,34 @@
+// BacktestSpec: one backtest described once, engine-independent (DESIGN.md "Core contracts").
+// An immutable value once built; its canonical JSON (spec_json.h) is what is stored, hashed for
+// idempotency and sent to engines. Units as in the CLI: cash in quote currency, commission and
+// spread as fractions, commission_fixed in cash per order, margin a ratio in (0, 1].
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace btr {
+
+struct StrategyRef {
+  std::string name;                      // a catalogue name, e.g. "sma_cross"
+  std::map<std::string, double> params;  // as given; checked by the engine (bools as 0/1)
+};
+
+struct BacktestSpec {
+  std::string engine = "native";      // an engine name or "auto"
+  std::vector<std::string> fallback;  // engines to try next, in order (may be empty)
+  StrategyRef strategy;
+  std::string dataset;  // dataset id (the service resolves it to bars)
+  double cash = 10000;
+  double commission = 0;
+  double commission_fixed = 0;
+  double spread = 0;
+  double margin = 1;
+  bool trade_on_close = false;
+  bool exclusive_orders = false;
+  bool hedging = false;
+  bool finalize_trades = false;
+};
+
+}  // namespace btr

@@ -1,0 +1,133 @@
+#include "engines/spec_json.h"
+
+#include <cmath>
+#include <set>
+
+#include "engines/data/sha256.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+
+Status Expect(const json& j, const std::string& field, bool ok, const char* what) {
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument(field + ": expected " + what + ", got " + j.dump());
+}
+
+Status ReadNumber(const json& body, const char* field, double* out) {
+  if (!body.contains(field)) return Status::Ok();
+  const json& v = body[field];
+  BTR_RETURN_IF_ERROR(
+      Expect(v, field, v.is_number() && std::isfinite(v.get<double>()), "a number"));
+  *out = v.get<double>();
+  return Status::Ok();
+}
+
+Status ReadBool(const json& body, const char* field, bool* out) {
+  if (!body.contains(field)) return Status::Ok();
+  BTR_RETURN_IF_ERROR(Expect(body[field], field, body[field].is_boolean(), "true or false"));
+  *out = body[field].get<bool>();
+  return Status::Ok();
+}
+
+Status ReadName(const json& v, const std::string& field, std::string* out) {
+  BTR_RETURN_IF_ERROR(
+      Expect(v, field, v.is_string() && !v.get<std::string>().empty(), "a non-empty string"));
+  *out = v.get<std::string>();
+  return Status::Ok();
+}
+
+Status ReadStrategy(const json& body, StrategyRef* out) {
+  if (!body.contains("strategy")) {
+    return Status::InvalidArgument("strategy: required, e.g. {\"name\": \"sma_cross\"}");
+  }
+  const json& s = body["strategy"];
+  if (s.is_string()) return ReadName(s, "strategy", &out->name);
+  BTR_RETURN_IF_ERROR(Expect(s, "strategy", s.is_object(), "an object {\"name\", \"params\"}"));
+  if (!s.contains("name")) return Status::InvalidArgument("strategy.name: required");
+  BTR_RETURN_IF_ERROR(ReadName(s["name"], "strategy.name", &out->name));
+  for (const auto& [key, value] : s.items()) {
+    if (key != "name" && key != "params") {
+      return Status::InvalidArgument("strategy." + key + ": unknown field (expected name, params)");
+    }
+  }
+  if (!s.contains("params")) return Status::Ok();
+  BTR_RETURN_IF_ERROR(Expect(s["params"], "strategy.params", s["params"].is_object(), "an object"));
+  for (const auto& [key, value] : s["params"].items()) {
+    const std::string field = "strategy.params." + key;
+    if (value.is_boolean()) {
+      out->params[key] = value.get<bool>() ? 1 : 0;
+    } else {
+      BTR_RETURN_IF_ERROR(Expect(value, field, value.is_number(), "a number or true/false"));
+      out->params[key] = value.get<double>();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<BacktestSpec> SpecFromJson(const json& body) {
+  if (!body.is_object()) return Status::InvalidArgument("body: expected a JSON object");
+  static const std::set<std::string> kKnown = {
+      "engine",           "fallback",         "strategy",       "dataset", "cash",
+      "commission",       "commission_fixed", "spread",         "margin",  "trade_on_close",
+      "exclusive_orders", "hedging",          "finalize_trades"};
+  for (const auto& [key, value] : body.items()) {
+    if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
+  }
+  BacktestSpec spec;
+  if (body.contains("engine"))
+    BTR_RETURN_IF_ERROR(ReadName(body["engine"], "engine", &spec.engine));
+  if (body.contains("fallback")) {
+    const json& f = body["fallback"];
+    BTR_RETURN_IF_ERROR(Expect(f, "fallback", f.is_array(), "an array of engine names"));
+    for (size_t k = 0; k < f.size(); ++k) {
+      std::string name;
+      BTR_RETURN_IF_ERROR(ReadName(f[k], "fallback[" + std::to_string(k) + "]", &name));
+      spec.fallback.push_back(std::move(name));
+    }
+  }
+  BTR_RETURN_IF_ERROR(ReadStrategy(body, &spec.strategy));
+  if (!body.contains("dataset")) {
+    return Status::InvalidArgument("dataset: required (the id from POST /v1/datasets)");
+  }
+  BTR_RETURN_IF_ERROR(ReadName(body["dataset"], "dataset", &spec.dataset));
+  BTR_RETURN_IF_ERROR(ReadNumber(body, "cash", &spec.cash));
+  BTR_RETURN_IF_ERROR(ReadNumber(body, "commission", &spec.commission));
+  BTR_RETURN_IF_ERROR(ReadNumber(body, "commission_fixed", &spec.commission_fixed));
+  BTR_RETURN_IF_ERROR(ReadNumber(body, "spread", &spec.spread));
+  BTR_RETURN_IF_ERROR(ReadNumber(body, "margin", &spec.margin));
+  BTR_RETURN_IF_ERROR(ReadBool(body, "trade_on_close", &spec.trade_on_close));
+  BTR_RETURN_IF_ERROR(ReadBool(body, "exclusive_orders", &spec.exclusive_orders));
+  BTR_RETURN_IF_ERROR(ReadBool(body, "hedging", &spec.hedging));
+  BTR_RETURN_IF_ERROR(ReadBool(body, "finalize_trades", &spec.finalize_trades));
+  return spec;
+}
+
+json SpecToJson(const BacktestSpec& spec) {
+  json params = json::object();
+  for (const auto& [k, v] : spec.strategy.params) params[k] = v;
+  return {
+      {"engine", spec.engine},
+      {"fallback", spec.fallback},
+      {"strategy", {{"name", spec.strategy.name}, {"params", params}}},
+      {"dataset", spec.dataset},
+      {"cash", spec.cash},
+      {"commission", spec.commission},
+      {"commission_fixed", spec.commission_fixed},
+      {"spread", spec.spread},
+      {"margin", spec.margin},
+      {"trade_on_close", spec.trade_on_close},
+      {"exclusive_orders", spec.exclusive_orders},
+      {"hedging", spec.hedging},
+      {"finalize_trades", spec.finalize_trades},
+  };
+}
+
+std::string SpecHash(const BacktestSpec& spec) {
+  return Sha256Hex(SpecToJson(spec).dump());  // nlohmann objects keep keys sorted
+}
+
+}  // namespace btr

@@ -1,0 +1,31 @@
+// JSON form of BacktestSpec: the API body of POST /v1/backtests and the stored form.
+//
+//   {"engine": "native", "fallback": [], "strategy": {"name": "sma_cross", "params": {"fast": 10}},
+//    "dataset": "<id>", "cash": 10000, "commission": 0.002, "commission_fixed": 0, "spread": 0,
+//    "margin": 1, "trade_on_close": false, "exclusive_orders": false, "hedging": false,
+//    "finalize_trades": false}
+//
+// Parsing checks types and ranges and names the offending field in the error
+// ("strategy.params.fast: expected a number or boolean"); unknown top-level fields are rejected
+// so typos do not pass silently. Catalogue membership and parameter names are checked later by
+// the engine. Thread-safe, pure.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engines/core/status.h"
+#include "engines/spec.h"
+
+namespace btr {
+
+// InvalidArgument whose message starts with the field path.
+Result<BacktestSpec> SpecFromJson(const nlohmann::json& j);
+
+// Every field, in a fixed order; SpecFromJson(SpecToJson(s)) == s.
+nlohmann::json SpecToJson(const BacktestSpec& spec);
+
+// Hex sha256 of the canonical JSON (sorted keys): equal specs hash equal.
+std::string SpecHash(const BacktestSpec& spec);
+
+}  // namespace btr

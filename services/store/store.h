@@ -1,0 +1,141 @@
+// Store: the durable state of btrouter — jobs, their results, datasets and API keys — behind
+// one interface, so the embedded SQLite store and the distributed PostgreSQL store are
+// interchangeable (services/store/sqlite_store.h is the embedded default).
+//
+// Every read and write of tenant data is scoped by tenant: another tenant's id is NotFound.
+// Times are TimeNs (engines/core/time.h) supplied by the caller (time is injected).
+// Implementations are thread-safe; every method is atomic (one transaction).
+// Errors: NotFound, AlreadyExists, FailedPrecondition (a state transition that does not apply),
+// Internal (storage failure, with the storage's message).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engines/core/status.h"
+#include "engines/core/time.h"
+
+namespace btr {
+
+enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+std::string_view JobStatusName(JobStatus s);  // "queued", "running", ...
+std::optional<JobStatus> ParseJobStatus(std::string_view name);
+inline bool IsTerminal(JobStatus s) {
+  return s == JobStatus::kSucceeded || s == JobStatus::kFailed || s == JobStatus::kCancelled;
+}
+
+struct JobRecord {
+  std::string id;
+  std::string tenant;
+  JobStatus status = JobStatus::kQueued;
+  double progress = 0;  // 0..1
+  std::string phase;    // "queued", "running", "metrics", ...
+  std::string spec_json;
+  std::string spec_hash;        // sha256 of the canonical spec (idempotency)
+  std::string idempotency_key;  // empty when none was given
+  std::string engine_requested;
+  std::string engine_used;  // empty until an engine accepted the job
+  std::string fallbacks_json = "[]";
+  std::string error_code;  // StatusCodeName, for failed jobs
+  std::string error_message;
+  int attempt = 0;  // incremented by every StartJob (fencing for FinishJob)
+  bool cancel_requested = false;
+  TimeNs created_at = 0, updated_at = 0, started_at = 0, finished_at = 0;  // 0 = not yet
+};
+
+struct JobQuery {
+  std::string tenant;
+  std::optional<JobStatus> status;  // filter
+  std::string engine;               // filter on engine_requested; empty = any
+  std::string cursor;               // opaque, from the previous page; empty = newest first
+  size_t limit = 50;
+};
+
+struct JobPage {
+  std::vector<JobRecord> jobs;  // newest first
+  std::string next_cursor;      // empty when there is no further page
+};
+
+// What FinishJob stores with a terminal status (empty for failed and cancelled jobs).
+struct JobResult {
+  std::string result_json;  // {"metrics", "native", "trades", "open_trades", ...}
+  std::string equity;       // equity curve: raw little-endian doubles, one per bar
+};
+
+struct DatasetRecord {
+  std::string id;
+  std::string tenant;
+  std::string name;
+  std::string sha256;
+  std::string path;  // where the CSV lives in the data directory
+  uint64_t bars = 0;
+  uint64_t bytes = 0;
+  TimeNs first_time = 0, last_time = 0;
+  TimeNs created_at = 0;
+};
+
+enum class Role { kUser, kAdmin };
+std::string_view RoleName(Role r);  // "user", "admin"
+
+struct ApiKeyRecord {
+  std::string id;  // public key id (looked up), not secret
+  std::string tenant;
+  Role role = Role::kUser;
+  std::string secret_hash;  // hex sha256 of the secret part; the secret is never stored
+  TimeNs created_at = 0;
+  TimeNs revoked_at = 0;  // 0 = active
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- jobs ---
+  // Inserts `job` (status queued). With an idempotency key already used by the tenant, inserts
+  // nothing and returns the existing job instead (the caller compares spec_hash).
+  virtual Result<JobRecord> CreateJob(const JobRecord& job) = 0;
+  virtual Result<JobRecord> GetJob(std::string_view tenant, std::string_view id) = 0;
+  virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;
+  // queued -> running, attempt += 1, engine_used set; FailedPrecondition if the job is not
+  // queued (cancelled or deleted meanwhile). Returns the updated record.
+  virtual Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
+                                     TimeNs now) = 0;
+  virtual Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
+                                TimeNs now) = 0;
+  // running -> terminal, storing the result in the same transaction, only if the job is still
+  // running with this attempt (so a job is never finished twice). FailedPrecondition otherwise.
+  virtual Status FinishJob(std::string_view id, int attempt, JobStatus status,
+                           const JobResult& result, std::string_view error_code,
+                           std::string_view error_message, TimeNs now) = 0;
+  // Queued jobs become cancelled at once; running jobs get cancel_requested. Returns the record.
+  // FailedPrecondition for a finished job.
+  virtual Result<JobRecord> CancelJob(std::string_view tenant, std::string_view id, TimeNs now) = 0;
+  // Deletes a finished job and its result. FailedPrecondition while queued or running.
+  virtual Status DeleteJob(std::string_view tenant, std::string_view id) = 0;
+  virtual Result<JobResult> GetResult(std::string_view tenant, std::string_view id) = 0;
+  // After a restart: running jobs go back to queued (their attempt stays, so a late FinishJob
+  // of the dead attempt fails); returns every queued job, oldest first.
+  virtual Result<std::vector<JobRecord>> RecoverJobs(TimeNs now) = 0;
+  // Jobs queued or running for a tenant (the per-tenant concurrency limit).
+  virtual Result<size_t> CountActiveJobs(std::string_view tenant) = 0;
+
+  // --- datasets ---
+  virtual Status PutDataset(const DatasetRecord& dataset) = 0;
+  virtual Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) = 0;
+  virtual Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) = 0;
+
+  // --- API keys ---
+  virtual Status PutApiKey(const ApiKeyRecord& key) = 0;
+  virtual Result<ApiKeyRecord> GetApiKey(std::string_view id) = 0;  // revoked keys included
+  virtual Result<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
+  virtual Status RevokeApiKey(std::string_view id, TimeNs now) = 0;
+  virtual Result<size_t> CountApiKeys() = 0;
+};
+
+using StorePtr = std::unique_ptr<Store>;
+
+}  // namespace btr
