@@ -14,10 +14,6 @@
 
 namespace btr::cli {
 
-// Trade fields of DESIGN.md; sl, tp and tag only when set; exit fields only when closed.
-nlohmann::json TradeToJson(const TradeRecord& t);
-nlohmann::json TradesToJson(std::span<const TradeRecord> trades);
-
 // Metrics as aligned "key  value" lines; fractions shown as percents, durations as
 // "D days HH:MM:SS".
 std::string FormatMetricsTable(const Metrics& m);

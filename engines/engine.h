@@ -62,6 +62,9 @@ class Engine {
 
   virtual std::string_view name() const = 0;
   virtual EngineCapabilities capabilities() const = 0;
+  // Checks a spec before it is queued: InvalidArgument naming the field for an unknown strategy,
+  // parameter or a bad setting. OK means the engine expects to accept it.
+  virtual Status Validate(const BacktestSpec& spec) const = 0;
   // A cheap liveness check that returns by `deadline`.
   virtual Health Probe(std::chrono::steady_clock::time_point deadline) = 0;
   // Runs `spec` on `bars`. InvalidArgument for a spec the engine rejects (unknown strategy or

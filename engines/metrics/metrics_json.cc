@@ -27,4 +27,31 @@ nlohmann::json MetricsToJson(const Metrics& m) {
   return out;
 }
 
+nlohmann::json TradeToJson(const TradeRecord& t) {
+  nlohmann::json j = {
+      {"size", t.size},
+      {"entry_bar", t.entry_bar},
+      {"entry_price", t.entry_price},
+      {"entry_time", FormatIsoTime(t.entry_time, true)},
+  };
+  if (!t.is_open()) {
+    j["exit_bar"] = t.exit_bar;
+    j["exit_price"] = t.exit_price;
+    j["exit_time"] = FormatIsoTime(t.exit_time, true);
+  }
+  j["pnl"] = MetricNumber(t.pnl);
+  j["return_pct"] = MetricNumber(t.return_pct);
+  j["commission"] = t.commission;
+  if (!std::isnan(t.sl)) j["sl"] = t.sl;
+  if (!std::isnan(t.tp)) j["tp"] = t.tp;
+  if (!t.tag.empty()) j["tag"] = t.tag;
+  return j;
+}
+
+nlohmann::json TradesToJson(std::span<const TradeRecord> trades) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const TradeRecord& t : trades) out.push_back(TradeToJson(t));
+  return out;
+}
+
 }  // namespace btr

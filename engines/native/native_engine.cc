@@ -29,6 +29,26 @@ EngineCapabilities NativeEngine::capabilities() const {
   return caps;
 }
 
+Result<std::unique_ptr<Strategy>> NativeEngine::Prepare(const BacktestSpec& spec) const {
+  const StrategyInfo* info = FindStrategy(spec.strategy.name);
+  if (info == nullptr) {
+    return CreateStrategy(spec.strategy.name, {}).status().WithPrefix("strategy.name");
+  }
+  ParamValues params = ParamValues::Defaults(info->params);
+  for (const auto& [name, value] : spec.strategy.params) {
+    BTR_RETURN_IF_ERROR(params.SetNumber(info->params, name, value).WithPrefix("strategy.params"));
+  }
+  Result<std::unique_ptr<Strategy>> strategy = CreateStrategy(info->name, params);
+  if (!strategy.ok()) return strategy.status().WithPrefix("strategy.params");
+  return strategy;
+}
+
+Status NativeEngine::Validate(const BacktestSpec& spec) const {
+  Result<std::unique_ptr<Strategy>> strategy = Prepare(spec);
+  if (!strategy.ok()) return strategy.status();
+  return NativeConfig(spec).broker.Validate();
+}
+
 Health NativeEngine::Probe(std::chrono::steady_clock::time_point /*deadline*/) {
   return Health{true, "in process", std::chrono::microseconds(0)};
 }
@@ -40,16 +60,8 @@ Result<EngineRun> NativeEngine::Run(const BacktestSpec& spec, const BarSeries& b
                                    " bars exceed the native engine's limit of " +
                                    std::to_string(options_.max_bars) + " bars per run");
   }
-  const StrategyInfo* info = FindStrategy(spec.strategy.name);
-  if (info == nullptr) {
-    return CreateStrategy(spec.strategy.name, {}).status().WithPrefix("strategy.name");
-  }
-  ParamValues params = ParamValues::Defaults(info->params);
-  for (const auto& [name, value] : spec.strategy.params) {
-    BTR_RETURN_IF_ERROR(params.SetNumber(info->params, name, value).WithPrefix("strategy.params"));
-  }
-  Result<std::unique_ptr<Strategy>> strategy = CreateStrategy(info->name, params);
-  if (!strategy.ok()) return strategy.status().WithPrefix("strategy.params");
+  Result<std::unique_ptr<Strategy>> strategy = Prepare(spec);
+  if (!strategy.ok()) return strategy.status();
 
   RunControl control;
   control.cancel = context.cancel;

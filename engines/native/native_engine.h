@@ -5,6 +5,7 @@
 
 #include "engines/engine.h"
 #include "engines/native/backtest.h"
+#include "engines/native/strategy/strategy.h"
 
 namespace btr {
 
@@ -18,11 +19,15 @@ class NativeEngine final : public Engine {
 
   std::string_view name() const override { return "native"; }
   EngineCapabilities capabilities() const override;
+  Status Validate(const BacktestSpec& spec) const override;
   Health Probe(std::chrono::steady_clock::time_point deadline) override;
   Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
                         const RunContext& context) override;
 
  private:
+  // The spec's strategy with checked parameters.
+  Result<std::unique_ptr<Strategy>> Prepare(const BacktestSpec& spec) const;
+
   const NativeEngineOptions options_;
 };
 

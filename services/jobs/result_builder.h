@@ -1,0 +1,28 @@
+// BuildResult: turns an engine's answer into the stored result, with btrouter's canonical
+// metrics recomputed from the equity curve and trades (one definition for every engine) and the
+// engine's own numbers kept verbatim under "native". Pure; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "engines/data/bars.h"
+#include "engines/engine.h"
+#include "services/store/store.h"
+
+namespace btr {
+
+struct ResultContext {
+  std::string engine;
+  std::string dataset_id;
+  std::string dataset_sha256;
+};
+
+// result_json: {"metrics": {...}, "native": {...}, "trades": [...], "open_trades": [...],
+//               "engine", "engine_version", "dataset": {"id", "sha256", "bars"}, "run_seconds"}
+// equity: the curve as raw doubles.
+JobResult BuildResult(const BarSeries& bars, const EngineRun& run, const ResultContext& context);
+
+// The equity blob back as doubles (empty on a malformed blob).
+std::vector<double> DecodeEquity(const std::string& blob);
+
+}  // namespace btr
