@@ -21,6 +21,8 @@ constexpr const char* kMainUsage =
     "  backtest     run one backtest on the native engine\n"
     "  strategies   list the strategy catalogue with parameters and defaults\n"
     "  gen-data     write synthetic 1-minute GBM bars as CSV\n"
+    "  serve        run the REST API (embedded store, worker threads)\n"
+    "  keys         create, list or revoke API keys\n"
     "  version      print the version\n\n"
     "`btrouter <command> --help` shows the command's flags.\n";
 
@@ -115,6 +117,8 @@ int Main(int argc, char** argv) {
   if (command == "backtest") return RunBacktestCommand(argc - 1, argv + 1);
   if (command == "strategies") return RunStrategiesCommand(argc - 1, argv + 1);
   if (command == "gen-data") return RunGenDataCommand(argc - 1, argv + 1);
+  if (command == "serve") return RunServeCommand(argc - 1, argv + 1);
+  if (command == "keys") return RunKeysCommand(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
     std::printf("btrouter %s\n", kVersion);
     return 0;

@@ -22,6 +22,10 @@ std::string_view StatusCodeName(StatusCode code) {
       return "deadline_exceeded";
     case StatusCode::kUnknownOutcome:
       return "unknown_outcome";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
     case StatusCode::kCancelled:
       return "cancelled";
     case StatusCode::kInternal:

@@ -11,6 +11,7 @@
 //   kDeadlineExceeded  a time limit passed before an answer.
 //   kUnknownOutcome    a submit whose reply was lost: reconcile before anything else.
 //   kCancelled         the caller asked to stop.
+//   kUnauthenticated   no or an invalid credential; kPermissionDenied: valid but not allowed.
 //   kInternal          a bug or an unexpected answer.
 // Thread-compatible value type: copy freely; concurrent const access is safe.
 #pragma once
@@ -33,6 +34,8 @@ enum class StatusCode {
   kDeadlineExceeded,
   kUnknownOutcome,
   kCancelled,
+  kUnauthenticated,
+  kPermissionDenied,
   kInternal,
 };
 
@@ -64,6 +67,12 @@ class [[nodiscard]] Status {
     return {StatusCode::kUnknownOutcome, std::move(m)};
   }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

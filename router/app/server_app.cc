@@ -1,0 +1,100 @@
+#include "router/app/server_app.h"
+
+#include <filesystem>
+
+#include "engines/core/clock.h"
+#include "engines/native/native_engine.h"
+#include "router/engine_registry.h"
+#include "router/http/handlers.h"
+#include "router/http/http_server.h"
+#include "services/auth/api_keys.h"
+#include "services/jobs/job_service.h"
+#include "services/store/sqlite_store.h"
+
+namespace btr {
+
+struct ServerApp::Parts {
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store;
+  EngineRegistry engines;
+  PrometheusRegistry metrics;
+  std::unique_ptr<JobService> jobs;
+  std::unique_ptr<HttpServer> http;
+  std::string admin_key;
+};
+
+ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+ServerApp::~ServerApp() { Stop(); }
+
+Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
+  auto parts = std::make_unique<Parts>();
+  const std::string data_dir = config.GetString("server.data_dir");
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return Status::InvalidArgument("server.data_dir: cannot create " + data_dir + ": " + ec.message());
+  }
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(data_dir + "/btrouter.db");
+  if (!store.ok()) return store.status().WithPrefix("store");
+  parts->store = std::move(store).value();
+  Result<std::string> admin = EnsureAdminKey(*parts->store, data_dir, parts->clock.Now());
+  if (!admin.ok()) return admin.status();
+  parts->admin_key = *admin;
+
+  if (config.GetBool("engines.native.enabled")) {
+    NativeEngineOptions native;
+    native.max_bars = static_cast<size_t>(config.GetInt("limits.max_bars_per_run"));
+    BTR_RETURN_IF_ERROR(parts->engines.Register(std::make_unique<NativeEngine>(native)));
+  }
+
+  JobServiceOptions jobs;
+  jobs.workers = static_cast<size_t>(config.GetInt("jobs.workers"));
+  jobs.queue_capacity = static_cast<size_t>(config.GetInt("jobs.queue_capacity"));
+  jobs.max_active_per_tenant = static_cast<size_t>(config.GetInt("jobs.max_active_per_tenant"));
+  jobs.progress_interval = std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));
+  jobs.engine_concurrency["native"] = static_cast<size_t>(config.GetInt("engines.native.concurrency"));
+  jobs.cache_dir = data_dir + "/cache";
+  parts->jobs = std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock, jobs);
+  BTR_RETURN_IF_ERROR(parts->jobs->Start());
+
+  HttpServer::DeclareMetrics(parts->metrics);
+  DeclareApiMetrics(parts->metrics);
+  ApiDeps deps;
+  deps.store = parts->store.get();
+  deps.jobs = parts->jobs.get();
+  deps.engines = &parts->engines;
+  deps.clock = &parts->clock;
+  deps.metrics = &parts->metrics;
+  deps.data_dir = data_dir;
+  deps.cache_dir = jobs.cache_dir;
+  deps.limits.page_size_default = static_cast<size_t>(config.GetInt("limits.page_size_default"));
+  deps.limits.page_size_max = static_cast<size_t>(config.GetInt("limits.page_size_max"));
+  deps.limits.max_dataset_bytes = static_cast<size_t>(config.GetInt("limits.max_dataset_bytes"));
+  deps.limits.long_poll_max = std::chrono::seconds(config.GetInt("jobs.long_poll_max_s"));
+
+  HttpServerOptions http;
+  const HostPort& listen = config.GetHostPort("server.listen");
+  http.host = listen.host;
+  http.port = static_cast<uint16_t>(listen.port);
+  http.threads = static_cast<size_t>(config.GetInt("server.threads"));
+  http.max_request_bytes = static_cast<size_t>(config.GetInt("server.max_body_bytes")) + (64u << 10);
+  http.log_requests = config.GetString("log.level") == "debug";
+  parts->http = std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
+  BTR_RETURN_IF_ERROR(parts->http->Start());
+  return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
+}
+
+void ServerApp::Stop() {
+  if (!parts_) return;
+  if (parts_->http) parts_->http->Stop();
+  if (parts_->jobs) parts_->jobs->Stop();
+  parts_->http.reset();
+  parts_->jobs.reset();
+}
+
+uint16_t ServerApp::port() const { return parts_->http ? parts_->http->port() : 0; }
+
+const std::string& ServerApp::new_admin_key() const { return parts_->admin_key; }
+
+}  // namespace btr

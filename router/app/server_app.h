@@ -1,0 +1,33 @@
+// ServerApp: `btrouter serve` assembled from configuration — the embedded store, the engines,
+// the job service and the HTTP API — with an ordered start and stop. Used by the CLI and by the
+// integration tests (which start it in process on port 0).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engines/core/status.h"
+#include "services/config/config.h"
+
+namespace btr {
+
+class ServerApp {
+ public:
+  ~ServerApp();
+
+  // Opens <server.data_dir>/btrouter.db, creates the first admin key when there is none
+  // (written to <data_dir>/admin.key, mode 0600; returned by new_admin_key()), registers the
+  // enabled engines, recovers and starts jobs, and listens on server.listen.
+  static Result<std::unique_ptr<ServerApp>> Start(const Config& config);
+  void Stop();
+
+  uint16_t port() const;
+  const std::string& new_admin_key() const;  // empty unless this start created it
+
+ private:
+  struct Parts;
+  explicit ServerApp(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace btr

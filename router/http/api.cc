@@ -1,0 +1,126 @@
+#include "router/http/api.h"
+
+#include <set>
+
+namespace btr {
+
+std::optional<std::string> ApiRequest::Query(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> ApiRequest::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+ApiReply ApiReply::Json(int code, const nlohmann::json& body) {
+  ApiReply r;
+  r.code = code;
+  r.body = body.dump();
+  return r;
+}
+
+int HttpCodeFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kAlreadyExists: return 422;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kDeadlineExceeded: return 504;
+    default: return 500;
+  }
+}
+
+ApiReply ApiReply::Problem(const Status& status, const std::string& instance, int http_code) {
+  const int code = http_code != 0 ? http_code : HttpCodeFor(status.code());
+  nlohmann::json body = {
+      {"type", "https://btrouter.dev/problems/" + std::string(StatusCodeName(status.code()))},
+      {"title", std::string(StatusCodeName(status.code()))},
+      {"status", code},
+      {"detail", code == 500 ? "internal error; see the server log" : status.message()},
+  };
+  if (!instance.empty()) body["instance"] = instance;
+  // "strategy.params.fast: expected ..." names the field before the first ": ".
+  const std::string& m = status.message();
+  const size_t colon = m.find(": ");
+  if (code != 500 && colon != std::string::npos && colon > 0 &&
+      m.find(' ') >= colon) {
+    body["field"] = m.substr(0, colon);
+  }
+  ApiReply r;
+  r.code = code;
+  r.body = body.dump();
+  r.content_type = "application/problem+json";
+  if (code == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  if (code == 429) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes) {
+  nlohmann::json paths = nlohmann::json::object();
+  for (const ApiRoute& route : routes) {
+    nlohmann::json op = {{"summary", route.summary}, {"operationId", ""}};
+    std::string id;
+    for (char c : route.method + route.path) {
+      id += (std::isalnum(static_cast<unsigned char>(c)) != 0) ? c : '_';
+    }
+    op["operationId"] = id;
+    nlohmann::json parameters = nlohmann::json::array();
+    for (size_t pos = route.path.find('{'); pos != std::string::npos;
+         pos = route.path.find('{', pos + 1)) {
+      const size_t end = route.path.find('}', pos);
+      parameters.push_back({{"name", route.path.substr(pos + 1, end - pos - 1)},
+                            {"in", "path"},
+                            {"required", true},
+                            {"schema", {{"type", "string"}}}});
+    }
+    if (!parameters.empty()) op["parameters"] = parameters;
+    op["responses"] = {
+        {std::to_string(route.success_code),
+         {{"description", "success"}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+        {"default",
+         {{"description", "an error as RFC 9457 problem details"},
+          {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}},
+    };
+    if (route.access == Access::kPublic) {
+      op["security"] = nlohmann::json::array();
+    }
+    std::string method = route.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[route.path][method] = op;
+  }
+  return {
+      {"openapi", "3.1.0"},
+      {"info",
+       {{"title", "btrouter API"},
+        {"version", "1.0.0"},
+        {"description", "A multi-engine backtesting router: submit backtests, read canonical "
+                        "metrics, trades and equity."},
+        {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}}},
+      {"servers", {{{"url", "/"}}}},
+      {"security", {{{"bearer", nlohmann::json::array()}}}},
+      {"paths", paths},
+      {"components",
+       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+        {"schemas",
+         {{"Problem",
+           {{"type", "object"},
+            {"properties",
+             {{"type", {{"type", "string"}}},
+              {"title", {{"type", "string"}}},
+              {"status", {{"type", "integer"}}},
+              {"detail", {{"type", "string"}}},
+              {"field", {{"type", "string"}}},
+              {"instance", {{"type", "string"}}}}}}}}}}},
+  };
+}
+
+}  // namespace btr

@@ -1,0 +1,70 @@
+// The REST API's handler contract, independent of the HTTP library: a route table of
+// (method, path, auth, summary, handler) that the server registers and that the OpenAPI
+// document is generated from, so the two cannot drift.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engines/core/status.h"
+#include "services/store/store.h"
+
+namespace btr {
+
+struct ApiRequest {
+  std::string method;  // "GET", ...
+  std::string path;    // as received, without the query
+  std::map<std::string, std::string> params;  // path parameters by name ("id")
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  ApiKeyRecord caller;  // set for authenticated routes
+  std::string request_id;
+
+  std::optional<std::string> Query(const std::string& name) const;
+  std::optional<std::string> Header(const std::string& lower_case_name) const;
+};
+
+struct ApiReply {
+  int code = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the reply is computed on another thread (long-poll); `code`/`body` are ignored.
+  std::function<ApiReply()> deferred;
+
+  static ApiReply Json(int code, const nlohmann::json& body);
+  // RFC 9457 problem+json from a non-OK Status; the field is the message's leading
+  // "field.path:" when there is one.
+  // `http_code` overrides the code derived from the status (e.g. 405, 413).
+  static ApiReply Problem(const Status& status, const std::string& instance = "",
+                          int http_code = 0);
+};
+
+using ApiHandler = std::function<ApiReply(const ApiRequest&)>;
+
+enum class Access { kPublic, kUser, kAdmin };
+
+struct ApiRoute {
+  std::string method;  // "GET", "POST", "DELETE"
+  std::string path;    // OpenAPI style: "/v1/backtests/{id}"
+  Access access = Access::kUser;
+  std::string summary;
+  ApiHandler handler;
+  int success_code = 200;
+};
+
+// HTTP status for a Status code (InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,
+// NotFound 404, FailedPrecondition 409, AlreadyExists 422, ResourceExhausted 429,
+// Unavailable 503, DeadlineExceeded 504, others 500).
+int HttpCodeFor(StatusCode code);
+
+// The OpenAPI 3.1 document describing `routes`.
+nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes);
+
+}  // namespace btr

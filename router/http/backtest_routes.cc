@@ -1,0 +1,225 @@
+// /v1/backtests routes.
+#include <cmath>
+
+#include "engines/data/bar_cache.h"
+#include "engines/metrics/metrics.h"
+#include "engines/spec_json.h"
+#include "router/http/route_util.h"
+#include "services/jobs/result_builder.h"
+
+namespace btr {
+
+using route_util::PageLimit;
+using route_util::Problem;
+
+nlohmann::json JobToJson(const JobRecord& job) {
+  auto time_or_null = [](TimeNs t) -> nlohmann::json {
+    if (t == 0) return nullptr;
+    return FormatIsoTime(t, true);
+  };
+  nlohmann::json spec = nlohmann::json::parse(job.spec_json, nullptr, false);
+  nlohmann::json fallbacks = nlohmann::json::parse(job.fallbacks_json, nullptr, false);
+  nlohmann::json out = {
+      {"id", job.id},
+      {"status", std::string(JobStatusName(job.status))},
+      {"progress", job.progress},
+      {"phase", job.phase},
+      {"engine_requested", job.engine_requested},
+      {"engine_used", job.engine_used.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.engine_used)},
+      {"fallbacks", fallbacks.is_discarded() ? nlohmann::json::array() : fallbacks},
+      {"cancel_requested", job.cancel_requested},
+      {"created_at", time_or_null(job.created_at)},
+      {"updated_at", time_or_null(job.updated_at)},
+      {"started_at", time_or_null(job.started_at)},
+      {"finished_at", time_or_null(job.finished_at)},
+      {"spec", spec.is_discarded() ? nlohmann::json(nullptr) : spec},
+  };
+  if (!job.error_code.empty()) {
+    out["error"] = {{"code", job.error_code}, {"message", job.error_message}};
+  }
+  return out;
+}
+
+namespace {
+
+ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    return Problem(Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"), req);
+  }
+  Result<BacktestSpec> spec = SpecFromJson(body);
+  if (!spec.ok()) return Problem(spec.status(), req);
+  const std::string key = req.Header("idempotency-key").value_or("");
+  if (key.size() > 200) {
+    return Problem(Status::InvalidArgument("Idempotency-Key: at most 200 characters"), req);
+  }
+  Result<SubmitOutcome> outcome = deps.jobs->Submit(req.caller.tenant, *spec, key);
+  if (!outcome.ok()) return Problem(outcome.status(), req);
+  if (outcome->created) {
+    deps.metrics->Increment("btr_jobs_submitted_total", {{"engine", spec->engine}});
+  }
+  ApiReply reply = ApiReply::Json(202, JobToJson(outcome->job));
+  reply.headers.emplace_back("Location", "/v1/backtests/" + outcome->job.id);
+  if (!outcome->created) reply.headers.emplace_back("Idempotent-Replayed", "true");
+  return reply;
+}
+
+ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
+  JobQuery query;
+  query.tenant = req.caller.tenant;
+  if (auto status = req.Query("status")) {
+    query.status = ParseJobStatus(*status);
+    if (!query.status) {
+      return Problem(Status::InvalidArgument("status: expected queued, running, succeeded, failed or cancelled"), req);
+    }
+  }
+  query.engine = req.Query("engine").value_or("");
+  query.cursor = req.Query("cursor").value_or("");
+  Result<size_t> limit = PageLimit(req, deps.limits);
+  if (!limit.ok()) return Problem(limit.status(), req);
+  query.limit = *limit;
+  Result<JobPage> page = deps.store->ListJobs(query);
+  if (!page.ok()) return Problem(page.status(), req);
+  nlohmann::json items = nlohmann::json::array();
+  for (const JobRecord& job : page->jobs) items.push_back(JobToJson(job));
+  return ApiReply::Json(200, {{"items", items},
+                              {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
+                                                                        : nlohmann::json(page->next_cursor)}});
+}
+
+ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string id = req.params.at("id");
+  Result<JobRecord> job = deps.jobs->Get(req.caller.tenant, id);
+  if (!job.ok()) return Problem(job.status(), req);
+  const std::optional<std::string> wait = req.Query("wait");
+  if (!wait || IsTerminal(job->status)) return ApiReply::Json(200, JobToJson(*job));
+  double seconds = 0;
+  try {
+    seconds = std::stod(*wait);
+  } catch (...) {
+    seconds = -1;
+  }
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    return Problem(Status::InvalidArgument("wait: expected seconds >= 0, got '" + *wait + "'"), req);
+  }
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(
+      std::min(seconds, static_cast<double>(deps.limits.long_poll_max.count())) * 1000));
+  ApiReply reply;
+  const TimeNs since = job->updated_at;
+  JobService* jobs = deps.jobs;
+  const std::string tenant = req.caller.tenant, path = req.path;
+  reply.deferred = [jobs, tenant, id, since, timeout, path] {
+    Result<JobRecord> changed = jobs->WaitForChange(tenant, id, since, timeout);
+    if (!changed.ok()) return ApiReply::Problem(changed.status(), path);
+    return ApiReply::Json(200, JobToJson(*changed));
+  };
+  return reply;
+}
+
+Result<JobResult> FinishedResult(const ApiDeps& deps, const ApiRequest& req, JobRecord* job_out) {
+  Result<JobRecord> job = deps.store->GetJob(req.caller.tenant, req.params.at("id"));
+  if (!job.ok()) return job.status();
+  if (job->status != JobStatus::kSucceeded) {
+    return Status::FailedPrecondition("status: the job is " + std::string(JobStatusName(job->status)) +
+                                      "; results exist once it succeeded");
+  }
+  *job_out = *job;
+  return deps.store->GetResult(req.caller.tenant, job->id);
+}
+
+ApiReply GetResult(const ApiDeps& deps, const ApiRequest& req) {
+  JobRecord job;
+  Result<JobResult> result = FinishedResult(deps, req, &job);
+  if (!result.ok()) return Problem(result.status(), req);
+  ApiReply reply;
+  reply.body = result->result_json;
+  return reply;
+}
+
+ApiReply GetTrades(const ApiDeps& deps, const ApiRequest& req) {
+  JobRecord job;
+  Result<JobResult> result = FinishedResult(deps, req, &job);
+  if (!result.ok()) return Problem(result.status(), req);
+  Result<size_t> limit = PageLimit(req, deps.limits);
+  Result<size_t> offset = route_util::OffsetCursor(req);
+  if (!limit.ok()) return Problem(limit.status(), req);
+  if (!offset.ok()) return Problem(offset.status(), req);
+  const nlohmann::json doc = nlohmann::json::parse(result->result_json);
+  const nlohmann::json& trades = doc["trades"];
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t k = *offset; k < trades.size() && items.size() < *limit; ++k) items.push_back(trades[k]);
+  const size_t next = *offset + items.size();
+  return ApiReply::Json(200, {{"items", items},
+                              {"total", trades.size()},
+                              {"next_cursor", next < trades.size() ? nlohmann::json(std::to_string(next))
+                                                                   : nlohmann::json(nullptr)}});
+}
+
+ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
+  JobRecord job;
+  Result<JobResult> result = FinishedResult(deps, req, &job);
+  if (!result.ok()) return Problem(result.status(), req);
+  Result<size_t> limit = PageLimit(req, deps.limits);
+  Result<size_t> offset = route_util::OffsetCursor(req);
+  if (!limit.ok()) return Problem(limit.status(), req);
+  if (!offset.ok()) return Problem(offset.status(), req);
+  const std::vector<double> equity = DecodeEquity(result->equity);
+  Result<BacktestSpec> spec = SpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
+  if (!spec.ok()) return Problem(spec.status(), req);
+  Result<DatasetRecord> dataset = deps.store->GetDataset(job.tenant, spec->dataset);
+  if (!dataset.ok()) return Problem(dataset.status().WithPrefix("dataset"), req);
+  LoadOptions load;
+  load.cache_dir = deps.cache_dir;
+  Result<LoadedBars> bars = LoadBars(dataset->path, load);
+  if (!bars.ok()) return Problem(bars.status().WithPrefix("dataset"), req);
+  if (bars->bars.size() != equity.size()) {
+    return Problem(Status::Internal("equity and dataset lengths differ"), req);
+  }
+  const std::vector<double> dd = DrawdownSeries(equity);
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t k = *offset; k < equity.size() && items.size() < *limit; ++k) {
+    items.push_back({{"time", FormatIsoTime(bars->bars.time[k], true)},
+                     {"equity", equity[k]},
+                     {"drawdown", dd[k]}});
+  }
+  const size_t next = *offset + items.size();
+  return ApiReply::Json(200, {{"items", items},
+                              {"total", equity.size()},
+                              {"next_cursor", next < equity.size() ? nlohmann::json(std::to_string(next))
+                                                                   : nlohmann::json(nullptr)}});
+}
+
+ApiReply Delete(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string id = req.params.at("id");
+  Result<JobRecord> job = deps.store->GetJob(req.caller.tenant, id);
+  if (!job.ok()) return Problem(job.status(), req);
+  if (!IsTerminal(job->status)) {
+    Result<JobRecord> cancelled = deps.jobs->Cancel(req.caller.tenant, id);
+    if (!cancelled.ok()) return Problem(cancelled.status(), req);
+    return ApiReply::Json(202, JobToJson(*cancelled));
+  }
+  Status deleted = deps.jobs->Delete(req.caller.tenant, id);
+  if (!deleted.ok()) return Problem(deleted, req);
+  ApiReply reply;
+  reply.code = 204;
+  return reply;
+}
+
+}  // namespace
+
+std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
+  auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
+    return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
+  };
+  return {
+      {"POST", "/v1/backtests", Access::kUser, "Submit a backtest (Idempotency-Key honoured)", bind(Submit), 202},
+      {"GET", "/v1/backtests", Access::kUser, "List backtests (cursor pagination; filters status, engine)", bind(List)},
+      {"GET", "/v1/backtests/{id}", Access::kUser, "A backtest's status and progress (?wait=seconds long-polls)", bind(Get)},
+      {"DELETE", "/v1/backtests/{id}", Access::kUser, "Cancel a queued or running backtest, delete a finished one", bind(Delete), 202},
+      {"GET", "/v1/backtests/{id}/result", Access::kUser, "Canonical metrics, the engine's own numbers and trades", bind(GetResult)},
+      {"GET", "/v1/backtests/{id}/trades", Access::kUser, "Closed trades, paged", bind(GetTrades)},
+      {"GET", "/v1/backtests/{id}/equity", Access::kUser, "The equity curve with drawdown, paged", bind(GetEquity)},
+  };
+}
+
+}  // namespace btr

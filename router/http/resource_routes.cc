@@ -1,0 +1,241 @@
+// Datasets, strategies, engines, keys, health, metrics and the OpenAPI document.
+#include <filesystem>
+
+#include "engines/data/csv_loader.h"
+#include "engines/data/file_util.h"
+#include "engines/data/sha256.h"
+#include "engines/native/strategies/catalogue.h"
+#include "router/http/route_util.h"
+#include "services/auth/api_keys.h"
+
+namespace btr {
+
+std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps);
+
+namespace {
+
+using route_util::Problem;
+
+nlohmann::json DatasetToJson(const DatasetRecord& d) {
+  return {{"id", d.id},
+          {"name", d.name},
+          {"sha256", d.sha256},
+          {"bars", d.bars},
+          {"bytes", d.bytes},
+          {"start", FormatIsoTime(d.first_time, true)},
+          {"end", FormatIsoTime(d.last_time, true)},
+          {"created_at", FormatIsoTime(d.created_at, true)}};
+}
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 100) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string name = req.Query("name").value_or("");
+  if (!ValidName(name)) {
+    return Problem(Status::InvalidArgument(
+                       "name: expected ?name= with 1-100 letters, digits, '-', '_' or '.'"), req);
+  }
+  if (req.body.size() > deps.limits.max_dataset_bytes) {
+    return ApiReply::Problem(Status::InvalidArgument("body: the CSV exceeds " +
+                                                     std::to_string(deps.limits.max_dataset_bytes) +
+                                                     " bytes"),
+                             req.path, 413);
+  }
+  Result<BarSeries> bars = ParseCsv(req.body, name + ".csv");
+  if (!bars.ok()) return Problem(bars.status().WithPrefix("body"), req);
+  if (bars->size() < 2) return Problem(Status::InvalidArgument("body: at least 2 bars are needed"), req);
+  DatasetRecord d;
+  d.id = NewId("ds_");
+  d.tenant = req.caller.tenant;
+  d.name = name;
+  d.sha256 = Sha256Hex(req.body);
+  d.bars = bars->size();
+  d.bytes = req.body.size();
+  d.first_time = bars->time.front();
+  d.last_time = bars->time.back();
+  d.created_at = deps.clock->Now();
+  const std::filesystem::path dir = std::filesystem::path(deps.data_dir) / "datasets";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  d.path = (dir / (d.id + ".csv")).string();
+  Status written = WriteFileAtomic(d.path, std::string_view(req.body));
+  if (!written.ok()) return Problem(Status::Internal(written.message()), req);
+  Status put = deps.store->PutDataset(d);
+  if (!put.ok()) return Problem(put, req);
+  ApiReply reply = ApiReply::Json(201, DatasetToJson(d));
+  reply.headers.emplace_back("Location", "/v1/datasets/" + d.id);
+  return reply;
+}
+
+ApiReply ListDatasets(const ApiDeps& deps, const ApiRequest& req) {
+  Result<std::vector<DatasetRecord>> list = deps.store->ListDatasets(req.caller.tenant);
+  if (!list.ok()) return Problem(list.status(), req);
+  nlohmann::json items = nlohmann::json::array();
+  for (const DatasetRecord& d : *list) items.push_back(DatasetToJson(d));
+  return ApiReply::Json(200, {{"items", items}});
+}
+
+ApiReply GetDataset(const ApiDeps& deps, const ApiRequest& req) {
+  Result<DatasetRecord> d = deps.store->GetDataset(req.caller.tenant, req.params.at("id"));
+  if (!d.ok()) return Problem(d.status(), req);
+  return ApiReply::Json(200, DatasetToJson(*d));
+}
+
+ApiReply Strategies(const ApiDeps& deps, const ApiRequest&) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const StrategyInfo& info : StrategyCatalogue()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const ParamSpec& p : info.params) {
+      params.push_back({{"name", p.name},
+                        {"type", ParamTypeName(p.type)},
+                        {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
+                                                               : nlohmann::json(p.default_value)},
+                        {"min", p.min},
+                        {"max", p.max},
+                        {"description", p.help}});
+    }
+    nlohmann::json engines = nlohmann::json::array();
+    for (Engine* engine : deps.engines->All()) {
+      for (const std::string& s : engine->capabilities().strategies) {
+        if (s == info.name) engines.push_back(std::string(engine->name()));
+      }
+    }
+    out.push_back({{"name", info.name}, {"description", info.summary}, {"params", params}, {"engines", engines}});
+  }
+  return ApiReply::Json(200, {{"items", out}});
+}
+
+nlohmann::json EngineToJson(Engine& engine) {
+  const EngineCapabilities caps = engine.capabilities();
+  const Health health = engine.Probe(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  return {{"name", std::string(engine.name())},
+          {"state", health.healthy ? "healthy" : "unhealthy"},
+          {"circuit", "closed"},
+          {"detail", health.detail},
+          {"capabilities",
+           {{"strategies", caps.strategies},
+            {"progress", caps.reports_progress},
+            {"cancel", caps.supports_cancel},
+            {"max_bars", caps.max_bars}}}};
+}
+
+ApiReply Engines(const ApiDeps& deps, const ApiRequest&) {
+  nlohmann::json out = nlohmann::json::array();
+  for (Engine* engine : deps.engines->All()) out.push_back(EngineToJson(*engine));
+  return ApiReply::Json(200, out);
+}
+
+ApiReply EngineByName(const ApiDeps& deps, const ApiRequest& req) {
+  Engine* engine = deps.engines->Find(req.params.at("name"));
+  if (engine == nullptr) {
+    return Problem(Status::NotFound("name: no engine '" + req.params.at("name") + "' (available: " +
+                                    deps.engines->Names() + ")"), req);
+  }
+  return ApiReply::Json(200, EngineToJson(*engine));
+}
+
+nlohmann::json KeyToJson(const ApiKeyRecord& k) {
+  return {{"id", k.id},
+          {"tenant", k.tenant},
+          {"role", std::string(RoleName(k.role))},
+          {"created_at", FormatIsoTime(k.created_at, true)},
+          {"revoked", k.revoked_at != 0}};
+}
+
+ApiReply CreateKey(const ApiDeps& deps, const ApiRequest& req) {
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (!body.is_object() || !body.contains("tenant") || !body["tenant"].is_string()) {
+    return Problem(Status::InvalidArgument("tenant: required, a string"), req);
+  }
+  Role role = Role::kUser;
+  if (body.contains("role")) {
+    if (body["role"] == "admin") {
+      role = Role::kAdmin;
+    } else if (body["role"] != "user") {
+      return Problem(Status::InvalidArgument("role: expected user or admin"), req);
+    }
+  }
+  Result<IssuedKey> issued = IssueApiKey(*deps.store, body["tenant"].get<std::string>(), role, deps.clock->Now());
+  if (!issued.ok()) return Problem(issued.status(), req);
+  nlohmann::json out = KeyToJson(issued->record);
+  out["key"] = issued->key;
+  return ApiReply::Json(201, out);
+}
+
+ApiReply ListKeys(const ApiDeps& deps, const ApiRequest& req) {
+  Result<std::vector<ApiKeyRecord>> keys = deps.store->ListApiKeys();
+  if (!keys.ok()) return Problem(keys.status(), req);
+  nlohmann::json items = nlohmann::json::array();
+  for (const ApiKeyRecord& k : *keys) items.push_back(KeyToJson(k));
+  return ApiReply::Json(200, {{"items", items}});
+}
+
+ApiReply RevokeKey(const ApiDeps& deps, const ApiRequest& req) {
+  Status s = deps.store->RevokeApiKey(req.params.at("id"), deps.clock->Now());
+  if (!s.ok()) return Problem(s, req);
+  ApiReply reply;
+  reply.code = 204;
+  return reply;
+}
+
+ApiReply Livez(const ApiDeps&, const ApiRequest&) { return ApiReply::Json(200, {{"status", "ok"}}); }
+
+ApiReply Readyz(const ApiDeps& deps, const ApiRequest& req) {
+  Result<size_t> keys = deps.store->CountApiKeys();
+  if (!keys.ok()) return Problem(Status::Unavailable("store: " + keys.status().message()), req);
+  return ApiReply::Json(200, {{"status", "ready"}, {"queue_depth", deps.jobs->queue_depth()}});
+}
+
+ApiReply Metrics(const ApiDeps& deps, const ApiRequest&) {
+  deps.metrics->Set("btr_queue_depth", {}, static_cast<double>(deps.jobs->queue_depth()));
+  deps.metrics->Set("btr_jobs_running", {}, static_cast<double>(deps.jobs->running_count()));
+  ApiReply reply;
+  reply.body = deps.metrics->Render();
+  reply.content_type = "text/plain; version=0.0.4";
+  return reply;
+}
+
+}  // namespace
+
+void DeclareApiMetrics(PrometheusRegistry& metrics) {
+  metrics.DeclareCounter("btr_jobs_submitted_total", "Backtests accepted, by requested engine");
+  metrics.DeclareGauge("btr_queue_depth", "Backtests waiting in the queue");
+  metrics.DeclareGauge("btr_jobs_running", "Backtests running now");
+}
+
+std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
+  auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
+    return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
+  };
+  std::vector<ApiRoute> routes = BacktestRoutes(deps);
+  std::vector<ApiRoute> more = {
+      {"POST", "/v1/datasets", Access::kUser, "Upload a CSV dataset (?name=)", bind(UploadDataset), 201},
+      {"GET", "/v1/datasets", Access::kUser, "List the tenant's datasets", bind(ListDatasets)},
+      {"GET", "/v1/datasets/{id}", Access::kUser, "One dataset", bind(GetDataset)},
+      {"GET", "/v1/strategies", Access::kUser, "The strategy catalogue with typed parameters", bind(Strategies)},
+      {"GET", "/v1/engines", Access::kUser, "Engines with state and capabilities", bind(Engines)},
+      {"GET", "/v1/engines/{name}", Access::kUser, "One engine", bind(EngineByName)},
+      {"POST", "/v1/keys", Access::kAdmin, "Create an API key for a tenant (admin)", bind(CreateKey), 201},
+      {"GET", "/v1/keys", Access::kAdmin, "List API keys (admin)", bind(ListKeys)},
+      {"DELETE", "/v1/keys/{id}", Access::kAdmin, "Revoke an API key (admin)", bind(RevokeKey), 204},
+      {"GET", "/livez", Access::kPublic, "Liveness", bind(Livez)},
+      {"GET", "/readyz", Access::kPublic, "Readiness (store reachable)", bind(Readyz)},
+      {"GET", "/metrics", Access::kPublic, "Prometheus metrics", bind(Metrics)},
+  };
+  routes.insert(routes.end(), more.begin(), more.end());
+  ApiRoute openapi{"GET", "/openapi.json", Access::kPublic, "This API's OpenAPI 3.1 document", nullptr};
+  routes.push_back(openapi);
+  const nlohmann::json document = OpenApiDocument(routes);
+  routes.back().handler = [document](const ApiRequest&) { return ApiReply::Json(200, document); };
+  return routes;
+}
+
+}  // namespace btr

@@ -1,0 +1,42 @@
+// Helpers shared by the route handlers (internal to router/http).
+#pragma once
+
+#include <charconv>
+#include <string>
+
+#include "router/http/api.h"
+#include "router/http/handlers.h"
+
+namespace btr::route_util {
+
+// ?limit= within [1, max], default `def`; InvalidArgument naming "limit" otherwise.
+inline Result<size_t> PageLimit(const ApiRequest& req, const ApiLimits& limits) {
+  const std::optional<std::string> text = req.Query("limit");
+  if (!text) return limits.page_size_default;
+  size_t value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size() || value < 1 ||
+      value > limits.page_size_max) {
+    return Status::InvalidArgument("limit: expected a whole number in [1, " +
+                                   std::to_string(limits.page_size_max) + "], got '" + *text + "'");
+  }
+  return value;
+}
+
+// ?cursor= as an offset for paged arrays ("" = 0).
+inline Result<size_t> OffsetCursor(const ApiRequest& req) {
+  const std::optional<std::string> text = req.Query("cursor");
+  if (!text || text->empty()) return size_t{0};
+  size_t value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return Status::InvalidArgument("cursor: not a cursor from this API: '" + *text + "'");
+  }
+  return value;
+}
+
+inline ApiReply Problem(const Status& s, const ApiRequest& req) {
+  return ApiReply::Problem(s, req.path);
+}
+
+}  // namespace btr::route_util

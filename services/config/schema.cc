@@ -1,0 +1,230 @@
+#include "services/config/schema.h"
+
+#include <initializer_list>
+#include <utility>
+
+namespace btr {
+namespace {
+
+constexpr int64_t kKiB = 1024;
+constexpr int64_t kMiB = 1024 * kKiB;
+constexpr int64_t kGiB = 1024 * kMiB;
+constexpr int64_t kTiB = 1024 * kGiB;
+constexpr int64_t kWeekS = 7 * 24 * 3600;
+
+// Builds one row of the table: Key(name, type, default, doc).Range(lo, hi).Secret() ...
+class Key {
+ public:
+  Key(std::string_view name, ConfigType type, std::string_view default_text, std::string_view doc) {
+    spec_.name = name;
+    spec_.type = type;
+    spec_.default_text = default_text;
+    spec_.doc = doc;
+  }
+  Key Range(int64_t lo, int64_t hi) && {
+    spec_.min_int = lo;
+    spec_.max_int = hi;
+    return std::move(*this);
+  }
+  Key RangeD(double lo, double hi) && {
+    spec_.min_double = lo;
+    spec_.max_double = hi;
+    return std::move(*this);
+  }
+  Key OneOf(std::initializer_list<std::string_view> values) && {
+    spec_.allowed.assign(values.begin(), values.end());
+    return std::move(*this);
+  }
+  Key Engines() && {
+    spec_.allowed = KnownEngineNames();
+    return std::move(*this);
+  }
+  Key MayBeEmpty() && {
+    spec_.allow_empty = true;
+    return std::move(*this);
+  }
+  Key Secret() && {
+    spec_.secret = true;
+    return std::move(*this);
+  }
+  operator ConfigKeySpec() && { return std::move(spec_); }  // NOLINT: implicit by design
+
+ private:
+  ConfigKeySpec spec_;
+};
+
+using T = ConfigType;
+
+std::vector<ConfigKeySpec> BuildSchema() {
+  return {
+      // [server]
+      Key("server.listen", T::kHostPort, "127.0.0.1:8080", "address of the REST API"),
+      Key("server.threads", T::kInt, "2", "HTTP reactor threads").Range(1, 256),
+      Key("server.data_dir", T::kString, "./btrouter-data",
+          "folder of the SQLite store, datasets and admin key"),
+      Key("server.max_body_bytes", T::kBytes, "64 MiB", "largest request body accepted")
+          .Range(kKiB, kGiB),
+      Key("server.request_timeout_s", T::kInt, "30", "seconds to receive and answer a request")
+          .Range(1, 3600),
+      Key("server.ws_listen", T::kHostPort, "127.0.0.1:8081",
+          "address of the live-progress WebSocket; empty disables it")
+          .MayBeEmpty(),
+      // [jobs]
+      Key("jobs.workers", T::kInt, "2", "worker threads running backtests").Range(1, 256),
+      Key("jobs.queue_capacity", T::kInt, "1000", "queued jobs before submits get 429")
+          .Range(1, 10'000'000),
+      Key("jobs.max_active_per_tenant", T::kInt, "100",
+          "queued plus running jobs one tenant may have")
+          .Range(1, 1'000'000),
+      Key("jobs.progress_interval_ms", T::kInt, "100", "milliseconds between progress updates")
+          .Range(10, 60'000),
+      Key("jobs.long_poll_max_s", T::kInt, "30", "longest ?wait= a status read may block")
+          .Range(1, 300),
+      // [limits]
+      Key("limits.page_size_default", T::kInt, "50", "page size when a request names none")
+          .Range(1, 100'000),
+      Key("limits.page_size_max", T::kInt, "1000", "largest page size a request may ask for")
+          .Range(1, 100'000),
+      Key("limits.max_bars_per_run", T::kInt, "50000000", "most bars one backtest may read")
+          .Range(1, 10'000'000'000),
+      Key("limits.max_dataset_bytes", T::kBytes, "512 MiB", "largest dataset file accepted")
+          .Range(kKiB, kTiB),
+      // [engines]
+      Key("engines.default", T::kString, "native", "engine used when a request names none")
+          .OneOf({"auto", "native", "backtestingpy", "lean_local", "qc_cloud"}),
+      Key("engines.fallback", T::kList, "", "fallback chain when a request gives none")
+          .Engines()
+          .MayBeEmpty(),
+      Key("engines.preference", T::kList, "native, backtestingpy, lean_local, qc_cloud",
+          "order in which `auto` considers healthy engines")
+          .Engines(),
+      // [engines.native]
+      Key("engines.native.enabled", T::kBool, "true", "serve the in-process native engine"),
+      Key("engines.native.concurrency", T::kInt, "2", "native runs at once").Range(1, 1024),
+      Key("engines.native.timeout_s", T::kInt, "0", "wall-clock limit of a run; 0 = none")
+          .Range(0, kWeekS),
+      // [engines.backtestingpy]
+      Key("engines.backtestingpy.enabled", T::kBool, "false",
+          "route to the Backtesting.py service"),
+      Key("engines.backtestingpy.url", T::kUrl, "http://127.0.0.1:8765",
+          "base URL of the Backtesting.py service"),
+      Key("engines.backtestingpy.concurrency", T::kInt, "2", "runs at once on the service")
+          .Range(1, 1024),
+      Key("engines.backtestingpy.timeout_s", T::kInt, "600", "wall-clock limit of a run")
+          .Range(1, kWeekS),
+      Key("engines.backtestingpy.request_timeout_s", T::kInt, "10", "limit of one HTTP call")
+          .Range(1, 600),
+      // [engines.lean_local]
+      Key("engines.lean_local.enabled", T::kBool, "false", "route to a local LEAN"),
+      Key("engines.lean_local.command", T::kTemplate,
+          "docker run --rm -v {project_dir}:/LeanCLI -v {data_dir}:/Lean/Data"
+          " -v {results_dir}:/Results -v {config}:/Lean/Launcher/bin/Debug/config.json:ro"
+          " quantconnect/lean:latest",
+          "launch command template, split on spaces, run without a shell")
+          .OneOf({"config", "project_dir", "data_dir", "results_dir"}),
+      Key("engines.lean_local.work_dir", T::kString, "",
+          "folder for LEAN projects and results; empty = <server.data_dir>/lean")
+          .MayBeEmpty(),
+      Key("engines.lean_local.concurrency", T::kInt, "1", "LEAN runs at once").Range(1, 64),
+      Key("engines.lean_local.timeout_s", T::kInt, "3600", "wall-clock limit of a run")
+          .Range(1, kWeekS),
+      // [engines.qc_cloud]
+      Key("engines.qc_cloud.enabled", T::kBool, "false", "route to QuantConnect Cloud"),
+      Key("engines.qc_cloud.url", T::kUrl, "https://www.quantconnect.com/api/v2",
+          "base URL of the QuantConnect API v2"),
+      Key("engines.qc_cloud.user_id", T::kString, "", "QuantConnect user id (digits)").MayBeEmpty(),
+      Key("engines.qc_cloud.token", T::kString, "", "QuantConnect API token").MayBeEmpty().Secret(),
+      Key("engines.qc_cloud.token_file", T::kString, "",
+          "file holding the API token (instead of token)")
+          .MayBeEmpty(),
+      Key("engines.qc_cloud.organization_id", T::kString, "",
+          "organization for new projects; empty = the user's default")
+          .MayBeEmpty(),
+      Key("engines.qc_cloud.concurrency", T::kInt, "1", "cloud backtests at once").Range(1, 64),
+      Key("engines.qc_cloud.timeout_s", T::kInt, "3600", "wall-clock limit of a run")
+          .Range(1, kWeekS),
+      Key("engines.qc_cloud.request_timeout_s", T::kInt, "30", "limit of one HTTP call")
+          .Range(1, 600),
+      // [health]
+      Key("health.interval_s", T::kDouble, "10", "seconds between active probes").RangeD(0.1, 3600),
+      Key("health.timeout_s", T::kDouble, "2", "a probe slower than this failed").RangeD(0.05, 600),
+      Key("health.unhealthy_threshold", T::kInt, "3", "failed probes in a row to mark unhealthy")
+          .Range(1, 100),
+      Key("health.healthy_threshold", T::kInt, "2", "good probes in a row to mark healthy")
+          .Range(1, 100),
+      Key("health.no_traffic_interval_s", T::kDouble, "60",
+          "probe interval of an engine that gets no traffic")
+          .RangeD(0.1, 86400),
+      Key("health.jitter_pct", T::kDouble, "10", "random extra wait, percent of the interval")
+          .RangeD(0, 100),
+      Key("health.consecutive_failures", T::kInt, "5", "failed runs in a row that eject")
+          .Range(1, 1000),
+      Key("health.base_ejection_s", T::kDouble, "30", "ejection = base x number of ejections")
+          .RangeD(0.1, 86400),
+      Key("health.max_ejection_s", T::kDouble, "300", "cap of one ejection").RangeD(0.1, 86400),
+      Key("health.max_ejection_pct", T::kDouble, "50",
+          "largest share of enabled engines ejected at once")
+          .RangeD(0, 100),
+      // [log]
+      Key("log.level", T::kString, "info", "least severe level written")
+          .OneOf({"debug", "info", "warn", "error"}),
+      Key("log.format", T::kString, "json", "log line format").OneOf({"json", "text"}),
+  };
+}
+
+}  // namespace
+
+std::string_view ConfigTypeName(ConfigType type) {
+  switch (type) {
+    case ConfigType::kString:
+      return "string";
+    case ConfigType::kInt:
+      return "integer";
+    case ConfigType::kDouble:
+      return "number";
+    case ConfigType::kBool:
+      return "boolean";
+    case ConfigType::kBytes:
+      return "bytes";
+    case ConfigType::kList:
+      return "list";
+    case ConfigType::kHostPort:
+      return "host:port";
+    case ConfigType::kUrl:
+      return "url";
+    case ConfigType::kTemplate:
+      return "command template";
+  }
+  return "unknown";
+}
+
+const std::vector<std::string_view>& KnownEngineNames() {
+  static const std::vector<std::string_view> names = {"native", "backtestingpy", "lean_local",
+                                                      "qc_cloud"};
+  return names;
+}
+
+const std::vector<ConfigKeySpec>& ConfigSchema() {
+  static const std::vector<ConfigKeySpec> schema = BuildSchema();
+  return schema;
+}
+
+const ConfigKeySpec* FindConfigKey(std::string_view name) {
+  for (const ConfigKeySpec& spec : ConfigSchema()) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+const std::vector<std::string>& ConfigSections() {
+  static const std::vector<std::string> sections = [] {
+    std::vector<std::string> out;
+    for (const ConfigKeySpec& spec : ConfigSchema()) {
+      if (out.empty() || out.back() != spec.section()) out.emplace_back(spec.section());
+    }
+    return out;
+  }();
+  return sections;
+}
+
+}  // namespace btr

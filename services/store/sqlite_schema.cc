@@ -1,0 +1,128 @@
+#include "services/store/sqlite_schema.h"
+
+#include <string>
+
+namespace btr::sqlite {
+namespace {
+
+constexpr char kOp[] = "schema migration";
+
+// Version 1: jobs with their results, datasets, API keys.
+//  - jobs.idempotency_key is NULL when none was given: NULLs never collide in UNIQUE, so only
+//    real keys are unique per tenant. The UNIQUE constraint (not a check before the insert)
+//    is what makes concurrent submits with one key yield one job.
+//  - jobs_by_tenant* serve ListJobs (newest first by (created_at, id), optionally filtered by
+//    status or engine) and CountActiveJobs; jobs_by_status serves RecoverJobs.
+//  - Times are ns since the epoch, 0 meaning "not yet"; statuses and roles are their names.
+constexpr char kV1[] = R"sql(
+CREATE TABLE jobs (
+  id               TEXT NOT NULL PRIMARY KEY,
+  tenant           TEXT NOT NULL,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  progress         REAL NOT NULL DEFAULT 0,
+  phase            TEXT NOT NULL DEFAULT '',
+  spec_json        TEXT NOT NULL,
+  spec_hash        TEXT NOT NULL,
+  idempotency_key  TEXT,
+  engine_requested TEXT NOT NULL,
+  engine_used      TEXT NOT NULL DEFAULT '',
+  fallbacks_json   TEXT NOT NULL DEFAULT '[]',
+  error_code       TEXT NOT NULL DEFAULT '',
+  error_message    TEXT NOT NULL DEFAULT '',
+  attempt          INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  started_at       INTEGER NOT NULL DEFAULT 0,
+  finished_at      INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (tenant, idempotency_key)
+);
+CREATE INDEX jobs_by_tenant ON jobs (tenant, created_at DESC, id DESC);
+CREATE INDEX jobs_by_tenant_status ON jobs (tenant, status, created_at DESC, id DESC);
+CREATE INDEX jobs_by_tenant_engine ON jobs (tenant, engine_requested, created_at DESC, id DESC);
+CREATE INDEX jobs_by_status ON jobs (status, created_at, id);
+
+CREATE TABLE job_results (
+  job_id      TEXT NOT NULL PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+  result_json TEXT NOT NULL,
+  equity      BLOB NOT NULL
+);
+
+CREATE TABLE datasets (
+  id         TEXT NOT NULL PRIMARY KEY,
+  tenant     TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  sha256     TEXT NOT NULL,
+  path       TEXT NOT NULL,
+  bars       INTEGER NOT NULL,
+  bytes      INTEGER NOT NULL,
+  first_time INTEGER NOT NULL,
+  last_time  INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX datasets_by_tenant ON datasets (tenant, created_at DESC, id DESC);
+
+CREATE TABLE api_keys (
+  id          TEXT NOT NULL PRIMARY KEY,
+  tenant      TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+  secret_hash TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kV1},
+};
+
+}  // namespace
+
+std::span<const Migration> StoreMigrations() { return kMigrations; }
+
+Result<int> SchemaVersion(Connection* conn) {
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                              conn->Prepare(kOp, "SELECT MAX(version) FROM schema_migrations"));
+  BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  return row ? static_cast<int>(st.ColumnInt(0)) : 0;
+}
+
+Status Migrate(Connection* conn, std::span<const Migration> steps, TimeNs now) {
+  BTR_RETURN_IF_ERROR(conn->Exec(kOp,
+                                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                 "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
+  const int latest = steps.empty() ? 0 : steps.back().version;
+  for (;;) {
+    Transaction txn(conn, kOp);
+    BTR_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+    BTR_SQLITE_ASSIGN_OR_RETURN(const int current, SchemaVersion(conn));
+    if (current > latest) {
+      return Status::FailedPrecondition(
+          "the database has schema version " + std::to_string(current) +
+          ", newer than version " + std::to_string(latest) +
+          ", the newest this btrouter knows: use the btrouter that wrote it (or a newer one), "
+          "or another data directory");
+    }
+    const Migration* next = nullptr;
+    for (const Migration& step : steps) {
+      if (step.version > current) {
+        next = &step;
+        break;
+      }
+    }
+    if (next == nullptr) return txn.Commit();
+    const std::string label = "schema migration to version " + std::to_string(next->version);
+    BTR_RETURN_IF_ERROR(conn->Exec(kOp, next->sql).WithPrefix(label));
+    {
+      BTR_SQLITE_ASSIGN_OR_RETURN(
+          Statement st,
+          conn->Prepare(kOp, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"));
+      st.Int(next->version).Int(now);
+      BTR_RETURN_IF_ERROR(st.Run());
+    }
+    BTR_RETURN_IF_ERROR(txn.Commit());
+  }
+}
+
+}  // namespace btr::sqlite

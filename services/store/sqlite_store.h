@@ -1,0 +1,98 @@
+// SqliteStore: the embedded Store (the default of `btrouter serve`): one SQLite database file
+// holding jobs, their results, datasets and API keys. Semantics are those of store.h.
+//
+// Durability: WAL journal with synchronous=FULL, so a write method that returned OK survives a
+//   kill -9 of the process (and a power cut, as far as the disk honours fsync). Every write is
+//   one BEGIN IMMEDIATE transaction and costs one fsync: callers should throttle
+//   UpdateProgress (a few per second per job is plenty).
+// Threads: thread-safe. Writes share one connection behind a mutex, so they are serialized;
+//   reads (Get*, List*, Count*) use a second connection behind its own mutex, so they are not
+//   held up by a write's fsync (a WAL reader sees the last committed state). Another process
+//   may open the same file: the write lock is waited for up to 5 s (busy_timeout), then the
+//   method fails with Internal "database is locked".
+// Schema: versioned migrations (sqlite_schema.h) run by Open.
+// Errors: a SQLite failure is Internal "<Method>: sqlite: <SQLite's message>"; empty ids or
+//   tenants are InvalidArgument; see store.h for the rest. Nothing throws.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "services/store/store.h"
+
+namespace btr {
+
+namespace sqlite {
+class Connection;
+}
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database at `path`, creating the file and its parent folders when missing, and
+  // migrates it to the current schema. ":memory:" gives a private in-memory store (one
+  // connection, nothing durable; for tests). Errors: FailedPrecondition when the file's schema
+  // is newer than this build knows; Internal when the file cannot be created, opened or
+  // switched to WAL (e.g. a read-only folder or a file that is not a database).
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // --- jobs ---
+  // The record is stored with status queued (whatever job.status says), phase "queued" when
+  // empty and updated_at = created_at when 0. A duplicate id is AlreadyExists.
+  Result<JobRecord> CreateJob(const JobRecord& job) override;
+  Result<JobRecord> GetJob(std::string_view tenant, std::string_view id) override;
+  // InvalidArgument for a cursor that did not come from ListJobs. A limit of 0 counts as 1.
+  Result<JobPage> ListJobs(const JobQuery& query) override;
+  Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
+                             TimeNs now) override;
+  // Running jobs only (FailedPrecondition otherwise); progress is clamped to 0..1 and an empty
+  // phase keeps the current one.
+  Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
+                        TimeNs now) override;
+  // Sets phase to the status name and progress to 1 for succeeded (kept otherwise); the result
+  // row is stored for every terminal status. InvalidArgument for a non-terminal `status`.
+  Status FinishJob(std::string_view id, int attempt, JobStatus status, const JobResult& result,
+                   std::string_view error_code, std::string_view error_message,
+                   TimeNs now) override;
+  Result<JobRecord> CancelJob(std::string_view tenant, std::string_view id, TimeNs now) override;
+  Status DeleteJob(std::string_view tenant, std::string_view id) override;
+  // FailedPrecondition while the job has no result (not finished yet).
+  Result<JobResult> GetResult(std::string_view tenant, std::string_view id) override;
+  // A running job whose cancel was requested is cancelled rather than queued again.
+  Result<std::vector<JobRecord>> RecoverJobs(TimeNs now) override;
+  Result<size_t> CountActiveJobs(std::string_view tenant) override;
+
+  // --- datasets ---
+  // Inserts, or replaces the tenant's own dataset with this id (created_at kept).
+  // AlreadyExists when the id belongs to another tenant. Listing is newest first.
+  Status PutDataset(const DatasetRecord& dataset) override;
+  Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) override;
+  Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) override;
+
+  // --- API keys ---
+  // Insert only: AlreadyExists for a used id (a key's hash is never overwritten).
+  Status PutApiKey(const ApiKeyRecord& key) override;
+  Result<ApiKeyRecord> GetApiKey(std::string_view id) override;
+  Result<std::vector<ApiKeyRecord>> ListApiKeys() override;  // oldest first
+  // NotFound for an unknown id; revoking a revoked key keeps the first revoked_at.
+  Status RevokeApiKey(std::string_view id, TimeNs now) override;
+  Result<size_t> CountApiKeys() override;  // revoked keys included
+
+  // --- maintenance ---
+  // PRAGMA integrity_check: OK, or Internal with SQLite's report.
+  Status CheckIntegrity();
+  // The schema version this build writes.
+  static int SchemaVersion();
+
+ private:
+  SqliteStore(std::unique_ptr<sqlite::Connection> writer,
+              std::unique_ptr<sqlite::Connection> reader);
+  sqlite::Connection* reader() { return reader_ ? reader_.get() : writer_.get(); }
+
+  std::unique_ptr<sqlite::Connection> writer_;
+  std::unique_ptr<sqlite::Connection> reader_;  // null for ":memory:" (reads use writer_)
+};
+
+}  // namespace btr

@@ -1,0 +1,233 @@
+// SqliteStore: datasets, API keys and maintenance (jobs are in sqlite_store.cc).
+#include <mutex>
+#include <string>
+
+#include "services/store/sqlite_db.h"
+#include "services/store/sqlite_store.h"
+
+namespace btr {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+using Mode = sqlite::Transaction::Mode;
+
+#define BTR_DATASET_COLUMNS \
+  "id, tenant, name, sha256, path, bars, bytes, first_time, last_time, created_at"
+#define BTR_API_KEY_COLUMNS "id, tenant, role, secret_hash, created_at, revoked_at"
+
+std::string Quote(std::string_view id) { return "'" + std::string(id) + "'"; }
+
+DatasetRecord ReadDataset(const Statement& st) {
+  DatasetRecord d;
+  d.id = st.ColumnText(0);
+  d.tenant = st.ColumnText(1);
+  d.name = st.ColumnText(2);
+  d.sha256 = st.ColumnText(3);
+  d.path = st.ColumnText(4);
+  d.bars = static_cast<uint64_t>(st.ColumnInt(5));
+  d.bytes = static_cast<uint64_t>(st.ColumnInt(6));
+  d.first_time = st.ColumnInt(7);
+  d.last_time = st.ColumnInt(8);
+  d.created_at = st.ColumnInt(9);
+  return d;
+}
+
+ApiKeyRecord ReadApiKey(const Statement& st) {
+  ApiKeyRecord k;
+  k.id = st.ColumnText(0);
+  k.tenant = st.ColumnText(1);
+  k.role = st.ColumnText(2) == RoleName(Role::kAdmin) ? Role::kAdmin : Role::kUser;
+  k.secret_hash = st.ColumnText(3);
+  k.created_at = st.ColumnInt(4);
+  k.revoked_at = st.ColumnInt(5);
+  return k;
+}
+
+Status CheckIds(std::string_view op, std::string_view tenant, std::string_view id) {
+  if (tenant.empty()) return Status::InvalidArgument(std::string(op) + ": empty tenant");
+  if (id.empty()) return Status::InvalidArgument(std::string(op) + ": empty id");
+  return Status::Ok();
+}
+
+// Runs a COUNT query that takes no parameters.
+Result<size_t> Count(Connection* conn, std::string_view op, std::string_view sql) {
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, conn->Prepare(op, sql));
+  BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  return row ? static_cast<size_t>(st.ColumnInt(0)) : size_t{0};
+}
+
+}  // namespace
+
+// --- datasets ---
+
+Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
+  constexpr std::string_view kOp = "PutDataset";
+  BTR_RETURN_IF_ERROR(CheckIds(kOp, dataset.tenant, dataset.id));
+  std::lock_guard lock(writer_->mu());
+  Transaction txn(writer_.get(), kOp);
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  {
+    // Replaces the row only when it is the same tenant's; otherwise changes nothing.
+    BTR_SQLITE_ASSIGN_OR_RETURN(
+        Statement st,
+        writer_->Prepare(kOp, "INSERT INTO datasets (" BTR_DATASET_COLUMNS
+                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                              "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                              "sha256 = excluded.sha256, path = excluded.path, "
+                              "bars = excluded.bars, bytes = excluded.bytes, "
+                              "first_time = excluded.first_time, last_time = excluded.last_time "
+                              "WHERE datasets.tenant = excluded.tenant"));
+    st.Text(dataset.id)
+        .Text(dataset.tenant)
+        .Text(dataset.name)
+        .Text(dataset.sha256)
+        .Text(dataset.path)
+        .Int(static_cast<int64_t>(dataset.bars))
+        .Int(static_cast<int64_t>(dataset.bytes))
+        .Int(dataset.first_time)
+        .Int(dataset.last_time)
+        .Int(dataset.created_at);
+    BTR_RETURN_IF_ERROR(st.Run());
+  }
+  if (writer_->Changes() == 0) {
+    return Status::AlreadyExists("PutDataset: dataset id " + Quote(dataset.id) +
+                                 " is taken by another tenant");
+  }
+  return txn.Commit();
+}
+
+Result<DatasetRecord> SqliteStore::GetDataset(std::string_view tenant, std::string_view id) {
+  constexpr std::string_view kOp = "GetDataset";
+  BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
+  std::lock_guard lock(reader()->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(
+      Statement st, reader()->Prepare(kOp, "SELECT " BTR_DATASET_COLUMNS
+                                           " FROM datasets WHERE id = ? AND tenant = ?"));
+  st.Text(id).Text(tenant);
+  BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  if (!row) return Status::NotFound("GetDataset: dataset " + Quote(id) + " not found");
+  return ReadDataset(st);
+}
+
+Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets(std::string_view tenant) {
+  constexpr std::string_view kOp = "ListDatasets";
+  if (tenant.empty()) return Status::InvalidArgument("ListDatasets: empty tenant");
+  std::lock_guard lock(reader()->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(
+      Statement st,
+      reader()->Prepare(kOp, "SELECT " BTR_DATASET_COLUMNS
+                             " FROM datasets WHERE tenant = ? ORDER BY created_at DESC, id DESC"));
+  st.Text(tenant);
+  std::vector<DatasetRecord> out;
+  for (;;) {
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) return out;
+    out.push_back(ReadDataset(st));
+  }
+}
+
+// --- API keys ---
+
+Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
+  constexpr std::string_view kOp = "PutApiKey";
+  BTR_RETURN_IF_ERROR(CheckIds(kOp, key.tenant, key.id));
+  std::lock_guard lock(writer_->mu());
+  Transaction txn(writer_.get(), kOp);
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  {
+    BTR_SQLITE_ASSIGN_OR_RETURN(
+        Statement st, writer_->Prepare(kOp, "INSERT INTO api_keys (" BTR_API_KEY_COLUMNS
+                                            ") VALUES (?, ?, ?, ?, ?, ?)"));
+    st.Text(key.id)
+        .Text(key.tenant)
+        .Text(RoleName(key.role))
+        .Text(key.secret_hash)
+        .Int(key.created_at)
+        .Int(key.revoked_at);
+    Status status = st.Run();
+    if (status.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists("PutApiKey: key id " + Quote(key.id) + " exists");
+    }
+    BTR_RETURN_IF_ERROR(status);
+  }
+  return txn.Commit();
+}
+
+Result<ApiKeyRecord> SqliteStore::GetApiKey(std::string_view id) {
+  constexpr std::string_view kOp = "GetApiKey";
+  if (id.empty()) return Status::InvalidArgument("GetApiKey: empty id");
+  std::lock_guard lock(reader()->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(
+      Statement st,
+      reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS " FROM api_keys WHERE id = ?"));
+  st.Text(id);
+  BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  if (!row) return Status::NotFound("GetApiKey: key " + Quote(id) + " not found");
+  return ReadApiKey(st);
+}
+
+Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
+  constexpr std::string_view kOp = "ListApiKeys";
+  std::lock_guard lock(reader()->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(
+      Statement st, reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS
+                                           " FROM api_keys ORDER BY created_at, id"));
+  std::vector<ApiKeyRecord> out;
+  for (;;) {
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) return out;
+    out.push_back(ReadApiKey(st));
+  }
+}
+
+Status SqliteStore::RevokeApiKey(std::string_view id, TimeNs now) {
+  constexpr std::string_view kOp = "RevokeApiKey";
+  if (id.empty()) return Status::InvalidArgument("RevokeApiKey: empty id");
+  std::lock_guard lock(writer_->mu());
+  Transaction txn(writer_.get(), kOp);
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  {
+    BTR_SQLITE_ASSIGN_OR_RETURN(
+        Statement st,
+        writer_->Prepare(kOp, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0"));
+    st.Int(now).Text(id);
+    BTR_RETURN_IF_ERROR(st.Run());
+  }
+  if (writer_->Changes() == 0) {
+    BTR_SQLITE_ASSIGN_OR_RETURN(
+        Statement st, writer_->Prepare(kOp, "SELECT 1 FROM api_keys WHERE id = ?"));
+    st.Text(id);
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool exists, st.Step());
+    if (!exists) return Status::NotFound("RevokeApiKey: key " + Quote(id) + " not found");
+  }
+  return txn.Commit();
+}
+
+Result<size_t> SqliteStore::CountApiKeys() {
+  std::lock_guard lock(reader()->mu());
+  return Count(reader(), "CountApiKeys", "SELECT COUNT(*) FROM api_keys");
+}
+
+// --- maintenance ---
+
+Status SqliteStore::CheckIntegrity() {
+  constexpr std::string_view kOp = "CheckIntegrity";
+  std::lock_guard lock(writer_->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, writer_->Prepare(kOp, "PRAGMA integrity_check"));
+  std::string report;
+  for (;;) {
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) break;
+    if (!report.empty()) report += "; ";
+    report += st.ColumnText(0);
+  }
+  if (report == "ok") return Status::Ok();
+  return Status::Internal("CheckIntegrity: " + report);
+}
+
+#undef BTR_API_KEY_COLUMNS
+#undef BTR_DATASET_COLUMNS
+
+}  // namespace btr
