@@ -103,10 +103,11 @@ int RunKeysCommand(int argc, char** argv) {
     if (!f.Has("tenant")) return Fail("keys", Status::InvalidArgument("--tenant: required"));
     const std::string role = f.Get("role");
     if (role != "user" && role != "admin") {
-      return Fail("keys", Status::InvalidArgument("--role: expected user or admin, got '" + role + "'"));
+      return Fail("keys",
+                  Status::InvalidArgument("--role: expected user or admin, got '" + role + "'"));
     }
-    Result<IssuedKey> issued = IssueApiKey(**store, f.Get("tenant"),
-                                           role == "admin" ? Role::kAdmin : Role::kUser, clock.Now());
+    Result<IssuedKey> issued = IssueApiKey(
+        **store, f.Get("tenant"), role == "admin" ? Role::kAdmin : Role::kUser, clock.Now());
     if (!issued.ok()) return Fail("keys", issued.status());
     std::printf("%s\n", issued->key.c_str());
     return 0;

@@ -32,7 +32,9 @@ EngineCapabilities NativeEngine::capabilities() const {
 Result<std::unique_ptr<Strategy>> NativeEngine::Prepare(const BacktestSpec& spec) const {
   const StrategyInfo* info = FindStrategy(spec.strategy.name);
   if (info == nullptr) {
-    return CreateStrategy(spec.strategy.name, {}).status().WithPrefix("strategy.name");
+    // An unknown name in a request is a bad argument, not a missing resource.
+    return Status::InvalidArgument(
+        CreateStrategy(spec.strategy.name, {}).status().WithPrefix("strategy.name").message());
   }
   ParamValues params = ParamValues::Defaults(info->params);
   for (const auto& [name, value] : spec.strategy.params) {

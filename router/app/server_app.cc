@@ -33,7 +33,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
-    return Status::InvalidArgument("server.data_dir: cannot create " + data_dir + ": " + ec.message());
+    return Status::InvalidArgument("server.data_dir: cannot create " + data_dir + ": " +
+                                   ec.message());
   }
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(data_dir + "/btrouter.db");
   if (!store.ok()) return store.status().WithPrefix("store");
@@ -53,9 +54,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   jobs.queue_capacity = static_cast<size_t>(config.GetInt("jobs.queue_capacity"));
   jobs.max_active_per_tenant = static_cast<size_t>(config.GetInt("jobs.max_active_per_tenant"));
   jobs.progress_interval = std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));
-  jobs.engine_concurrency["native"] = static_cast<size_t>(config.GetInt("engines.native.concurrency"));
+  jobs.engine_concurrency["native"] =
+      static_cast<size_t>(config.GetInt("engines.native.concurrency"));
   jobs.cache_dir = data_dir + "/cache";
-  parts->jobs = std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock, jobs);
+  parts->jobs =
+      std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock, jobs);
   BTR_RETURN_IF_ERROR(parts->jobs->Start());
 
   HttpServer::DeclareMetrics(parts->metrics);
@@ -78,9 +81,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   http.host = listen.host;
   http.port = static_cast<uint16_t>(listen.port);
   http.threads = static_cast<size_t>(config.GetInt("server.threads"));
-  http.max_request_bytes = static_cast<size_t>(config.GetInt("server.max_body_bytes")) + (64u << 10);
+  http.max_request_bytes =
+      static_cast<size_t>(config.GetInt("server.max_body_bytes")) + (64u << 10);
   http.log_requests = config.GetString("log.level") == "debug";
-  parts->http = std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
+  parts->http =
+      std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
   BTR_RETURN_IF_ERROR(parts->http->Start());
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }

@@ -25,17 +25,28 @@ ApiReply ApiReply::Json(int code, const nlohmann::json& body) {
 
 int HttpCodeFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kAlreadyExists: return 422;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kDeadlineExceeded: return 504;
-    default: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kAlreadyExists:
+      return 422;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
   }
 }
 
@@ -51,8 +62,7 @@ ApiReply ApiReply::Problem(const Status& status, const std::string& instance, in
   // "strategy.params.fast: expected ..." names the field before the first ": ".
   const std::string& m = status.message();
   const size_t colon = m.find(": ");
-  if (code != 500 && colon != std::string::npos && colon > 0 &&
-      m.find(' ') >= colon) {
+  if (code != 500 && colon != std::string::npos && colon > 0 && m.find(' ') >= colon) {
     body["field"] = m.substr(0, colon);
   }
   ApiReply r;
@@ -85,10 +95,13 @@ nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes) {
     if (!parameters.empty()) op["parameters"] = parameters;
     op["responses"] = {
         {std::to_string(route.success_code),
-         {{"description", "success"}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
+         {{"description", "success"},
+          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
         {"default",
          {{"description", "an error as RFC 9457 problem details"},
-          {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}},
+          {"content",
+           {{"application/problem+json",
+             {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}},
     };
     if (route.access == Access::kPublic) {
       op["security"] = nlohmann::json::array();
@@ -102,8 +115,9 @@ nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes) {
       {"info",
        {{"title", "btrouter API"},
         {"version", "1.0.0"},
-        {"description", "A multi-engine backtesting router: submit backtests, read canonical "
-                        "metrics, trades and equity."},
+        {"description",
+         "A multi-engine backtesting router: submit backtests, read canonical "
+         "metrics, trades and equity."},
         {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}}},
       {"servers", {{{"url", "/"}}}},
       {"security", {{{"bearer", nlohmann::json::array()}}}},

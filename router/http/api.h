@@ -17,8 +17,8 @@
 namespace btr {
 
 struct ApiRequest {
-  std::string method;  // "GET", ...
-  std::string path;    // as received, without the query
+  std::string method;                         // "GET", ...
+  std::string path;                           // as received, without the query
   std::map<std::string, std::string> params;  // path parameters by name ("id")
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lower-case names

@@ -25,7 +25,8 @@ nlohmann::json JobToJson(const JobRecord& job) {
       {"progress", job.progress},
       {"phase", job.phase},
       {"engine_requested", job.engine_requested},
-      {"engine_used", job.engine_used.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.engine_used)},
+      {"engine_used",
+       job.engine_used.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.engine_used)},
       {"fallbacks", fallbacks.is_discarded() ? nlohmann::json::array() : fallbacks},
       {"cancel_requested", job.cancel_requested},
       {"created_at", time_or_null(job.created_at)},
@@ -45,7 +46,9 @@ namespace {
 ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
   const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
   if (body.is_discarded()) {
-    return Problem(Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"), req);
+    return Problem(
+        Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"),
+        req);
   }
   Result<BacktestSpec> spec = SpecFromJson(body);
   if (!spec.ok()) return Problem(spec.status(), req);
@@ -70,7 +73,9 @@ ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
   if (auto status = req.Query("status")) {
     query.status = ParseJobStatus(*status);
     if (!query.status) {
-      return Problem(Status::InvalidArgument("status: expected queued, running, succeeded, failed or cancelled"), req);
+      return Problem(Status::InvalidArgument(
+                         "status: expected queued, running, succeeded, failed or cancelled"),
+                     req);
     }
   }
   query.engine = req.Query("engine").value_or("");
@@ -82,9 +87,10 @@ ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
   if (!page.ok()) return Problem(page.status(), req);
   nlohmann::json items = nlohmann::json::array();
   for (const JobRecord& job : page->jobs) items.push_back(JobToJson(job));
-  return ApiReply::Json(200, {{"items", items},
-                              {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
-                                                                        : nlohmann::json(page->next_cursor)}});
+  return ApiReply::Json(
+      200, {{"items", items},
+            {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(page->next_cursor)}});
 }
 
 ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
@@ -100,7 +106,8 @@ ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
     seconds = -1;
   }
   if (!(seconds >= 0) || !std::isfinite(seconds)) {
-    return Problem(Status::InvalidArgument("wait: expected seconds >= 0, got '" + *wait + "'"), req);
+    return Problem(Status::InvalidArgument("wait: expected seconds >= 0, got '" + *wait + "'"),
+                   req);
   }
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(
       std::min(seconds, static_cast<double>(deps.limits.long_poll_max.count())) * 1000));
@@ -120,7 +127,8 @@ Result<JobResult> FinishedResult(const ApiDeps& deps, const ApiRequest& req, Job
   Result<JobRecord> job = deps.store->GetJob(req.caller.tenant, req.params.at("id"));
   if (!job.ok()) return job.status();
   if (job->status != JobStatus::kSucceeded) {
-    return Status::FailedPrecondition("status: the job is " + std::string(JobStatusName(job->status)) +
+    return Status::FailedPrecondition("status: the job is " +
+                                      std::string(JobStatusName(job->status)) +
                                       "; results exist once it succeeded");
   }
   *job_out = *job;
@@ -147,12 +155,14 @@ ApiReply GetTrades(const ApiDeps& deps, const ApiRequest& req) {
   const nlohmann::json doc = nlohmann::json::parse(result->result_json);
   const nlohmann::json& trades = doc["trades"];
   nlohmann::json items = nlohmann::json::array();
-  for (size_t k = *offset; k < trades.size() && items.size() < *limit; ++k) items.push_back(trades[k]);
+  for (size_t k = *offset; k < trades.size() && items.size() < *limit; ++k)
+    items.push_back(trades[k]);
   const size_t next = *offset + items.size();
-  return ApiReply::Json(200, {{"items", items},
-                              {"total", trades.size()},
-                              {"next_cursor", next < trades.size() ? nlohmann::json(std::to_string(next))
-                                                                   : nlohmann::json(nullptr)}});
+  return ApiReply::Json(200,
+                        {{"items", items},
+                         {"total", trades.size()},
+                         {"next_cursor", next < trades.size() ? nlohmann::json(std::to_string(next))
+                                                              : nlohmann::json(nullptr)}});
 }
 
 ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
@@ -183,10 +193,11 @@ ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
                      {"drawdown", dd[k]}});
   }
   const size_t next = *offset + items.size();
-  return ApiReply::Json(200, {{"items", items},
-                              {"total", equity.size()},
-                              {"next_cursor", next < equity.size() ? nlohmann::json(std::to_string(next))
-                                                                   : nlohmann::json(nullptr)}});
+  return ApiReply::Json(200,
+                        {{"items", items},
+                         {"total", equity.size()},
+                         {"next_cursor", next < equity.size() ? nlohmann::json(std::to_string(next))
+                                                              : nlohmann::json(nullptr)}});
 }
 
 ApiReply Delete(const ApiDeps& deps, const ApiRequest& req) {
@@ -195,8 +206,11 @@ ApiReply Delete(const ApiDeps& deps, const ApiRequest& req) {
   if (!job.ok()) return Problem(job.status(), req);
   if (!IsTerminal(job->status)) {
     Result<JobRecord> cancelled = deps.jobs->Cancel(req.caller.tenant, id);
-    if (!cancelled.ok()) return Problem(cancelled.status(), req);
-    return ApiReply::Json(202, JobToJson(*cancelled));
+    if (cancelled.ok()) return ApiReply::Json(202, JobToJson(*cancelled));
+    // FailedPrecondition: it finished meanwhile, so it is deleted like any finished job.
+    if (cancelled.status().code() != StatusCode::kFailedPrecondition) {
+      return Problem(cancelled.status(), req);
+    }
   }
   Status deleted = deps.jobs->Delete(req.caller.tenant, id);
   if (!deleted.ok()) return Problem(deleted, req);
@@ -212,13 +226,19 @@ std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
   return {
-      {"POST", "/v1/backtests", Access::kUser, "Submit a backtest (Idempotency-Key honoured)", bind(Submit), 202},
-      {"GET", "/v1/backtests", Access::kUser, "List backtests (cursor pagination; filters status, engine)", bind(List)},
-      {"GET", "/v1/backtests/{id}", Access::kUser, "A backtest's status and progress (?wait=seconds long-polls)", bind(Get)},
-      {"DELETE", "/v1/backtests/{id}", Access::kUser, "Cancel a queued or running backtest, delete a finished one", bind(Delete), 202},
-      {"GET", "/v1/backtests/{id}/result", Access::kUser, "Canonical metrics, the engine's own numbers and trades", bind(GetResult)},
+      {"POST", "/v1/backtests", Access::kUser, "Submit a backtest (Idempotency-Key honoured)",
+       bind(Submit), 202},
+      {"GET", "/v1/backtests", Access::kUser,
+       "List backtests (cursor pagination; filters status, engine)", bind(List)},
+      {"GET", "/v1/backtests/{id}", Access::kUser,
+       "A backtest's status and progress (?wait=seconds long-polls)", bind(Get)},
+      {"DELETE", "/v1/backtests/{id}", Access::kUser,
+       "Cancel a queued or running backtest, delete a finished one", bind(Delete), 202},
+      {"GET", "/v1/backtests/{id}/result", Access::kUser,
+       "Canonical metrics, the engine's own numbers and trades", bind(GetResult)},
       {"GET", "/v1/backtests/{id}/trades", Access::kUser, "Closed trades, paged", bind(GetTrades)},
-      {"GET", "/v1/backtests/{id}/equity", Access::kUser, "The equity curve with drawdown, paged", bind(GetEquity)},
+      {"GET", "/v1/backtests/{id}/equity", Access::kUser, "The equity curve with drawdown, paged",
+       bind(GetEquity)},
   };
 }
 

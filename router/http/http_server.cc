@@ -20,11 +20,25 @@ using namespace Pistache;  // NOLINT: the HTTP library's own namespaces, only in
 
 namespace {
 
-constexpr Http::Method kAllMethods[] = {Http::Method::Options, Http::Method::Get,
-                                        Http::Method::Post,    Http::Method::Head,
-                                        Http::Method::Put,     Http::Method::Patch,
-                                        Http::Method::Delete,  Http::Method::Trace,
-                                        Http::Method::Connect};
+constexpr Http::Method kAllMethods[] = {
+    Http::Method::Options, Http::Method::Get,   Http::Method::Post,
+    Http::Method::Head,    Http::Method::Put,   Http::Method::Patch,
+    Http::Method::Delete,  Http::Method::Trace, Http::Method::Connect};
+
+// A response header with a name chosen at run time. Pistache 0.0.5 writes only typed headers in
+// responses (raw ones are dropped), so every custom header goes through this class.
+class NamedHeader final : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& os) const override { os << value_; }
+
+ private:
+  std::string name_, value_;
+};
 
 // "/v1/backtests/{id}" -> "/v1/backtests/:id"
 std::string PistachePath(const std::string& path) {
@@ -68,7 +82,9 @@ struct HttpServer::Impl {
       : routes(std::move(r)), store(s), metrics(m), options(std::move(o)) {}
 
   void Send(Http::ResponseWriter& writer, const ApiReply& reply) {
-    for (const auto& [name, value] : reply.headers) writer.headers().addRaw(Http::Header::Raw(name, value));
+    for (const auto& [name, value] : reply.headers) {
+      writer.headers().add(std::make_shared<NamedHeader>(name, value));
+    }
     writer.send(static_cast<Http::Code>(reply.code), reply.body,
                 Http::Mime::MediaType::fromString(reply.content_type));
   }
@@ -76,11 +92,13 @@ struct HttpServer::Impl {
   void Record(const std::string& route, const std::string& method, int code, double seconds,
               const std::string& request_id) {
     const std::string code_text = std::to_string(code);
-    metrics->Increment("btr_http_requests_total", {{"route", route}, {"method", method}, {"code", code_text}});
+    metrics->Increment("btr_http_requests_total",
+                       {{"route", route}, {"method", method}, {"code", code_text}});
     metrics->Observe("btr_http_request_duration_seconds", {{"route", route}}, seconds);
     if (options.log_requests) {
-      const nlohmann::json line = {{"msg", "request"}, {"request_id", request_id}, {"method", method},
-                                   {"route", route}, {"code", code}, {"ms", seconds * 1e3}};
+      const nlohmann::json line = {{"msg", "request"}, {"request_id", request_id},
+                                   {"method", method}, {"route", route},
+                                   {"code", code},     {"ms", seconds * 1e3}};
       std::fprintf(stderr, "%s\n", line.dump().c_str());
     }
   }
@@ -91,14 +109,17 @@ struct HttpServer::Impl {
       if (route.access != Access::kPublic) {
         const std::optional<std::string> auth = request.Header("authorization");
         if (!auth || auth->rfind("Bearer ", 0) != 0) {
-          return ApiReply::Problem(Status::Unauthenticated(
-              "authorization: missing `Authorization: Bearer <key>` header"), request.path);
+          return ApiReply::Problem(
+              Status::Unauthenticated(
+                  "authorization: missing `Authorization: Bearer <key>` header"),
+              request.path);
         }
         Result<ApiKeyRecord> key = Authenticate(*store, std::string_view(*auth).substr(7));
         if (!key.ok()) return ApiReply::Problem(key.status(), request.path);
         if (route.access == Access::kAdmin && key->role != Role::kAdmin) {
-          return ApiReply::Problem(Status::PermissionDenied("authorization: this route needs an admin key"),
-                                   request.path);
+          return ApiReply::Problem(
+              Status::PermissionDenied("authorization: this route needs an admin key"),
+              request.path);
         }
         request.caller = std::move(key).value();
       }
@@ -155,7 +176,8 @@ struct HttpServer::Impl {
       late.headers.emplace_back("X-Request-Id", request_id);
       Send(*shared_writer, late);
       Record(route_path, method, late.code,
-             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), request_id);
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+             request_id);
       std::lock_guard<std::mutex> lock(deferred_mu);
       --deferred_running;
       deferred_cv.notify_all();
@@ -199,7 +221,8 @@ struct HttpServer::Impl {
       }
     }
     router.addNotFoundHandler([this](const Rest::Request req, Http::ResponseWriter w) {
-      Send(w, ApiReply::Problem(Status::NotFound("path: no route " + req.resource()), req.resource()));
+      Send(w,
+           ApiReply::Problem(Status::NotFound("path: no route " + req.resource()), req.resource()));
       Record("unmatched", Http::methodString(req.method()), 404, 0, "");
       return Rest::Route::Result::Ok;
     });
@@ -225,9 +248,11 @@ HttpServer::HttpServer(std::vector<ApiRoute> routes, Store* store, PrometheusReg
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::DeclareMetrics(PrometheusRegistry& metrics) {
-  metrics.DeclareCounter("btr_http_requests_total", "HTTP requests answered, by route template, method and code");
-  metrics.DeclareHistogram("btr_http_request_duration_seconds", "Time to answer an HTTP request",
-                           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30});
+  metrics.DeclareCounter("btr_http_requests_total",
+                         "HTTP requests answered, by route template, method and code");
+  metrics.DeclareHistogram(
+      "btr_http_request_duration_seconds", "Time to answer an HTTP request",
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30});
 }
 
 Status HttpServer::Start() {

@@ -24,11 +24,11 @@ namespace btr {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;            // 0 = pick a free port (see port())
+  uint16_t port = 8080;  // 0 = pick a free port (see port())
   size_t threads = 2;
   size_t max_request_bytes = 64u << 20;  // body + headers; larger requests get 413
-  size_t max_deferred = 256;       // concurrent long-polls before they answer at once
-  bool log_requests = true;        // JSON lines on stderr
+  size_t max_deferred = 256;             // concurrent long-polls before they answer at once
+  bool log_requests = true;              // JSON lines on stderr
 };
 
 class HttpServer {

@@ -84,9 +84,9 @@ std::string PrometheusRegistry::Render() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   for (const auto& [name, family] : families_) {
-    const char* type = family.kind == Kind::kCounter   ? "counter"
-                       : family.kind == Kind::kGauge   ? "gauge"
-                                                       : "histogram";
+    const char* type = family.kind == Kind::kCounter ? "counter"
+                       : family.kind == Kind::kGauge ? "gauge"
+                                                     : "histogram";
     out += "# HELP " + name + " " + family.help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& [labels, s] : family.series) {
       if (family.kind != Kind::kHistogram) {
@@ -99,7 +99,8 @@ std::string PrometheusRegistry::Render() const {
         out += name + "_bucket" + LabelText(labels, "le=\"" + Number(family.bounds[k]) + "\"") +
                " " + std::to_string(cumulative) + "\n";
       }
-      out += name + "_bucket" + LabelText(labels, "le=\"+Inf\"") + " " + std::to_string(s.count) + "\n";
+      out += name + "_bucket" + LabelText(labels, "le=\"+Inf\"") + " " + std::to_string(s.count) +
+             "\n";
       out += name + "_sum" + LabelText(labels) + " " + Number(s.sum) + "\n";
       out += name + "_count" + LabelText(labels) + " " + std::to_string(s.count) + "\n";
     }

@@ -30,8 +30,8 @@ class PrometheusRegistry {
  private:
   enum class Kind { kCounter, kGauge, kHistogram };
   struct Series {
-    double value = 0;                 // counter / gauge
-    std::vector<uint64_t> buckets;    // histogram: cumulative counts are built at render
+    double value = 0;               // counter / gauge
+    std::vector<uint64_t> buckets;  // histogram: cumulative counts are built at render
     uint64_t count = 0;
     double sum = 0;
   };

@@ -41,17 +41,19 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   const std::string name = req.Query("name").value_or("");
   if (!ValidName(name)) {
     return Problem(Status::InvalidArgument(
-                       "name: expected ?name= with 1-100 letters, digits, '-', '_' or '.'"), req);
+                       "name: expected ?name= with 1-100 letters, digits, '-', '_' or '.'"),
+                   req);
   }
   if (req.body.size() > deps.limits.max_dataset_bytes) {
-    return ApiReply::Problem(Status::InvalidArgument("body: the CSV exceeds " +
-                                                     std::to_string(deps.limits.max_dataset_bytes) +
-                                                     " bytes"),
-                             req.path, 413);
+    return ApiReply::Problem(
+        Status::InvalidArgument("body: the CSV exceeds " +
+                                std::to_string(deps.limits.max_dataset_bytes) + " bytes"),
+        req.path, 413);
   }
   Result<BarSeries> bars = ParseCsv(req.body, name + ".csv");
   if (!bars.ok()) return Problem(bars.status().WithPrefix("body"), req);
-  if (bars->size() < 2) return Problem(Status::InvalidArgument("body: at least 2 bars are needed"), req);
+  if (bars->size() < 2)
+    return Problem(Status::InvalidArgument("body: at least 2 bars are needed"), req);
   DatasetRecord d;
   d.id = NewId("ds_");
   d.tenant = req.caller.tenant;
@@ -94,13 +96,14 @@ ApiReply Strategies(const ApiDeps& deps, const ApiRequest&) {
   for (const StrategyInfo& info : StrategyCatalogue()) {
     nlohmann::json params = nlohmann::json::array();
     for (const ParamSpec& p : info.params) {
-      params.push_back({{"name", p.name},
-                        {"type", ParamTypeName(p.type)},
-                        {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
-                                                               : nlohmann::json(p.default_value)},
-                        {"min", p.min},
-                        {"max", p.max},
-                        {"description", p.help}});
+      params.push_back(
+          {{"name", p.name},
+           {"type", ParamTypeName(p.type)},
+           {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
+                                                  : nlohmann::json(p.default_value)},
+           {"min", p.min},
+           {"max", p.max},
+           {"description", p.help}});
     }
     nlohmann::json engines = nlohmann::json::array();
     for (Engine* engine : deps.engines->All()) {
@@ -108,7 +111,10 @@ ApiReply Strategies(const ApiDeps& deps, const ApiRequest&) {
         if (s == info.name) engines.push_back(std::string(engine->name()));
       }
     }
-    out.push_back({{"name", info.name}, {"description", info.summary}, {"params", params}, {"engines", engines}});
+    out.push_back({{"name", info.name},
+                   {"description", info.summary},
+                   {"params", params},
+                   {"engines", engines}});
   }
   return ApiReply::Json(200, {{"items", out}});
 }
@@ -136,8 +142,9 @@ ApiReply Engines(const ApiDeps& deps, const ApiRequest&) {
 ApiReply EngineByName(const ApiDeps& deps, const ApiRequest& req) {
   Engine* engine = deps.engines->Find(req.params.at("name"));
   if (engine == nullptr) {
-    return Problem(Status::NotFound("name: no engine '" + req.params.at("name") + "' (available: " +
-                                    deps.engines->Names() + ")"), req);
+    return Problem(Status::NotFound("name: no engine '" + req.params.at("name") +
+                                    "' (available: " + deps.engines->Names() + ")"),
+                   req);
   }
   return ApiReply::Json(200, EngineToJson(*engine));
 }
@@ -163,7 +170,8 @@ ApiReply CreateKey(const ApiDeps& deps, const ApiRequest& req) {
       return Problem(Status::InvalidArgument("role: expected user or admin"), req);
     }
   }
-  Result<IssuedKey> issued = IssueApiKey(*deps.store, body["tenant"].get<std::string>(), role, deps.clock->Now());
+  Result<IssuedKey> issued =
+      IssueApiKey(*deps.store, body["tenant"].get<std::string>(), role, deps.clock->Now());
   if (!issued.ok()) return Problem(issued.status(), req);
   nlohmann::json out = KeyToJson(issued->record);
   out["key"] = issued->key;
@@ -186,7 +194,9 @@ ApiReply RevokeKey(const ApiDeps& deps, const ApiRequest& req) {
   return reply;
 }
 
-ApiReply Livez(const ApiDeps&, const ApiRequest&) { return ApiReply::Json(200, {{"status", "ok"}}); }
+ApiReply Livez(const ApiDeps&, const ApiRequest&) {
+  return ApiReply::Json(200, {{"status", "ok"}});
+}
 
 ApiReply Readyz(const ApiDeps& deps, const ApiRequest& req) {
   Result<size_t> keys = deps.store->CountApiKeys();
@@ -217,21 +227,26 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
   };
   std::vector<ApiRoute> routes = BacktestRoutes(deps);
   std::vector<ApiRoute> more = {
-      {"POST", "/v1/datasets", Access::kUser, "Upload a CSV dataset (?name=)", bind(UploadDataset), 201},
+      {"POST", "/v1/datasets", Access::kUser, "Upload a CSV dataset (?name=)", bind(UploadDataset),
+       201},
       {"GET", "/v1/datasets", Access::kUser, "List the tenant's datasets", bind(ListDatasets)},
       {"GET", "/v1/datasets/{id}", Access::kUser, "One dataset", bind(GetDataset)},
-      {"GET", "/v1/strategies", Access::kUser, "The strategy catalogue with typed parameters", bind(Strategies)},
+      {"GET", "/v1/strategies", Access::kUser, "The strategy catalogue with typed parameters",
+       bind(Strategies)},
       {"GET", "/v1/engines", Access::kUser, "Engines with state and capabilities", bind(Engines)},
       {"GET", "/v1/engines/{name}", Access::kUser, "One engine", bind(EngineByName)},
-      {"POST", "/v1/keys", Access::kAdmin, "Create an API key for a tenant (admin)", bind(CreateKey), 201},
+      {"POST", "/v1/keys", Access::kAdmin, "Create an API key for a tenant (admin)",
+       bind(CreateKey), 201},
       {"GET", "/v1/keys", Access::kAdmin, "List API keys (admin)", bind(ListKeys)},
-      {"DELETE", "/v1/keys/{id}", Access::kAdmin, "Revoke an API key (admin)", bind(RevokeKey), 204},
+      {"DELETE", "/v1/keys/{id}", Access::kAdmin, "Revoke an API key (admin)", bind(RevokeKey),
+       204},
       {"GET", "/livez", Access::kPublic, "Liveness", bind(Livez)},
       {"GET", "/readyz", Access::kPublic, "Readiness (store reachable)", bind(Readyz)},
       {"GET", "/metrics", Access::kPublic, "Prometheus metrics", bind(Metrics)},
   };
   routes.insert(routes.end(), more.begin(), more.end());
-  ApiRoute openapi{"GET", "/openapi.json", Access::kPublic, "This API's OpenAPI 3.1 document", nullptr};
+  ApiRoute openapi{"GET", "/openapi.json", Access::kPublic, "This API's OpenAPI 3.1 document",
+                   nullptr};
   routes.push_back(openapi);
   const nlohmann::json document = OpenApiDocument(routes);
   routes.back().handler = [document](const ApiRequest&) { return ApiReply::Json(200, document); };

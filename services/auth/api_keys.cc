@@ -1,10 +1,10 @@
 #include "services/auth/api_keys.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -83,7 +83,8 @@ Result<IssuedKey> IssueApiKey(Store& store, std::string_view tenant, Role role, 
 
 Result<ApiKeyRecord> Authenticate(Store& store, std::string_view token) {
   const Status denied = Status::Unauthenticated(
-      "invalid API key: send `Authorization: Bearer btr_...` with a key from `btrouter keys create`");
+      "invalid API key: send `Authorization: Bearer btr_...` with a key from `btrouter keys "
+      "create`");
   if (token.size() != kPrefix.size() + kIdHexLen + 1 + kSecretHexLen ||
       token.substr(0, kPrefix.size()) != kPrefix || token[kPrefix.size() + kIdHexLen] != '_') {
     return denied;

@@ -117,8 +117,8 @@ Statement::~Statement() {
 
 void Statement::CheckBind(int rc) {
   if (rc != SQLITE_OK && bind_status_.ok()) {
-    bind_status_ = MakeError(op_, rc, "bind parameter " + std::to_string(next_param_) + ": " +
-                                          sqlite3_errstr(rc));
+    bind_status_ = MakeError(
+        op_, rc, "bind parameter " + std::to_string(next_param_) + ": " + sqlite3_errstr(rc));
   }
   ++next_param_;
 }

@@ -99,8 +99,8 @@ Status Migrate(Connection* conn, std::span<const Migration> steps, TimeNs now) {
     BTR_SQLITE_ASSIGN_OR_RETURN(const int current, SchemaVersion(conn));
     if (current > latest) {
       return Status::FailedPrecondition(
-          "the database has schema version " + std::to_string(current) +
-          ", newer than version " + std::to_string(latest) +
+          "the database has schema version " + std::to_string(current) + ", newer than version " +
+          std::to_string(latest) +
           ", the newest this btrouter knows: use the btrouter that wrote it (or a newer one), "
           "or another data directory");
     }

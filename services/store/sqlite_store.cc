@@ -1,20 +1,16 @@
-// SqliteStore: opening, and the job methods (datasets and API keys are in
-// sqlite_store_catalog.cc).
+// SqliteStore: the job methods (opening, datasets and API keys are in sqlite_store_catalog.cc).
 #include "services/store/sqlite_store.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
 
-#include "engines/core/clock.h"
 #include "services/store/sqlite_db.h"
-#include "services/store/sqlite_schema.h"
 
 namespace btr {
 namespace {
@@ -24,11 +20,9 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using Mode = sqlite::Transaction::Mode;
 
-constexpr int kBusyTimeoutMs = 5000;
-
 // The columns ReadJob reads, in order.
-#define BTR_JOB_COLUMNS                                                                    \
-  "id, tenant, status, progress, phase, spec_json, spec_hash, idempotency_key, "           \
+#define BTR_JOB_COLUMNS                                                                 \
+  "id, tenant, status, progress, phase, spec_json, spec_hash, idempotency_key, "        \
   "engine_requested, engine_used, fallbacks_json, error_code, error_message, attempt, " \
   "cancel_requested, created_at, updated_at, started_at, finished_at"
 
@@ -130,47 +124,6 @@ bool DecodeCursor(std::string_view cursor, TimeNs* created_at, std::string* id) 
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<sqlite::Connection> writer,
-                         std::unique_ptr<sqlite::Connection> reader)
-    : writer_(std::move(writer)), reader_(std::move(reader)) {}
-
-SqliteStore::~SqliteStore() = default;
-
-int SqliteStore::SchemaVersion() { return sqlite::StoreMigrations().back().version; }
-
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
-  constexpr std::string_view kOp = "SqliteStore::Open";
-  if (path.empty()) return Status::InvalidArgument("SqliteStore::Open: empty path");
-  const bool memory = path == ":memory:";
-  if (!memory) {
-    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) {
-      return Status::Internal("SqliteStore::Open: cannot create folder " + parent.string() +
-                              ": " + ec.message());
-    }
-  }
-  BTR_SQLITE_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
-                              Connection::Open(path, /*create=*/true, kBusyTimeoutMs));
-  BTR_SQLITE_ASSIGN_OR_RETURN(const std::string mode,
-                              writer->QueryText(kOp, "PRAGMA journal_mode = WAL"));
-  if (!memory && mode != "wal") {
-    return Status::Internal("SqliteStore::Open: " + path + ": journal mode is '" + mode +
-                            "', WAL could not be enabled");
-  }
-  BTR_RETURN_IF_ERROR(writer->Exec(kOp, "PRAGMA synchronous = FULL"));
-  BTR_RETURN_IF_ERROR(
-      sqlite::Migrate(writer.get(), sqlite::StoreMigrations(), SystemClock().Now())
-          .WithPrefix(std::string(kOp) + ": " + path));
-  std::unique_ptr<Connection> reader;
-  if (!memory) {
-    BTR_SQLITE_ASSIGN_OR_RETURN(reader, Connection::Open(path, /*create=*/false, kBusyTimeoutMs));
-    BTR_RETURN_IF_ERROR(reader->Exec(kOp, "PRAGMA query_only = ON"));
-  }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer), std::move(reader)));
-}
-
 // --- jobs ---
 
 Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
@@ -214,9 +167,8 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
   }
   if (writer_->Changes() == 0) {
     BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS
-                              " FROM jobs WHERE tenant = ? AND idempotency_key = ?"));
+        Statement st, writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS
+                                            " FROM jobs WHERE tenant = ? AND idempotency_key = ?"));
     st.Text(row.tenant).Text(row.idempotency_key);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool found, st.Step());
     if (!found) {
@@ -357,10 +309,10 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
   }
   if (writer_->Changes() == 0) {
     BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
-    return Status::FailedPrecondition(
-        "FinishJob: job " + Quote(id) + " is " + std::string(JobStatusName(job.status)) +
-        " at attempt " + std::to_string(job.attempt) + "; finishing attempt " +
-        std::to_string(attempt) + " refused");
+    return Status::FailedPrecondition("FinishJob: job " + Quote(id) + " is " +
+                                      std::string(JobStatusName(job.status)) + " at attempt " +
+                                      std::to_string(job.attempt) + "; finishing attempt " +
+                                      std::to_string(attempt) + " refused");
   }
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
@@ -373,8 +325,7 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
   return txn.Commit();
 }
 
-Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_view id,
-                                         TimeNs now) {
+Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_view id, TimeNs now) {
   constexpr std::string_view kOp = "CancelJob";
   BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
   std::lock_guard lock(writer_->mu());
@@ -394,9 +345,10 @@ Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_vi
   }
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp,
-                                       "UPDATE jobs SET status = ?, phase = ?, cancel_requested = 1, "
-                                       "finished_at = ?, updated_at = ? WHERE id = ?"));
+        Statement st,
+        writer_->Prepare(kOp,
+                         "UPDATE jobs SET status = ?, phase = ?, cancel_requested = 1, "
+                         "finished_at = ?, updated_at = ? WHERE id = ?"));
     st.Text(JobStatusName(job.status)).Text(job.phase).Int(job.finished_at).Int(now).Text(id);
     BTR_RETURN_IF_ERROR(st.Run());
   }
@@ -440,8 +392,8 @@ Result<JobResult> SqliteStore::GetResult(std::string_view tenant, std::string_vi
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
   if (!row) return JobNotFound(kOp, id);
   if (st.ColumnInt(1) == 0) {
-    return Status::FailedPrecondition("GetResult: job " + Quote(id) + " is " +
-                                      st.ColumnText(0) + " and has no result yet");
+    return Status::FailedPrecondition("GetResult: job " + Quote(id) + " is " + st.ColumnText(0) +
+                                      " and has no result yet");
   }
   JobResult result;
   result.result_json = st.ColumnText(2);
@@ -457,11 +409,10 @@ Result<std::vector<JobRecord>> SqliteStore::RecoverJobs(TimeNs now) {
   {
     // The user asked to stop these before the restart: honour it instead of running again.
     BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(kOp,
-                         "UPDATE jobs SET status = 'cancelled', phase = 'cancelled', "
-                         "finished_at = ?, updated_at = ? "
-                         "WHERE status = 'running' AND cancel_requested = 1"));
+        Statement st, writer_->Prepare(kOp,
+                                       "UPDATE jobs SET status = 'cancelled', phase = 'cancelled', "
+                                       "finished_at = ?, updated_at = ? "
+                                       "WHERE status = 'running' AND cancel_requested = 1"));
     st.Int(now).Int(now);
     BTR_RETURN_IF_ERROR(st.Run());
   }
@@ -477,9 +428,9 @@ Result<std::vector<JobRecord>> SqliteStore::RecoverJobs(TimeNs now) {
   std::vector<JobRecord> jobs;
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS
-                                            " FROM jobs WHERE status = 'queued' "
-                                            "ORDER BY created_at, id"));
+        Statement st,
+        writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE status = 'queued' "
+                              "ORDER BY created_at, id"));
     BTR_RETURN_IF_ERROR(ReadJobs(&st, kOp, &jobs));
   }
   BTR_RETURN_IF_ERROR(txn.Commit());
@@ -490,10 +441,10 @@ Result<size_t> SqliteStore::CountActiveJobs(std::string_view tenant) {
   constexpr std::string_view kOp = "CountActiveJobs";
   if (tenant.empty()) return Status::InvalidArgument("CountActiveJobs: empty tenant");
   std::lock_guard lock(reader()->mu());
-  BTR_SQLITE_ASSIGN_OR_RETURN(
-      Statement st, reader()->Prepare(kOp,
-                                      "SELECT COUNT(*) FROM jobs WHERE tenant = ? "
-                                      "AND status IN ('queued', 'running')"));
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                              reader()->Prepare(kOp,
+                                                "SELECT COUNT(*) FROM jobs WHERE tenant = ? "
+                                                "AND status IN ('queued', 'running')"));
   st.Text(tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
   return row ? static_cast<size_t>(st.ColumnInt(0)) : size_t{0};

@@ -1,8 +1,13 @@
-// SqliteStore: datasets, API keys and maintenance (jobs are in sqlite_store.cc).
+// SqliteStore: opening, datasets, API keys and maintenance (jobs are in sqlite_store.cc).
+#include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 
+#include "engines/core/clock.h"
 #include "services/store/sqlite_db.h"
+#include "services/store/sqlite_schema.h"
 #include "services/store/sqlite_store.h"
 
 namespace btr {
@@ -12,6 +17,8 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 using Mode = sqlite::Transaction::Mode;
+
+constexpr int kBusyTimeoutMs = 5000;
 
 #define BTR_DATASET_COLUMNS \
   "id, tenant, name, sha256, path, bars, bytes, first_time, last_time, created_at"
@@ -60,6 +67,46 @@ Result<size_t> Count(Connection* conn, std::string_view op, std::string_view sql
 
 }  // namespace
 
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::Connection> writer,
+                         std::unique_ptr<sqlite::Connection> reader)
+    : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::SchemaVersion() { return sqlite::StoreMigrations().back().version; }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  constexpr std::string_view kOp = "SqliteStore::Open";
+  if (path.empty()) return Status::InvalidArgument("SqliteStore::Open: empty path");
+  const bool memory = path == ":memory:";
+  if (!memory) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return Status::Internal("SqliteStore::Open: cannot create folder " + parent.string() + ": " +
+                              ec.message());
+    }
+  }
+  BTR_SQLITE_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
+                              Connection::Open(path, /*create=*/true, kBusyTimeoutMs));
+  BTR_SQLITE_ASSIGN_OR_RETURN(const std::string mode,
+                              writer->QueryText(kOp, "PRAGMA journal_mode = WAL"));
+  if (!memory && mode != "wal") {
+    return Status::Internal("SqliteStore::Open: " + path + ": journal mode is '" + mode +
+                            "', WAL could not be enabled");
+  }
+  BTR_RETURN_IF_ERROR(writer->Exec(kOp, "PRAGMA synchronous = FULL"));
+  BTR_RETURN_IF_ERROR(sqlite::Migrate(writer.get(), sqlite::StoreMigrations(), SystemClock().Now())
+                          .WithPrefix(std::string(kOp) + ": " + path));
+  std::unique_ptr<Connection> reader;
+  if (!memory) {
+    BTR_SQLITE_ASSIGN_OR_RETURN(reader, Connection::Open(path, /*create=*/false, kBusyTimeoutMs));
+    BTR_RETURN_IF_ERROR(reader->Exec(kOp, "PRAGMA query_only = ON"));
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer), std::move(reader)));
+}
+
 // --- datasets ---
 
 Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
@@ -102,9 +149,9 @@ Result<DatasetRecord> SqliteStore::GetDataset(std::string_view tenant, std::stri
   constexpr std::string_view kOp = "GetDataset";
   BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
   std::lock_guard lock(reader()->mu());
-  BTR_SQLITE_ASSIGN_OR_RETURN(
-      Statement st, reader()->Prepare(kOp, "SELECT " BTR_DATASET_COLUMNS
-                                           " FROM datasets WHERE id = ? AND tenant = ?"));
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                              reader()->Prepare(kOp, "SELECT " BTR_DATASET_COLUMNS
+                                                     " FROM datasets WHERE id = ? AND tenant = ?"));
   st.Text(id).Text(tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
   if (!row) return Status::NotFound("GetDataset: dataset " + Quote(id) + " not found");
@@ -137,9 +184,9 @@ Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
   {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp, "INSERT INTO api_keys (" BTR_API_KEY_COLUMNS
-                                            ") VALUES (?, ?, ?, ?, ?, ?)"));
+    BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                                writer_->Prepare(kOp, "INSERT INTO api_keys (" BTR_API_KEY_COLUMNS
+                                                      ") VALUES (?, ?, ?, ?, ?, ?)"));
     st.Text(key.id)
         .Text(key.tenant)
         .Text(RoleName(key.role))
@@ -159,9 +206,8 @@ Result<ApiKeyRecord> SqliteStore::GetApiKey(std::string_view id) {
   constexpr std::string_view kOp = "GetApiKey";
   if (id.empty()) return Status::InvalidArgument("GetApiKey: empty id");
   std::lock_guard lock(reader()->mu());
-  BTR_SQLITE_ASSIGN_OR_RETURN(
-      Statement st,
-      reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS " FROM api_keys WHERE id = ?"));
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS
+                                                                   " FROM api_keys WHERE id = ?"));
   st.Text(id);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
   if (!row) return Status::NotFound("GetApiKey: key " + Quote(id) + " not found");
@@ -171,9 +217,9 @@ Result<ApiKeyRecord> SqliteStore::GetApiKey(std::string_view id) {
 Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
   constexpr std::string_view kOp = "ListApiKeys";
   std::lock_guard lock(reader()->mu());
-  BTR_SQLITE_ASSIGN_OR_RETURN(
-      Statement st, reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS
-                                           " FROM api_keys ORDER BY created_at, id"));
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                              reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS
+                                                     " FROM api_keys ORDER BY created_at, id"));
   std::vector<ApiKeyRecord> out;
   for (;;) {
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
@@ -191,13 +237,14 @@ Status SqliteStore::RevokeApiKey(std::string_view id, TimeNs now) {
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
-        writer_->Prepare(kOp, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0"));
+        writer_->Prepare(kOp,
+                         "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0"));
     st.Int(now).Text(id);
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp, "SELECT 1 FROM api_keys WHERE id = ?"));
+    BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                                writer_->Prepare(kOp, "SELECT 1 FROM api_keys WHERE id = ?"));
     st.Text(id);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool exists, st.Step());
     if (!exists) return Status::NotFound("RevokeApiKey: key " + Quote(id) + " not found");

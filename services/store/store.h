@@ -104,6 +104,7 @@ class Store {
   // queued (cancelled or deleted meanwhile). Returns the updated record.
   virtual Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
                                      TimeNs now) = 0;
+  // Running jobs only (FailedPrecondition otherwise). An empty phase keeps the current one.
   virtual Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
                                 TimeNs now) = 0;
   // running -> terminal, storing the result in the same transaction, only if the job is still
@@ -116,24 +117,30 @@ class Store {
   virtual Result<JobRecord> CancelJob(std::string_view tenant, std::string_view id, TimeNs now) = 0;
   // Deletes a finished job and its result. FailedPrecondition while queued or running.
   virtual Status DeleteJob(std::string_view tenant, std::string_view id) = 0;
+  // FailedPrecondition while the job has no result (not finished yet).
   virtual Result<JobResult> GetResult(std::string_view tenant, std::string_view id) = 0;
   // After a restart: running jobs go back to queued (their attempt stays, so a late FinishJob
-  // of the dead attempt fails); returns every queued job, oldest first.
+  // of the dead attempt fails), except those with cancel_requested, which become cancelled;
+  // returns every queued job, oldest first.
   virtual Result<std::vector<JobRecord>> RecoverJobs(TimeNs now) = 0;
   // Jobs queued or running for a tenant (the per-tenant concurrency limit).
   virtual Result<size_t> CountActiveJobs(std::string_view tenant) = 0;
 
   // --- datasets ---
+  // Inserts, or replaces the tenant's own dataset with that id; AlreadyExists when the id is
+  // another tenant's.
   virtual Status PutDataset(const DatasetRecord& dataset) = 0;
   virtual Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) = 0;
   virtual Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) = 0;
 
   // --- API keys ---
+  // Inserts; AlreadyExists when the id is used (a key is never overwritten).
   virtual Status PutApiKey(const ApiKeyRecord& key) = 0;
   virtual Result<ApiKeyRecord> GetApiKey(std::string_view id) = 0;  // revoked keys included
   virtual Result<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
+  // NotFound for an unknown id; revoking again keeps the first revoked_at.
   virtual Status RevokeApiKey(std::string_view id, TimeNs now) = 0;
-  virtual Result<size_t> CountApiKeys() = 0;
+  virtual Result<size_t> CountApiKeys() = 0;  // revoked keys included
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -68,10 +68,10 @@ TEST_CASE("Readers and writers on many threads see consistent jobs") {
         const std::string id = "w" + std::to_string(w) + "-" + std::to_string(i);
         bool ok = store->CreateJob(MakeJob(id, "t1", 1000 + i)).ok();
         auto started = store->StartJob(id, "native", 2000);
-        ok = ok && started.ok() && store->UpdateProgress(id, 0.5, "running", 2001).ok() &&
-             store->FinishJob(id, started->attempt, JobStatus::kSucceeded, {"{}", "e"}, "", "",
-                              2002)
-                 .ok();
+        ok =
+            ok && started.ok() && store->UpdateProgress(id, 0.5, "running", 2001).ok() &&
+            store->FinishJob(id, started->attempt, JobStatus::kSucceeded, {"{}", "e"}, "", "", 2002)
+                .ok();
         if (!ok) ++errors;
       }
     });
@@ -99,8 +99,7 @@ TEST_CASE("Readers and writers on many threads see consistent jobs") {
   for (std::thread& t : readers) t.join();
   CHECK(errors.load() == 0);
   CHECK(*store->CountActiveJobs("t1") == 0);
-  CHECK(store->ListJobs(Query("t1", JobStatus::kSucceeded, "", 1000))
-            ->jobs.size() == 100);
+  CHECK(store->ListJobs(Query("t1", JobStatus::kSucceeded, "", 1000))->jobs.size() == 100);
 }
 
 TEST_CASE("Reopening the file keeps jobs, results, datasets and keys") {
@@ -112,8 +111,8 @@ TEST_CASE("Reopening the file keeps jobs, results, datasets and keys") {
     REQUIRE(store->CreateJob(MakeJob("queued", "t1", 1, "k1")).ok());
     REQUIRE(store->CreateJob(MakeJob("done", "t1", 2)).ok());
     REQUIRE(store->StartJob("done", "native", 3).ok());
-    REQUIRE(store->FinishJob("done", 1, JobStatus::kSucceeded, {"{\"m\":1}", equity}, "", "", 4)
-                .ok());
+    REQUIRE(
+        store->FinishJob("done", 1, JobStatus::kSucceeded, {"{\"m\":1}", equity}, "", "", 4).ok());
     REQUIRE(store->PutDataset(MakeDataset("ds", "t1", "goog", 5)).ok());
     REQUIRE(store->PutApiKey(MakeKey("k", "t1", Role::kUser, "h", 6)).ok());
   }
@@ -273,12 +272,11 @@ TEST_CASE("kill -9 in the middle of writes loses no job whose write returned") {
       continue;
     }
     // The child may have got further than it reported, never less far.
-    if (step == 'S' && job->status != JobStatus::kRunning &&
-        job->status != JobStatus::kSucceeded) {
+    if (step == 'S' && job->status != JobStatus::kRunning && job->status != JobStatus::kSucceeded) {
       ++wrong;
     }
-    if (step == 'F' && (job->status != JobStatus::kSucceeded ||
-                        store->GetResult("t1", id)->equity != id)) {
+    if (step == 'F' &&
+        (job->status != JobStatus::kSucceeded || store->GetResult("t1", id)->equity != id)) {
       ++wrong;
     }
   }

@@ -1,5 +1,7 @@
 // SqliteStore: every method and job state transition of store.h, on a real database file.
 // Concurrency, reopening, migrations and kill -9 are in sqlite_store_durability_test.cc.
+#include "services/store/sqlite_store.h"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "services/store/sqlite_store.h"
 #include "tests/services/store/store_test_util.h"
 #include "tests/test_util.h"
 
@@ -153,9 +154,9 @@ TEST_CASE("FinishJob stores the outcome once, fenced by the attempt") {
         StatusCode::kInvalidArgument);
   CHECK(store->FinishJob("j1", 2, JobStatus::kSucceeded, {"{}", ""}, "", "", 3000).code() ==
         StatusCode::kFailedPrecondition);
-  REQUIRE(store->FinishJob("j1", 1, JobStatus::kSucceeded, {R"({"metrics":{}})", equity}, "", "",
-                           3000)
-              .ok());
+  REQUIRE(
+      store->FinishJob("j1", 1, JobStatus::kSucceeded, {R"({"metrics":{}})", equity}, "", "", 3000)
+          .ok());
   auto job = store->GetJob("t1", "j1");
   CHECK(job->status == JobStatus::kSucceeded);
   CHECK(job->progress == 1.0);
@@ -167,8 +168,8 @@ TEST_CASE("FinishJob stores the outcome once, fenced by the attempt") {
   CHECK(result->equity == equity);
 
   // A second finish of the same attempt is refused and leaves the first result.
-  Status again = store->FinishJob("j1", 1, JobStatus::kFailed, {"{\"x\":1}", ""}, "internal",
-                                  "late", 4000);
+  Status again =
+      store->FinishJob("j1", 1, JobStatus::kFailed, {"{\"x\":1}", ""}, "internal", "late", 4000);
   CHECK(again.code() == StatusCode::kFailedPrecondition);
   CHECK(store->GetJob("t1", "j1")->status == JobStatus::kSucceeded);
   CHECK(store->GetResult("t1", "j1")->result_json == R"({"metrics":{}})");
@@ -179,8 +180,8 @@ TEST_CASE("FinishJob stores the outcome once, fenced by the attempt") {
   REQUIRE(store->CreateJob(MakeJob("j2")).ok());
   REQUIRE(store->StartJob("j2", "native", 2000).ok());
   REQUIRE(store->UpdateProgress("j2", 0.4, "running", 2500).ok());
-  REQUIRE(store->FinishJob("j2", 1, JobStatus::kFailed, {}, "invalid_argument", "bad fast", 3000)
-              .ok());
+  REQUIRE(
+      store->FinishJob("j2", 1, JobStatus::kFailed, {}, "invalid_argument", "bad fast", 3000).ok());
   job = store->GetJob("t1", "j2");
   CHECK(job->status == JobStatus::kFailed);
   CHECK(job->error_code == "invalid_argument");
