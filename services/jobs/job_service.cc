@@ -143,7 +143,7 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
     return SubmitOutcome{std::move(stored).value(), false};
   }
   queue_.PushReserved({stored->id, stored->tenant});
-  NotifyChange();
+  NotifyChange(stored->tenant, stored->id);
   return SubmitOutcome{std::move(stored).value(), true};
 }
 
@@ -179,7 +179,7 @@ Result<JobRecord> JobService::Cancel(std::string_view tenant, std::string_view i
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = running_.find(id); it != running_.end()) it->second->cancel = true;
   }
-  NotifyChange();
+  NotifyChange(tenant, id);
   return job;
 }
 
@@ -192,9 +192,27 @@ size_t JobService::running_count() const {
   return running_.size();
 }
 
-void JobService::NotifyChange() {
-  std::lock_guard<std::mutex> lock(mu_);
-  changed_.notify_all();
+uint64_t JobService::AddListener(JobListener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_[next_listener_] = std::move(listener);
+  return next_listener_++;
+}
+
+void JobService::RemoveListener(uint64_t id) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_.erase(id);
+}
+
+void JobService::NotifyChange(std::string_view tenant, std::string_view id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    changed_.notify_all();
+  }
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  if (listeners_.empty()) return;
+  Result<JobRecord> job = Get(tenant, id);
+  if (!job.ok()) return;
+  for (const auto& [listener_id, listener] : listeners_) listener(*job);
 }
 
 void JobService::WorkerLoop() {
@@ -216,7 +234,7 @@ void JobService::RunJob(const QueuedJob& queued) {
   Result<JobRecord> started =
       store_->StartJob(job->id, engine.ok() ? (*engine)->name() : "", clock_->Now());
   if (started.ok()) {
-    NotifyChange();
+    NotifyChange(queued.tenant, queued.id);
     JobResult result;
     Status status = engine.ok() ? RunOnEngine(*started, **engine, *live, &result) : engine.status();
     const bool interrupted =
@@ -237,7 +255,7 @@ void JobService::RunJob(const QueuedJob& queued) {
     std::lock_guard<std::mutex> lock(mu_);
     running_.erase(queued.id);
   }
-  NotifyChange();
+  NotifyChange(queued.tenant, queued.id);
 }
 
 Status JobService::RunOnEngine(const JobRecord& job, Engine& engine, LiveJob& live,
@@ -262,7 +280,7 @@ Status JobService::RunOnEngine(const JobRecord& job, Engine& engine, LiveJob& li
     if (now - last_write < options_.progress_interval) return;
     last_write = now;
     (void)store_->UpdateProgress(job.id, fraction, phase, clock_->Now());
-    NotifyChange();
+    NotifyChange(job.tenant, job.id);
   };
   Result<EngineRun> run = engine.Run(*spec, bars->bars, context);
   if (!run.ok()) return run.status();

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,13 @@ class JobService {
   Result<JobRecord> Cancel(std::string_view tenant, std::string_view id);
   Status Delete(std::string_view tenant, std::string_view id);
 
+  // Called with the job after every change: submit, start, progress (at most every
+  // progress_interval), finish, cancel. Listeners run on the thread that made the change and
+  // must return quickly (hand the record to another thread). Returns an id for RemoveListener.
+  using JobListener = std::function<void(const JobRecord& job)>;
+  uint64_t AddListener(JobListener listener);
+  void RemoveListener(uint64_t id);
+
   size_t queue_depth() const { return queue_.depth(); }
   size_t running_count() const;
   const JobServiceOptions& options() const { return options_; }
@@ -84,7 +92,8 @@ class JobService {
   void RunJob(const QueuedJob& queued);
   Status RunOnEngine(const JobRecord& job, Engine& engine, LiveJob& live, JobResult* result);
   Result<Engine*> ResolveEngine(const BacktestSpec& spec) const;
-  void NotifyChange();
+  // Wakes long-polls and calls the listeners with the job's current record.
+  void NotifyChange(std::string_view tenant, std::string_view id);
 
   Store* const store_;
   const EngineRegistry* const engines_;
@@ -96,6 +105,9 @@ class JobService {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<LiveJob>, std::less<>> running_;  // guarded by mu_
   std::condition_variable changed_;  // notified on any job change (long-poll)
+  std::mutex listeners_mu_;
+  std::map<uint64_t, JobListener> listeners_;  // guarded by listeners_mu_
+  uint64_t next_listener_ = 1;                 // guarded by listeners_mu_
   std::vector<std::thread> workers_;
   bool started_ = false;
   std::atomic<bool> stopping_{false};
