@@ -1,6 +1,10 @@
 // The btrouter command line: `btrouter <command> [flags]`. Commands: backtest, strategies,
-// gen-data, serve, keys, version, help. Each returns the process exit code: 0 on success, 2 for bad usage or
-// bad input (one message on stderr naming the flag or the file:line:column), 1 for other errors.
+// gen-data, serve, keys, version, help, and the clients of a running server (upload, datasets,
+// submit, status, watch, result, list, cancel; URL and key from --url/--key or BTR_URL/
+// BTR_API_KEY). Each returns the process exit code: 0 on success, 2 for bad usage or bad input
+// (one message on stderr naming the flag or the file:line:column) and for requests the server
+// refused (HTTP 4xx), 1 for other errors (HTTP 5xx, server unreachable, a watched backtest that
+// failed or was cancelled).
 #pragma once
 
 namespace btr::cli {
@@ -12,5 +16,15 @@ int RunStrategiesCommand(int argc, char** argv);  // argv[0] is "strategies"
 int RunGenDataCommand(int argc, char** argv);     // argv[0] is "gen-data"
 int RunServeCommand(int argc, char** argv);       // argv[0] is "serve"
 int RunKeysCommand(int argc, char** argv);        // argv[0] is "keys"
+
+// Clients of `btrouter serve` (cli/client_commands.cc); argv[0] is the command name.
+int RunUploadCommand(int argc, char** argv);
+int RunDatasetsCommand(int argc, char** argv);
+int RunSubmitCommand(int argc, char** argv);
+int RunStatusCommand(int argc, char** argv);
+int RunWatchCommand(int argc, char** argv);
+int RunResultCommand(int argc, char** argv);
+int RunListCommand(int argc, char** argv);
+int RunCancelCommand(int argc, char** argv);
 
 }  // namespace btr::cli

@@ -23,7 +23,19 @@ constexpr const char* kMainUsage =
     "  gen-data     write synthetic 1-minute GBM bars as CSV\n"
     "  serve        run the REST API (embedded store, worker threads)\n"
     "  keys         create, list or revoke API keys\n"
+    "  openapi      print the REST API's OpenAPI 3.1 document\n"
     "  version      print the version\n\n"
+    "client commands (against a running `btrouter serve`):\n"
+    "  upload       upload a CSV dataset; prints its id\n"
+    "  datasets     list the uploaded datasets\n"
+    "  submit       submit a backtest; prints its id (--wait: its metrics)\n"
+    "  status       a backtest's status and progress\n"
+    "  watch        follow a backtest with a live progress bar until it ends\n"
+    "  result       a finished backtest's metrics (or --format json)\n"
+    "  list         list backtests (filters, pages)\n"
+    "  cancel       cancel a queued or running backtest\n"
+    "Client commands take --url URL (or BTR_URL, default http://127.0.0.1:8080) and --key KEY\n"
+    "(or BTR_API_KEY).\n\n"
     "`btrouter <command> --help` shows the command's flags.\n";
 
 int Fail(std::string_view command, const Status& s) {
@@ -112,6 +124,8 @@ int RunGenDataCommand(int argc, char** argv) {
   return 0;
 }
 
+int RunOpenApiCommand(int argc, char** argv);  // cli/openapi_command.cc
+
 int Main(int argc, char** argv) {
   const std::string_view command = argc > 1 ? argv[1] : "help";
   if (command == "backtest") return RunBacktestCommand(argc - 1, argv + 1);
@@ -119,6 +133,15 @@ int Main(int argc, char** argv) {
   if (command == "gen-data") return RunGenDataCommand(argc - 1, argv + 1);
   if (command == "serve") return RunServeCommand(argc - 1, argv + 1);
   if (command == "keys") return RunKeysCommand(argc - 1, argv + 1);
+  if (command == "upload") return RunUploadCommand(argc - 1, argv + 1);
+  if (command == "datasets") return RunDatasetsCommand(argc - 1, argv + 1);
+  if (command == "submit") return RunSubmitCommand(argc - 1, argv + 1);
+  if (command == "status") return RunStatusCommand(argc - 1, argv + 1);
+  if (command == "watch") return RunWatchCommand(argc - 1, argv + 1);
+  if (command == "result") return RunResultCommand(argc - 1, argv + 1);
+  if (command == "list") return RunListCommand(argc - 1, argv + 1);
+  if (command == "cancel") return RunCancelCommand(argc - 1, argv + 1);
+  if (command == "openapi") return RunOpenApiCommand(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
     std::printf("btrouter %s\n", kVersion);
     return 0;

@@ -19,6 +19,10 @@ void Flags::AddSwitch(std::string name, std::string help) {
   specs_.push_back({std::move(name), "", std::move(help), "", false, false});
 }
 
+void Flags::AddPositional(std::string value_name, std::string help) {
+  positional_specs_.push_back({"", std::move(value_name), std::move(help), "", true, false});
+}
+
 const Flags::Spec* Flags::Find(std::string_view name) const {
   for (const Spec& s : specs_) {
     if (s.name == name) return &s;
@@ -30,6 +34,10 @@ Status Flags::Parse(int argc, char** argv, int first) {
   for (int i = first; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg.substr(0, 2) != "--") {
+      if (positionals_.size() < positional_specs_.size()) {
+        positionals_.emplace_back(arg);
+        continue;
+      }
       return Status::InvalidArgument("unexpected argument '" + std::string(arg) +
                                      "' (flags start with --; see --help)");
     }
@@ -106,6 +114,11 @@ Status Flags::GetSize(std::string_view name, size_t* out) const {
 
 std::string Flags::Usage() const {
   std::string out;
+  for (const Spec& s : positional_specs_) {
+    std::string left = "  " + s.value_name;
+    if (left.size() < 28) left.resize(28, ' ');
+    out += left + " " + s.help + "\n";
+  }
   for (const Spec& s : specs_) {
     std::string left = "  --" + s.name + (s.takes_value ? " " + s.value_name : "");
     if (left.size() < 28) left.resize(28, ' ');

@@ -1,6 +1,7 @@
-// A small command-line flag parser: `--name value`, `--name=value`, boolean `--switch`, and
-// repeatable flags. Unknown flags, missing values and bad numbers are InvalidArgument errors that
-// name the flag and what it expects. Not thread-safe; one parser per command invocation.
+// A small command-line flag parser: `--name value`, `--name=value`, boolean `--switch`,
+// repeatable flags and declared positional arguments. Unknown flags, missing values, surplus
+// positionals and bad numbers are InvalidArgument errors that name the flag and what it expects.
+// Not thread-safe; one parser per command invocation.
 #pragma once
 
 #include <map>
@@ -19,13 +20,18 @@ class Flags {
                 std::string default_value = "");
   void AddRepeated(std::string name, std::string value_name, std::string help);
   void AddSwitch(std::string name, std::string help);
+  // A positional argument (e.g. "ID"), in order; they may sit anywhere between the flags. Parse
+  // rejects more positionals than declared but accepts fewer: the command checks what it needs.
+  void AddPositional(std::string value_name, std::string help);
 
-  // Parses argv[first..argc). Positional arguments are rejected.
+  // Parses argv[first..argc). Positional arguments beyond those declared are rejected.
   Status Parse(int argc, char** argv, int first);
 
   bool Has(std::string_view name) const;
   std::string Get(std::string_view name) const;  // the value or the declared default
   std::vector<std::string> GetAll(std::string_view name) const;
+  // The positional arguments given, in order (at most as many as declared).
+  const std::vector<std::string>& positionals() const { return positionals_; }
   bool IsSet(std::string_view name) const { return Has(name); }
 
   // Typed reads; InvalidArgument names the flag and the expectation.
@@ -43,7 +49,9 @@ class Flags {
   const Spec* Find(std::string_view name) const;
 
   std::vector<Spec> specs_;
+  std::vector<Spec> positional_specs_;
   std::map<std::string, std::vector<std::string>, std::less<>> values_;
+  std::vector<std::string> positionals_;
 };
 
 }  // namespace btr::cli

@@ -4,8 +4,10 @@
 
 namespace btr::cli {
 
-ProgressBar::ProgressBar()
-    : ProgressBar(stderr, isatty(STDERR_FILENO) == 1, std::chrono::seconds(1)) {}
+ProgressBar::ProgressBar() : ProgressBar(std::chrono::seconds(1)) {}
+
+ProgressBar::ProgressBar(std::chrono::milliseconds show_after)
+    : ProgressBar(stderr, isatty(STDERR_FILENO) == 1, show_after) {}
 
 ProgressBar::ProgressBar(std::FILE* out, bool enabled, std::chrono::milliseconds show_after)
     : out_(out),
@@ -56,6 +58,10 @@ void ProgressBar::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   if (cv_.wait_until(lock, start_ + show_after_, [this] { return stop_; })) return;
   while (!stop_) {
+    if (phase_.empty()) {
+      cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stop_; });
+      continue;
+    }
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const std::string line = Render(phase_, fraction_.load(), elapsed);

@@ -1,7 +1,8 @@
-// A progress line on stderr for long CLI commands. Silent when stderr is not a terminal and for
-// the first second; then a background thread redraws "\r<phase> [#####.....]  45%" (or
-// "<phase> 3.2 s" while the fraction is unknown) ten times a second until destruction, which
-// clears the line. SetPhase and Update may be called from any thread.
+// A progress line on stderr for long CLI commands. Silent when stderr is not a terminal, before
+// the first phase is set and for the first `show_after` (one second by default; zero draws at
+// once); then a background thread redraws "\r<phase> [#####.....]  45%" (or "<phase> 3.2 s"
+// while the fraction is unknown) ten times a second until destruction, which clears the line.
+// SetPhase and Update may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -16,8 +17,10 @@ namespace btr::cli {
 
 class ProgressBar {
  public:
-  // Draws on `out` when `enabled`; by default, when stderr is a terminal.
+  // Draws on stderr when it is a terminal: after one second, or after `show_after`.
   ProgressBar();
+  explicit ProgressBar(std::chrono::milliseconds show_after);
+  // Draws on `out` when `enabled`.
   ProgressBar(std::FILE* out, bool enabled, std::chrono::milliseconds show_after);
   ~ProgressBar();
   ProgressBar(const ProgressBar&) = delete;

@@ -29,6 +29,28 @@ std::string Fixed(double v, int decimals) {
   return buf;
 }
 
+void AppendRow(std::string* out, std::string_view key, const std::string& value) {
+  std::string row(key);
+  row.resize(26, ' ');
+  *out += "  " + row + value + "\n";
+}
+
+void AppendMetricRow(std::string* out, std::string_view key, double value) {
+  if (std::isnan(value)) {
+    AppendRow(out, key, "-");
+  } else if (IsDuration(key)) {
+    AppendRow(out, key, FormatDuration(value));
+  } else if (IsFraction(key)) {
+    AppendRow(out, key, Fixed(value * 100, 2) + " %");
+  } else if (key == "num_trades") {
+    AppendRow(out, key, Fixed(value, 0));
+  } else if (std::isinf(value)) {
+    AppendRow(out, key, value > 0 ? "inf" : "-inf");
+  } else {
+    AppendRow(out, key, Fixed(value, std::fabs(value) >= 1000 ? 2 : 4));
+  }
+}
+
 }  // namespace
 
 std::string ExactNumber(double v) {
@@ -51,26 +73,38 @@ std::string FormatDuration(double seconds) {
 
 std::string FormatMetricsTable(const Metrics& m) {
   std::string out;
-  auto line = [&](std::string_view key, const std::string& value) {
-    std::string row(key);
-    row.resize(26, ' ');
-    out += "  " + row + value + "\n";
+  AppendRow(&out, "start", FormatIsoTime(m.start, true));
+  AppendRow(&out, "end", FormatIsoTime(m.end, true));
+  for (const auto& [key, value] : MetricsFields(m)) AppendMetricRow(&out, key, value);
+  return out;
+}
+
+std::string FormatMetricsJsonTable(const nlohmann::json& metrics) {
+  auto text = [&](const char* key) {
+    auto it = metrics.find(key);
+    return it != metrics.end() && it->is_string() ? it->get<std::string>() : std::string("-");
   };
-  line("start", FormatIsoTime(m.start, true));
-  line("end", FormatIsoTime(m.end, true));
-  for (const auto& [key, value] : MetricsFields(m)) {
-    if (std::isnan(value)) {
-      line(key, "-");
-    } else if (IsDuration(key)) {
-      line(key, FormatDuration(value));
-    } else if (IsFraction(key)) {
-      line(key, Fixed(value * 100, 2) + " %");
-    } else if (key == "num_trades") {
-      line(key, Fixed(value, 0));
-    } else if (std::isinf(value)) {
-      line(key, value > 0 ? "inf" : "-inf");
-    } else {
-      line(key, Fixed(value, std::fabs(value) >= 1000 ? 2 : 4));
+  auto number = [&](std::string_view key) {
+    auto it = metrics.find(std::string(key));
+    if (it == metrics.end()) return std::nan("");
+    if (it->is_number()) return it->get<double>();
+    if (*it == "inf") return HUGE_VAL;
+    if (*it == "-inf") return -HUGE_VAL;
+    return std::nan("");
+  };
+  std::string out;
+  AppendRow(&out, "start", text("start"));
+  AppendRow(&out, "end", text("end"));
+  std::set<std::string_view> known = {"start", "end"};
+  for (const auto& field : MetricsFields(Metrics{})) {
+    AppendMetricRow(&out, field.first, number(field.first));
+    known.insert(field.first);
+  }
+  if (metrics.is_object()) {
+    for (const auto& [key, value] : metrics.items()) {
+      if (known.count(key) == 0 && (value.is_number() || value.is_null())) {
+        AppendMetricRow(&out, key, number(key));
+      }
     }
   }
   return out;

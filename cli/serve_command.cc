@@ -65,9 +65,14 @@ int RunServeCommand(int argc, char** argv) {
   if (!(*app)->new_admin_key().empty()) {
     std::printf("admin key: %s\n", (*app)->new_admin_key().c_str());
   }
-  std::printf("btrouter serving on http://%s:%u (API: /v1, docs: /openapi.json, data: %s)\n",
+  std::printf("btrouter serving on http://%s:%u (API: /v1, docs: /openapi.json, data: %s%s)\n",
               config->GetHostPort("server.listen").host.c_str(), (*app)->port(),
-              config->GetString("server.data_dir").c_str());
+              config->GetString("server.data_dir").c_str(),
+              (*app)->ws_port() == 0
+                  ? ""
+                  : (", events: ws://" + config->GetHostPort("server.ws_listen").host + ":" +
+                     std::to_string((*app)->ws_port()) + "/v1/backtests/{id}/events")
+                        .c_str());
   std::fflush(stdout);
   int signal_number = 0;
   sigwait(&signals, &signal_number);

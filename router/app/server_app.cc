@@ -7,8 +7,10 @@
 #include "router/engine_registry.h"
 #include "router/http/handlers.h"
 #include "router/http/http_server.h"
+#include "router/ws/progress_ws_server.h"
 #include "services/auth/api_keys.h"
 #include "services/jobs/job_service.h"
+#include "services/log/logger.h"
 #include "services/store/sqlite_store.h"
 
 namespace btr {
@@ -20,6 +22,7 @@ struct ServerApp::Parts {
   PrometheusRegistry metrics;
   std::unique_ptr<JobService> jobs;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<ProgressWsServer> ws;  // after http: destroyed first
   std::string admin_key;
 };
 
@@ -28,6 +31,9 @@ ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 ServerApp::~ServerApp() { Stop(); }
 
 Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
+  DefaultLogger().set_level(ParseLogLevel(config.GetString("log.level")).value_or(LogLevel::kInfo));
+  DefaultLogger().set_format(config.GetString("log.format") == "text" ? LogFormat::kText
+                                                                      : LogFormat::kJson);
   auto parts = std::make_unique<Parts>();
   const std::string data_dir = config.GetString("server.data_dir");
   std::error_code ec;
@@ -87,18 +93,37 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   parts->http =
       std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
   BTR_RETURN_IF_ERROR(parts->http->Start());
+
+  const HostPort& ws_listen = config.GetHostPort("server.ws_listen");
+  if (!ws_listen.empty()) {
+    const bool free_port = listen.port == 0 && config.Origin("server.ws_listen") == "default";
+    parts->ws = std::make_unique<ProgressWsServer>();
+    Status started =
+        parts->ws->Start(ws_listen.host, free_port ? 0 : static_cast<uint16_t>(ws_listen.port),
+                         parts->jobs.get(), parts->store.get());
+    if (!started.ok()) {
+      return Status(started.code(), started.message() +
+                                        " (choose another address, or set server.ws_listen "
+                                        "empty to disable the WebSocket)")
+          .WithPrefix("server.ws_listen");
+    }
+  }
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
 
 void ServerApp::Stop() {
   if (!parts_) return;
+  if (parts_->ws) parts_->ws->Stop();
   if (parts_->http) parts_->http->Stop();
   if (parts_->jobs) parts_->jobs->Stop();
+  parts_->ws.reset();
   parts_->http.reset();
   parts_->jobs.reset();
 }
 
 uint16_t ServerApp::port() const { return parts_->http ? parts_->http->port() : 0; }
+
+uint16_t ServerApp::ws_port() const { return parts_->ws ? parts_->ws->port() : 0; }
 
 const std::string& ServerApp::new_admin_key() const { return parts_->admin_key; }
 

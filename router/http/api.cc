@@ -1,5 +1,7 @@
 #include "router/http/api.h"
 
+#include <cctype>
+#include <map>
 #include <set>
 
 namespace btr {
@@ -74,41 +76,130 @@ ApiReply ApiReply::Problem(const Status& status, const std::string& instance, in
   return r;
 }
 
+namespace {
+
+// The tag of a route: its resource ("/v1/backtests/{id}" -> "backtests"); the unversioned
+// service routes (/livez, /readyz, /metrics, /openapi.json) share "service".
+std::string TagOf(const std::string& path) {
+  if (path.rfind("/v1/", 0) != 0) return "service";
+  const size_t end = path.find('/', 4);
+  return path.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+}
+
+std::string TagDescription(const std::string& tag) {
+  static const std::map<std::string, std::string> kDescriptions = {
+      {"backtests",
+       "Submit backtests, follow their status and progress, read results, trades and equity"},
+      {"datasets", "Upload CSV bar data (validated, with sha256) and list it"},
+      {"strategies", "The strategy catalogue with typed parameters"},
+      {"engines", "Backtesting engines with their state and capabilities"},
+      {"keys", "API keys and tenants (admin)"},
+      {"service", "Liveness, readiness, Prometheus metrics and this document"},
+  };
+  auto it = kDescriptions.find(tag);
+  return it != kDescriptions.end() ? it->second : "Routes under /v1/" + tag;
+}
+
+// "GET /v1/backtests/{id}/result" -> "get_v1_backtests_id_result".
+std::string OperationId(const ApiRoute& route) {
+  std::string id;
+  for (char c : route.method) id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : route.path) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      id += c;
+    } else if (c != '{' && c != '}' && id.back() != '_') {
+      id += '_';
+    }
+  }
+  while (id.back() == '_') id.pop_back();
+  return id;
+}
+
+std::string AccessText(Access access) {
+  switch (access) {
+    case Access::kPublic:
+      return "Public: no API key needed.";
+    case Access::kUser:
+      return "Needs an API key (`Authorization: Bearer <key>`); reads and writes are scoped to "
+             "the key's tenant, and another tenant's resource is a 404.";
+    case Access::kAdmin:
+      return "Needs an admin API key (`Authorization: Bearer <key>`).";
+  }
+  return "";
+}
+
+// The media type of a route's success body. Every route answers JSON except the Prometheus
+// exposition.
+std::string SuccessMediaType(const ApiRoute& route) {
+  return route.path == "/metrics" ? "text/plain" : "application/json";
+}
+
+nlohmann::json ProblemResponse(const std::string& description) {
+  return {
+      {"description", description},
+      {"content",
+       {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
+}
+
+nlohmann::json Operation(const ApiRoute& route) {
+  nlohmann::json op = {
+      {"operationId", OperationId(route)},
+      {"summary", route.summary},
+      {"description", route.summary + ".\n\n" + AccessText(route.access) +
+                          " Errors are RFC 9457 problem details naming the offending field."},
+      {"tags", {TagOf(route.path)}},
+  };
+  nlohmann::json parameters = nlohmann::json::array();
+  for (size_t pos = route.path.find('{'); pos != std::string::npos;
+       pos = route.path.find('{', pos + 1)) {
+    const size_t end = route.path.find('}', pos);
+    const std::string name = route.path.substr(pos + 1, end - pos - 1);
+    parameters.push_back({{"name", name},
+                          {"in", "path"},
+                          {"required", true},
+                          {"description", "The resource's " + name + ", as listed by GET " +
+                                              route.path.substr(0, pos - 1)},
+                          {"schema", {{"type", "string"}}}});
+  }
+  if (!parameters.empty()) op["parameters"] = parameters;
+
+  nlohmann::json success = {{"description", "Success"}};
+  if (route.success_code != 204) {
+    const std::string media = SuccessMediaType(route);
+    const nlohmann::json schema = media == "application/json" ? nlohmann::json{{"type", "object"}}
+                                                              : nlohmann::json{{"type", "string"}};
+    success["content"] = {{media, {{"schema", schema}}}};
+  }
+  nlohmann::json responses = {{std::to_string(route.success_code), success}};
+  if (route.access != Access::kPublic) {
+    responses["401"] = ProblemResponse("No API key, or an unknown or revoked one");
+  }
+  if (route.access == Access::kAdmin) {
+    responses["403"] = ProblemResponse("The key is not an admin key");
+  }
+  if (!parameters.empty()) {
+    responses["404"] = ProblemResponse("Not found (another tenant's resource is not found either)");
+  }
+  responses["default"] = ProblemResponse("An error, as RFC 9457 problem details");
+  op["responses"] = responses;
+  if (route.access == Access::kPublic) op["security"] = nlohmann::json::array();
+  return op;
+}
+
+}  // namespace
+
 nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes) {
   nlohmann::json paths = nlohmann::json::object();
+  std::set<std::string> tags;
   for (const ApiRoute& route : routes) {
-    nlohmann::json op = {{"summary", route.summary}, {"operationId", ""}};
-    std::string id;
-    for (char c : route.method + route.path) {
-      id += (std::isalnum(static_cast<unsigned char>(c)) != 0) ? c : '_';
-    }
-    op["operationId"] = id;
-    nlohmann::json parameters = nlohmann::json::array();
-    for (size_t pos = route.path.find('{'); pos != std::string::npos;
-         pos = route.path.find('{', pos + 1)) {
-      const size_t end = route.path.find('}', pos);
-      parameters.push_back({{"name", route.path.substr(pos + 1, end - pos - 1)},
-                            {"in", "path"},
-                            {"required", true},
-                            {"schema", {{"type", "string"}}}});
-    }
-    if (!parameters.empty()) op["parameters"] = parameters;
-    op["responses"] = {
-        {std::to_string(route.success_code),
-         {{"description", "success"},
-          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}}},
-        {"default",
-         {{"description", "an error as RFC 9457 problem details"},
-          {"content",
-           {{"application/problem+json",
-             {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}},
-    };
-    if (route.access == Access::kPublic) {
-      op["security"] = nlohmann::json::array();
-    }
     std::string method = route.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    paths[route.path][method] = op;
+    paths[route.path][method] = Operation(route);
+    tags.insert(TagOf(route.path));
+  }
+  nlohmann::json tag_list = nlohmann::json::array();
+  for (const std::string& tag : tags) {
+    tag_list.push_back({{"name", tag}, {"description", TagDescription(tag)}});
   }
   return {
       {"openapi", "3.1.0"},
@@ -118,22 +209,32 @@ nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes) {
         {"description",
          "A multi-engine backtesting router: submit backtests, read canonical "
          "metrics, trades and equity."},
+        {"contact", {{"name", "btrouter maintainers"}}},
         {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}}},
-      {"servers", {{{"url", "/"}}}},
+      {"servers", {{{"url", "/"}, {"description", "The server that answered this document"}}}},
       {"security", {{{"bearer", nlohmann::json::array()}}}},
+      {"tags", tag_list},
       {"paths", paths},
       {"components",
-       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+       {{"securitySchemes",
+         {{"bearer",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "An API key from `btrouter keys create` or POST /v1/keys"}}}}},
         {"schemas",
          {{"Problem",
            {{"type", "object"},
+            {"description", "RFC 9457 problem details"},
             {"properties",
              {{"type", {{"type", "string"}}},
               {"title", {{"type", "string"}}},
               {"status", {{"type", "integer"}}},
               {"detail", {{"type", "string"}}},
-              {"field", {{"type", "string"}}},
-              {"instance", {{"type", "string"}}}}}}}}}}},
+              {"field",
+               {{"type", "string"},
+                {"description", "The request field at fault, e.g. strategy.params.fast"}}},
+              {"instance", {{"type", "string"}}}}},
+            {"required", {"type", "title", "status"}}}}}}}},
   };
 }
 

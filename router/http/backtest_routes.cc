@@ -200,6 +200,12 @@ ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
                                                               : nlohmann::json(nullptr)}});
 }
 
+ApiReply Cancel(const ApiDeps& deps, const ApiRequest& req) {
+  Result<JobRecord> cancelled = deps.jobs->Cancel(req.caller.tenant, req.params.at("id"));
+  if (!cancelled.ok()) return Problem(cancelled.status(), req);
+  return ApiReply::Json(202, JobToJson(*cancelled));
+}
+
 ApiReply Delete(const ApiDeps& deps, const ApiRequest& req) {
   const std::string id = req.params.at("id");
   Result<JobRecord> job = deps.store->GetJob(req.caller.tenant, id);
@@ -234,6 +240,9 @@ std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
        "A backtest's status and progress (?wait=seconds long-polls)", bind(Get)},
       {"DELETE", "/v1/backtests/{id}", Access::kUser,
        "Cancel a queued or running backtest, delete a finished one", bind(Delete), 202},
+      {"POST", "/v1/backtests/{id}/cancel", Access::kUser,
+       "Cancel a queued or running backtest (409 once it finished; never deletes)", bind(Cancel),
+       202},
       {"GET", "/v1/backtests/{id}/result", Access::kUser,
        "Canonical metrics, the engine's own numbers and trades", bind(GetResult)},
       {"GET", "/v1/backtests/{id}/trades", Access::kUser, "Closed trades, paged", bind(GetTrades)},

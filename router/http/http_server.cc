@@ -13,6 +13,7 @@
 
 #include "services/auth/api_keys.h"
 #include "services/jobs/job_service.h"
+#include "services/log/logger.h"
 
 namespace btr {
 
@@ -89,18 +90,39 @@ struct HttpServer::Impl {
                 Http::Mime::MediaType::fromString(reply.content_type));
   }
 
+  // `job_id` is the backtest the request addressed or created, empty for other routes.
   void Record(const std::string& route, const std::string& method, int code, double seconds,
-              const std::string& request_id) {
+              const std::string& request_id, const std::string& job_id = "") {
     const std::string code_text = std::to_string(code);
     metrics->Increment("btr_http_requests_total",
                        {{"route", route}, {"method", method}, {"code", code_text}});
     metrics->Observe("btr_http_request_duration_seconds", {{"route", route}}, seconds);
     if (options.log_requests) {
-      const nlohmann::json line = {{"msg", "request"}, {"request_id", request_id},
-                                   {"method", method}, {"route", route},
-                                   {"code", code},     {"ms", seconds * 1e3}};
-      std::fprintf(stderr, "%s\n", line.dump().c_str());
+      LogFields fields = {{"request_id", request_id},
+                          {"method", method},
+                          {"route", route},
+                          {"code", code},
+                          {"ms", seconds * 1e3}};
+      if (!job_id.empty()) fields["job_id"] = job_id;
+      request_log.Log(LogLevel::kDebug, "request", fields);
     }
+  }
+
+  // The backtest id a request addressed (/v1/backtests/{id}...) or created (its Location).
+  static std::string JobIdOf(const ApiRoute& route, const ApiRequest& request,
+                             const ApiReply& reply) {
+    static constexpr std::string_view kPrefix = "/v1/backtests/";
+    if (route.path.rfind(kPrefix, 0) != 0) {
+      if (route.path != "/v1/backtests" || route.method != "POST") return "";
+      for (const auto& [name, value] : reply.headers) {
+        if (name == "Location" && value.rfind(kPrefix, 0) == 0) {
+          return value.substr(kPrefix.size());
+        }
+      }
+      return "";
+    }
+    auto it = request.params.find("id");
+    return it != request.params.end() ? it->second : "";
   }
 
   // Runs the route's handler with auth and error handling; returns the reply to send.
@@ -125,8 +147,11 @@ struct HttpServer::Impl {
       }
       return route.handler(request);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"msg\":\"handler exception\",\"request_id\":\"%s\",\"error\":%s}\n",
-                   request.request_id.c_str(), nlohmann::json(e.what()).dump().c_str());
+      DefaultLogger().Log(LogLevel::kError, "handler exception",
+                          {{"request_id", request.request_id},
+                           {"method", request.method},
+                           {"route", route.path},
+                           {"error", e.what()}});
       return ApiReply::Problem(Status::Internal(e.what()), request.path);
     } catch (...) {
       return ApiReply::Problem(Status::Internal("unknown exception"), request.path);
@@ -156,7 +181,8 @@ struct HttpServer::Impl {
     if (!reply.deferred || !TryDefer(route, request, reply, std::move(writer), start)) {
       if (reply.deferred) reply = reply.deferred();  // no thread available: answer now
       Send(writer, reply);
-      Record(route.path, request.method, reply.code, elapsed(), request.request_id);
+      Record(route.path, request.method, reply.code, elapsed(), request.request_id,
+             JobIdOf(route, request, reply));
     }
     return Rest::Route::Result::Ok;
   }
@@ -171,13 +197,14 @@ struct HttpServer::Impl {
     }
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     std::thread([this, shared_writer, compute = std::move(reply.deferred), route_path = route.path,
-                 method = request.method, request_id = request.request_id, start] {
+                 method = request.method, request_id = request.request_id,
+                 job_id = JobIdOf(route, request, reply), start] {
       ApiReply late = compute();
       late.headers.emplace_back("X-Request-Id", request_id);
       Send(*shared_writer, late);
       Record(route_path, method, late.code,
              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-             request_id);
+             request_id, job_id);
       std::lock_guard<std::mutex> lock(deferred_mu);
       --deferred_running;
       deferred_cv.notify_all();
@@ -232,6 +259,9 @@ struct HttpServer::Impl {
   Store* store;
   PrometheusRegistry* metrics;
   HttpServerOptions options;
+  // Request lines, switched on by options.log_requests (log.level = debug) rather than by the
+  // process-wide logger's level.
+  Logger request_log{LogLevel::kDebug};
   Rest::Router router;
   std::shared_ptr<Http::Endpoint> endpoint;
   std::mutex deferred_mu;

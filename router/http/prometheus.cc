@@ -1,7 +1,8 @@
 #include "router/http/prometheus.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 
 namespace btr {
 namespace {
@@ -26,10 +27,29 @@ std::string LabelText(const Labels& labels, const std::string& extra = "") {
   return out.empty() ? "" : "{" + out + "}";
 }
 
+// HELP text escapes only backslash and newline (the exposition format).
+std::string EscapeHelp(const std::string& help) {
+  std::string out;
+  for (char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The shortest text that reads back as `v` (0.1 rather than 0.10000000000000001), and the
+// exposition format's spellings of the special values.
 std::string Number(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace
@@ -87,7 +107,8 @@ std::string PrometheusRegistry::Render() const {
     const char* type = family.kind == Kind::kCounter ? "counter"
                        : family.kind == Kind::kGauge ? "gauge"
                                                      : "histogram";
-    out += "# HELP " + name + " " + family.help + "\n# TYPE " + name + " " + type + "\n";
+    out +=
+        "# HELP " + name + " " + EscapeHelp(family.help) + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& [labels, s] : family.series) {
       if (family.kind != Kind::kHistogram) {
         out += name + LabelText(labels) + " " + Number(s.value) + "\n";

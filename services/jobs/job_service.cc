@@ -5,6 +5,7 @@
 #include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
 #include "services/jobs/result_builder.h"
+#include "services/log/logger.h"
 
 namespace btr {
 
@@ -30,6 +31,14 @@ class JobService::Semaphore {
   std::condition_variable cv_;
   size_t count_;
 };
+
+namespace {
+
+double Seconds(TimeNs from, TimeNs to) {
+  return from == 0 || to < from ? 0.0 : static_cast<double>(to - from) / 1e9;
+}
+
+}  // namespace
 
 std::string NewId(std::string_view prefix) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
@@ -60,7 +69,14 @@ JobService::~JobService() { Stop(); }
 Status JobService::Start() {
   Result<std::vector<JobRecord>> pending = store_->RecoverJobs(clock_->Now());
   if (!pending.ok()) return pending.status().WithPrefix("recovering jobs");
-  for (const JobRecord& job : *pending) queue_.PushUnbounded({job.id, job.tenant});
+  for (const JobRecord& job : *pending) {
+    queue_.PushUnbounded({job.id, job.tenant});
+    DefaultLogger().Log(LogLevel::kInfo, "job recovered",
+                        {{"job_id", job.id},
+                         {"tenant", job.tenant},
+                         {"engine", job.engine_requested},
+                         {"was", JobStatusName(job.status)}});
+  }
   started_ = true;
   for (size_t k = 0; k < std::max<size_t>(1, options_.workers); ++k) {
     workers_.emplace_back([this] { WorkerLoop(); });
@@ -143,6 +159,11 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
     return SubmitOutcome{std::move(stored).value(), false};
   }
   queue_.PushReserved({stored->id, stored->tenant});
+  DefaultLogger().Log(LogLevel::kInfo, "job submitted",
+                      {{"job_id", stored->id},
+                       {"tenant", stored->tenant},
+                       {"engine", stored->engine_requested},
+                       {"strategy", spec.strategy.name}});
   NotifyChange(stored->tenant, stored->id);
   return SubmitOutcome{std::move(stored).value(), true};
 }
@@ -174,7 +195,21 @@ Result<JobRecord> JobService::WaitForChange(std::string_view tenant, std::string
 
 Result<JobRecord> JobService::Cancel(std::string_view tenant, std::string_view id) {
   Result<JobRecord> job = store_->CancelJob(tenant, id, clock_->Now());
+  if (!job.ok() && job.status().code() == StatusCode::kFailedPrecondition) {
+    Result<JobRecord> current = store_->GetJob(tenant, id);
+    if (current.ok()) {
+      return Status::FailedPrecondition("status: " + std::string(id) + " already " +
+                                        std::string(JobStatusName(current->status)) +
+                                        "; there is nothing to cancel");
+    }
+  }
   if (!job.ok()) return job;
+  DefaultLogger().Log(
+      LogLevel::kInfo, "job cancel requested",
+      {{"job_id", job->id},
+       {"tenant", job->tenant},
+       {"engine", job->engine_used.empty() ? job->engine_requested : job->engine_used},
+       {"status", JobStatusName(job->status)}});
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = running_.find(id); it != running_.end()) it->second->cancel = true;
@@ -234,9 +269,20 @@ void JobService::RunJob(const QueuedJob& queued) {
   Result<JobRecord> started =
       store_->StartJob(job->id, engine.ok() ? (*engine)->name() : "", clock_->Now());
   if (started.ok()) {
+    DefaultLogger().Log(LogLevel::kInfo, "job started",
+                        {{"job_id", started->id},
+                         {"tenant", started->tenant},
+                         {"engine", started->engine_used},
+                         {"attempt", started->attempt},
+                         {"queued_seconds", Seconds(started->created_at, started->started_at)}});
     NotifyChange(queued.tenant, queued.id);
     JobResult result;
     Status status = engine.ok() ? RunOnEngine(*started, **engine, *live, &result) : engine.status();
+    // A cancel that arrived before the end wins, even when the engine finished first.
+    if (status.ok() && live->cancel && !stopping_) {
+      status = Status::Cancelled("cancelled while running");
+      result = JobResult{};
+    }
     const bool interrupted =
         status.code() == StatusCode::kCancelled && stopping_ && !started->cancel_requested;
     if (!interrupted) {
@@ -247,7 +293,29 @@ void JobService::RunJob(const QueuedJob& queued) {
       Status finished = store_->FinishJob(started->id, started->attempt, final_status, result,
                                           status.ok() ? "" : StatusCodeName(status.code()),
                                           status.message(), clock_->Now());
-      (void)finished;  // FailedPrecondition: a newer attempt owns the job
+      const double run_seconds = Seconds(started->started_at, clock_->Now());
+      if (finished.ok()) {
+        LogFields fields = {{"job_id", started->id},
+                            {"tenant", started->tenant},
+                            {"engine", started->engine_used},
+                            {"status", JobStatusName(final_status)},
+                            {"seconds", run_seconds}};
+        if (!status.ok()) fields["error"] = status.ToString();
+        DefaultLogger().Log(final_status == JobStatus::kFailed ? LogLevel::kWarn : LogLevel::kInfo,
+                            "job finished", fields);
+      } else {
+        // FailedPrecondition: a newer attempt owns the job.
+        DefaultLogger().Log(LogLevel::kWarn, "job result dropped",
+                            {{"job_id", started->id},
+                             {"engine", started->engine_used},
+                             {"attempt", started->attempt},
+                             {"reason", finished.ToString()}});
+      }
+    } else {
+      DefaultLogger().Log(LogLevel::kInfo, "job interrupted",
+                          {{"job_id", started->id},
+                           {"engine", started->engine_used},
+                           {"note", "server stopping; the next start re-queues it"}});
     }
   }
   if (slots != nullptr) slots->Release();

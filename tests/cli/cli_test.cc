@@ -1,53 +1,24 @@
 // The btrouter binary, run as a user would: real processes, real files.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "engines/data/sha256.h"
+#include "tests/cli/run_binary.h"
 #include "tests/test_util.h"
 
 namespace btr {
 namespace {
 
 using testing::Near;
+using testing::Outcome;
+using testing::Run;
 using testing::SharedDir;
+using testing::Slurp;
 using testing::SplitCsvLine;
 using testing::TempDir;
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Outcome Run(const std::vector<std::string>& args, const TempDir& tmp) {
-  std::string cmd = Quote(BTR_BINARY);
-  for (const std::string& a : args) cmd += " " + Quote(a);
-  cmd += " >" + Quote(tmp.Path("stdout")) + " 2>" + Quote(tmp.Path("stderr")) + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Outcome o;
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.out = Slurp(tmp.Path("stdout"));
-  o.err = Slurp(tmp.Path("stderr"));
-  return o;
-}
 
 std::string Goog() { return SharedDir() + "/data/GOOG.csv"; }
 

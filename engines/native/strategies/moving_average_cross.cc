@@ -25,9 +25,18 @@ Status CheckFastBelowSlow(const ParamValues& p) {
 class LineCross : public Strategy {
  public:
   void Next(size_t i) override {
-    if (CrossOver(fast_, slow_, i)) {
+    // CrossOver(fast, slow) and CrossOver(slow, fast), evaluated without branches: crossings are
+    // rare and unpredictable, the comparisons are not worth a misprediction each.
+    if (i == 0) return;
+    const double f0 = fast_[i - 1], s0 = slow_[i - 1], f1 = fast_[i], s1 = slow_[i];
+    const bool up = (f0 < s0) & (f1 > s1);
+    const bool down = (s0 < f0) & (s1 > f1);
+    if (!(up | down)) [[likely]] {
+      return;
+    }
+    if (up) {
       OnUpCross(i);
-    } else if (CrossOver(slow_, fast_, i)) {
+    } else {
       OnDownCross();
     }
   }

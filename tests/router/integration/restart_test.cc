@@ -1,8 +1,6 @@
 // `kill -9` of a real `btrouter serve` process with jobs queued and running: after a restart on
 // the same data directory every accepted job finishes exactly once.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include <sstream>
 
 #include "tests/router/integration/http_client.h"
+#include "tests/router/integration/serve_process.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -18,58 +17,7 @@ namespace {
 using nlohmann::json;
 using testing::HttpResponse;
 using testing::Request;
-
-// A `btrouter serve` child process; the constructor waits for its "serving on" line.
-class ServeProcess {
- public:
-  explicit ServeProcess(const std::string& data_dir) {
-    int out[2];
-    REQUIRE(pipe(out) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      execl(BTR_BINARY, BTR_BINARY, "serve", "--data-dir", data_dir.c_str(), "--listen",
-            "127.0.0.1:0", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    FILE* stream = fdopen(out[0], "r");
-    char line[512];
-    while (std::fgets(line, sizeof line, stream) != nullptr) {
-      const std::string text(line);
-      if (text.rfind("admin key: ", 0) == 0) admin_key_ = text.substr(11, text.size() - 12);
-      const size_t at = text.find("http://127.0.0.1:");
-      if (at != std::string::npos) {
-        port_ = std::stoi(text.substr(at + 17));
-        break;
-      }
-    }
-    stream_ = stream;
-    REQUIRE(port_ > 0);
-  }
-  ~ServeProcess() {
-    if (pid_ > 0) Kill(SIGTERM);
-    if (stream_ != nullptr) std::fclose(stream_);
-  }
-  void Kill(int signal) {
-    ::kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  const std::string& admin_key() const { return admin_key_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::string admin_key_;
-  FILE* stream_ = nullptr;
-};
+using testing::ServeProcess;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,0 +1,686 @@
+// The client commands of a running `btrouter serve`: upload, datasets, submit, status, watch,
+// result, list and cancel. Each is a thin layer over the REST API (cli/api_client.h): it builds
+// one request, checks the reply and prints it for people (table) or programs (json). Ids go to
+// stdout alone on a line so scripts can capture them; progress and errors go to stderr.
+//
+// Exit codes: 0 success; 2 for bad usage and for requests the server refused (HTTP 4xx); 1 for
+// server failures (5xx), an unreachable server, and for `watch`/`submit --wait` when the
+// backtest failed or was cancelled.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "cli/api_client.h"
+#include "cli/cli.h"
+#include "cli/flags.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "engines/native/strategy/params.h"
+
+namespace btr::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultUrl = "http://127.0.0.1:8080";
+// ?wait= of each long-poll; the request timeout leaves room for the server to answer late.
+constexpr std::chrono::seconds kPollWait{5};
+constexpr std::chrono::seconds kPollTimeout = kPollWait + std::chrono::seconds(30);
+constexpr std::chrono::seconds kUploadTimeout{600};
+// How long `cancel` waits for a running backtest to stop before reporting the request only.
+constexpr int kCancelPolls = 6;
+
+// 1 for failures on the server's side or on the way there, 2 for refused requests.
+int ExitCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kUnknownOutcome:
+    case StatusCode::kCancelled:
+    case StatusCode::kInternal:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+int Fail(std::string_view command, const Status& s) {
+  std::fprintf(stderr, "btrouter %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               s.message().c_str());
+  return ExitCode(s);
+}
+
+// The outcome of a command body: an exit code, or an error for Fail().
+int Finish(std::string_view command, const Result<int>& outcome) {
+  return outcome.ok() ? *outcome : Fail(command, outcome.status());
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+void DeclareServerFlags(Flags& f) {
+  f.AddValue("url", "URL",
+             "server address (default $BTR_URL, else " + std::string(kDefaultUrl) + ")");
+  f.AddValue("key", "KEY", "API key (default $BTR_API_KEY)");
+  f.AddSwitch("help", "show this help");
+}
+
+// Parses the flags; prints the help when asked. Returns an exit code to stop with, or -1 to go on.
+int ParseOrStop(Flags& f, int argc, char** argv, std::string_view command, const char* usage) {
+  if (Status s = f.Parse(argc, argv, 1); !s.ok()) return Fail(command, s);
+  if (f.Has("help")) {
+    std::printf(
+        "%s\nServer flags may come from the environment: BTR_URL, BTR_API_KEY (flags win).\n\n%s",
+        usage, f.Usage().c_str());
+    return 0;
+  }
+  return -1;
+}
+
+// The server client from --url/--key or BTR_URL/BTR_API_KEY.
+Result<ApiClient> Connect(const Flags& f) {
+  std::string url = f.Has("url") ? f.Get("url") : Env("BTR_URL");
+  if (url.empty()) url = kDefaultUrl;
+  const std::string key = f.Has("key") ? f.Get("key") : Env("BTR_API_KEY");
+  if (key.empty()) {
+    return Status::InvalidArgument(
+        "no API key: pass --key KEY or set BTR_API_KEY (`btrouter serve` prints the admin key on "
+        "first start; `btrouter keys create --tenant NAME` makes more)");
+  }
+  return ApiClient(url, key);
+}
+
+Result<bool> WantJson(const Flags& f) {
+  const std::string format = f.Get("format");
+  if (format != "table" && format != "json") {
+    return Status::InvalidArgument("--format: expected table or json, got '" + format + "'");
+  }
+  return format == "json";
+}
+
+Result<std::string> RequiredPositional(const Flags& f, const char* what) {
+  if (f.positionals().empty()) return Status::InvalidArgument(std::string(what) + ": required");
+  return f.positionals().front();
+}
+
+// A reply that must be 2xx: the transport error or the server's problem otherwise.
+Result<ApiResponse> Expect2xx(Result<ApiResponse> reply) {
+  if (!reply.ok()) return reply.status();
+  if (!reply->ok()) return ProblemStatus(*reply);
+  return reply;
+}
+
+Result<json> JsonBody(const ApiResponse& reply) {
+  json doc = reply.Json();
+  if (doc.is_discarded()) {
+    return Status::Internal("unexpected reply from the server (HTTP " + std::to_string(reply.code) +
+                            ", not JSON)");
+  }
+  return doc;
+}
+
+Result<json> GetJson(const ApiClient& api, const std::string& path,
+                     std::chrono::seconds timeout = ApiClient::kDefaultTimeout) {
+  Result<ApiResponse> reply = Expect2xx(api.Get(path, timeout));
+  if (!reply.ok()) return reply.status();
+  return JsonBody(*reply);
+}
+
+void PrintBody(const std::string& body) {
+  std::fwrite(body.data(), 1, body.size(), stdout);
+  if (body.empty() || body.back() != '\n') std::fputc('\n', stdout);
+}
+
+std::string Text(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+double Number(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+size_t Count(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it == doc.end()) return 0;
+  if (it->is_array()) return it->size();
+  return it->is_number_unsigned() ? it->get<size_t>() : 0;
+}
+
+std::string JobPath(const std::string& id) { return "/v1/backtests/" + UrlEncode(id); }
+
+bool IsTerminal(const json& job) {
+  const std::string status = Text(job, "status");
+  return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+// "sma_cross(fast=10, slow=20)" from a job's spec.
+std::string StrategyText(const json& job) {
+  if (!job.contains("spec") || !job["spec"].is_object()) return "-";
+  const json strategy = job["spec"].value("strategy", json::object());
+  const json params = strategy.value("params", json::object());
+  std::string out = Text(strategy, "name");
+  if (!params.is_object() || params.empty()) return out;  // the strategy's defaults
+  bool first = true;
+  for (const auto& [name, value] : params.items()) {
+    out += (first ? "(" : ", ") + name + "=";
+    out += value.is_number() ? ExactNumber(value.get<double>()) : value.dump();
+    first = false;
+  }
+  return out + ")";
+}
+
+std::string EngineText(const json& job) {
+  const std::string used = Text(job, "engine_used");
+  return used.empty() ? Text(job, "engine_requested") : used;
+}
+
+std::string PercentText(const json& job) {
+  const double progress = Number(job, "progress");
+  return std::to_string(static_cast<int>(std::floor(progress * 100))) + "%";
+}
+
+// "bt_1 succeeded", "bt_1 failed: engine_error: ...", "bt_1 cancelled".
+std::string FinalLine(const json& job) {
+  std::string line = Text(job, "id") + " " + Text(job, "status");
+  if (job.contains("error") && job["error"].is_object()) {
+    line += ": " + Text(job["error"], "code") + ": " + Text(job["error"], "message");
+  }
+  return line;
+}
+
+void AppendRow(std::string* out, std::string_view key, const std::string& value) {
+  std::string row(key);
+  row.resize(26, ' ');
+  *out += "  " + row + (value.empty() ? "-" : value) + "\n";
+}
+
+std::string JobTable(const json& job) {
+  std::string out;
+  AppendRow(&out, "id", Text(job, "id"));
+  const bool cancelling = job.value("cancel_requested", json(false)) == true && !IsTerminal(job);
+  AppendRow(&out, "status", Text(job, "status") + (cancelling ? " (cancel requested)" : ""));
+  AppendRow(&out, "progress", PercentText(job) + " (" + Text(job, "phase") + ")");
+  AppendRow(&out, "engine", EngineText(job));
+  AppendRow(&out, "strategy", StrategyText(job));
+  AppendRow(&out, "dataset",
+            job.contains("spec") && job["spec"].is_object() ? Text(job["spec"], "dataset") : "");
+  AppendRow(&out, "created_at", Text(job, "created_at"));
+  AppendRow(&out, "started_at", Text(job, "started_at"));
+  AppendRow(&out, "finished_at", Text(job, "finished_at"));
+  if (job.contains("error") && job["error"].is_object()) {
+    AppendRow(&out, "error", Text(job["error"], "code") + ": " + Text(job["error"], "message"));
+  }
+  return out;
+}
+
+// Long-polls the job until it ends, drawing a progress bar on stderr (when it is a terminal)
+// from the first moment. Returns the final job document.
+Result<json> WaitForEnd(const ApiClient& api, const std::string& id, json job) {
+  ProgressBar bar{std::chrono::milliseconds(0)};
+  std::string shown_phase;
+  while (!IsTerminal(job)) {
+    const std::string status = Text(job, "status");
+    const std::string phase = Text(job, "phase");
+    const std::string label = id + " " + (phase.empty() || phase == status ? status : phase);
+    if (label != shown_phase) {
+      bar.SetPhase(label);
+      shown_phase = label;
+    }
+    if (status == "running") bar.Update(std::clamp(Number(job, "progress"), 0.0, 1.0));
+    Result<json> next =
+        GetJson(api, JobPath(id) + "?wait=" + std::to_string(kPollWait.count()), kPollTimeout);
+    if (!next.ok()) return next.status();
+    job = std::move(*next);
+  }
+  return job;
+}
+
+// The metrics table of a finished job with its header lines.
+Result<std::string> ResultTable(const json& job, const json& result) {
+  if (!result.contains("metrics") || !result["metrics"].is_object()) {
+    return Status::Internal("unexpected result document: no metrics object");
+  }
+  const size_t closed = Count(result, "trades");
+  const size_t open = Count(result, "open_trades");
+  const json dataset = result.value("dataset", json::object());
+  char line[512];
+  std::string out;
+  std::snprintf(line, sizeof line, "backtest %s: %s on %s\n", Text(job, "id").c_str(),
+                StrategyText(job).c_str(), Text(result, "engine").c_str());
+  out += line;
+  std::snprintf(line, sizeof line, "  dataset %s: %zu bars, sha256 %.16s...\n",
+                Text(dataset, "id").c_str(), Count(dataset, "bars"),
+                Text(dataset, "sha256").c_str());
+  out += line;
+  std::snprintf(line, sizeof line,
+                "  %zu trades: %zu closed, %zu open at the end; ran in %.1f ms\n\n", closed + open,
+                closed, open, Number(result, "run_seconds") * 1000);
+  out += line;
+  return out + FormatMetricsJsonTable(result["metrics"]);
+}
+
+Result<std::string> FetchResultTable(const ApiClient& api, const json& job) {
+  Result<json> result = GetJson(api, JobPath(Text(job, "id")) + "/result");
+  if (!result.ok()) return result.status();
+  return ResultTable(job, *result);
+}
+
+// A --param value as JSON: true/false as booleans, integers and decimals as numbers.
+Result<json> ParamValue(std::string_view name, std::string_view text) {
+  if (text == "true") return json(true);
+  if (text == "false") return json(false);
+  const char* end = text.data() + text.size();
+  long long whole = 0;
+  if (auto [ptr, ec] = std::from_chars(text.data(), end, whole); ec == std::errc() && ptr == end) {
+    return json(whole);
+  }
+  double number = 0;
+  if (auto [ptr, ec] = std::from_chars(text.data(), end, number);
+      !text.empty() && ec == std::errc() && ptr == end && std::isfinite(number)) {
+    return json(number);
+  }
+  return Status::InvalidArgument("--param " + std::string(name) + ": expected a number or " +
+                                 "true/false, got '" + std::string(text) + "'");
+}
+
+// --- upload -----------------------------------------------------------------------------------
+
+constexpr const char* kUploadUsage =
+    "usage: btrouter upload [--name NAME] FILE [--format id|json]\n"
+    "Uploads a CSV file (time,open,high,low,close[,volume]) as a dataset; prints its id.";
+
+Result<int> Upload(const Flags& f) {
+  Result<std::string> file = RequiredPositional(f, "FILE");
+  if (!file.ok()) return file.status();
+  const std::string format = f.Get("format");
+  if (format != "id" && format != "json") {
+    return Status::InvalidArgument("--format: expected id or json, got '" + format + "'");
+  }
+  const std::string name =
+      f.Has("name") ? f.Get("name") : std::filesystem::path(*file).stem().string();
+  std::ifstream in(*file, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  if (!in || std::filesystem::is_directory(*file)) {
+    return Status::InvalidArgument(*file + ": cannot read (a CSV file is expected)");
+  }
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  Result<ApiResponse> reply = Expect2xx(api->Post("/v1/datasets?name=" + UrlEncode(name),
+                                                  bytes.str(), "text/csv", {}, kUploadTimeout));
+  if (!reply.ok()) return reply.status();
+  if (format == "json") {
+    PrintBody(reply->body);
+    return 0;
+  }
+  Result<json> doc = JsonBody(*reply);
+  if (!doc.ok()) return doc.status();
+  std::printf("%s\n", Text(*doc, "id").c_str());
+  return 0;
+}
+
+// --- datasets ---------------------------------------------------------------------------------
+
+constexpr const char* kDatasetsUsage =
+    "usage: btrouter datasets [--format table|json]\nLists the datasets uploaded with this key's "
+    "tenant.";
+
+Result<int> Datasets(const Flags& f) {
+  Result<bool> as_json = WantJson(f);
+  if (!as_json.ok()) return as_json.status();
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  Result<ApiResponse> reply = Expect2xx(api->Get("/v1/datasets"));
+  if (!reply.ok()) return reply.status();
+  if (*as_json) {
+    PrintBody(reply->body);
+    return 0;
+  }
+  Result<json> doc = JsonBody(*reply);
+  if (!doc.ok()) return doc.status();
+  std::printf("%-23s %-20s %8s  %-20s %-20s %s\n", "id", "name", "bars", "start", "end", "sha256");
+  for (const json& d : doc->value("items", json::array())) {
+    std::printf("%-23s %-20s %8zu  %-20s %-20s %.12s\n", Text(d, "id").c_str(),
+                Text(d, "name").c_str(), Count(d, "bars"), Text(d, "start").substr(0, 19).c_str(),
+                Text(d, "end").substr(0, 19).c_str(), Text(d, "sha256").c_str());
+  }
+  return 0;
+}
+
+// --- submit -----------------------------------------------------------------------------------
+
+constexpr const char* kSubmitUsage =
+    "usage: btrouter submit --dataset ID --strategy NAME [--param k=v]... [flags] [--wait]\n"
+    "Submits a backtest to the server and prints its id alone on a line. With --wait, follows it\n"
+    "(progress on stderr) and prints its metrics; exits 1 when it failed or was cancelled.";
+
+void DeclareSubmitFlags(Flags& f) {
+  f.AddValue("dataset", "ID", "dataset id (see `btrouter upload`, `btrouter datasets`)");
+  f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
+  f.AddRepeated("param", "k=v", "strategy parameter (numbers, true or false)");
+  f.AddValue("engine", "NAME", "engine to run on (server default: native)");
+  f.AddValue("cash", "X", "initial cash (server default 10000)");
+  f.AddValue("commission", "RATE", "commission as a fraction of traded value");
+  f.AddValue("commission-fixed", "X", "fixed commission in cash per order");
+  f.AddValue("spread", "RATE", "bid-ask spread as a fraction of price");
+  f.AddValue("margin", "RATIO", "margin requirement in (0, 1]; 1/margin = leverage");
+  f.AddSwitch("trade-on-close", "fill market orders at the signal bar's close");
+  f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
+  f.AddSwitch("hedging", "allow long and short trades at the same time");
+  f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  f.AddValue("idempotency-key", "K", "same key and body: the same job, not a new one");
+  f.AddSwitch("wait", "wait for the end and print the metrics table");
+}
+
+// The POST /v1/backtests body (engines/spec_json.h) from the flags; only given settings are sent.
+Result<json> SubmitBody(const Flags& f) {
+  if (!f.Has("dataset")) return Status::InvalidArgument("--dataset: required (a dataset id)");
+  if (!f.Has("strategy")) {
+    return Status::InvalidArgument("--strategy: required (see `btrouter strategies`)");
+  }
+  json params = json::object();
+  for (const std::string& assignment : f.GetAll("param")) {
+    std::string_view name, value;
+    BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &name, &value).WithPrefix("--param"));
+    Result<json> typed = ParamValue(name, value);
+    if (!typed.ok()) return typed.status();
+    params[std::string(name)] = *typed;
+  }
+  json body = {{"strategy", {{"name", f.Get("strategy")}, {"params", params}}},
+               {"dataset", f.Get("dataset")}};
+  if (f.Has("engine")) body["engine"] = f.Get("engine");
+  static constexpr std::pair<const char*, const char*> kNumbers[] = {
+      {"cash", "cash"},
+      {"commission", "commission"},
+      {"commission-fixed", "commission_fixed"},
+      {"spread", "spread"},
+      {"margin", "margin"}};
+  for (const auto& [flag, field] : kNumbers) {
+    if (!f.Has(flag)) continue;
+    double value = 0;
+    BTR_RETURN_IF_ERROR(f.GetDouble(flag, &value));
+    body[field] = value;
+  }
+  static constexpr std::pair<const char*, const char*> kSwitches[] = {
+      {"trade-on-close", "trade_on_close"},
+      {"exclusive-orders", "exclusive_orders"},
+      {"hedging", "hedging"},
+      {"finalize-trades", "finalize_trades"}};
+  for (const auto& [flag, field] : kSwitches) {
+    if (f.Has(flag)) body[field] = true;
+  }
+  return body;
+}
+
+Result<int> Submit(const Flags& f) {
+  Result<json> body = SubmitBody(f);
+  if (!body.ok()) return body.status();
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  ApiClient::Headers headers;
+  if (f.Has("idempotency-key")) headers.emplace_back("Idempotency-Key", f.Get("idempotency-key"));
+  Result<ApiResponse> reply =
+      Expect2xx(api->Post("/v1/backtests", body->dump(), "application/json", headers));
+  if (!reply.ok()) return reply.status();
+  Result<json> job = JsonBody(*reply);
+  if (!job.ok()) return job.status();
+  const std::string id = Text(*job, "id");
+  std::printf("%s\n", id.c_str());
+  std::fflush(stdout);
+  if (reply->Header("idempotent-replayed") == "true") {
+    std::fprintf(stderr, "btrouter submit: %s is an earlier job with this Idempotency-Key\n",
+                 id.c_str());
+  }
+  if (!f.Has("wait")) return 0;
+  Result<json> final_job = WaitForEnd(*api, id, *job);
+  if (!final_job.ok()) return final_job.status();
+  if (Text(*final_job, "status") != "succeeded") {
+    std::fprintf(stderr, "btrouter submit: %s\n", FinalLine(*final_job).c_str());
+    return 1;
+  }
+  Result<std::string> table = FetchResultTable(*api, *final_job);
+  if (!table.ok()) return table.status();
+  std::printf("%s", table->c_str());
+  return 0;
+}
+
+// --- status, watch, result --------------------------------------------------------------------
+
+constexpr const char* kStatusUsage =
+    "usage: btrouter status ID [--format table|json]\nShows a backtest's status and progress.";
+
+Result<int> StatusCommand(const Flags& f) {
+  Result<std::string> id = RequiredPositional(f, "ID");
+  if (!id.ok()) return id.status();
+  Result<bool> as_json = WantJson(f);
+  if (!as_json.ok()) return as_json.status();
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  Result<ApiResponse> reply = Expect2xx(api->Get(JobPath(*id)));
+  if (!reply.ok()) return reply.status();
+  if (*as_json) {
+    PrintBody(reply->body);
+    return 0;
+  }
+  Result<json> job = JsonBody(*reply);
+  if (!job.ok()) return job.status();
+  std::printf("%s", JobTable(*job).c_str());
+  return 0;
+}
+
+constexpr const char* kWatchUsage =
+    "usage: btrouter watch ID\n"
+    "Follows a backtest with a live progress bar on stderr until it ends, then prints its final\n"
+    "status. Exits 0 when it succeeded, 1 when it failed or was cancelled.";
+
+Result<int> Watch(const Flags& f) {
+  Result<std::string> id = RequiredPositional(f, "ID");
+  if (!id.ok()) return id.status();
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  Result<json> job = GetJson(*api, JobPath(*id));
+  if (!job.ok()) return job.status();
+  Result<json> final_job = WaitForEnd(*api, *id, *job);
+  if (!final_job.ok()) return final_job.status();
+  std::printf("%s\n", FinalLine(*final_job).c_str());
+  return Text(*final_job, "status") == "succeeded" ? 0 : 1;
+}
+
+constexpr const char* kResultUsage =
+    "usage: btrouter result ID [--format table|json]\n"
+    "Shows a finished backtest's metrics and trade count (table) or the API's result document\n"
+    "verbatim (json: metrics, native statistics, trades, open_trades, ...).";
+
+Result<int> ResultCommand(const Flags& f) {
+  Result<std::string> id = RequiredPositional(f, "ID");
+  if (!id.ok()) return id.status();
+  Result<bool> as_json = WantJson(f);
+  if (!as_json.ok()) return as_json.status();
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  Result<ApiResponse> reply = Expect2xx(api->Get(JobPath(*id) + "/result"));
+  if (!reply.ok()) return reply.status();
+  if (*as_json) {
+    PrintBody(reply->body);
+    return 0;
+  }
+  Result<json> result = JsonBody(*reply);
+  if (!result.ok()) return result.status();
+  Result<json> job = GetJson(*api, JobPath(*id));
+  if (!job.ok()) return job.status();
+  Result<std::string> table = ResultTable(*job, *result);
+  if (!table.ok()) return table.status();
+  std::printf("%s", table->c_str());
+  return 0;
+}
+
+// --- list -------------------------------------------------------------------------------------
+
+constexpr const char* kListUsage =
+    "usage: btrouter list [--status S] [--engine E] [--limit N] [--cursor C | --all]\n"
+    "Lists backtests, newest first, one page at a time (--all follows every page).";
+
+Result<int> List(const Flags& f) {
+  Result<bool> as_json = WantJson(f);
+  if (!as_json.ok()) return as_json.status();
+  std::string query;
+  auto add = [&query](const std::string& name, const std::string& value) {
+    query += (query.empty() ? "?" : "&") + name + "=" + UrlEncode(value);
+  };
+  if (f.Has("status")) add("status", f.Get("status"));
+  if (f.Has("engine")) add("engine", f.Get("engine"));
+  if (f.Has("limit")) {
+    size_t limit = 0;
+    BTR_RETURN_IF_ERROR(f.GetSize("limit", &limit));
+    add("limit", std::to_string(limit));
+  }
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  json items = json::array();
+  json cursor = f.Has("cursor") ? json(f.Get("cursor")) : json(nullptr);
+  do {
+    const std::string page_query =
+        cursor.is_string()
+            ? query + (query.empty() ? "?" : "&") + "cursor=" + UrlEncode(cursor.get<std::string>())
+            : query;
+    Result<json> page = GetJson(*api, "/v1/backtests" + page_query);
+    if (!page.ok()) return page.status();
+    for (json& item : (*page)["items"]) items.push_back(std::move(item));
+    cursor = page->value("next_cursor", json(nullptr));
+  } while (f.Has("all") && cursor.is_string());
+  if (*as_json) {
+    std::printf("%s\n", json{{"items", items}, {"next_cursor", cursor}}.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-23s %-10s %5s  %-8s %-20s %s\n", "id", "status", "done", "engine", "created_at",
+              "strategy");
+  for (const json& job : items) {
+    std::printf("%-23s %-10s %5s  %-8s %-20s %s\n", Text(job, "id").c_str(),
+                Text(job, "status").c_str(), PercentText(job).c_str(), EngineText(job).c_str(),
+                Text(job, "created_at").substr(0, 19).c_str(), StrategyText(job).c_str());
+  }
+  if (cursor.is_string()) {
+    std::fprintf(stderr, "more: btrouter list --cursor %s (or --all)\n",
+                 cursor.get<std::string>().c_str());
+  }
+  return 0;
+}
+
+// --- cancel -----------------------------------------------------------------------------------
+
+constexpr const char* kCancelUsage =
+    "usage: btrouter cancel ID\n"
+    "Cancels a queued or running backtest and waits briefly for it to stop. A finished backtest\n"
+    "is an error (exit 2): there is nothing to cancel.";
+
+Result<int> Cancel(const Flags& f) {
+  Result<std::string> id = RequiredPositional(f, "ID");
+  if (!id.ok()) return id.status();
+  Result<ApiClient> api = Connect(f);
+  if (!api.ok()) return api.status();
+  // POST .../cancel never deletes: a finished job answers 409 and keeps its result.
+  Result<ApiResponse> reply =
+      Expect2xx(api->Post(JobPath(*id) + "/cancel", "{}", "application/json"));
+  if (!reply.ok()) return reply.status();
+  Result<json> cancelled = JsonBody(*reply);
+  if (!cancelled.ok()) return cancelled.status();
+  for (int k = 0; k < kCancelPolls && !IsTerminal(*cancelled); ++k) {
+    cancelled =
+        GetJson(*api, JobPath(*id) + "?wait=" + std::to_string(kPollWait.count()), kPollTimeout);
+    if (!cancelled.ok()) return cancelled.status();
+  }
+  if (!IsTerminal(*cancelled)) {
+    std::printf("%s cancel requested (still %s)\n", id->c_str(),
+                Text(*cancelled, "status").c_str());
+    return 0;
+  }
+  std::printf("%s\n", FinalLine(*cancelled).c_str());
+  return Text(*cancelled, "status") == "cancelled" ? 0 : 1;
+}
+
+}  // namespace
+
+int RunUploadCommand(int argc, char** argv) {
+  Flags f;
+  f.AddPositional("FILE", "CSV file to upload");
+  f.AddValue("name", "NAME", "dataset name: letters, digits, '-', '_', '.' (default: FILE's stem)");
+  f.AddValue("format", "id|json", "print the id alone or the dataset's JSON", "id");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "upload", kUploadUsage); stop >= 0) return stop;
+  return Finish("upload", Upload(f));
+}
+
+int RunDatasetsCommand(int argc, char** argv) {
+  Flags f;
+  f.AddValue("format", "table|json", "output format", "table");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "datasets", kDatasetsUsage); stop >= 0) return stop;
+  return Finish("datasets", Datasets(f));
+}
+
+int RunSubmitCommand(int argc, char** argv) {
+  Flags f;
+  DeclareSubmitFlags(f);
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "submit", kSubmitUsage); stop >= 0) return stop;
+  return Finish("submit", Submit(f));
+}
+
+int RunStatusCommand(int argc, char** argv) {
+  Flags f;
+  f.AddPositional("ID", "backtest id (as printed by `btrouter submit`)");
+  f.AddValue("format", "table|json", "output format (json: the API document)", "table");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "status", kStatusUsage); stop >= 0) return stop;
+  return Finish("status", StatusCommand(f));
+}
+
+int RunWatchCommand(int argc, char** argv) {
+  Flags f;
+  f.AddPositional("ID", "backtest id");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "watch", kWatchUsage); stop >= 0) return stop;
+  return Finish("watch", Watch(f));
+}
+
+int RunResultCommand(int argc, char** argv) {
+  Flags f;
+  f.AddPositional("ID", "backtest id");
+  f.AddValue("format", "table|json", "output format (json: the API document verbatim)", "table");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "result", kResultUsage); stop >= 0) return stop;
+  return Finish("result", ResultCommand(f));
+}
+
+int RunListCommand(int argc, char** argv) {
+  Flags f;
+  f.AddValue("status", "S", "only queued, running, succeeded, failed or cancelled");
+  f.AddValue("engine", "E", "only this requested engine");
+  f.AddValue("limit", "N", "page size (server default and maximum apply)");
+  f.AddValue("cursor", "C", "start at this page (next_cursor of an earlier list)");
+  f.AddSwitch("all", "follow next_cursor through every page");
+  f.AddValue("format", "table|json", "output format", "table");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "list", kListUsage); stop >= 0) return stop;
+  return Finish("list", List(f));
+}
+
+int RunCancelCommand(int argc, char** argv) {
+  Flags f;
+  f.AddPositional("ID", "backtest id");
+  DeclareServerFlags(f);
+  if (int stop = ParseOrStop(f, argc, argv, "cancel", kCancelUsage); stop >= 0) return stop;
+  return Finish("cancel", Cancel(f));
+}
+
+}  // namespace btr::cli

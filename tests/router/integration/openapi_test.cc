@@ -1,0 +1,188 @@
+// /openapi.json against the server that serves it: the document lists exactly the routes the
+// server answers (and no others), and has the OpenAPI 3.1 shape tools rely on.
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "router/app/server_app.h"
+#include "router/http/handlers.h"
+#include "tests/router/integration/http_client.h"
+#include "tests/test_util.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+using testing::HttpResponse;
+using testing::Request;
+
+using RouteKey = std::pair<std::string, std::string>;  // (path template, upper-case method)
+
+// The methods probed on every documented path. HEAD and CONNECT are left out: curl treats
+// their replies specially (no body, tunnels), which says nothing about the routes.
+const char* const kProbedMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+
+class Server {
+ public:
+  Server() {
+    Result<Config> config = LoadConfig(
+        "", {},
+        {{"server.listen", "127.0.0.1:0", "test"}, {"server.data_dir", dir_.path(), "test"}});
+    REQUIRE(config.ok());
+    Result<std::unique_ptr<ServerApp>> app = ServerApp::Start(*config);
+    REQUIRE(app.ok());
+    app_ = std::move(app).value();
+    admin_ = app_->new_admin_key();
+    REQUIRE(!admin_.empty());
+    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
+  }
+
+  HttpResponse Call(const std::string& method, const std::string& path, bool with_key) {
+    std::vector<std::string> headers;
+    if (with_key) headers.push_back("Authorization: Bearer " + admin_);
+    return Request(method, base_ + path, "", headers);
+  }
+
+ private:
+  testing::TempDir dir_;
+  std::unique_ptr<ServerApp> app_;
+  std::string admin_, base_;
+};
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "/v1/backtests/{id}/result" -> "/v1/backtests/id_0000000000/result".
+std::string WithDummyParams(const std::string& path) {
+  std::string out;
+  for (size_t k = 0; k < path.size(); ++k) {
+    if (path[k] != '{') {
+      out += path[k];
+      continue;
+    }
+    const size_t end = path.find('}', k);
+    out += path.substr(k + 1, end - k - 1) + "_0000000000";
+    k = end;
+  }
+  return out;
+}
+
+// The answers the router gives itself when no route matches: 405, or 404 naming "path".
+bool IsRouterRejection(const HttpResponse& r) {
+  if (r.code == 405) return true;
+  return r.code == 404 && r.Json().is_object() && r.Json().value("field", "") == "path";
+}
+
+std::map<RouteKey, json> Operations(const json& document) {
+  std::map<RouteKey, json> ops;
+  for (const auto& [path, item] : document["paths"].items()) {
+    for (const auto& [method, op] : item.items()) ops[{path, Upper(method)}] = op;
+  }
+  return ops;
+}
+
+TEST_CASE("openapi: the document has the OpenAPI 3.1 shape", "[api][openapi]") {
+  Server server;
+  HttpResponse r = server.Call("GET", "/openapi.json", false);
+  REQUIRE(r.code == 200);
+  CHECK(r.headers["content-type"] == "application/json");
+  const json document = r.Json();
+  REQUIRE(document.is_object());
+  CHECK(document["openapi"] == "3.1.0");
+  CHECK(document["info"]["title"].is_string());
+  CHECK(document["info"]["version"].is_string());
+  REQUIRE(document["paths"].is_object());
+  CHECK(document["components"]["securitySchemes"].contains("bearer"));
+
+  std::set<std::string> operation_ids;
+  const std::map<RouteKey, json> ops = Operations(document);
+  REQUIRE(!ops.empty());
+  for (const auto& [key, op] : ops) {
+    INFO(key.second << " " << key.first);
+    REQUIRE(op.is_object());
+    REQUIRE(op["operationId"].is_string());
+    CHECK(!op["operationId"].get<std::string>().empty());
+    CHECK(operation_ids.insert(op["operationId"].get<std::string>()).second);  // unique
+    REQUIRE(op["responses"].is_object());
+    CHECK(!op["responses"].empty());
+    for (const auto& [code, response] : op["responses"].items()) {
+      CHECK(response["description"].is_string());
+    }
+    // Every {param} of the template is declared as a required path parameter.
+    std::set<std::string> declared;
+    for (const json& p : op.value("parameters", json::array())) {
+      if (p["in"] == "path" && p["required"] == true) declared.insert(p["name"].get<std::string>());
+    }
+    for (size_t pos = key.first.find('{'); pos != std::string::npos;
+         pos = key.first.find('{', pos + 1)) {
+      CHECK(declared.count(key.first.substr(pos + 1, key.first.find('}', pos) - pos - 1)) == 1);
+    }
+  }
+}
+
+TEST_CASE("openapi: the document lists exactly the routes the server answers", "[api][openapi]") {
+  Server server;
+  const json document = server.Call("GET", "/openapi.json", false).Json();
+  REQUIRE(document.is_object());
+  const std::map<RouteKey, json> ops = Operations(document);
+
+  // The served document is the one `btrouter openapi` prints, and it has an entry for every
+  // route of the table the server registers, and no other.
+  const std::vector<ApiRoute> routes = BuildRoutes(ApiDeps{});
+  CHECK(document == OpenApiDocument(routes));
+  std::set<RouteKey> table;
+  for (const ApiRoute& route : routes) table.insert({route.path, route.method});
+  for (const RouteKey& key : table) {
+    INFO("route in BuildRoutes: " << key.second << " " << key.first);
+    CHECK(ops.count(key) == 1);
+  }
+  for (const auto& [key, op] : ops) {
+    INFO("documented: " << key.second << " " << key.first);
+    CHECK(table.count(key) == 1);
+  }
+
+  // The discriminator below does tell a missing route apart.
+  CHECK(IsRouterRejection(server.Call("GET", "/v1/nowhere", true)));
+
+  std::map<std::string, std::set<std::string>> methods_by_path;
+  for (const auto& [key, op] : ops) methods_by_path[key.first].insert(key.second);
+  for (const auto& [path, methods] : methods_by_path) {
+    const std::string url = WithDummyParams(path);
+    for (const char* method : kProbedMethods) {
+      INFO(method << " " << url);
+      if (methods.count(method) == 0) {
+        // Undocumented method on a documented path: 405 naming what is allowed.
+        HttpResponse r = server.Call(method, url, true);
+        CHECK(r.code == 405);
+        std::string allow;
+        for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+        CHECK(r.headers["allow"] == allow);
+        continue;
+      }
+      // Documented: the route answers (a 400/404 about the dummy id or empty body is an
+      // answer from the handler; the router's own 404/405 is not).
+      const HttpResponse with_key = server.Call(method, url, true);
+      INFO(with_key.body);
+      CHECK(with_key.error.empty());
+      CHECK_FALSE(IsRouterRejection(with_key));
+      CHECK(with_key.code < 500);
+      // Without a key: public routes answer, the others ask for one.
+      const json& op = ops.at({path, method});
+      const bool is_public = op.contains("security") && op["security"].empty();
+      const HttpResponse without_key = server.Call(method, url, false);
+      CHECK_FALSE(IsRouterRejection(without_key));
+      if (is_public) {
+        CHECK(without_key.code != 401);
+      } else {
+        CHECK(without_key.code == 401);
+        CHECK(op["responses"].contains("401"));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace btr
