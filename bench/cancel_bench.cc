@@ -2,7 +2,9 @@
 // folder, a synthetic dataset, sma_cross. Submits, waits until the job runs, cancels, and
 // measures the time until the job's status is cancelled. Prints p50/max over the repeats.
 //
-//   cancel_bench [--bars 5000000] [--repeats 10]
+//   cancel_bench [--bars 5000000] [--repeats 10] [--delay-ms 30]
+// --delay-ms is the wait between "running" and the cancel: short delays land in the dataset load
+// (which is not interruptible), longer ones in the bar loop.
 #include <algorithm>
 #include <filesystem>
 #include <thread>
@@ -18,6 +20,7 @@ int main(int argc, char** argv) {
   using namespace btr::bench;
   const size_t bars = std::stoul(Flag(argc, argv, "bars", "5000000"));
   const int repeats = std::stoi(Flag(argc, argv, "repeats", "10"));
+  const int delay_ms = std::stoi(Flag(argc, argv, "delay-ms", "30"));
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "btr-cancel-bench";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -51,7 +54,7 @@ int main(int argc, char** argv) {
     while (jobs.Get("bench", id)->status != JobStatus::kRunning) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // inside the load or bar loop
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     const double t0 = NowSeconds();
     if (!jobs.Cancel("bench", id).ok()) return 1;
     JobStatus status = JobStatus::kRunning;
@@ -66,8 +69,8 @@ int main(int argc, char** argv) {
   }
   jobs.Stop();
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  std::printf("cancel_latency bars=%zu repeats=%d p50_ms=%.2f max_ms=%.2f\n", bars, repeats,
-              latencies_ms[latencies_ms.size() / 2], latencies_ms.back());
+  std::printf("cancel_latency bars=%zu delay_ms=%d repeats=%d p50_ms=%.2f max_ms=%.2f\n", bars,
+              delay_ms, repeats, latencies_ms[latencies_ms.size() / 2], latencies_ms.back());
   std::filesystem::remove_all(dir);
   return 0;
 }

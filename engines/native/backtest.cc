@@ -31,6 +31,9 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
   strategy.Bind(&bars, &broker);
   BTR_RETURN_IF_ERROR(strategy.Init().WithPrefix("strategy init"));
   const double init_seconds = seconds_since(init_start);
+  if (control.cancel != nullptr && control.cancel->load(std::memory_order_relaxed)) {
+    return Status::Cancelled("backtest cancelled before the first bar");
+  }
   const Clock::time_point loop_start = Clock::now();
 
   const size_t n = bars.size();

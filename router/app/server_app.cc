@@ -65,10 +65,26 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   jobs.cache_dir = data_dir + "/cache";
   parts->jobs =
       std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock, jobs);
-  BTR_RETURN_IF_ERROR(parts->jobs->Start());
 
   HttpServer::DeclareMetrics(parts->metrics);
   DeclareApiMetrics(parts->metrics);
+  parts->metrics.DeclareCounter("btr_jobs_finished_total",
+                                "Backtests that reached a final state, by engine and status");
+  parts->metrics.DeclareHistogram("btr_job_duration_seconds",
+                                  "Time from start to the end of a backtest run, by engine",
+                                  {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600});
+  PrometheusRegistry* metrics = &parts->metrics;
+  parts->jobs->AddListener([metrics](const JobRecord& job) {
+    if (!IsTerminal(job.status)) return;
+    const std::string engine = job.engine_used.empty() ? job.engine_requested : job.engine_used;
+    metrics->Increment("btr_jobs_finished_total",
+                       {{"engine", engine}, {"status", std::string(JobStatusName(job.status))}});
+    if (job.started_at != 0 && job.finished_at >= job.started_at) {
+      metrics->Observe("btr_job_duration_seconds", {{"engine", engine}},
+                       static_cast<double>(job.finished_at - job.started_at) / 1e9);
+    }
+  });
+  BTR_RETURN_IF_ERROR(parts->jobs->Start());
   ApiDeps deps;
   deps.store = parts->store.get();
   deps.jobs = parts->jobs.get();

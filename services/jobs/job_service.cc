@@ -337,6 +337,7 @@ Status JobService::RunOnEngine(const JobRecord& job, Engine& engine, LiveJob& li
   load.cache_dir = options_.cache_dir;
   Result<LoadedBars> bars = LoadBars(dataset->path, load);
   if (!bars.ok()) return bars.status().WithPrefix("dataset");
+  if (live.cancel) return Status::Cancelled("cancelled while loading the dataset");
 
   auto last_write = std::chrono::steady_clock::now();
   RunContext context;

@@ -149,6 +149,10 @@ TEST_CASE("happy path: upload, submit, long-poll, result, pages", "[api]") {
   const HttpResponse metrics = server.Call("GET", "/metrics", "");
   CHECK(metrics.body.find("btr_http_requests_total{") != std::string::npos);
   CHECK(metrics.body.find("btr_jobs_submitted_total{engine=\"native\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("btr_jobs_finished_total{engine=\"native\",status=\"succeeded\"} 1") !=
+        std::string::npos);
+  CHECK(metrics.body.find("btr_job_duration_seconds_count{engine=\"native\"} 1") !=
+        std::string::npos);
 
   // A finished job is deleted; then it is gone.
   CHECK(server.Call("DELETE", "/v1/backtests/" + id, key).code == 204);
