@@ -144,35 +144,48 @@ ApiReply GetResult(const ApiDeps& deps, const ApiRequest& req) {
   return reply;
 }
 
+struct Page {
+  size_t offset = 0, limit = 0;
+};
+
+Result<Page> ParsePage(const ApiDeps& deps, const ApiRequest& req) {
+  Result<size_t> limit = PageLimit(req, deps.limits);
+  if (!limit.ok()) return limit.status();
+  Result<size_t> offset = route_util::OffsetCursor(req);
+  if (!offset.ok()) return offset.status();
+  return Page{*offset, *limit};
+}
+
+// {"items", "total", "next_cursor"} for items [page.offset, page.offset + items.size()).
+ApiReply PageReply(nlohmann::json items, size_t total, const Page& page) {
+  const size_t next = page.offset + items.size();
+  return ApiReply::Json(200, {{"items", std::move(items)},
+                              {"total", total},
+                              {"next_cursor", next < total ? nlohmann::json(std::to_string(next))
+                                                           : nlohmann::json(nullptr)}});
+}
+
 ApiReply GetTrades(const ApiDeps& deps, const ApiRequest& req) {
   JobRecord job;
   Result<JobResult> result = FinishedResult(deps, req, &job);
   if (!result.ok()) return Problem(result.status(), req);
-  Result<size_t> limit = PageLimit(req, deps.limits);
-  Result<size_t> offset = route_util::OffsetCursor(req);
-  if (!limit.ok()) return Problem(limit.status(), req);
-  if (!offset.ok()) return Problem(offset.status(), req);
+  Result<Page> page = ParsePage(deps, req);
+  if (!page.ok()) return Problem(page.status(), req);
   const nlohmann::json doc = nlohmann::json::parse(result->result_json);
   const nlohmann::json& trades = doc["trades"];
   nlohmann::json items = nlohmann::json::array();
-  for (size_t k = *offset; k < trades.size() && items.size() < *limit; ++k)
+  for (size_t k = page->offset; k < trades.size() && items.size() < page->limit; ++k) {
     items.push_back(trades[k]);
-  const size_t next = *offset + items.size();
-  return ApiReply::Json(200,
-                        {{"items", items},
-                         {"total", trades.size()},
-                         {"next_cursor", next < trades.size() ? nlohmann::json(std::to_string(next))
-                                                              : nlohmann::json(nullptr)}});
+  }
+  return PageReply(std::move(items), trades.size(), *page);
 }
 
 ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
   JobRecord job;
   Result<JobResult> result = FinishedResult(deps, req, &job);
   if (!result.ok()) return Problem(result.status(), req);
-  Result<size_t> limit = PageLimit(req, deps.limits);
-  Result<size_t> offset = route_util::OffsetCursor(req);
-  if (!limit.ok()) return Problem(limit.status(), req);
-  if (!offset.ok()) return Problem(offset.status(), req);
+  Result<Page> page = ParsePage(deps, req);
+  if (!page.ok()) return Problem(page.status(), req);
   const std::vector<double> equity = DecodeEquity(result->equity);
   Result<BacktestSpec> spec = SpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
   if (!spec.ok()) return Problem(spec.status(), req);
@@ -187,17 +200,12 @@ ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
   }
   const std::vector<double> dd = DrawdownSeries(equity);
   nlohmann::json items = nlohmann::json::array();
-  for (size_t k = *offset; k < equity.size() && items.size() < *limit; ++k) {
+  for (size_t k = page->offset; k < equity.size() && items.size() < page->limit; ++k) {
     items.push_back({{"time", FormatIsoTime(bars->bars.time[k], true)},
                      {"equity", equity[k]},
                      {"drawdown", dd[k]}});
   }
-  const size_t next = *offset + items.size();
-  return ApiReply::Json(200,
-                        {{"items", items},
-                         {"total", equity.size()},
-                         {"next_cursor", next < equity.size() ? nlohmann::json(std::to_string(next))
-                                                              : nlohmann::json(nullptr)}});
+  return PageReply(std::move(items), equity.size(), *page);
 }
 
 ApiReply Cancel(const ApiDeps& deps, const ApiRequest& req) {
