@@ -8,6 +8,7 @@
 #include "cli/report.h"
 #include "engines/data/gbm_generator.h"
 #include "engines/native/strategies/catalogue.h"
+#include "engines/native/strategies/catalogue_json.h"
 
 namespace btr::cli {
 namespace {
@@ -46,20 +47,7 @@ int Fail(std::string_view command, const Status& s) {
 
 nlohmann::json CatalogueJson() {
   nlohmann::json out = nlohmann::json::array();
-  for (const StrategyInfo& info : StrategyCatalogue()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const ParamSpec& p : info.params) {
-      params.push_back(
-          {{"name", p.name},
-           {"type", ParamTypeName(p.type)},
-           {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
-                                                  : nlohmann::json(p.default_value)},
-           {"min", p.min},
-           {"max", p.max},
-           {"help", p.help}});
-    }
-    out.push_back({{"name", info.name}, {"summary", info.summary}, {"params", params}});
-  }
+  for (const StrategyInfo& info : StrategyCatalogue()) out.push_back(StrategyToJson(info));
   return out;
 }
 

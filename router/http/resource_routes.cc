@@ -5,6 +5,7 @@
 #include "engines/data/file_util.h"
 #include "engines/data/sha256.h"
 #include "engines/native/strategies/catalogue.h"
+#include "engines/native/strategies/catalogue_json.h"
 #include "router/http/route_util.h"
 #include "services/auth/api_keys.h"
 
@@ -94,27 +95,15 @@ ApiReply GetDataset(const ApiDeps& deps, const ApiRequest& req) {
 ApiReply Strategies(const ApiDeps& deps, const ApiRequest&) {
   nlohmann::json out = nlohmann::json::array();
   for (const StrategyInfo& info : StrategyCatalogue()) {
-    nlohmann::json params = nlohmann::json::array();
-    for (const ParamSpec& p : info.params) {
-      params.push_back(
-          {{"name", p.name},
-           {"type", ParamTypeName(p.type)},
-           {"default", p.type == ParamType::kBool ? nlohmann::json(p.default_value != 0)
-                                                  : nlohmann::json(p.default_value)},
-           {"min", p.min},
-           {"max", p.max},
-           {"description", p.help}});
-    }
     nlohmann::json engines = nlohmann::json::array();
     for (Engine* engine : deps.engines->All()) {
       for (const std::string& s : engine->capabilities().strategies) {
         if (s == info.name) engines.push_back(std::string(engine->name()));
       }
     }
-    out.push_back({{"name", info.name},
-                   {"description", info.summary},
-                   {"params", params},
-                   {"engines", engines}});
+    nlohmann::json entry = StrategyToJson(info);
+    entry["engines"] = engines;
+    out.push_back(std::move(entry));
   }
   return ApiReply::Json(200, {{"items", out}});
 }

@@ -7,7 +7,6 @@
 #include <utility>
 
 namespace btr {
-namespace {
 
 std::string_view Trim(std::string_view s) {
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -23,6 +22,8 @@ std::string Lower(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
