@@ -13,6 +13,10 @@
 
 namespace btr {
 
+// Text helpers shared by the configuration parser: surrounding blanks removed; ASCII lower case.
+std::string_view Trim(std::string_view s);
+std::string Lower(std::string_view s);
+
 // A listen or connect address. An empty host means "not configured" (allowed only for keys
 // that may be empty, such as server.ws_listen).
 struct HostPort {
