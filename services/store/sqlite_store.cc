@@ -291,15 +291,28 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
-        writer_->Prepare(kOp,
-                         "UPDATE jobs SET status = ?, phase = ?, "
-                         "progress = CASE WHEN ? THEN 1.0 ELSE progress END, "
-                         "error_code = ?, error_message = ?, finished_at = ?, updated_at = ? "
-                         "WHERE id = ? AND status = 'running' AND attempt = ?"));
-    st.Text(JobStatusName(status))
+        writer_->Prepare(
+            kOp,
+            // A cancel accepted while the job ran wins over a late success.
+            "UPDATE jobs SET "
+            "status = CASE WHEN ? AND cancel_requested THEN 'cancelled' ELSE ? END, "
+            "phase = CASE WHEN ? AND cancel_requested THEN 'cancelled' ELSE ? END, "
+            "progress = CASE WHEN ? AND NOT cancel_requested THEN 1.0 "
+            "ELSE progress END, "
+            "error_code = CASE WHEN ? AND cancel_requested THEN 'cancelled' ELSE ? END, "
+            "error_message = CASE WHEN ? AND cancel_requested "
+            "THEN 'cancelled while running' ELSE ? END, "
+            "finished_at = ?, updated_at = ? "
+            "WHERE id = ? AND status = 'running' AND attempt = ?"));
+    const int succeeded = status == JobStatus::kSucceeded ? 1 : 0;
+    st.Int(succeeded)
         .Text(JobStatusName(status))
-        .Int(status == JobStatus::kSucceeded ? 1 : 0)
+        .Int(succeeded)
+        .Text(JobStatusName(status))
+        .Int(succeeded)
+        .Int(succeeded)
         .Text(error_code)
+        .Int(succeeded)
         .Text(error_message)
         .Int(now)
         .Int(now)
@@ -314,12 +327,16 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
                                       std::to_string(job.attempt) + "; finishing attempt " +
                                       std::to_string(attempt) + " refused");
   }
+  BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord finished, SelectJob(writer_.get(), kOp, std::nullopt, id));
+  const bool kept = finished.status == status;  // false: a success turned into a cancel
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
         writer_->Prepare(kOp,
                          "INSERT INTO job_results (job_id, result_json, equity) VALUES (?, ?, ?)"));
-    st.Text(id).Text(result.result_json).Blob(result.equity);
+    st.Text(id)
+        .Text(kept ? result.result_json : std::string())
+        .Blob(kept ? result.equity : std::string());
     BTR_RETURN_IF_ERROR(st.Run());
   }
   return txn.Commit();

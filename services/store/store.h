@@ -108,6 +108,9 @@ class Store {
   virtual Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
                                 TimeNs now) = 0;
   // running -> terminal, storing the result in the same transaction, only if the job is still
+  // running with this attempt. A success of a job whose cancel was requested ends cancelled,
+  // without the result (the cancel was accepted first). Otherwise as follows:
+  // running -> terminal,
   // running with this attempt (so a job is never finished twice). FailedPrecondition otherwise.
   virtual Status FinishJob(std::string_view id, int attempt, JobStatus status,
                            const JobResult& result, std::string_view error_code,

@@ -12,11 +12,12 @@
 namespace btr {
 namespace {
 
+using testing::ReadFile;
+
 using testing::Near;
 using testing::Outcome;
 using testing::Run;
 using testing::SharedDir;
-using testing::Slurp;
 using testing::SplitCsvLine;
 using testing::TempDir;
 
@@ -75,12 +76,12 @@ TEST_CASE("backtest --out writes trades, equity and metrics files") {
   INFO(o.err);
   REQUIRE(o.exit_code == 0);
   CHECK(o.out.find("sharpe_ratio") != std::string::npos);
-  const std::string equity = Slurp(tmp.Path("out/equity.csv"));
+  const std::string equity = ReadFile(tmp.Path("out/equity.csv"));
   CHECK(std::count(equity.begin(), equity.end(), '\n') == 2149);  // header + 2148 bars
-  const std::string trades = Slurp(tmp.Path("out/trades.csv"));
+  const std::string trades = ReadFile(tmp.Path("out/trades.csv"));
   CHECK(trades.rfind("size,entry_bar,exit_bar", 0) == 0);
   CHECK(std::count(trades.begin(), trades.end(), '\n') == 1 + 9);  // 9 closed trades
-  const nlohmann::json metrics = nlohmann::json::parse(Slurp(tmp.Path("out/metrics.json")));
+  const nlohmann::json metrics = nlohmann::json::parse(ReadFile(tmp.Path("out/metrics.json")));
   CHECK(metrics["num_trades"] == 9.0);
 }
 

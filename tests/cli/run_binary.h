@@ -19,13 +19,6 @@ struct Outcome {
   std::string out, err;
 };
 
-inline std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // `s` in single quotes for /bin/sh.
 inline std::string Quote(const std::string& s) {
   std::string q = "'";
@@ -49,8 +42,8 @@ inline Outcome Run(const std::vector<std::string>& args, const TempDir& tmp,
   const int status = std::system(cmd.c_str());
   Outcome o;
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.out = Slurp(tmp.Path("stdout"));
-  o.err = Slurp(tmp.Path("stderr"));
+  o.out = ReadFile(tmp.Path("stdout"));
+  o.err = ReadFile(tmp.Path("stderr"));
   return o;
 }
 

@@ -14,14 +14,8 @@ namespace {
 
 using nlohmann::json;
 using testing::HttpResponse;
+using testing::ReadFile;
 using testing::Request;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class Server {
  public:

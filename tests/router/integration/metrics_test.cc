@@ -19,14 +19,8 @@ namespace {
 
 using nlohmann::json;
 using testing::HttpResponse;
+using testing::ReadFile;
 using testing::Request;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&

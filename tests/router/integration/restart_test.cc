@@ -16,15 +16,9 @@ namespace {
 
 using nlohmann::json;
 using testing::HttpResponse;
+using testing::ReadFile;
 using testing::Request;
 using testing::ServeProcess;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST_CASE("kill -9 with jobs queued and running loses nothing", "[api][restart]") {
   testing::TempDir dir;

@@ -32,19 +32,13 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using testing::ClientLoop;
 using testing::HttpResponse;
+using testing::ReadFile;
 using testing::UpgradeAnswer;
 using testing::UpgradeRequest;
 using testing::WaitFor;
 using testing::WsOutcome;
 using testing::WsSubscriber;
 using testing::WsSubscriberOptions;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // 200,000 synthetic minute bars as CSV (about 12 MB), built once.
 const std::string& GbmCsv() {
