@@ -19,21 +19,13 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/common/http_client.h"
 #include "engines/core/status.h"
 
 namespace btr::cli {
 
-struct ApiResponse {
-  long code = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names; the last value of repeats
-
-  bool ok() const { return code >= 200 && code < 300; }
-  // The body parsed; a discarded value when it is not JSON.
-  nlohmann::json Json() const;
-  // A header's value, or "" when absent. `lower_case_name` as stored.
-  std::string Header(const std::string& lower_case_name) const;
-};
+// A reply of any HTTP code ({code, body, headers}).
+using ApiResponse = HttpResponse;
 
 // A non-2xx reply as a Status: the problem+json `detail` (prefixed with `field` when the detail
 // does not already start with it), or the raw body when the server sent no problem document;
@@ -49,7 +41,7 @@ class ApiClient {
   // scheme gets "http://"); `api_key` may be empty for public routes.
   ApiClient(std::string base_url, std::string api_key);
 
-  const std::string& base_url() const { return base_url_; }
+  const std::string& base_url() const { return http_.base_url(); }
 
   // `path` starts with '/' and may carry a query. `timeout` bounds the whole exchange (a
   // long-poll needs more than its ?wait=). `headers` as {name, value} pairs.
@@ -69,11 +61,7 @@ class ApiClient {
                               std::string_view content_type, const Headers& headers,
                               std::chrono::seconds timeout) const;
 
-  std::string base_url_;
-  std::string api_key_;
+  HttpClient http_;
 };
-
-// "a/b c" -> "a%2Fb%20c": a query or path component, percent-encoded (RFC 3986 unreserved kept).
-std::string UrlEncode(std::string_view text);
 
 }  // namespace btr::cli

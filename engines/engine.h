@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,13 +40,27 @@ struct RunContext {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// The engine's own statistics, beside btrouter's canonical ones.
+struct NativeStats {
+  std::string raw_json = "{}";  // the engine's numbers verbatim, as a JSON object
+  // Those numbers translated to canonical keys and units (docs/metrics.md), only where the
+  // engine's definition means the same thing; NaN for an undefined value.
+  std::map<std::string, double> metrics;
+  // How the engine computes its numbers, where that differs from or explains the mapping
+  // (annualization, risk-free rate, sampling, trade counting), as short sentences by topic.
+  std::map<std::string, std::string> conventions;
+  // True when the engine computes exactly the canonical definitions (the native engine): its
+  // `metrics` are then the canonical ones and need not be sent twice.
+  bool same_as_canonical = false;
+};
+
 // An engine's answer, before btrouter recomputes the canonical metrics from it.
 struct EngineRun {
   Column<double> equity;                 // one point per bar of the input
   std::vector<TradeRecord> trades;       // closed, in closing order
   std::vector<TradeRecord> open_trades;  // still open at the end
   size_t warmup_bars = 0;                // buy & hold base bar
-  std::string native_stats_json = "{}";  // the engine's own numbers, verbatim
+  NativeStats native;
   std::string engine_version;
   double run_seconds = 0;
 };

@@ -30,17 +30,10 @@ EngineCapabilities NativeEngine::capabilities() const {
 }
 
 Result<std::unique_ptr<Strategy>> NativeEngine::Prepare(const BacktestSpec& spec) const {
-  const StrategyInfo* info = FindStrategy(spec.strategy.name);
-  if (info == nullptr) {
-    // An unknown name in a request is a bad argument, not a missing resource.
-    return Status::InvalidArgument(
-        CreateStrategy(spec.strategy.name, {}).status().WithPrefix("strategy.name").message());
-  }
-  ParamValues params = ParamValues::Defaults(info->params);
-  for (const auto& [name, value] : spec.strategy.params) {
-    BTR_RETURN_IF_ERROR(params.SetNumber(info->params, name, value).WithPrefix("strategy.params"));
-  }
-  Result<std::unique_ptr<Strategy>> strategy = CreateStrategy(info->name, params);
+  Result<ResolvedStrategy> resolved = ResolveStrategy(spec.strategy);
+  if (!resolved.ok()) return resolved.status();
+  Result<std::unique_ptr<Strategy>> strategy =
+      CreateStrategy(resolved->info->name, resolved->params);
   if (!strategy.ok()) return strategy.status().WithPrefix("strategy.params");
   return strategy;
 }
@@ -79,6 +72,8 @@ Result<EngineRun> NativeEngine::Run(const BacktestSpec& spec, const BarSeries& b
   run.trades = std::move(out->trades);
   run.open_trades = std::move(out->open_trades);
   run.warmup_bars = out->warmup_bars;
+  run.native.same_as_canonical = true;
+  run.native.conventions = {{"definitions", "the canonical ones, computed by btrouter itself"}};
   run.engine_version = "btrouter-native 0.1.0 (backtesting.py 0.6.6 semantics)";
   run.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;

@@ -6,6 +6,24 @@
 #include "engines/metrics/metrics_json.h"
 
 namespace btr {
+namespace {
+
+// {"raw": the engine's numbers verbatim, "metrics": mapped to canonical keys}.
+nlohmann::json NativeJson(const NativeStats& native, const nlohmann::json& canonical) {
+  nlohmann::json raw = nlohmann::json::parse(native.raw_json, nullptr, false);
+  if (raw.is_discarded()) raw = nlohmann::json::object();
+  nlohmann::json mapped = nlohmann::json::object();
+  if (native.same_as_canonical) {
+    for (const auto& [key, value] : canonical.items()) {
+      if (key != "conventions" && key != "start" && key != "end") mapped[key] = value;
+    }
+  } else {
+    for (const auto& [key, value] : native.metrics) mapped[key] = MetricNumber(value);
+  }
+  return {{"raw", std::move(raw)}, {"metrics", std::move(mapped)}};
+}
+
+}  // namespace
 
 JobResult BuildResult(const BarSeries& bars, const EngineRun& run, const ResultContext& context) {
   MetricsInput in;
@@ -16,11 +34,12 @@ JobResult BuildResult(const BarSeries& bars, const EngineRun& run, const ResultC
   in.trades = run.trades;
   const Metrics metrics = ComputeMetrics(in);
 
-  nlohmann::json native = nlohmann::json::parse(run.native_stats_json, nullptr, false);
-  if (native.is_discarded()) native = nlohmann::json::object();
+  nlohmann::json metrics_json = MetricsToJson(metrics);
   nlohmann::json doc = {
-      {"metrics", MetricsToJson(metrics)},
-      {"native", native},
+      {"metrics", metrics_json},
+      {"native", NativeJson(run.native, metrics_json)},
+      {"conventions",
+       {{"canonical", metrics_json["conventions"]}, {"engine", run.native.conventions}}},
       {"trades", TradesToJson(run.trades)},
       {"open_trades", TradesToJson(run.open_trades)},
       {"engine", context.engine},

@@ -1,6 +1,7 @@
 // BuildResult: turns an engine's answer into the stored result, with btrouter's canonical
 // metrics recomputed from the equity curve and trades (one definition for every engine) and the
-// engine's own numbers kept verbatim under "native". Pure; thread-safe.
+// engine's own numbers kept beside them under "native" (verbatim, and mapped to canonical keys
+// where the meaning matches). Pure; thread-safe.
 #pragma once
 
 #include <string>
@@ -17,8 +18,10 @@ struct ResultContext {
   std::string dataset_sha256;
 };
 
-// result_json: {"metrics": {...}, "native": {...}, "trades": [...], "open_trades": [...],
-//               "engine", "engine_version", "dataset": {"id", "sha256", "bars"}, "run_seconds"}
+// result_json: {"metrics": {...}, "native": {"raw": {...}, "metrics": {...}},
+//               "conventions": {"canonical": {...}, "engine": {...}}, "trades": [...],
+//               "open_trades": [...], "engine", "engine_version",
+//               "dataset": {"id", "sha256", "bars"}, "warmup_bars", "run_seconds"}
 // equity: the curve as raw doubles.
 JobResult BuildResult(const BarSeries& bars, const EngineRun& run, const ResultContext& context);
 

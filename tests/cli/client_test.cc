@@ -26,10 +26,10 @@
 namespace btr {
 namespace {
 
+using btr::UrlEncode;
 using cli::Flags;
 using cli::FormatMetricsJsonTable;
 using cli::FormatMetricsTable;
-using cli::UrlEncode;
 using nlohmann::json;
 using testing::Near;
 using testing::Outcome;
@@ -261,7 +261,7 @@ TEST_CASE("client commands name the missing key and an unreachable server", "[cl
     const Outcome o = Run(args, tmp, kCleanEnv);
     INFO(command << ": " << o.err);
     CHECK(o.exit_code == 1);
-    CHECK(o.err.rfind("btrouter " + command + ": cannot reach btrouter at " + url + ": ", 0) == 0);
+    CHECK(o.err.rfind("btrouter " + command + ": cannot reach btrouter at " + url + " (", 0) == 0);
     CHECK(o.err.find("is `btrouter serve` running?") != std::string::npos);
     CHECK(Lines(o.err) == 1);
   }

@@ -36,9 +36,13 @@ import warnings
 sys.dont_write_bytecode = True  # keep __pycache__ out of the repo
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
+SERVICE_DIR = os.path.join(REPO, 'adapters', 'backtestingpy', 'service')
 EQUITY_MAX_BARS = 20000
-TRADE_COLUMNS = ['size', 'entry_bar', 'exit_bar', 'entry_price', 'exit_price', 'sl', 'tp',
-                 'pnl', 'return_pct', 'commission', 'entry_time', 'exit_time', 'tag']
+
+# The run-output conversion the service answers with (results.py imports no backtesting.py)
+sys.path.insert(0, SERVICE_DIR)
+from results import (TRADE_COLUMNS, closed_trade_values, open_trade_values,  # noqa: E402
+                     stats_json, warmup_bars, warning_summary)
 
 
 def setup_backtesting(path: str):
@@ -58,7 +62,7 @@ def setup_backtesting(path: str):
     mod_dir = os.path.dirname(os.path.abspath(backtesting.__file__))
     if not mod_dir.startswith(os.path.abspath(path)):
         raise RuntimeError(f'imported backtesting from {mod_dir}, not from {path}')
-    sys.path.insert(0, os.path.join(REPO, 'adapters', 'backtestingpy', 'service'))
+    sys.path.insert(0, SERVICE_DIR)
     sys.path.insert(0, HERE)
     return backtesting, stubbed
 
@@ -150,31 +154,6 @@ def ftag(t) -> str:
     return str(t)
 
 
-def jvalue(v):
-    import numpy as np
-    import pandas as pd
-    if v is None:
-        return None
-    if v is pd.NaT:
-        return 'NaN'
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    if isinstance(v, pd.Timedelta):
-        return {'seconds': v.total_seconds()}
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer, int)):
-        return int(v)
-    if isinstance(v, (np.floating, float)):
-        v = float(v)
-        if math.isnan(v):
-            return 'NaN'
-        if math.isinf(v):
-            return 'inf' if v > 0 else '-inf'
-        return v
-    raise TypeError(f'unexpected stats value {v!r} ({type(v)})')
-
-
 # ---------------------------------------------------------------- data
 
 class DataCache:
@@ -220,17 +199,6 @@ def write_csv(path, header, rows):
         w.writerows(rows)
 
 
-def warning_summary(caught, limit=10):
-    """Distinct warning texts (with 'time=<bar>: ' prefixes folded), with counts."""
-    import re
-    counts = {}
-    for w in caught:
-        msg = re.sub(r'^time=\d+: ', 'time=<bar>: ', str(w.message))
-        msg = re.sub(r'\(equity=[^)]*\)', '(equity=...)', msg)
-        counts[msg] = counts.get(msg, 0) + 1
-    return [{'message': m, 'count': n} for m, n in sorted(counts.items())[:limit]]
-
-
 def commission_arg(c):
     if isinstance(c, dict):
         return (float(c.get('fixed', 0.0)), float(c.get('relative', 0.0)))
@@ -257,27 +225,22 @@ def run_case(bt_mod, catalogue, case, data: DataCache, out_dir: str) -> dict:
         elapsed = time.perf_counter() - t0
     os.makedirs(out_dir, exist_ok=True)
 
-    tr = stats['_trades']
-    rows = [trade_row(r.Size, r.EntryBar, r.ExitBar, r.EntryPrice, r.ExitPrice, r.SL, r.TP,
-                      r.PnL, r.ReturnPct, r.Commission, r.EntryTime, r.ExitTime, r.Tag)
-            for r in tr.itertuples(index=False)]
-    write_csv(os.path.join(out_dir, 'trades.csv'), TRADE_COLUMNS, rows)
+    closed = closed_trade_values(stats)
+    write_csv(os.path.join(out_dir, 'trades.csv'), TRADE_COLUMNS,
+              [trade_row(*values) for values in closed])
 
     strategy = stats['_strategy']
-    open_trades = list(strategy.trades)  # == tuple(strategy._broker.trades)
+    # still open at the end (strategy.trades == _broker.trades): exit fields empty; pnl /
+    # return_pct are the library's unrealized Trade.pl / pl_pct at the last Close (entry
+    # commission not included: _commissions is 0 until close)
+    open_trades = open_trade_values(strategy)
     open_path = os.path.join(out_dir, 'open_trades.csv')
     if open_trades:
-        # exit fields empty; pnl/return_pct are the library's unrealized Trade.pl / pl_pct
-        # at the last Close (entry commission not included: _commissions is 0 until close)
-        rows = [trade_row(t.size, t.entry_bar, None, t.entry_price, None, t.sl, t.tp, t.pl,
-                          t.pl_pct, float(t._commissions), t.entry_time, None, t.tag)
-                for t in open_trades]
-        write_csv(open_path, TRADE_COLUMNS, rows)
+        write_csv(open_path, TRADE_COLUMNS, [trade_row(*values) for values in open_trades])
     elif os.path.exists(open_path):
         os.remove(open_path)
 
-    keys = [k for k in stats.index if k not in ('_strategy', '_equity_curve', '_trades')]
-    sj = {k: jvalue(stats[k]) for k in keys}
+    sj = stats_json(stats)
     with open(os.path.join(out_dir, 'stats.json'), 'w') as f:
         f.write(json.dumps(sj, indent=1, allow_nan=False) + '\n')
 
@@ -294,14 +257,13 @@ def run_case(bt_mod, catalogue, case, data: DataCache, out_dir: str) -> dict:
     elif os.path.exists(eq_path):
         os.remove(eq_path)
 
-    from backtesting._util import _indicator_warmup_nbars
     meta = {
         'id': case['id'],
         'data': case['data'], 'data_source': src, 'data_sha256': digest, 'bars': len(df),
         'strategy': case['strategy'], 'strategy_class': cls.__name__, 'params': params,
         'backtest_kwargs': {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()},
-        'warmup_bar_W': int(_indicator_warmup_nbars(strategy)),
-        'closed_trades': len(tr), 'open_trades': len(open_trades),
+        'warmup_bar_W': warmup_bars(strategy),
+        'closed_trades': len(closed), 'open_trades': len(open_trades),
         'equity_csv': bool(want_equity),
         'warnings_total': len(caught),
         'warnings': warning_summary(caught),

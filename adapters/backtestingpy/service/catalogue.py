@@ -5,9 +5,9 @@ native C++ engine implements the same strategies and is tested trade-for-trade
 against backtesting.py runs of these classes (tests/parity/).
 
 Every tunable parameter is a class attribute so that ``Backtest.run(**params)``
-can set it. ``CATALOGUE`` maps the catalogue name to the class, and
-``PARAMS`` / ``describe()`` give typed parameter metadata
-(name, type, default, min).
+can set it. ``CATALOGUE`` maps the catalogue name to the class; the typed
+parameter metadata (``PARAMS``, ``describe()``, ``coerce_params()``) lives in
+params.py, which needs no backtesting.py, and is re-exported here.
 
 Indicator numerics matter for bit-comparable runs:
   * SMA / Bollinger middle: pandas ``rolling(n).mean()``;
@@ -18,13 +18,14 @@ Indicator numerics matter for bit-comparable runs:
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from backtesting import Strategy
 from backtesting.lib import crossover
+
+from params import (CLASS_NAMES, PARAMS, ParamError, coerce_params, describe,  # noqa: F401
+                    with_defaults)
 
 NaN = float('nan')
 
@@ -285,7 +286,7 @@ class BuyAndHold(Strategy):
 
 
 # --------------------------------------------------------------------------
-# Registry and typed parameter metadata
+# Registry
 # --------------------------------------------------------------------------
 
 CATALOGUE = {
@@ -299,55 +300,7 @@ CATALOGUE = {
 }
 
 
-def _p(name, typ, default, minimum=None):
-    return {'name': name, 'type': typ, 'default': default, 'min': minimum}
-
-
-# type is one of "int", "float", "bool"; min is inclusive (None = no minimum)
-PARAMS = {
-    'sma_cross': [_p('fast', 'int', 10, 1), _p('slow', 'int', 20, 1),
-                  _p('long_only', 'bool', False), _p('sl_pct', 'float', 0.0, 0.0),
-                  _p('tp_pct', 'float', 0.0, 0.0)],
-    'rsi_reversion': [_p('period', 'int', 14, 1), _p('lower', 'float', 30.0, 0.0),
-                      _p('upper', 'float', 70.0, 0.0)],
-    'ema_cross': [_p('fast', 'int', 12, 1), _p('slow', 'int', 26, 1)],
-    'macd_cross': [_p('fast', 'int', 12, 1), _p('slow', 'int', 26, 1), _p('signal', 'int', 9, 1)],
-    'bollinger_reversion': [_p('period', 'int', 20, 1), _p('k', 'float', 2.0, 0.0)],
-    'donchian_breakout': [_p('period', 'int', 20, 1)],
-    'buy_and_hold': [],
-}
-
-_PY_TYPES = {'int': int, 'float': float, 'bool': bool}
-
-
-def describe():
-    """JSON-serialisable catalogue: [{name, class, params:[{name,type,default,min}]}]."""
-    return [{'name': n, 'class': cls.__name__, 'params': PARAMS[n]} for n, cls in CATALOGUE.items()]
-
-
-def coerce_params(strategy: str, params: dict) -> dict:
-    """Validate and coerce user params against PARAMS; raises ValueError naming the field."""
-    if strategy not in CATALOGUE:
-        raise ValueError(f'unknown strategy {strategy!r}')
-    spec = {p['name']: p for p in PARAMS[strategy]}
-    out = {}
-    for k, v in (params or {}).items():
-        if k not in spec:
-            raise ValueError(f'params.{k}: unknown parameter for {strategy}')
-        p = spec[k]
-        t = p['type']
-        if t == 'bool':
-            if not isinstance(v, bool):
-                raise ValueError(f'params.{k}: expected bool')
-        elif t == 'int':
-            if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())):
-                raise ValueError(f'params.{k}: expected integer')
-            v = int(v)
-        else:
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ValueError(f'params.{k}: expected finite number')
-            v = float(v)
-        if p['min'] is not None and t != 'bool' and v < p['min']:
-            raise ValueError(f'params.{k}: must be >= {p["min"]}')
-        out[k] = v
-    return out
+# The typed parameter metadata and its validation live in params.py (no backtesting.py needed);
+# they are re-exported here for existing users (tests/parity/make_reference.py).
+if {n: c.__name__ for n, c in CATALOGUE.items()} != CLASS_NAMES:
+    raise ImportError('catalogue.CATALOGUE and params.CLASS_NAMES disagree')

@@ -28,4 +28,22 @@ Result<std::unique_ptr<Strategy>> CreateStrategy(std::string_view name, const Pa
   return info->create(params);
 }
 
+Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref) {
+  ResolvedStrategy out;
+  out.info = FindStrategy(ref.name);
+  if (out.info == nullptr) {
+    // An unknown name in a request is a bad argument, not a missing resource.
+    return Status::InvalidArgument(
+        CreateStrategy(ref.name, {}).status().WithPrefix("strategy.name").message());
+  }
+  out.params = ParamValues::Defaults(out.info->params);
+  for (const auto& [name, value] : ref.params) {
+    BTR_RETURN_IF_ERROR(
+        out.params.SetNumber(out.info->params, name, value).WithPrefix("strategy.params"));
+  }
+  if (out.info->check)
+    BTR_RETURN_IF_ERROR(out.info->check(out.params).WithPrefix("strategy.params"));
+  return out;
+}
+
 }  // namespace btr

@@ -8,6 +8,7 @@
 
 #include "engines/core/status.h"
 #include "engines/native/strategy/strategy.h"
+#include "engines/spec.h"
 
 namespace btr {
 
@@ -20,6 +21,16 @@ const StrategyInfo* FindStrategy(std::string_view name);
 // Builds the strategy with checked parameters. NotFound for an unknown name (the message lists
 // the catalogue); InvalidArgument from the parameter checks.
 Result<std::unique_ptr<Strategy>> CreateStrategy(std::string_view name, const ParamValues& params);
+
+// A request's strategy resolved against the catalogue: the declared defaults overridden by
+// `ref.params`, every value and the cross-parameter rules checked. InvalidArgument names the
+// field ("strategy.name: unknown strategy 'x' (known: ...)", "strategy.params: fast: ...").
+// Engines that run the catalogue elsewhere (the Backtesting.py service, LEAN) validate with it.
+struct ResolvedStrategy {
+  const StrategyInfo* info = nullptr;
+  ParamValues params;
+};
+Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref);
 
 // Entries, one per source file of engines/native/strategies/.
 StrategyInfo SmaCrossInfo();

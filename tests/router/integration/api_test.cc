@@ -5,73 +5,17 @@
 #include <sstream>
 #include <thread>
 
-#include "router/app/server_app.h"
-#include "tests/router/integration/http_client.h"
+#include "tests/router/integration/api_server.h"
 #include "tests/test_util.h"
 
 namespace btr {
 namespace {
 
 using nlohmann::json;
+using testing::ApiServer;
 using testing::HttpResponse;
 using testing::ReadFile;
 using testing::Request;
-
-class Server {
- public:
-  Server() {
-    Result<Config> config = LoadConfig("", {},
-                                       {{"server.listen", "127.0.0.1:0", "test"},
-                                        {"server.data_dir", dir_.path(), "test"},
-                                        {"server.max_body_bytes", "4MiB", "test"}});
-    REQUIRE(config.ok());
-    Result<std::unique_ptr<ServerApp>> app = ServerApp::Start(*config);
-    REQUIRE(app.ok());
-    app_ = std::move(app).value();
-    admin_ = app_->new_admin_key();
-    REQUIRE(!admin_.empty());
-    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
-  }
-
-  HttpResponse Call(const std::string& method, const std::string& path, const std::string& key,
-                    const std::string& body = "", std::vector<std::string> headers = {}) {
-    if (!key.empty()) headers.push_back("Authorization: Bearer " + key);
-    return Request(method, base_ + path, body, headers);
-  }
-
-  std::string NewKey(const std::string& tenant) {
-    HttpResponse r = Call("POST", "/v1/keys", admin_, json{{"tenant", tenant}}.dump());
-    REQUIRE(r.code == 201);
-    return r.Json()["key"].get<std::string>();
-  }
-
-  std::string Upload(const std::string& key, const std::string& file, const std::string& name) {
-    HttpResponse r =
-        Call("POST", "/v1/datasets?name=" + name, key, ReadFile(file), {"Content-Type: text/csv"});
-    INFO(r.body);
-    REQUIRE(r.code == 201);
-    return r.Json()["id"].get<std::string>();
-  }
-
-  json WaitDone(const std::string& key, const std::string& id) {
-    for (int k = 0; k < 200; ++k) {
-      HttpResponse r = Call("GET", "/v1/backtests/" + id + "?wait=5", key);
-      REQUIRE(r.code == 200);
-      json job = r.Json();
-      const std::string status = job["status"];
-      if (status != "queued" && status != "running") return job;
-    }
-    FAIL("job did not finish");
-    return {};
-  }
-
-  const std::string& admin() const { return admin_; }
-
- private:
-  testing::TempDir dir_;
-  std::unique_ptr<ServerApp> app_;
-  std::string admin_, base_;
-};
 
 std::string Goog() { return testing::SharedData("GOOG.csv"); }
 
@@ -84,7 +28,7 @@ json SmaSpec(const std::string& dataset) {
 }
 
 TEST_CASE("happy path: upload, submit, long-poll, result, pages", "[api]") {
-  Server server;
+  ApiServer server;
   const std::string key = server.NewKey("alice");
   const std::string dataset = server.Upload(key, Goog(), "goog");
   HttpResponse submitted = server.Call("POST", "/v1/backtests", key, SmaSpec(dataset).dump());
@@ -154,7 +98,7 @@ TEST_CASE("happy path: upload, submit, long-poll, result, pages", "[api]") {
 }
 
 TEST_CASE("every error is problem+json naming the field", "[api]") {
-  Server server;
+  ApiServer server;
   const std::string key = server.NewKey("alice");
   const std::string dataset = server.Upload(key, Goog(), "goog");
   struct Case {
@@ -204,7 +148,7 @@ TEST_CASE("every error is problem+json naming the field", "[api]") {
 }
 
 TEST_CASE("tenants see only their own jobs and datasets", "[api]") {
-  Server server;
+  ApiServer server;
   const std::string alice = server.NewKey("alice");
   const std::string bob = server.NewKey("bob");
   const std::string dataset = server.Upload(alice, Goog(), "goog");
@@ -229,7 +173,7 @@ TEST_CASE("tenants see only their own jobs and datasets", "[api]") {
 }
 
 TEST_CASE("idempotency under 50 concurrent identical submits", "[api]") {
-  Server server;
+  ApiServer server;
   const std::string key = server.NewKey("alice");
   const std::string dataset = server.Upload(key, Goog(), "goog");
   const std::string body = SmaSpec(dataset).dump();
@@ -260,7 +204,7 @@ TEST_CASE("idempotency under 50 concurrent identical submits", "[api]") {
 }
 
 TEST_CASE("200 concurrent clients are all answered", "[api]") {
-  Server server;
+  ApiServer server;
   const std::string key = server.NewKey("alice");
   const std::string dataset = server.Upload(key, Goog(), "goog");
   HttpResponse submitted = server.Call("POST", "/v1/backtests", key, SmaSpec(dataset).dump());
@@ -280,7 +224,7 @@ TEST_CASE("200 concurrent clients are all answered", "[api]") {
 }
 
 TEST_CASE("cancel: a queued job is cancelled at once; a finished one cannot be", "[api]") {
-  Server server;
+  ApiServer server;
   const std::string key = server.NewKey("alice");
   const std::string dataset = server.Upload(key, Goog(), "goog");
   // Fill the two workers' queue with many jobs, then cancel the last one while it waits.

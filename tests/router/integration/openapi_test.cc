@@ -7,7 +7,7 @@
 
 #include "router/app/server_app.h"
 #include "router/http/handlers.h"
-#include "tests/router/integration/http_client.h"
+#include "tests/router/integration/api_server.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -22,33 +22,6 @@ using RouteKey = std::pair<std::string, std::string>;  // (path template, upper-
 // The methods probed on every documented path. HEAD and CONNECT are left out: curl treats
 // their replies specially (no body, tunnels), which says nothing about the routes.
 const char* const kProbedMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-
-class Server {
- public:
-  Server() {
-    Result<Config> config = LoadConfig(
-        "", {},
-        {{"server.listen", "127.0.0.1:0", "test"}, {"server.data_dir", dir_.path(), "test"}});
-    REQUIRE(config.ok());
-    Result<std::unique_ptr<ServerApp>> app = ServerApp::Start(*config);
-    REQUIRE(app.ok());
-    app_ = std::move(app).value();
-    admin_ = app_->new_admin_key();
-    REQUIRE(!admin_.empty());
-    base_ = "http://127.0.0.1:" + std::to_string(app_->port());
-  }
-
-  HttpResponse Call(const std::string& method, const std::string& path, bool with_key) {
-    std::vector<std::string> headers;
-    if (with_key) headers.push_back("Authorization: Bearer " + admin_);
-    return Request(method, base_ + path, "", headers);
-  }
-
- private:
-  testing::TempDir dir_;
-  std::unique_ptr<ServerApp> app_;
-  std::string admin_, base_;
-};
 
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -85,8 +58,8 @@ std::map<RouteKey, json> Operations(const json& document) {
 }
 
 TEST_CASE("openapi: the document has the OpenAPI 3.1 shape", "[api][openapi]") {
-  Server server;
-  HttpResponse r = server.Call("GET", "/openapi.json", false);
+  testing::ApiServer server;
+  HttpResponse r = server.Call("GET", "/openapi.json", "");
   REQUIRE(r.code == 200);
   CHECK(r.headers["content-type"] == "application/json");
   const json document = r.Json();
@@ -124,8 +97,8 @@ TEST_CASE("openapi: the document has the OpenAPI 3.1 shape", "[api][openapi]") {
 }
 
 TEST_CASE("openapi: the document lists exactly the routes the server answers", "[api][openapi]") {
-  Server server;
-  const json document = server.Call("GET", "/openapi.json", false).Json();
+  testing::ApiServer server;
+  const json document = server.Call("GET", "/openapi.json", "").Json();
   REQUIRE(document.is_object());
   const std::map<RouteKey, json> ops = Operations(document);
 
@@ -145,7 +118,7 @@ TEST_CASE("openapi: the document lists exactly the routes the server answers", "
   }
 
   // The discriminator below does tell a missing route apart.
-  CHECK(IsRouterRejection(server.Call("GET", "/v1/nowhere", true)));
+  CHECK(IsRouterRejection(server.Call("GET", "/v1/nowhere", server.admin())));
 
   std::map<std::string, std::set<std::string>> methods_by_path;
   for (const auto& [key, op] : ops) methods_by_path[key.first].insert(key.second);
@@ -155,7 +128,7 @@ TEST_CASE("openapi: the document lists exactly the routes the server answers", "
       INFO(method << " " << url);
       if (methods.count(method) == 0) {
         // Undocumented method on a documented path: 405 naming what is allowed.
-        HttpResponse r = server.Call(method, url, true);
+        HttpResponse r = server.Call(method, url, server.admin());
         CHECK(r.code == 405);
         std::string allow;
         for (const std::string& m : methods) allow += (allow.empty() ? "" : ", ") + m;
@@ -164,7 +137,7 @@ TEST_CASE("openapi: the document lists exactly the routes the server answers", "
       }
       // Documented: the route answers (a 400/404 about the dummy id or empty body is an
       // answer from the handler; the router's own 404/405 is not).
-      const HttpResponse with_key = server.Call(method, url, true);
+      const HttpResponse with_key = server.Call(method, url, server.admin());
       INFO(with_key.body);
       CHECK(with_key.error.empty());
       CHECK_FALSE(IsRouterRejection(with_key));
@@ -172,7 +145,7 @@ TEST_CASE("openapi: the document lists exactly the routes the server answers", "
       // Without a key: public routes answer, the others ask for one.
       const json& op = ops.at({path, method});
       const bool is_public = op.contains("security") && op["security"].empty();
-      const HttpResponse without_key = server.Call(method, url, false);
+      const HttpResponse without_key = server.Call(method, url, "");
       CHECK_FALSE(IsRouterRejection(without_key));
       if (is_public) {
         CHECK(without_key.code != 401);
