@@ -33,7 +33,7 @@ BacktestingPyEngine::BacktestingPyEngine(BacktestingPyOptions options)
 EngineCapabilities BacktestingPyEngine::capabilities() const {
   EngineCapabilities caps;
   // The service ships the same catalogue (service/catalogue.py).
-  for (const StrategyInfo& info : StrategyCatalogue()) caps.strategies.push_back(info.name);
+  caps.strategies = CatalogueNames();
   caps.reports_progress = true;
   caps.supports_cancel = true;
   caps.max_bars = options_.max_bars;

@@ -145,16 +145,15 @@ Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& b
   body.reserve(body.size() + bars.size() * 110 + 64);
   body += ",\"data\":{";
   AppendArray(body, "time", bars.time);
-  body += ',';
-  AppendArray(body, "open", bars.open);
-  body += ',';
-  AppendArray(body, "high", bars.high);
-  body += ',';
-  AppendArray(body, "low", bars.low);
-  body += ',';
-  AppendArray(body, "close", bars.close);
-  body += ',';
-  AppendArray(body, "volume", bars.volume);
+  const std::pair<std::string_view, const Column<double>*> prices[] = {{"open", &bars.open},
+                                                                       {"high", &bars.high},
+                                                                       {"low", &bars.low},
+                                                                       {"close", &bars.close},
+                                                                       {"volume", &bars.volume}};
+  for (const auto& [name, column] : prices) {
+    body += ',';
+    AppendArray(body, name, *column);
+  }
   body += "}}";
   return body;
 }

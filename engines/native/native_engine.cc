@@ -22,7 +22,7 @@ BacktestConfig NativeConfig(const BacktestSpec& spec) {
 
 EngineCapabilities NativeEngine::capabilities() const {
   EngineCapabilities caps;
-  for (const StrategyInfo& info : StrategyCatalogue()) caps.strategies.push_back(info.name);
+  caps.strategies = CatalogueNames();
   caps.reports_progress = true;
   caps.supports_cancel = true;
   caps.max_bars = options_.max_bars;

@@ -28,6 +28,12 @@ Result<std::unique_ptr<Strategy>> CreateStrategy(std::string_view name, const Pa
   return info->create(params);
 }
 
+std::vector<std::string> CatalogueNames() {
+  std::vector<std::string> names;
+  for (const StrategyInfo& info : StrategyCatalogue()) names.push_back(info.name);
+  return names;
+}
+
 Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref) {
   ResolvedStrategy out;
   out.info = FindStrategy(ref.name);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +15,10 @@ namespace btr {
 
 // Every catalogue strategy, in documentation order.
 const std::vector<StrategyInfo>& StrategyCatalogue();
+
+// The catalogue's names, in documentation order (what an engine running the catalogue lists
+// in its capabilities).
+std::vector<std::string> CatalogueNames();
 
 // The entry named `name`, or nullptr.
 const StrategyInfo* FindStrategy(std::string_view name);
