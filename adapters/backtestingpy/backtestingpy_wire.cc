@@ -1,5 +1,6 @@
 #include "adapters/backtestingpy/backtestingpy_wire.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -13,23 +14,25 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-void AppendNumber(std::string& out, T value) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, ec == std::errc() ? end : buf);
-}
-
+// Appends `"name":[v0,v1,...]` writing straight into the string's buffer (numbers as
+// shortest round-trip decimals: at most 24 characters for a double, 20 for an int64).
 template <typename Column>
 void AppendArray(std::string& out, std::string_view name, const Column& values) {
-  out += '"';
-  out += name;
-  out += "\":[";
+  constexpr size_t kMaxNumber = 25;
+  const size_t start = out.size();
+  out.resize(start + name.size() + 5 + values.size() * (kMaxNumber + 1));
+  char* p = out.data() + start;
+  *p++ = '"';
+  p = std::copy(name.begin(), name.end(), p);
+  *p++ = '"';
+  *p++ = ':';
+  *p++ = '[';
   for (size_t i = 0; i < values.size(); ++i) {
-    if (i != 0) out += ',';
-    AppendNumber(out, values[i]);
+    if (i != 0) *p++ = ',';
+    p = std::to_chars(p, p + kMaxNumber, values[i]).ptr;
   }
-  out += ']';
+  *p++ = ']';
+  out.resize(static_cast<size_t>(p - out.data()));
 }
 
 json Settings(const BacktestSpec& spec) {
@@ -142,7 +145,6 @@ Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& b
       {"strategy", strategy->info->name}, {"params", params}, {"settings", Settings(spec)}};
   std::string body = head.dump();
   body.pop_back();  // reopen the object to append the bars without building a DOM of them
-  body.reserve(body.size() + bars.size() * 110 + 64);
   body += ",\"data\":{";
   AppendArray(body, "time", bars.time);
   const std::pair<std::string_view, const Column<double>*> prices[] = {{"open", &bars.open},
