@@ -2,6 +2,8 @@
 // folders, tolerant float comparison and CSV line splitting.
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -24,6 +26,12 @@ inline std::string SharedDir() {
 
 inline std::string SharedData(const std::string& relative) {
   return SharedDir() + "/data/" + relative;
+}
+
+// The interpreter for Python fakes and services: Debian's (whose pandas and numpy come from
+// apt) when present, else the first python3 on PATH.
+inline std::string Python() {
+  return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
 }
 
 // A fresh folder under the system temp folder, removed with its contents on destruction.

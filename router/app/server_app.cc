@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "adapters/backtestingpy/backtestingpy_engine.h"
+#include "adapters/lean_local/lean_local_engine.h"
+#include "adapters/qc_cloud/qc_cloud_engine.h"
 #include "engines/core/clock.h"
 #include "engines/native/native_engine.h"
 #include "router/engine_registry.h"
@@ -23,108 +25,115 @@ struct ServerApp::Parts {
   PrometheusRegistry metrics;
   std::unique_ptr<JobService> jobs;
   std::unique_ptr<HttpServer> http;
-  std::unique_ptr<ProgressWsServer> ws; // after http: destroyed first
+  std::unique_ptr<ProgressWsServer> ws;  // after http: destroyed first
   std::string admin_key;
 };
 
 namespace {
 
 // Every enabled engine, built from its config section.
-Status RegisterEngines(const Config &config, EngineRegistry *engines) {
-  const auto max_bars =
-      static_cast<size_t>(config.GetInt("limits.max_bars_per_run"));
+Status RegisterEngines(const Config& config, EngineRegistry* engines) {
+  const auto max_bars = static_cast<size_t>(config.GetInt("limits.max_bars_per_run"));
   if (config.GetBool("engines.native.enabled")) {
     NativeEngineOptions native;
     native.max_bars = max_bars;
-    BTR_RETURN_IF_ERROR(
-        engines->Register(std::make_unique<NativeEngine>(native)));
+    BTR_RETURN_IF_ERROR(engines->Register(std::make_unique<NativeEngine>(native)));
   }
   if (config.GetBool("engines.backtestingpy.enabled")) {
     BacktestingPyOptions service;
     service.url = config.GetString("engines.backtestingpy.url");
-    service.request_timeout = std::chrono::seconds(
-        config.GetInt("engines.backtestingpy.request_timeout_s"));
-    service.run_timeout =
-        std::chrono::seconds(config.GetInt("engines.backtestingpy.timeout_s"));
+    service.request_timeout =
+        std::chrono::seconds(config.GetInt("engines.backtestingpy.request_timeout_s"));
+    service.run_timeout = std::chrono::seconds(config.GetInt("engines.backtestingpy.timeout_s"));
     service.max_bars = max_bars;
-    BTR_RETURN_IF_ERROR(
-        engines->Register(std::make_unique<BacktestingPyEngine>(service)));
+    BTR_RETURN_IF_ERROR(engines->Register(std::make_unique<BacktestingPyEngine>(service)));
+  }
+  if (config.GetBool("engines.lean_local.enabled")) {
+    LeanLocalOptions lean;
+    lean.command = config.GetString("engines.lean_local.command");
+    lean.work_dir = config.GetString("engines.lean_local.work_dir");
+    if (lean.work_dir.empty()) lean.work_dir = config.GetString("server.data_dir") + "/lean";
+    lean.run_timeout = std::chrono::seconds(config.GetInt("engines.lean_local.timeout_s"));
+    lean.keep_work_dirs = config.GetBool("engines.lean_local.keep_work_dirs");
+    lean.lean_data_dir = config.GetString("engines.lean_local.lean_data_dir");
+    lean.max_bars = max_bars;
+    Result<std::unique_ptr<LeanLocalEngine>> engine = LeanLocalEngine::Create(std::move(lean));
+    if (!engine.ok()) return engine.status();
+    BTR_RETURN_IF_ERROR(engines->Register(std::move(engine).value()));
+  }
+  if (config.GetBool("engines.qc_cloud.enabled")) {
+    // The config loader has checked user_id and resolved token_file into token.
+    QcCloudOptions cloud;
+    cloud.client.url = config.GetString("engines.qc_cloud.url");
+    cloud.client.credentials = {config.GetString("engines.qc_cloud.user_id"),
+                                config.GetString("engines.qc_cloud.token")};
+    cloud.client.organization_id = config.GetString("engines.qc_cloud.organization_id");
+    cloud.client.request_timeout =
+        std::chrono::seconds(config.GetInt("engines.qc_cloud.request_timeout_s"));
+    cloud.run_timeout = std::chrono::seconds(config.GetInt("engines.qc_cloud.timeout_s"));
+    cloud.max_bars = max_bars;
+    BTR_RETURN_IF_ERROR(engines->Register(std::make_unique<QcCloudEngine>(std::move(cloud))));
   }
   return Status::Ok();
 }
 
-} // namespace
+}  // namespace
 
 ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 ServerApp::~ServerApp() { Stop(); }
 
-Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config &config) {
-  DefaultLogger().set_level(
-      ParseLogLevel(config.GetString("log.level")).value_or(LogLevel::kInfo));
-  DefaultLogger().set_format(config.GetString("log.format") == "text"
-                                 ? LogFormat::kText
-                                 : LogFormat::kJson);
+Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
+  DefaultLogger().set_level(ParseLogLevel(config.GetString("log.level")).value_or(LogLevel::kInfo));
+  DefaultLogger().set_format(config.GetString("log.format") == "text" ? LogFormat::kText
+                                                                      : LogFormat::kJson);
   auto parts = std::make_unique<Parts>();
   const std::string data_dir = config.GetString("server.data_dir");
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
-    return Status::InvalidArgument("server.data_dir: cannot create " +
-                                   data_dir + ": " + ec.message());
+    return Status::InvalidArgument("server.data_dir: cannot create " + data_dir + ": " +
+                                   ec.message());
   }
-  Result<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open(data_dir + "/btrouter.db");
-  if (!store.ok())
-    return store.status().WithPrefix("store");
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(data_dir + "/btrouter.db");
+  if (!store.ok()) return store.status().WithPrefix("store");
   parts->store = std::move(store).value();
-  Result<std::string> admin =
-      EnsureAdminKey(*parts->store, data_dir, parts->clock.Now());
-  if (!admin.ok())
-    return admin.status();
+  Result<std::string> admin = EnsureAdminKey(*parts->store, data_dir, parts->clock.Now());
+  if (!admin.ok()) return admin.status();
   parts->admin_key = *admin;
 
   BTR_RETURN_IF_ERROR(RegisterEngines(config, &parts->engines));
 
   JobServiceOptions jobs;
   jobs.workers = static_cast<size_t>(config.GetInt("jobs.workers"));
-  jobs.queue_capacity =
-      static_cast<size_t>(config.GetInt("jobs.queue_capacity"));
-  jobs.max_active_per_tenant =
-      static_cast<size_t>(config.GetInt("jobs.max_active_per_tenant"));
-  jobs.progress_interval =
-      std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));
-  for (const Engine *engine : parts->engines.All()) {
+  jobs.queue_capacity = static_cast<size_t>(config.GetInt("jobs.queue_capacity"));
+  jobs.max_active_per_tenant = static_cast<size_t>(config.GetInt("jobs.max_active_per_tenant"));
+  jobs.progress_interval = std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));
+  for (const Engine* engine : parts->engines.All()) {
     const std::string name(engine->name());
     jobs.engine_concurrency[name] =
         static_cast<size_t>(config.GetInt("engines." + name + ".concurrency"));
   }
   jobs.cache_dir = data_dir + "/cache";
-  parts->jobs = std::make_unique<JobService>(
-      parts->store.get(), &parts->engines, &parts->clock, jobs);
+  parts->jobs =
+      std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock, jobs);
 
   HttpServer::DeclareMetrics(parts->metrics);
   DeclareApiMetrics(parts->metrics);
-  parts->metrics.DeclareCounter(
-      "btr_jobs_finished_total",
-      "Backtests that reached a final state, by engine and status");
-  parts->metrics.DeclareHistogram(
-      "btr_job_duration_seconds",
-      "Time from start to the end of a backtest run, by engine",
-      {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600});
-  PrometheusRegistry *metrics = &parts->metrics;
-  parts->jobs->AddListener([metrics](const JobRecord &job) {
-    if (!IsTerminal(job.status))
-      return;
-    const std::string engine =
-        job.engine_used.empty() ? job.engine_requested : job.engine_used;
+  parts->metrics.DeclareCounter("btr_jobs_finished_total",
+                                "Backtests that reached a final state, by engine and status");
+  parts->metrics.DeclareHistogram("btr_job_duration_seconds",
+                                  "Time from start to the end of a backtest run, by engine",
+                                  {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600});
+  PrometheusRegistry* metrics = &parts->metrics;
+  parts->jobs->AddListener([metrics](const JobRecord& job) {
+    if (!IsTerminal(job.status)) return;
+    const std::string engine = job.engine_used.empty() ? job.engine_requested : job.engine_used;
     metrics->Increment("btr_jobs_finished_total",
-                       {{"engine", engine},
-                        {"status", std::string(JobStatusName(job.status))}});
+                       {{"engine", engine}, {"status", std::string(JobStatusName(job.status))}});
     if (job.started_at != 0 && job.finished_at >= job.started_at) {
       metrics->Observe("btr_job_duration_seconds", {{"engine", engine}},
-                       static_cast<double>(job.finished_at - job.started_at) /
-                           1e9);
+                       static_cast<double>(job.finished_at - job.started_at) / 1e9);
     }
   });
   BTR_RETURN_IF_ERROR(parts->jobs->Start());
@@ -136,40 +145,34 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config &config) {
   deps.metrics = &parts->metrics;
   deps.data_dir = data_dir;
   deps.cache_dir = jobs.cache_dir;
-  deps.limits.page_size_default =
-      static_cast<size_t>(config.GetInt("limits.page_size_default"));
-  deps.limits.page_size_max =
-      static_cast<size_t>(config.GetInt("limits.page_size_max"));
-  deps.limits.max_dataset_bytes =
-      static_cast<size_t>(config.GetInt("limits.max_dataset_bytes"));
-  deps.limits.long_poll_max =
-      std::chrono::seconds(config.GetInt("jobs.long_poll_max_s"));
+  deps.limits.page_size_default = static_cast<size_t>(config.GetInt("limits.page_size_default"));
+  deps.limits.page_size_max = static_cast<size_t>(config.GetInt("limits.page_size_max"));
+  deps.limits.max_dataset_bytes = static_cast<size_t>(config.GetInt("limits.max_dataset_bytes"));
+  deps.limits.long_poll_max = std::chrono::seconds(config.GetInt("jobs.long_poll_max_s"));
 
   HttpServerOptions http;
-  const HostPort &listen = config.GetHostPort("server.listen");
+  const HostPort& listen = config.GetHostPort("server.listen");
   http.host = listen.host;
   http.port = static_cast<uint16_t>(listen.port);
   http.threads = static_cast<size_t>(config.GetInt("server.threads"));
   http.max_request_bytes =
       static_cast<size_t>(config.GetInt("server.max_body_bytes")) + (64u << 10);
   http.log_requests = config.GetString("log.level") == "debug";
-  parts->http = std::make_unique<HttpServer>(
-      BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
+  parts->http =
+      std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
   BTR_RETURN_IF_ERROR(parts->http->Start());
 
-  const HostPort &ws_listen = config.GetHostPort("server.ws_listen");
+  const HostPort& ws_listen = config.GetHostPort("server.ws_listen");
   if (!ws_listen.empty()) {
-    const bool free_port =
-        listen.port == 0 && config.Origin("server.ws_listen") == "default";
+    const bool free_port = listen.port == 0 && config.Origin("server.ws_listen") == "default";
     parts->ws = std::make_unique<ProgressWsServer>();
-    Status started = parts->ws->Start(
-        ws_listen.host, free_port ? 0 : static_cast<uint16_t>(ws_listen.port),
-        parts->jobs.get(), parts->store.get());
+    Status started =
+        parts->ws->Start(ws_listen.host, free_port ? 0 : static_cast<uint16_t>(ws_listen.port),
+                         parts->jobs.get(), parts->store.get());
     if (!started.ok()) {
-      return Status(started.code(),
-                    started.message() +
-                        " (choose another address, or set server.ws_listen "
-                        "empty to disable the WebSocket)")
+      return Status(started.code(), started.message() +
+                                        " (choose another address, or set server.ws_listen "
+                                        "empty to disable the WebSocket)")
           .WithPrefix("server.ws_listen");
     }
   }
@@ -177,29 +180,19 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config &config) {
 }
 
 void ServerApp::Stop() {
-  if (!parts_)
-    return;
-  if (parts_->ws)
-    parts_->ws->Stop();
-  if (parts_->http)
-    parts_->http->Stop();
-  if (parts_->jobs)
-    parts_->jobs->Stop();
+  if (!parts_) return;
+  if (parts_->ws) parts_->ws->Stop();
+  if (parts_->http) parts_->http->Stop();
+  if (parts_->jobs) parts_->jobs->Stop();
   parts_->ws.reset();
   parts_->http.reset();
   parts_->jobs.reset();
 }
 
-uint16_t ServerApp::port() const {
-  return parts_->http ? parts_->http->port() : 0;
-}
+uint16_t ServerApp::port() const { return parts_->http ? parts_->http->port() : 0; }
 
-uint16_t ServerApp::ws_port() const {
-  return parts_->ws ? parts_->ws->port() : 0;
-}
+uint16_t ServerApp::ws_port() const { return parts_->ws ? parts_->ws->port() : 0; }
 
-const std::string &ServerApp::new_admin_key() const {
-  return parts_->admin_key;
-}
+const std::string& ServerApp::new_admin_key() const { return parts_->admin_key; }
 
-} // namespace btr
+}  // namespace btr

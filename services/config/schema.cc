@@ -117,14 +117,19 @@ std::vector<ConfigKeySpec> BuildSchema() {
       // [engines.lean_local]
       Key("engines.lean_local.enabled", T::kBool, "false", "route to a local LEAN"),
       Key("engines.lean_local.command", T::kTemplate,
-          "docker run --rm -v {project_dir}:/LeanCLI -v {data_dir}:/Lean/Data"
+          "docker run --rm --name {container} -v {project_dir}:/LeanCLI -v {data_dir}:/Lean/Data"
           " -v {results_dir}:/Results -v {config}:/Lean/Launcher/bin/Debug/config.json:ro"
           " quantconnect/lean:latest",
           "launch command template, split on spaces, run without a shell")
-          .OneOf({"config", "project_dir", "data_dir", "results_dir"}),
+          .OneOf({"config", "project_dir", "data_dir", "results_dir", "container"}),
       Key("engines.lean_local.work_dir", T::kString, "",
           "folder for LEAN projects and results; empty = <server.data_dir>/lean")
           .MayBeEmpty(),
+      Key("engines.lean_local.lean_data_dir", T::kString, "",
+          "LEAN data folder with market-hours/ and symbol-properties/, copied into each run")
+          .MayBeEmpty(),
+      Key("engines.lean_local.keep_work_dirs", T::kBool, "false",
+          "keep each run's folder for debugging"),
       Key("engines.lean_local.concurrency", T::kInt, "1", "LEAN runs at once").Range(1, 64),
       Key("engines.lean_local.timeout_s", T::kInt, "3600", "wall-clock limit of a run")
           .Range(1, kWeekS),

@@ -93,12 +93,6 @@ class ServiceProcess {
   int port_ = 0;
 };
 
-// The interpreter for Python fakes and services: Debian's (whose pandas and numpy come from
-// apt) when present, else the first python3 on PATH.
-inline std::string Python() {
-  return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
-}
-
 // The Backtesting.py fake (tests/fakes/backtestingpy_fake.py) with extra arguments.
 inline std::vector<std::string> BacktestingPyFakeArgv(std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {
@@ -111,7 +105,7 @@ inline std::vector<std::string> BacktestingPyFakeArgv(std::vector<std::string> e
 // --token are required). Start it with QcFakeEnv() so it finds the btrouter binary and the
 // shared LEAN fixtures.
 inline std::vector<std::string> QcFakeArgv(std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {"python3", "-B",
+  std::vector<std::string> argv = {Python(), "-B",
                                    std::string(BTR_SOURCE_DIR) + "/tests/fakes/fake_qc_api.py"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;

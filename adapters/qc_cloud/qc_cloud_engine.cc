@@ -1,0 +1,294 @@
+#include "adapters/qc_cloud/qc_cloud_engine.h"
+
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <set>
+
+#include "adapters/lean/lean_project.h"
+#include "adapters/lean/lean_result.h"
+#include "adapters/qc_cloud/qc_wire.h"
+#include "engines/native/strategies/catalogue.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kTimeoutSetting = "engines.qc_cloud.timeout_s";
+constexpr int64_t kOrdersPerPage = 99;  // the API wants end - start < 100
+
+void Report(const RunContext& context, double fraction, std::string_view phase) {
+  if (context.progress) context.progress(std::clamp(fraction, 0.0, 1.0), phase);
+}
+
+std::string RandomSuffix() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += kHex[rd() % 16];
+  return out;
+}
+
+int64_t UnixSeconds(TimeNs new_york) { return lean::NewYorkToUtc(new_york) / kNsPerSecond; }
+
+}  // namespace
+
+struct QcCloudEngine::RunState {
+  qc::CallScope scope;
+  std::map<std::string, std::string> parameters;
+  std::optional<int64_t> project;
+  std::string compile_id;
+  std::string backtest_id;
+  bool following = false;  // failures now are "lost contact while it ran"
+};
+
+QcCloudEngine::QcCloudEngine(QcCloudOptions options) : options_(std::move(options)) {
+  client_ = std::make_unique<qc::QcClient>(
+      options_.client, options_.clock != nullptr ? options_.clock : &system_clock_);
+}
+
+EngineCapabilities QcCloudEngine::capabilities() const {
+  EngineCapabilities caps;
+  // The LEAN algorithm implements the whole catalogue (adapters/lean/algorithm/main.py).
+  for (const StrategyInfo& info : StrategyCatalogue()) caps.strategies.push_back(info.name);
+  caps.reports_progress = true;
+  caps.supports_cancel = true;
+  caps.max_bars = options_.max_bars;
+  return caps;
+}
+
+Status QcCloudEngine::Validate(const BacktestSpec& spec) const {
+  // The parameters need bars: three minute bars stand in for the dataset (minute bars refuse
+  // nothing that daily bars accept); Run checks the real bars.
+  BarSeries probe;
+  const TimeNs ten_am = DaysFromCivil(2020, 1, 2) * kNsPerDay + 10 * kNsPerHour;
+  for (int i = 0; i < 3; ++i) probe.Append(ten_am + i * kNsPerMinute, 100, 100, 100, 100, 0);
+  Result<std::map<std::string, std::string>> parameters = qc::CloudParameters(spec, probe);
+  return parameters.ok() ? Status::Ok() : parameters.status();
+}
+
+Health QcCloudEngine::Probe(SteadyClock::time_point deadline) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  qc::CallScope scope;
+  scope.deadline = deadline;
+  scope.max_attempts = 1;
+  const Status status = client_->Authenticate(scope);
+  Health health;
+  health.latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
+  health.healthy = status.ok();
+  health.detail = status.ok() ? "QuantConnect API v2: authenticated" : status.message();
+  return health;
+}
+
+milliseconds QcCloudEngine::PollInterval(int poll) const {
+  const int doublings = std::min(poll / 4, 16);
+  return std::min(options_.poll_max, options_.poll_initial * (1 << doublings));
+}
+
+Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& bars,
+                                     const RunContext& context) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  if (options_.max_bars != 0 && bars.size() > options_.max_bars) {
+    return Status::InvalidArgument("dataset: " + std::to_string(bars.size()) +
+                                   " bars exceed the qc_cloud engine's limit of " +
+                                   std::to_string(options_.max_bars) + " bars per run");
+  }
+  if (bars.size() < 2) return Status::InvalidArgument("dataset: needs at least 2 bars");
+  RunState state;
+  Result<std::map<std::string, std::string>> parameters = qc::CloudParameters(spec, bars);
+  if (!parameters.ok()) return parameters.status();
+  state.parameters = std::move(parameters).value();
+  if (context.cancel != nullptr && context.cancel->load()) {
+    return Status::Cancelled("cancelled before anything was sent to QuantConnect");
+  }
+  state.scope.cancel = context.cancel;
+  state.scope.deadline = start + options_.run_timeout;
+  state.scope.deadline_setting = std::string(kTimeoutSetting);
+
+  Result<EngineRun> run = RunSteps(spec, bars, context, state);
+  Cleanup(state);
+  if (run.ok()) {
+    run->run_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    return run;
+  }
+  // Say what was left behind and how it was cleaned up.
+  std::string cleanup;
+  if (state.project) {
+    const std::string project = "project " + std::to_string(*state.project);
+    cleanup = state.backtest_id.empty() ? "; " + project + " was deleted (best effort)"
+                                        : "; backtest " + state.backtest_id + " and " + project +
+                                              " were deleted (best effort)";
+  }
+  const Status& failure = run.status();
+  switch (failure.code()) {
+    case StatusCode::kCancelled:
+      return Status::Cancelled("qc_cloud run cancelled" + cleanup);
+    case StatusCode::kDeadlineExceeded:
+      return Status::DeadlineExceeded("QuantConnect Cloud: the run did not finish within " +
+                                      std::to_string(options_.run_timeout.count() / 1000) + " s (" +
+                                      std::string(kTimeoutSetting) + ")" + cleanup);
+    case StatusCode::kUnavailable:
+      if (state.following) {
+        return Status::UnknownOutcome("QuantConnect Cloud: lost contact while following backtest " +
+                                      state.backtest_id + ": " + failure.message() + cleanup);
+      }
+      return Status::Unavailable(failure.message() + cleanup);
+    default:
+      return Status(failure.code(), failure.message() + cleanup);
+  }
+}
+
+Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSeries& bars,
+                                          const RunContext& context, RunState& state) const {
+  const qc::QcClient& api = *client_;
+  Report(context, 0, "creating project");
+  Result<int64_t> project =
+      api.CreateProject("btrouter-" + spec.strategy.name + "-" + RandomSuffix(), state.scope);
+  if (!project.ok()) return project.status();
+  state.project = *project;
+  Report(context, 0.02, "uploading");
+  BTR_RETURN_IF_ERROR(
+      api.UpdateFile(*project, "main.py", std::string(lean::AlgorithmSource()), state.scope));
+  BTR_RETURN_IF_ERROR(api.CreateFile(*project, std::string(qc::kDataFile),
+                                     qc::DataModuleSource(bars), state.scope));
+  Report(context, 0.05, "compiling");
+  BTR_RETURN_IF_ERROR(Compile(state, context));
+
+  Result<std::string> backtest = api.CreateBacktest(
+      *project, state.compile_id, "btrouter " + spec.strategy.name, state.parameters, state.scope);
+  if (!backtest.ok()) return backtest.status();
+  state.backtest_id = *backtest;
+  state.following = true;
+  Report(context, 0.1, "queued");
+  Result<json> finished = AwaitBacktest(state, context);
+  if (!finished.ok()) return finished.status();
+  Report(context, 0.95, "fetching results");
+  Result<json> chart = FetchChart(state, bars);
+  if (!chart.ok()) return chart.status();
+  Report(context, 0.975, "fetching results");
+  Result<std::vector<json>> orders = FetchOrders(state);
+  if (!orders.ok()) return orders.status();
+  state.following = false;
+
+  Result<EngineRun> run =
+      lean::ParseLeanResult(qc::AssembleResult(*finished, *chart, *orders), bars);
+  if (!run.ok()) return run.status().WithPrefix("QuantConnect backtest " + state.backtest_id);
+  run->engine_version = "QuantConnect Cloud (LEAN)";
+  Report(context, 1, "fetching results");
+  return run;
+}
+
+Status QcCloudEngine::Compile(RunState& state, const RunContext& context) const {
+  Result<std::string> compile = client_->CreateCompile(*state.project, state.scope);
+  if (!compile.ok()) return compile.status();
+  state.compile_id = *compile;
+  for (int poll = 0;; ++poll) {
+    Result<qc::CompileState> read = client_->ReadCompile(*state.project, *compile, state.scope);
+    if (!read.ok()) return read.status();
+    if (read->state == "BuildSuccess") {
+      Report(context, 0.1, "compiled");
+      return Status::Ok();
+    }
+    if (read->state == "BuildError") {
+      std::string logs;
+      for (const std::string& line : read->logs) logs += (logs.empty() ? "" : " | ") + line;
+      return Status::InvalidArgument(
+          "QuantConnect could not compile the btrouter algorithm (compile " + *compile +
+          "): " + Excerpt(logs.empty() ? "no build log" : logs, 800));
+    }
+    Report(context, 0.05 + 0.05 * (1 - 1.0 / (poll + 2)), "compiling");
+    BTR_RETURN_IF_ERROR(client_->Sleep(PollInterval(poll), state.scope));
+  }
+}
+
+Result<json> QcCloudEngine::AwaitBacktest(RunState& state, const RunContext& context) const {
+  int final_reads = 0;
+  for (int poll = 0;; ++poll) {
+    Result<json> backtest = client_->ReadBacktest(*state.project, state.backtest_id, state.scope);
+    if (!backtest.ok()) return backtest.status();
+    const qc::BacktestState read = qc::ReadBacktestState(*backtest);
+    switch (read.phase) {
+      case qc::BacktestPhase::kFailed:
+        state.following = false;
+        return Status::Internal("QuantConnect backtest " + state.backtest_id + " failed (" +
+                                client_->Redact(read.status) +
+                                "): " + Excerpt(client_->Redact(read.error), 400));
+      case qc::BacktestPhase::kCompleted:
+        if (read.has_total_performance || final_reads >= options_.final_read_attempts) {
+          return std::move(backtest).value();
+        }
+        ++final_reads;  // lean-cli: totalPerformance may arrive a little after completion
+        BTR_RETURN_IF_ERROR(client_->Sleep(options_.final_read_interval, state.scope));
+        continue;
+      case qc::BacktestPhase::kRunning:
+        Report(context, 0.1 + 0.85 * read.progress,
+               read.status.rfind("In Queue", 0) == 0 ? "queued" : "running");
+        BTR_RETURN_IF_ERROR(client_->Sleep(PollInterval(poll), state.scope));
+        continue;
+    }
+  }
+}
+
+Result<json> QcCloudEngine::FetchChart(RunState& state, const BarSeries& bars) const {
+  // The whole run, with a day's margin each side; enough points for one per bar.
+  const int64_t start_s = UnixSeconds(bars.time[0]) - 86400;
+  const int64_t end_s = UnixSeconds(bars.time[bars.size() - 1]) + 2 * 86400;
+  const auto count = static_cast<int64_t>(std::max<size_t>(100, 2 * bars.size() + 10));
+  milliseconds wait = options_.chart_retry_initial;
+  for (int attempt = 1;; ++attempt) {
+    Result<std::optional<json>> chart =
+        client_->ReadChart(*state.project, state.backtest_id, std::string(qc::kEquityChart), count,
+                           start_s, end_s, state.scope);
+    if (!chart.ok()) return chart.status();
+    if (chart->has_value()) return std::move(**chart);
+    if (attempt >= options_.chart_max_attempts) {
+      return Status::Internal(
+          "QuantConnect backtests/chart/read: the \"Strategy Equity\" chart "
+          "of backtest " +
+          state.backtest_id + " was still loading after " + std::to_string(attempt) + " reads");
+    }
+    BTR_RETURN_IF_ERROR(client_->Sleep(wait, state.scope));
+    wait = std::min(wait * 2, options_.chart_retry_initial * 4);
+  }
+}
+
+Result<std::vector<json>> QcCloudEngine::FetchOrders(RunState& state) const {
+  std::vector<json> orders;
+  std::set<std::string> seen;
+  for (int page = 0; page < options_.max_order_pages; ++page) {
+    const int64_t start = page * kOrdersPerPage;
+    Result<qc::OrdersPage> read = client_->ReadOrders(*state.project, state.backtest_id, start,
+                                                      start + kOrdersPerPage, state.scope);
+    if (!read.ok()) return read.status();
+    size_t added = 0;
+    for (json& order : read->orders) {
+      // Pages may overlap if the API reads `end` inclusively: keep each order once.
+      const std::string key = order.is_object() && order.contains("id")
+                                  ? order["id"].dump(-1, ' ', false, json::error_handler_t::replace)
+                                  : order.dump(-1, ' ', false, json::error_handler_t::replace);
+      if (seen.insert(key).second) {
+        orders.push_back(std::move(order));
+        ++added;
+      }
+    }
+    if (added == 0) break;
+  }
+  return orders;
+}
+
+void QcCloudEngine::Cleanup(const RunState& state) const {
+  if (!state.project) return;
+  qc::CallScope scope;  // not the run's: cleanup also follows a cancel or a timeout
+  scope.deadline = SteadyClock::now() + options_.cleanup_timeout;
+  scope.max_attempts = 2;
+  if (!state.backtest_id.empty()) {
+    (void)client_->DeleteBacktest(*state.project, state.backtest_id, scope);
+  }
+  (void)client_->DeleteProject(*state.project, scope);
+}
+
+}  // namespace btr
