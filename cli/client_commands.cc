@@ -18,6 +18,7 @@
 
 #include "cli/api_client.h"
 #include "cli/cli.h"
+#include "cli/client_util.h"
 #include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/report.h"
@@ -28,7 +29,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDefaultUrl = "http://127.0.0.1:8080";
 // ?wait= of each long-poll; the request timeout leaves room for the server to answer late.
 constexpr std::chrono::seconds kPollWait{5};
 constexpr std::chrono::seconds kPollTimeout = kPollWait + std::chrono::seconds(30);
@@ -36,95 +36,9 @@ constexpr std::chrono::seconds kUploadTimeout{600};
 // How long `cancel` waits for a running backtest to stop before reporting the request only.
 constexpr int kCancelPolls = 6;
 
-// 1 for failures on the server's side or on the way there, 2 for refused requests.
-int ExitCode(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-    case StatusCode::kUnknownOutcome:
-    case StatusCode::kCancelled:
-    case StatusCode::kInternal:
-      return 1;
-    default:
-      return 2;
-  }
-}
-
-int Fail(std::string_view command, const Status& s) {
-  std::fprintf(stderr, "btrouter %.*s: %s\n", static_cast<int>(command.size()), command.data(),
-               s.message().c_str());
-  return ExitCode(s);
-}
-
-// The outcome of a command body: an exit code, or an error for Fail().
-int Finish(std::string_view command, const Result<int>& outcome) {
-  return outcome.ok() ? *outcome : Fail(command, outcome.status());
-}
-
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
-
-void DeclareServerFlags(Flags& f) {
-  f.AddValue("url", "URL",
-             "server address (default $BTR_URL, else " + std::string(kDefaultUrl) + ")");
-  f.AddValue("key", "KEY", "API key (default $BTR_API_KEY)");
-  f.AddSwitch("help", "show this help");
-}
-
-// Parses the flags; prints the help when asked. Returns an exit code to stop with, or -1 to go on.
-int ParseOrStop(Flags& f, int argc, char** argv, std::string_view command, const char* usage) {
-  if (Status s = f.Parse(argc, argv, 1); !s.ok()) return Fail(command, s);
-  if (f.Has("help")) {
-    std::printf(
-        "%s\nServer flags may come from the environment: BTR_URL, BTR_API_KEY (flags win).\n\n%s",
-        usage, f.Usage().c_str());
-    return 0;
-  }
-  return -1;
-}
-
-// The server client from --url/--key or BTR_URL/BTR_API_KEY.
-Result<ApiClient> Connect(const Flags& f) {
-  std::string url = f.Has("url") ? f.Get("url") : Env("BTR_URL");
-  if (url.empty()) url = kDefaultUrl;
-  const std::string key = f.Has("key") ? f.Get("key") : Env("BTR_API_KEY");
-  if (key.empty()) {
-    return Status::InvalidArgument(
-        "no API key: pass --key KEY or set BTR_API_KEY (`btrouter serve` prints the admin key on "
-        "first start; `btrouter keys create --tenant NAME` makes more)");
-  }
-  return ApiClient(url, key);
-}
-
-Result<bool> WantJson(const Flags& f) {
-  const std::string format = f.Get("format");
-  if (format != "table" && format != "json") {
-    return Status::InvalidArgument("--format: expected table or json, got '" + format + "'");
-  }
-  return format == "json";
-}
-
 Result<std::string> RequiredPositional(const Flags& f, const char* what) {
   if (f.positionals().empty()) return Status::InvalidArgument(std::string(what) + ": required");
   return f.positionals().front();
-}
-
-// A reply that must be 2xx: the transport error or the server's problem otherwise.
-Result<ApiResponse> Expect2xx(Result<ApiResponse> reply) {
-  if (!reply.ok()) return reply.status();
-  if (!reply->ok()) return ProblemStatus(*reply);
-  return reply;
-}
-
-Result<json> JsonBody(const ApiResponse& reply) {
-  json doc = reply.Json();
-  if (doc.is_discarded()) {
-    return Status::Internal("unexpected reply from the server (HTTP " + std::to_string(reply.code) +
-                            ", not JSON)");
-  }
-  return doc;
 }
 
 Result<json> GetJson(const ApiClient& api, const std::string& path,
@@ -132,11 +46,6 @@ Result<json> GetJson(const ApiClient& api, const std::string& path,
   Result<ApiResponse> reply = Expect2xx(api.Get(path, timeout));
   if (!reply.ok()) return reply.status();
   return JsonBody(*reply);
-}
-
-void PrintBody(const std::string& body) {
-  std::fwrite(body.data(), 1, body.size(), stdout);
-  if (body.empty() || body.back() != '\n') std::fputc('\n', stdout);
 }
 
 std::string Text(const json& doc, const char* key) {
@@ -211,6 +120,12 @@ std::string JobTable(const json& job) {
   AppendRow(&out, "status", Text(job, "status") + (cancelling ? " (cancel requested)" : ""));
   AppendRow(&out, "progress", PercentText(job) + " (" + Text(job, "phase") + ")");
   AppendRow(&out, "engine", EngineText(job));
+  if (job.contains("fallbacks") && job["fallbacks"].is_array()) {
+    for (const json& step : job["fallbacks"]) {
+      AppendRow(&out, "fallback",
+                Text(step, "from") + " -> " + Text(step, "to") + ": " + Text(step, "reason"));
+    }
+  }
   AppendRow(&out, "strategy", StrategyText(job));
   AppendRow(&out, "dataset",
             job.contains("spec") && job["spec"].is_object() ? Text(job["spec"], "dataset") : "");
@@ -617,7 +532,7 @@ int RunUploadCommand(int argc, char** argv) {
   f.AddValue("format", "id|json", "print the id alone or the dataset's JSON", "id");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "upload", kUploadUsage); stop >= 0) return stop;
-  return Finish("upload", Upload(f));
+  return ClientFinish("upload", Upload(f));
 }
 
 int RunDatasetsCommand(int argc, char** argv) {
@@ -625,7 +540,7 @@ int RunDatasetsCommand(int argc, char** argv) {
   f.AddValue("format", "table|json", "output format", "table");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "datasets", kDatasetsUsage); stop >= 0) return stop;
-  return Finish("datasets", Datasets(f));
+  return ClientFinish("datasets", Datasets(f));
 }
 
 int RunSubmitCommand(int argc, char** argv) {
@@ -633,7 +548,7 @@ int RunSubmitCommand(int argc, char** argv) {
   DeclareSubmitFlags(f);
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "submit", kSubmitUsage); stop >= 0) return stop;
-  return Finish("submit", Submit(f));
+  return ClientFinish("submit", Submit(f));
 }
 
 int RunStatusCommand(int argc, char** argv) {
@@ -642,7 +557,7 @@ int RunStatusCommand(int argc, char** argv) {
   f.AddValue("format", "table|json", "output format (json: the API document)", "table");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "status", kStatusUsage); stop >= 0) return stop;
-  return Finish("status", StatusCommand(f));
+  return ClientFinish("status", StatusCommand(f));
 }
 
 int RunWatchCommand(int argc, char** argv) {
@@ -650,7 +565,7 @@ int RunWatchCommand(int argc, char** argv) {
   f.AddPositional("ID", "backtest id");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "watch", kWatchUsage); stop >= 0) return stop;
-  return Finish("watch", Watch(f));
+  return ClientFinish("watch", Watch(f));
 }
 
 int RunResultCommand(int argc, char** argv) {
@@ -659,7 +574,7 @@ int RunResultCommand(int argc, char** argv) {
   f.AddValue("format", "table|json", "output format (json: the API document verbatim)", "table");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "result", kResultUsage); stop >= 0) return stop;
-  return Finish("result", ResultCommand(f));
+  return ClientFinish("result", ResultCommand(f));
 }
 
 int RunListCommand(int argc, char** argv) {
@@ -672,7 +587,7 @@ int RunListCommand(int argc, char** argv) {
   f.AddValue("format", "table|json", "output format", "table");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "list", kListUsage); stop >= 0) return stop;
-  return Finish("list", List(f));
+  return ClientFinish("list", List(f));
 }
 
 int RunCancelCommand(int argc, char** argv) {
@@ -680,7 +595,7 @@ int RunCancelCommand(int argc, char** argv) {
   f.AddPositional("ID", "backtest id");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "cancel", kCancelUsage); stop >= 0) return stop;
-  return Finish("cancel", Cancel(f));
+  return ClientFinish("cancel", Cancel(f));
 }
 
 }  // namespace btr::cli

@@ -7,7 +7,9 @@
 #include "adapters/qc_cloud/qc_cloud_engine.h"
 #include "engines/core/clock.h"
 #include "engines/native/native_engine.h"
+#include "router/app/routing_config.h"
 #include "router/engine_registry.h"
+#include "router/health/health_monitor.h"
 #include "router/http/handlers.h"
 #include "router/http/http_server.h"
 #include "router/ws/progress_ws_server.h"
@@ -23,6 +25,7 @@ struct ServerApp::Parts {
   std::unique_ptr<SqliteStore> store;
   EngineRegistry engines;
   PrometheusRegistry metrics;
+  std::unique_ptr<HealthMonitor> health;  // before jobs: outlives the job service
   std::unique_ptr<JobService> jobs;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<ProgressWsServer> ws;  // after http: destroyed first
@@ -115,8 +118,21 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
         static_cast<size_t>(config.GetInt("engines." + name + ".concurrency"));
   }
   jobs.cache_dir = data_dir + "/cache";
-  parts->jobs =
-      std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock, jobs);
+  // Health routing (docs/routing.md): the first probe of every engine happens here, so the
+  // server starts with a verdict on each.
+  ApplyRoutingConfig(config, parts->engines, &jobs);
+  DeclareEngineMetrics(parts->metrics, parts->engines);
+  PrometheusRegistry* registry = &parts->metrics;
+  jobs.on_fallback = [registry](const std::string& from, const std::string& to,
+                                const std::string&) {
+    registry->Increment("btr_fallbacks_total", {{"from", from}, {"to", to}});
+  };
+  parts->health = std::make_unique<HealthMonitor>(&parts->engines, &parts->clock,
+                                                  HealthOptionsFromConfig(config),
+                                                  EngineMetricHooks(&parts->metrics));
+  parts->health->Start();
+  parts->jobs = std::make_unique<JobService>(parts->store.get(), &parts->engines, &parts->clock,
+                                             jobs, parts->health.get());
 
   HttpServer::DeclareMetrics(parts->metrics);
   DeclareApiMetrics(parts->metrics);
@@ -143,6 +159,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   deps.engines = &parts->engines;
   deps.clock = &parts->clock;
   deps.metrics = &parts->metrics;
+  deps.health = parts->health.get();
   deps.data_dir = data_dir;
   deps.cache_dir = jobs.cache_dir;
   deps.limits.page_size_default = static_cast<size_t>(config.GetInt("limits.page_size_default"));
@@ -184,6 +201,7 @@ void ServerApp::Stop() {
   if (parts_->ws) parts_->ws->Stop();
   if (parts_->http) parts_->http->Stop();
   if (parts_->jobs) parts_->jobs->Stop();
+  if (parts_->health) parts_->health->Stop();
   parts_->ws.reset();
   parts_->http.reset();
   parts_->jobs.reset();

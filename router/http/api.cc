@@ -166,8 +166,9 @@ nlohmann::json Operation(const ApiRoute& route) {
   nlohmann::json success = {{"description", "Success"}};
   if (route.success_code != 204) {
     const std::string media = SuccessMediaType(route);
-    const nlohmann::json schema = media == "application/json" ? nlohmann::json{{"type", "object"}}
-                                                              : nlohmann::json{{"type", "string"}};
+    nlohmann::json schema = media == "application/json" ? nlohmann::json{{"type", "object"}}
+                                                        : nlohmann::json{{"type", "string"}};
+    if (!route.success_schema.is_null()) schema = route.success_schema;
     success["content"] = {{media, {{"schema", schema}}}};
   }
   nlohmann::json responses = {{std::to_string(route.success_code), success}};

@@ -57,6 +57,8 @@ struct ApiRoute {
   std::string summary;
   ApiHandler handler;
   int success_code = 200;
+  // The JSON schema of the success body in the OpenAPI document; null: {"type": "object"}.
+  nlohmann::json success_schema = nullptr;
 };
 
 // HTTP status for a Status code (InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,

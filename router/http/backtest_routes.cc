@@ -52,6 +52,7 @@ ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
   }
   Result<BacktestSpec> spec = SpecFromJson(body);
   if (!spec.ok()) return Problem(spec.status(), req);
+  if (!body.contains("engine")) spec->engine = deps.jobs->options().default_engine;
   const std::string key = req.Header("idempotency-key").value_or("");
   if (key.size() > 200) {
     return Problem(Status::InvalidArgument("Idempotency-Key: at most 200 characters"), req);

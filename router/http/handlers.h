@@ -9,6 +9,7 @@
 
 #include "engines/core/clock.h"
 #include "router/engine_registry.h"
+#include "router/health/health_monitor.h"
 #include "router/http/api.h"
 #include "router/http/prometheus.h"
 #include "services/jobs/job_service.h"
@@ -29,7 +30,8 @@ struct ApiDeps {
   const EngineRegistry* engines = nullptr;
   const Clock* clock = nullptr;
   PrometheusRegistry* metrics = nullptr;
-  std::string data_dir;  // datasets are written to <data_dir>/datasets/
+  HealthMonitor* health = nullptr;  // engine health and admin actions (/v1/engines)
+  std::string data_dir;             // datasets are written to <data_dir>/datasets/
   std::string cache_dir;
   ApiLimits limits;
 };
@@ -42,5 +44,12 @@ void DeclareApiMetrics(PrometheusRegistry& metrics);
 
 // The job as the API shows it.
 nlohmann::json JobToJson(const JobRecord& job);
+
+// The engine metric families: btr_engine_up, btr_engine_ejections_total,
+// btr_engine_probes_total, btr_engine_probe_duration_seconds, btr_fallbacks_total
+// (router/http/engine_routes.cc). `engines` get their series at 0.
+void DeclareEngineMetrics(PrometheusRegistry& metrics, const EngineRegistry& engines);
+// HealthMonitor hooks that count probes and ejections on `metrics` (which must outlive them).
+HealthHooks EngineMetricHooks(PrometheusRegistry* metrics);
 
 }  // namespace btr

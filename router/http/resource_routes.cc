@@ -1,4 +1,5 @@
-// Datasets, strategies, engines, keys, health, metrics and the OpenAPI document.
+// Datasets, strategies, keys, health, metrics and the OpenAPI document (engines are in
+// engine_routes.cc, backtests in backtest_routes.cc).
 #include <filesystem>
 
 #include "engines/data/csv_loader.h"
@@ -12,6 +13,8 @@
 namespace btr {
 
 std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps);
+std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);  // engine_routes.cc
+void SetEngineGauges(const ApiDeps& deps);
 
 namespace {
 
@@ -108,36 +111,6 @@ ApiReply Strategies(const ApiDeps& deps, const ApiRequest&) {
   return ApiReply::Json(200, {{"items", out}});
 }
 
-nlohmann::json EngineToJson(Engine& engine) {
-  const EngineCapabilities caps = engine.capabilities();
-  const Health health = engine.Probe(std::chrono::steady_clock::now() + std::chrono::seconds(1));
-  return {{"name", std::string(engine.name())},
-          {"state", health.healthy ? "healthy" : "unhealthy"},
-          {"circuit", "closed"},
-          {"detail", health.detail},
-          {"capabilities",
-           {{"strategies", caps.strategies},
-            {"progress", caps.reports_progress},
-            {"cancel", caps.supports_cancel},
-            {"max_bars", caps.max_bars}}}};
-}
-
-ApiReply Engines(const ApiDeps& deps, const ApiRequest&) {
-  nlohmann::json out = nlohmann::json::array();
-  for (Engine* engine : deps.engines->All()) out.push_back(EngineToJson(*engine));
-  return ApiReply::Json(200, out);
-}
-
-ApiReply EngineByName(const ApiDeps& deps, const ApiRequest& req) {
-  Engine* engine = deps.engines->Find(req.params.at("name"));
-  if (engine == nullptr) {
-    return Problem(Status::NotFound("name: no engine '" + req.params.at("name") +
-                                    "' (available: " + deps.engines->Names() + ")"),
-                   req);
-  }
-  return ApiReply::Json(200, EngineToJson(*engine));
-}
-
 nlohmann::json KeyToJson(const ApiKeyRecord& k) {
   return {{"id", k.id},
           {"tenant", k.tenant},
@@ -196,6 +169,7 @@ ApiReply Readyz(const ApiDeps& deps, const ApiRequest& req) {
 ApiReply Metrics(const ApiDeps& deps, const ApiRequest&) {
   deps.metrics->Set("btr_queue_depth", {}, static_cast<double>(deps.jobs->queue_depth()));
   deps.metrics->Set("btr_jobs_running", {}, static_cast<double>(deps.jobs->running_count()));
+  SetEngineGauges(deps);
   ApiReply reply;
   reply.body = deps.metrics->Render();
   reply.content_type = "text/plain; version=0.0.4";
@@ -222,8 +196,6 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
       {"GET", "/v1/datasets/{id}", Access::kUser, "One dataset", bind(GetDataset)},
       {"GET", "/v1/strategies", Access::kUser, "The strategy catalogue with typed parameters",
        bind(Strategies)},
-      {"GET", "/v1/engines", Access::kUser, "Engines with state and capabilities", bind(Engines)},
-      {"GET", "/v1/engines/{name}", Access::kUser, "One engine", bind(EngineByName)},
       {"POST", "/v1/keys", Access::kAdmin, "Create an API key for a tenant (admin)",
        bind(CreateKey), 201},
       {"GET", "/v1/keys", Access::kAdmin, "List API keys (admin)", bind(ListKeys)},
@@ -234,6 +206,8 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
       {"GET", "/metrics", Access::kPublic, "Prometheus metrics", bind(Metrics)},
   };
   routes.insert(routes.end(), more.begin(), more.end());
+  std::vector<ApiRoute> engines = EngineRoutes(deps);
+  routes.insert(routes.end(), engines.begin(), engines.end());
   ApiRoute openapi{"GET", "/openapi.json", Access::kPublic, "This API's OpenAPI 3.1 document",
                    nullptr};
   routes.push_back(openapi);

@@ -170,6 +170,11 @@ std::vector<ConfigKeySpec> BuildSchema() {
       Key("health.max_ejection_pct", T::kDouble, "50",
           "largest share of enabled engines ejected at once")
           .RangeD(0, 100),
+      Key("health.window_runs", T::kInt, "100",
+          "runs in the window of success rate and p50/p99 latency")
+          .Range(1, 100'000),
+      Key("health.window_s", T::kDouble, "300", "seconds a run stays in that window")
+          .RangeD(1, 86400),
       // [log]
       Key("log.level", T::kString, "info", "least severe level written")
           .OneOf({"debug", "info", "warn", "error"}),

@@ -14,6 +14,7 @@ namespace btr {
 struct QueuedJob {
   std::string id;
   std::string tenant;
+  std::string engine = {};  // the engine the job requested (for per-engine queue depth)
 };
 
 class JobQueue {

@@ -2,43 +2,11 @@
 
 #include <random>
 
-#include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
-#include "services/jobs/result_builder.h"
+#include "services/jobs/job_service_internal.h"
 #include "services/log/logger.h"
 
 namespace btr {
-
-// A counting semaphore with a runtime count (per-engine concurrency).
-class JobService::Semaphore {
- public:
-  explicit Semaphore(size_t count) : count_(count) {}
-  void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return count_ > 0; });
-    --count_;
-  }
-  void Release() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++count_;
-    }
-    cv_.notify_one();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t count_;
-};
-
-namespace {
-
-double Seconds(TimeNs from, TimeNs to) {
-  return from == 0 || to < from ? 0.0 : static_cast<double>(to - from) / 1e9;
-}
-
-}  // namespace
 
 std::string NewId(std::string_view prefix) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
@@ -51,11 +19,12 @@ std::string NewId(std::string_view prefix) {
 }
 
 JobService::JobService(Store* store, const EngineRegistry* engines, const Clock* clock,
-                       JobServiceOptions options)
+                       JobServiceOptions options, HealthMonitor* health)
     : store_(store),
       engines_(engines),
       clock_(clock),
       options_(std::move(options)),
+      health_(health),
       queue_(options_.queue_capacity) {
   for (Engine* engine : engines_->All()) {
     auto it = options_.engine_concurrency.find(std::string(engine->name()));
@@ -70,7 +39,11 @@ Status JobService::Start() {
   Result<std::vector<JobRecord>> pending = store_->RecoverJobs(clock_->Now());
   if (!pending.ok()) return pending.status().WithPrefix("recovering jobs");
   for (const JobRecord& job : *pending) {
-    queue_.PushUnbounded({job.id, job.tenant});
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++queued_by_engine_[job.engine_requested];
+    }
+    queue_.PushUnbounded({job.id, job.tenant, job.engine_requested});
     DefaultLogger().Log(LogLevel::kInfo, "job recovered",
                         {{"job_id", job.id},
                          {"tenant", job.tenant},
@@ -81,6 +54,7 @@ Status JobService::Start() {
   for (size_t k = 0; k < std::max<size_t>(1, options_.workers); ++k) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }
+  watchdog_ = std::thread([this] { WatchdogLoop(); });
   return Status::Ok();
 }
 
@@ -92,41 +66,28 @@ void JobService::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [id, live] : running_) live->cancel = true;
   }
+  watchdog_cv_.notify_all();
   for (std::thread& t : workers_) t.join();
   workers_.clear();
+  if (watchdog_.joinable()) watchdog_.join();
   started_ = false;
-}
-
-Result<Engine*> JobService::ResolveEngine(const BacktestSpec& spec) const {
-  if (spec.engine == "auto") {
-    // Until health-based routing lands: the first engine that lists the strategy.
-    for (Engine* engine : engines_->All()) {
-      const EngineCapabilities caps = engine->capabilities();
-      for (const std::string& s : caps.strategies) {
-        if (s == spec.strategy.name) return engine;
-      }
-    }
-    return Status::InvalidArgument("strategy.name: no engine can run '" + spec.strategy.name + "'");
-  }
-  Engine* engine = engines_->Find(spec.engine);
-  if (engine == nullptr) {
-    return Status::InvalidArgument("engine: unknown engine '" + spec.engine +
-                                   "' (available: auto, " + engines_->Names() + ")");
-  }
-  return engine;
 }
 
 Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const BacktestSpec& spec,
                                          std::string_view idempotency_key) {
-  Result<Engine*> engine = ResolveEngine(spec);
-  if (!engine.ok()) return engine.status();
-  BTR_RETURN_IF_ERROR((*engine)->Validate(spec));
+  // Names, strategy and settings first (their errors come before the dataset's), then the
+  // engines able to run it on this dataset, then whether any of them takes runs now.
+  Result<RoutePlan> plan = PlanRoute(spec, 0, *engines_, health_, options_.routing);
+  if (!plan.ok()) return plan.status();
   Result<DatasetRecord> dataset = store_->GetDataset(tenant, spec.dataset);
   if (!dataset.ok()) {
     if (dataset.status().code() != StatusCode::kNotFound) return dataset.status();
     return Status::InvalidArgument("dataset: no dataset '" + spec.dataset +
                                    "' (upload one with POST /v1/datasets)");
   }
+  plan = PlanRoute(spec, dataset->bars, *engines_, health_, options_.routing);
+  if (!plan.ok()) return plan.status();
+  BTR_RETURN_IF_ERROR(CheckAdmissible(*plan));
   Result<size_t> active = store_->CountActiveJobs(tenant);
   if (!active.ok()) return active.status();
   if (*active >= options_.max_active_per_tenant) {
@@ -158,7 +119,11 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
     }
     return SubmitOutcome{std::move(stored).value(), false};
   }
-  queue_.PushReserved({stored->id, stored->tenant});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++queued_by_engine_[stored->engine_requested];
+  }
+  queue_.PushReserved({stored->id, stored->tenant, stored->engine_requested});
   DefaultLogger().Log(LogLevel::kInfo, "job submitted",
                       {{"job_id", stored->id},
                        {"tenant", stored->tenant},
@@ -222,6 +187,27 @@ Status JobService::Delete(std::string_view tenant, std::string_view id) {
   return store_->DeleteJob(tenant, id);
 }
 
+Status JobService::CheckAdmissible(const RoutePlan& plan) const {
+  if (health_ == nullptr) return Status::Ok();
+  std::string why;
+  for (const Engine* engine : plan.candidates) {
+    const Admission a = health_->Check(engine->name());
+    if (a.admitted || a.retry_soon) return Status::Ok();
+    why += (why.empty() ? "" : "; ") + std::string(engine->name()) + " is " + a.reason;
+  }
+  return Status::Unavailable("engine: no engine can take this backtest now: " + why);
+}
+
+size_t JobService::queue_depth(std::string_view engine) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t depth = 0;
+  if (auto it = queued_by_engine_.find(engine); it != queued_by_engine_.end()) depth += it->second;
+  if (auto it = waiting_by_engine_.find(engine); it != waiting_by_engine_.end()) {
+    depth += it->second;
+  }
+  return depth;
+}
+
 size_t JobService::running_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return running_.size();
@@ -252,110 +238,6 @@ void JobService::NotifyChange(std::string_view tenant, std::string_view id) {
 
 void JobService::WorkerLoop() {
   while (std::optional<QueuedJob> queued = queue_.Pop()) RunJob(*queued);
-}
-
-void JobService::RunJob(const QueuedJob& queued) {
-  Result<JobRecord> job = store_->GetJob(queued.tenant, queued.id);
-  if (!job.ok() || job->status != JobStatus::kQueued) return;  // cancelled or deleted meanwhile
-  Result<BacktestSpec> spec = SpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
-  Result<Engine*> engine = spec.ok() ? ResolveEngine(*spec) : Result<Engine*>(spec.status());
-  auto live = std::make_shared<LiveJob>();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    running_[job->id] = live;
-  }
-  Semaphore* slots = engine.ok() ? engine_slots_.find((*engine)->name())->second.get() : nullptr;
-  if (slots != nullptr) slots->Acquire();
-  Result<JobRecord> started =
-      store_->StartJob(job->id, engine.ok() ? (*engine)->name() : "", clock_->Now());
-  if (started.ok()) {
-    DefaultLogger().Log(LogLevel::kInfo, "job started",
-                        {{"job_id", started->id},
-                         {"tenant", started->tenant},
-                         {"engine", started->engine_used},
-                         {"attempt", started->attempt},
-                         {"queued_seconds", Seconds(started->created_at, started->started_at)}});
-    NotifyChange(queued.tenant, queued.id);
-    JobResult result;
-    Status status = engine.ok() ? RunOnEngine(*started, **engine, *live, &result) : engine.status();
-    // A cancel that arrived before the end wins, even when the engine finished first.
-    if (status.ok() && live->cancel && !stopping_) {
-      status = Status::Cancelled("cancelled while running");
-      result = JobResult{};
-    }
-    const bool interrupted =
-        status.code() == StatusCode::kCancelled && stopping_ && !started->cancel_requested;
-    if (!interrupted) {
-      const JobStatus final_status = status.ok() ? JobStatus::kSucceeded
-                                     : status.code() == StatusCode::kCancelled
-                                         ? JobStatus::kCancelled
-                                         : JobStatus::kFailed;
-      Status finished = store_->FinishJob(started->id, started->attempt, final_status, result,
-                                          status.ok() ? "" : StatusCodeName(status.code()),
-                                          status.message(), clock_->Now());
-      const double run_seconds = Seconds(started->started_at, clock_->Now());
-      if (finished.ok()) {
-        LogFields fields = {{"job_id", started->id},
-                            {"tenant", started->tenant},
-                            {"engine", started->engine_used},
-                            {"status", JobStatusName(final_status)},
-                            {"seconds", run_seconds}};
-        if (!status.ok()) fields["error"] = status.ToString();
-        DefaultLogger().Log(final_status == JobStatus::kFailed ? LogLevel::kWarn : LogLevel::kInfo,
-                            "job finished", fields);
-      } else {
-        // FailedPrecondition: a newer attempt owns the job.
-        DefaultLogger().Log(LogLevel::kWarn, "job result dropped",
-                            {{"job_id", started->id},
-                             {"engine", started->engine_used},
-                             {"attempt", started->attempt},
-                             {"reason", finished.ToString()}});
-      }
-    } else {
-      DefaultLogger().Log(LogLevel::kInfo, "job interrupted",
-                          {{"job_id", started->id},
-                           {"engine", started->engine_used},
-                           {"note", "server stopping; the next start re-queues it"}});
-    }
-  }
-  if (slots != nullptr) slots->Release();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    running_.erase(queued.id);
-  }
-  NotifyChange(queued.tenant, queued.id);
-}
-
-Status JobService::RunOnEngine(const JobRecord& job, Engine& engine, LiveJob& live,
-                               JobResult* result) {
-  if (job.cancel_requested) return Status::Cancelled("cancelled before start");
-  Result<BacktestSpec> spec = SpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
-  if (!spec.ok()) return spec.status();
-  Result<DatasetRecord> dataset = store_->GetDataset(job.tenant, spec->dataset);
-  if (!dataset.ok()) return dataset.status().WithPrefix("dataset");
-  LoadOptions load;
-  load.cache_dir = options_.cache_dir;
-  Result<LoadedBars> bars = LoadBars(dataset->path, load);
-  if (!bars.ok()) return bars.status().WithPrefix("dataset");
-  if (live.cancel) return Status::Cancelled("cancelled while loading the dataset");
-
-  auto last_write = std::chrono::steady_clock::now();
-  RunContext context;
-  context.cancel = &live.cancel;
-  context.progress = [&](double fraction, std::string_view phase) {
-    live.progress = fraction;
-    live.updated_at = clock_->Now();
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_write < options_.progress_interval) return;
-    last_write = now;
-    (void)store_->UpdateProgress(job.id, fraction, phase, clock_->Now());
-    NotifyChange(job.tenant, job.id);
-  };
-  Result<EngineRun> run = engine.Run(*spec, bars->bars, context);
-  if (!run.ok()) return run.status();
-  *result = BuildResult(bars->bars, *run,
-                        ResultContext{std::string(engine.name()), dataset->id, dataset->sha256});
-  return Status::Ok();
 }
 
 }  // namespace btr

@@ -6,6 +6,15 @@
 // Submit returned is durable: after a crash, Start() re-queues every queued or running job, and
 // the store's attempt fencing keeps any job from being finished twice.
 //
+// Routing (docs/routing.md) happens when a worker picks the job up, not only at submit, since
+// health changes while a job waits: PlanRoute (router/health/routing.h) orders the capable
+// engines; each is tried only if the HealthMonitor admits a run and a slot of its concurrency
+// limit is free. The job falls back to the next candidate only when the engine admitted no run
+// or failed before accepting it (Unavailable, ResourceExhausted); never on invalid input, never
+// on UnknownOutcome (the job fails saying the run may have happened and was not re-run
+// elsewhere: there is no reconciliation yet). Each step is stored as {"from", "to", "reason"} in
+// the job's fallbacks, with engine_used updated as it moves.
+//
 // Threads: every public method is thread-safe. Start() launches `workers` threads; Stop() closes
 // the queue, interrupts running jobs without finishing them (they stay "running" in the store and
 // the next Start() re-queues them) and joins the workers.
@@ -25,6 +34,8 @@
 #include "engines/core/clock.h"
 #include "engines/spec.h"
 #include "router/engine_registry.h"
+#include "router/health/health_monitor.h"
+#include "router/health/routing.h"
 #include "services/jobs/job_queue.h"
 #include "services/store/store.h"
 
@@ -37,6 +48,15 @@ struct JobServiceOptions {
   std::map<std::string, size_t> engine_concurrency;  // per engine; absent = workers
   std::chrono::milliseconds progress_interval{100};  // store writes of progress, at most this often
   std::string cache_dir;                             // binary bar cache for datasets; empty = none
+  // engines.default: the engine of a request that names none (applied by the API handler).
+  std::string default_engine = "native";
+  RoutingOptions routing;  // engines.preference, engines.fallback
+  // Wall-clock limit of one run, enforced here (the run's cancel flag, then DeadlineExceeded)
+  // for engines that do not enforce engines.<name>.timeout_s themselves; absent or 0 = none.
+  std::map<std::string, std::chrono::milliseconds> engine_timeout;
+  // Called for every fallback step (metrics), on a worker thread; must return quickly.
+  std::function<void(const std::string& from, const std::string& to, const std::string& reason)>
+      on_fallback;
 };
 
 struct SubmitOutcome {
@@ -46,9 +66,10 @@ struct SubmitOutcome {
 
 class JobService {
  public:
-  // `store`, `engines` and `clock` must outlive the service.
+  // `store`, `engines`, `clock` and `health` must outlive the service. Without a HealthMonitor
+  // every engine admits every run (no health routing).
   JobService(Store* store, const EngineRegistry* engines, const Clock* clock,
-             JobServiceOptions options);
+             JobServiceOptions options, HealthMonitor* health = nullptr);
   ~JobService();  // Stop()
 
   // Re-queues jobs left by a previous process and starts the workers.
@@ -56,9 +77,11 @@ class JobService {
   // Stops the workers; queued and interrupted jobs are picked up by the next Start().
   void Stop();
 
-  // InvalidArgument naming the field (unknown engine, strategy, parameter, dataset, bad
-  // setting); ResourceExhausted when the queue or the tenant's active-job limit is full;
-  // AlreadyExists when `idempotency_key` was used with a different spec.
+  // InvalidArgument naming the field (unknown engine or fallback engine, strategy, parameter,
+  // dataset, bad setting, no engine able to run it); Unavailable naming each candidate engine's
+  // state when none of them admits a run now (ejected, draining, disabled: fail fast);
+  // ResourceExhausted when the queue or the tenant's active-job limit is full; AlreadyExists
+  // when `idempotency_key` was used with a different spec.
   Result<SubmitOutcome> Submit(std::string_view tenant, const BacktestSpec& spec,
                                std::string_view idempotency_key);
   // The job with live progress. NotFound for unknown ids and other tenants' jobs.
@@ -77,6 +100,9 @@ class JobService {
   void RemoveListener(uint64_t id);
 
   size_t queue_depth() const { return queue_.depth(); }
+  // Jobs waiting for `engine`: queued ones that requested it by name, and routed ones waiting
+  // for a slot of its concurrency limit. ("auto" jobs count once routed.)
+  size_t queue_depth(std::string_view engine) const;
   size_t running_count() const;
   const JobServiceOptions& options() const { return options_; }
 
@@ -85,13 +111,27 @@ class JobService {
     std::atomic<bool> cancel{false};
     std::atomic<double> progress{0};
     std::atomic<TimeNs> updated_at{0};
+    std::atomic<TimeNs> deadline{0};  // of the current run (engine_timeout); 0 = none
+    std::atomic<bool> timed_out{false};
   };
   class Semaphore;
+  struct Execution;
 
   void WorkerLoop();
+  void WatchdogLoop();
   void RunJob(const QueuedJob& queued);
-  Status RunOnEngine(const JobRecord& job, Engine& engine, LiveJob& live, JobResult* result);
-  Result<Engine*> ResolveEngine(const BacktestSpec& spec) const;
+  // Routes the job and runs it, falling back as allowed; leaves it finished (or untouched when
+  // the server stops first). In job_runner.cc, as are the helpers below.
+  void Execute(const JobRecord& job, LiveJob& live);
+  // A slot of `engine`'s concurrency limit and an admission, waiting while the engine is busy;
+  // Unavailable when the engine admits no run, Cancelled on cancel or stop.
+  Result<Admission> AcquireEngine(const std::string& engine, LiveJob& live);
+  void ReleaseEngine(const std::string& engine, const Admission& admission);
+  Status RunOnEngine(const JobRecord& job, const BacktestSpec& spec, const DatasetRecord& dataset,
+                     const BarSeries& bars, Engine& engine, LiveJob& live, JobResult* result);
+  void Finish(const JobRecord& started, Status status, const JobResult& result, LiveJob& live);
+  // Submit's fail-fast check: OK when some candidate admits a run now.
+  Status CheckAdmissible(const RoutePlan& plan) const;
   // Wakes long-polls and calls the listeners with the job's current record.
   void NotifyChange(std::string_view tenant, std::string_view id);
 
@@ -99,12 +139,17 @@ class JobService {
   const EngineRegistry* const engines_;
   const Clock* const clock_;
   const JobServiceOptions options_;
+  HealthMonitor* const health_;  // may be null
   JobQueue queue_;
   std::map<std::string, std::unique_ptr<Semaphore>, std::less<>> engine_slots_;
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<LiveJob>, std::less<>> running_;  // guarded by mu_
-  std::condition_variable changed_;  // notified on any job change (long-poll)
+  std::map<std::string, size_t, std::less<>> queued_by_engine_;           // guarded by mu_
+  std::map<std::string, size_t, std::less<>> waiting_by_engine_;          // guarded by mu_
+  std::condition_variable changed_;      // notified on any job change (long-poll)
+  std::condition_variable watchdog_cv_;  // with mu_: Stop wakes the watchdog
+  std::thread watchdog_;
   std::mutex listeners_mu_;
   std::map<uint64_t, JobListener> listeners_;  // guarded by listeners_mu_
   uint64_t next_listener_ = 1;                 // guarded by listeners_mu_

@@ -47,6 +47,9 @@ class SqliteStore final : public Store {
   Result<JobPage> ListJobs(const JobQuery& query) override;
   Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
                              TimeNs now) override;
+  // In sqlite_store_routing.cc.
+  Status SetJobRouting(std::string_view id, int attempt, std::string_view engine_used,
+                       std::string_view fallbacks_json, TimeNs now) override;
   // Running jobs only (FailedPrecondition otherwise); progress is clamped to 0..1 and an empty
   // phase keeps the current one.
   Status UpdateProgress(std::string_view id, double progress, std::string_view phase,

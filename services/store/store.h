@@ -104,6 +104,11 @@ class Store {
   // queued (cancelled or deleted meanwhile). Returns the updated record.
   virtual Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
                                      TimeNs now) = 0;
+  // A running job's routing as the router changes it (a fallback to another engine): sets
+  // engine_used and fallbacks_json (a JSON array of {"from", "to", "reason"}), only while the job
+  // is running with this attempt. FailedPrecondition otherwise.
+  virtual Status SetJobRouting(std::string_view id, int attempt, std::string_view engine_used,
+                               std::string_view fallbacks_json, TimeNs now) = 0;
   // Running jobs only (FailedPrecondition otherwise). An empty phase keeps the current one.
   virtual Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
                                 TimeNs now) = 0;

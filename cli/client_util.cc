@@ -1,0 +1,99 @@
+#include "cli/client_util.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace btr::cli {
+namespace {
+
+constexpr const char* kDefaultUrl = "http://127.0.0.1:8080";
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+}  // namespace
+
+int ClientExitCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kUnknownOutcome:
+    case StatusCode::kCancelled:
+    case StatusCode::kInternal:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+int ClientFail(std::string_view command, const Status& s) {
+  std::fprintf(stderr, "btrouter %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               s.message().c_str());
+  return ClientExitCode(s);
+}
+
+int ClientFinish(std::string_view command, const Result<int>& outcome) {
+  return outcome.ok() ? *outcome : ClientFail(command, outcome.status());
+}
+
+void DeclareServerFlags(Flags& f) {
+  f.AddValue("url", "URL",
+             "server address (default $BTR_URL, else " + std::string(kDefaultUrl) + ")");
+  f.AddValue("key", "KEY", "API key (default $BTR_API_KEY)");
+  f.AddSwitch("help", "show this help");
+}
+
+int ParseOrStop(Flags& f, int argc, char** argv, std::string_view command, const char* usage) {
+  if (Status s = f.Parse(argc, argv, 1); !s.ok()) return ClientFail(command, s);
+  if (f.Has("help")) {
+    std::printf(
+        "%s\nServer flags may come from the environment: BTR_URL, BTR_API_KEY (flags win).\n\n%s",
+        usage, f.Usage().c_str());
+    return 0;
+  }
+  return -1;
+}
+
+Result<ApiClient> Connect(const Flags& f) {
+  std::string url = f.Has("url") ? f.Get("url") : Env("BTR_URL");
+  if (url.empty()) url = kDefaultUrl;
+  const std::string key = f.Has("key") ? f.Get("key") : Env("BTR_API_KEY");
+  if (key.empty()) {
+    return Status::InvalidArgument(
+        "no API key: pass --key KEY or set BTR_API_KEY (`btrouter serve` prints the admin key on "
+        "first start; `btrouter keys create --tenant NAME` makes more)");
+  }
+  return ApiClient(url, key);
+}
+
+Result<bool> WantJson(const Flags& f) {
+  const std::string format = f.Get("format");
+  if (format != "table" && format != "json") {
+    return Status::InvalidArgument("--format: expected table or json, got '" + format + "'");
+  }
+  return format == "json";
+}
+
+Result<ApiResponse> Expect2xx(Result<ApiResponse> reply) {
+  if (!reply.ok()) return reply.status();
+  if (!reply->ok()) return ProblemStatus(*reply);
+  return reply;
+}
+
+Result<nlohmann::json> JsonBody(const ApiResponse& reply) {
+  nlohmann::json doc = reply.Json();
+  if (doc.is_discarded()) {
+    return Status::Internal("unexpected reply from the server (HTTP " + std::to_string(reply.code) +
+                            ", not JSON)");
+  }
+  return doc;
+}
+
+void PrintBody(const std::string& body) {
+  std::fwrite(body.data(), 1, body.size(), stdout);
+  if (body.empty() || body.back() != '\n') std::fputc('\n', stdout);
+}
+
+}  // namespace btr::cli

@@ -1,0 +1,41 @@
+// Helpers shared by the client commands of a running `btrouter serve` (cli/client_commands.cc,
+// cli/engines_command.cc): server flags, the connection, reply checks and exit codes.
+//
+// Exit codes: 0 success; 2 for bad usage and for requests the server refused (HTTP 4xx); 1 for
+// server failures (5xx), an unreachable server and other failures on the way.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "cli/api_client.h"
+#include "cli/flags.h"
+#include "engines/core/status.h"
+
+namespace btr::cli {
+
+// 1 for failures on the server's side or on the way there, 2 for refused requests.
+int ClientExitCode(const Status& s);
+// Prints "btrouter <command>: <message>" on stderr; returns ClientExitCode.
+int ClientFail(std::string_view command, const Status& s);
+// The outcome of a command body: an exit code, or an error for ClientFail().
+int ClientFinish(std::string_view command, const Result<int>& outcome);
+
+// --url, --key and --help.
+void DeclareServerFlags(Flags& f);
+// Parses the flags; prints the help when asked. Returns an exit code to stop with, or -1 to go on.
+int ParseOrStop(Flags& f, int argc, char** argv, std::string_view command, const char* usage);
+// The server client from --url/--key or BTR_URL/BTR_API_KEY; InvalidArgument without a key.
+Result<ApiClient> Connect(const Flags& f);
+// --format table|json: true for json.
+Result<bool> WantJson(const Flags& f);
+
+// A reply that must be 2xx: the transport error or the server's problem otherwise.
+Result<ApiResponse> Expect2xx(Result<ApiResponse> reply);
+// The reply's JSON body; Internal when it is not JSON.
+Result<nlohmann::json> JsonBody(const ApiResponse& reply);
+// Writes `body` to stdout with a final newline.
+void PrintBody(const std::string& body);
+
+}  // namespace btr::cli

@@ -1,0 +1,204 @@
+// /v1/engines: each engine's health (state, circuit, last probe, ejections, window statistics),
+// queue depth, running runs and capabilities; the admin actions drain, resume, disable and
+// enable; and the engine metric families (docs/routing.md).
+#include "router/http/route_util.h"
+
+namespace btr {
+
+std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);
+void SetEngineGauges(const ApiDeps& deps);
+
+namespace {
+
+using nlohmann::json;
+using route_util::Problem;
+
+json TimeOrNull(TimeNs t) { return t == 0 ? json(nullptr) : json(FormatIsoTime(t, true)); }
+
+json NumberOrNull(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json EngineToJson(const ApiDeps& deps, const Engine& engine) {
+  const EngineCapabilities caps = engine.capabilities();
+  const std::string name(engine.name());
+  json out = {{"name", name},
+              {"capabilities",
+               {{"strategies", caps.strategies},
+                {"progress", caps.reports_progress},
+                {"cancel", caps.supports_cancel},
+                {"max_bars", caps.max_bars}}},
+              {"queue_depth", deps.jobs != nullptr ? deps.jobs->queue_depth(name) : 0}};
+  if (deps.health == nullptr) {  // not monitored: reported as routable
+    out.update({{"state", "healthy"}, {"circuit", "closed"}, {"up", true}});
+    return out;
+  }
+  Result<EngineHealthStatus> health = deps.health->Get(name);
+  if (!health.ok()) return out;
+  const EngineHealthStatus& h = *health;
+  json probe = nullptr;
+  if (h.last_probe) {
+    probe = {{"at", TimeOrNull(h.last_probe->at)},
+             {"latency_ms", h.last_probe->latency_ms},
+             {"ok", h.last_probe->ok},
+             {"detail", h.last_probe->detail}};
+  }
+  out.update({{"state", std::string(EngineStateName(h.state))},
+              {"reason", h.reason.empty() ? json(nullptr) : json(h.reason)},
+              {"circuit", std::string(CircuitStateName(h.circuit))},
+              {"up", h.up},
+              {"last_probe", probe},
+              {"next_probe_at", TimeOrNull(h.next_probe_at)},
+              {"probe_interval_s", h.probe_interval_s},
+              {"probe_failures_in_row", h.probe_failures_in_row},
+              {"run_failures_in_row", h.run_failures_in_row},
+              {"ejections", h.ejections},
+              {"ejected_until", TimeOrNull(h.ejected_until)},
+              {"window_runs", h.window.runs},
+              {"success_rate", NumberOrNull(h.window.success_rate)},
+              {"p50_ms", NumberOrNull(h.window.p50_ms)},
+              {"p99_ms", NumberOrNull(h.window.p99_ms)},
+              {"running", h.running}});
+  return out;
+}
+
+Result<const Engine*> FindEngine(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string& name = req.params.at("name");
+  const Engine* engine = deps.engines->Find(name);
+  if (engine == nullptr) {
+    return Status::NotFound("name: no engine '" + name + "' (available: " + deps.engines->Names() +
+                            ")");
+  }
+  return engine;
+}
+
+ApiReply List(const ApiDeps& deps, const ApiRequest&) {
+  json out = json::array();
+  for (const Engine* engine : deps.engines->All()) out.push_back(EngineToJson(deps, *engine));
+  return ApiReply::Json(200, out);
+}
+
+ApiReply One(const ApiDeps& deps, const ApiRequest& req) {
+  Result<const Engine*> engine = FindEngine(deps, req);
+  if (!engine.ok()) return Problem(engine.status(), req);
+  return ApiReply::Json(200, EngineToJson(deps, **engine));
+}
+
+// An admin action on the named engine; the engine as it is afterwards.
+ApiReply Admin(const ApiDeps& deps, const ApiRequest& req,
+               Result<EngineHealthStatus> (HealthMonitor::*action)(std::string_view)) {
+  Result<const Engine*> engine = FindEngine(deps, req);
+  if (!engine.ok()) return Problem(engine.status(), req);
+  if (deps.health == nullptr) {
+    return Problem(Status::FailedPrecondition("engine health is not monitored by this server"),
+                   req);
+  }
+  Result<EngineHealthStatus> done = (deps.health->*action)((*engine)->name());
+  if (!done.ok()) return Problem(done.status(), req);
+  return ApiReply::Json(200, EngineToJson(deps, **engine));
+}
+
+ApiReply Drain(const ApiDeps& deps, const ApiRequest& req) {
+  return Admin(deps, req, &HealthMonitor::Drain);
+}
+ApiReply Resume(const ApiDeps& deps, const ApiRequest& req) {
+  return Admin(deps, req, &HealthMonitor::Resume);
+}
+ApiReply Disable(const ApiDeps& deps, const ApiRequest& req) {
+  return Admin(deps, req, &HealthMonitor::Disable);
+}
+ApiReply Enable(const ApiDeps& deps, const ApiRequest& req) {
+  return Admin(deps, req, &HealthMonitor::Enable);
+}
+
+// The OpenAPI schema of one engine (the pinned fields are required).
+json EngineSchema() {
+  const json nullable_number = {{"type", {"number", "null"}}};
+  const json nullable_time = {{"type", {"string", "null"}}, {"format", "date-time"}};
+  return {{"type", "object"},
+          {"required", {"name", "state", "circuit", "capabilities"}},
+          {"properties",
+           {{"name", {{"type", "string"}}},
+            {"state",
+             {{"type", "string"},
+              {"enum", {"healthy", "degraded", "ejected", "draining", "disabled"}}}},
+            {"reason", {{"type", {"string", "null"}}}},
+            {"circuit", {{"type", "string"}, {"enum", {"closed", "open", "half_open"}}}},
+            {"up", {{"type", "boolean"}}},
+            {"capabilities", {{"type", "object"}}},
+            {"last_probe", {{"type", {"object", "null"}}}},
+            {"next_probe_at", nullable_time},
+            {"probe_interval_s", {{"type", "number"}}},
+            {"probe_failures_in_row", {{"type", "integer"}}},
+            {"run_failures_in_row", {{"type", "integer"}}},
+            {"ejections", {{"type", "integer"}}},
+            {"ejected_until", nullable_time},
+            {"window_runs", {{"type", "integer"}}},
+            {"success_rate", nullable_number},
+            {"p50_ms", nullable_number},
+            {"p99_ms", nullable_number},
+            {"queue_depth", {{"type", "integer"}}},
+            {"running", {{"type", "integer"}}}}}};
+}
+
+}  // namespace
+
+void SetEngineGauges(const ApiDeps& deps) {
+  if (deps.health == nullptr || deps.metrics == nullptr) return;
+  for (const EngineHealthStatus& h : deps.health->All()) {
+    deps.metrics->Set("btr_engine_up", {{"engine", h.name}}, h.up ? 1 : 0);
+  }
+}
+
+void DeclareEngineMetrics(PrometheusRegistry& metrics, const EngineRegistry& engines) {
+  metrics.DeclareGauge("btr_engine_up",
+                       "1 when the engine passes its health checks and its circuit is not open");
+  metrics.DeclareCounter("btr_engine_ejections_total",
+                         "Outlier ejections of an engine (failed runs in a row)");
+  metrics.DeclareCounter("btr_engine_probes_total", "Active health probes, by engine and result");
+  metrics.DeclareHistogram("btr_engine_probe_duration_seconds",
+                           "Time an engine took to answer a health probe",
+                           {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10});
+  metrics.DeclareCounter("btr_fallbacks_total",
+                         "Jobs moved from one engine to the next before either ran them");
+  for (const Engine* engine : engines.All()) {
+    const std::string name(engine->name());
+    metrics.Increment("btr_engine_ejections_total", {{"engine", name}}, 0);
+  }
+}
+
+HealthHooks EngineMetricHooks(PrometheusRegistry* metrics) {
+  HealthHooks hooks;
+  hooks.probe = [metrics](const std::string& engine, bool ok, double seconds) {
+    metrics->Increment("btr_engine_probes_total",
+                       {{"engine", engine}, {"result", ok ? "ok" : "failed"}});
+    metrics->Observe("btr_engine_probe_duration_seconds", {{"engine", engine}}, seconds);
+  };
+  hooks.ejected = [metrics](const std::string& engine, const std::string&) {
+    metrics->Increment("btr_engine_ejections_total", {{"engine", engine}});
+  };
+  return hooks;
+}
+
+std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps) {
+  auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
+    return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
+  };
+  const json engine = EngineSchema();
+  const json list = {{"type", "array"}, {"items", engine}};
+  return {
+      {"GET", "/v1/engines", Access::kUser,
+       "Engines with health state, circuit, last probe, run statistics, queue and capabilities",
+       bind(List), 200, list},
+      {"GET", "/v1/engines/{name}", Access::kUser, "One engine's health and capabilities",
+       bind(One), 200, engine},
+      {"POST", "/v1/engines/{name}/drain", Access::kAdmin,
+       "Drain an engine: running jobs finish, no new ones start (admin)", bind(Drain), 200, engine},
+      {"POST", "/v1/engines/{name}/resume", Access::kAdmin, "Resume a drained engine (admin)",
+       bind(Resume), 200, engine},
+      {"POST", "/v1/engines/{name}/disable", Access::kAdmin,
+       "Disable an engine: no new jobs, no probes (admin)", bind(Disable), 200, engine},
+      {"POST", "/v1/engines/{name}/enable", Access::kAdmin, "Enable a disabled engine (admin)",
+       bind(Enable), 200, engine},
+  };
+}
+
+}  // namespace btr

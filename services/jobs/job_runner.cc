@@ -1,0 +1,300 @@
+// JobService: running a job — routing at run time, fallback, per-engine slots and time limits,
+// the final state (the lifecycle around it is in job_service.cc).
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "engines/data/bar_cache.h"
+#include "engines/spec_json.h"
+#include "services/jobs/job_service_internal.h"
+#include "services/jobs/result_builder.h"
+#include "services/log/logger.h"
+
+namespace btr {
+namespace {
+
+constexpr std::chrono::milliseconds kSlotPoll{50};  // re-checks health while waiting for a slot
+constexpr std::chrono::milliseconds kWatchdogTick{20};
+
+// The message of a job whose engine may have accepted the run before contact was lost.
+Status UnknownOutcomeStatus(const std::string& engine, const Status& status) {
+  return Status::UnknownOutcome(
+      "the outcome on engine '" + engine + "' is unknown (" + status.message() +
+      "): the engine may have accepted and run it, so it was not re-run on another engine "
+      "(btrouter does not reconcile unknown outcomes yet); check the engine, or resubmit");
+}
+
+}  // namespace
+
+void JobService::WatchdogLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    watchdog_cv_.wait_for(lock, kWatchdogTick);
+    const TimeNs now = clock_->Now();
+    for (auto& [id, live] : running_) {
+      const TimeNs deadline = live->deadline.load();
+      if (deadline != 0 && now >= deadline && !live->timed_out.exchange(true)) live->cancel = true;
+    }
+  }
+}
+
+void JobService::RunJob(const QueuedJob& queued) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = queued_by_engine_.find(queued.engine);
+    if (it != queued_by_engine_.end() && it->second > 0) --it->second;
+  }
+  Result<JobRecord> job = store_->GetJob(queued.tenant, queued.id);
+  if (!job.ok() || job->status != JobStatus::kQueued) return;  // cancelled or deleted meanwhile
+  auto live = std::make_shared<LiveJob>();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_[job->id] = live;
+  }
+  Execute(*job, *live);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_.erase(queued.id);
+  }
+  NotifyChange(queued.tenant, queued.id);
+}
+
+Result<Admission> JobService::AcquireEngine(const std::string& engine, LiveJob& live) {
+  Semaphore* slots = engine_slots_.find(engine)->second.get();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++waiting_by_engine_[engine];
+  }
+  Status refused;
+  bool acquired = false;
+  while (true) {
+    if (live.cancel) {
+      refused = Status::Cancelled(stopping_ ? "server stopping" : "cancelled before start");
+      break;
+    }
+    if (health_ != nullptr) {
+      const Admission a = health_->Check(engine);
+      if (!a.admitted && !a.retry_soon) {
+        refused = Status::Unavailable("engine '" + engine + "' is " + a.reason);
+        break;
+      }
+    }
+    if (slots->TryAcquireFor(kSlotPoll)) {
+      acquired = true;
+      break;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --waiting_by_engine_[engine];
+  }
+  if (!acquired) return refused;
+  if (health_ == nullptr) {
+    Admission a;
+    a.admitted = true;
+    return a;
+  }
+  while (true) {
+    Admission a = health_->Admit(engine);
+    if (a.admitted) return a;
+    // A half-open trial is in flight: its verdict decides; wait for it holding the slot.
+    if (!a.retry_soon || live.cancel) {
+      slots->Release();
+      if (live.cancel) return Status::Cancelled("cancelled before start");
+      return Status::Unavailable("engine '" + engine + "' is " + a.reason);
+    }
+    std::this_thread::sleep_for(kSlotPoll);
+  }
+}
+
+void JobService::ReleaseEngine(const std::string& engine, const Admission& admission) {
+  if (health_ != nullptr) health_->Release(engine, admission);
+  engine_slots_.find(engine)->second->Release();
+}
+
+// One execution of a queued job: the plan, the candidates tried in turn, the store writes.
+struct JobService::Execution {
+  std::optional<JobRecord> started;  // after StartJob
+  nlohmann::json fallbacks = nlohmann::json::array();
+};
+
+void JobService::Execute(const JobRecord& job, LiveJob& live) {
+  Execution ex;
+  JobResult result;
+  Status status;
+  // Marks the job running (once) on `engine` and stores the routing so far. False when the job
+  // is no longer queued (cancelled or deleted meanwhile).
+  auto start_on = [&](const std::string& engine) {
+    const TimeNs now = clock_->Now();
+    if (!ex.started) {
+      Result<JobRecord> started = store_->StartJob(job.id, engine, now);
+      if (!started.ok()) return false;
+      ex.started = std::move(started).value();
+      DefaultLogger().Log(
+          LogLevel::kInfo, "job started",
+          {{"job_id", ex.started->id},
+           {"tenant", ex.started->tenant},
+           {"engine", engine},
+           {"attempt", ex.started->attempt},
+           {"queued_seconds", SecondsBetween(ex.started->created_at, ex.started->started_at)}});
+    }
+    const std::string fallbacks = ex.fallbacks.dump();
+    if (ex.started->engine_used != engine || ex.started->fallbacks_json != fallbacks) {
+      (void)store_->SetJobRouting(job.id, ex.started->attempt, engine, fallbacks, now);
+      ex.started->engine_used = engine;
+      ex.started->fallbacks_json = fallbacks;
+    }
+    NotifyChange(job.tenant, job.id);
+    return true;
+  };
+  auto fall_back = [&](const std::string& from, const std::string& to, const std::string& why) {
+    ex.fallbacks.push_back({{"from", from}, {"to", to}, {"reason", why}});
+    DefaultLogger().Log(LogLevel::kWarn, "job falls back",
+                        {{"job_id", job.id}, {"from", from}, {"to", to}, {"reason", why}});
+    if (options_.on_fallback) options_.on_fallback(from, to, why);
+  };
+
+  Result<BacktestSpec> spec = SpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
+  Result<DatasetRecord> dataset = spec.ok() ? store_->GetDataset(job.tenant, spec->dataset)
+                                            : Result<DatasetRecord>(spec.status());
+  if (!dataset.ok() && spec.ok()) dataset = dataset.status().WithPrefix("dataset");
+  Result<RoutePlan> plan =
+      dataset.ok() ? PlanRoute(*spec, dataset->bars, *engines_, health_, options_.routing)
+                   : Result<RoutePlan>(dataset.status());
+  if (!plan.ok()) status = plan.status();
+  std::optional<LoadedBars> bars;
+  std::string used;  // the engine that ran (or last tried to run) the job
+  for (size_t i = 0; plan.ok() && i < plan->candidates.size(); ++i) {
+    Engine& engine = *plan->candidates[i];
+    const std::string name(engine.name());
+    const std::string next =
+        i + 1 < plan->candidates.size() ? std::string(plan->candidates[i + 1]->name()) : "";
+    Result<Admission> admission = AcquireEngine(name, live);
+    if (!admission.ok()) {
+      status = admission.status();
+      if (status.code() == StatusCode::kCancelled || next.empty()) break;
+      fall_back(name, next, status.message());
+      continue;
+    }
+    if (!start_on(name)) {
+      ReleaseEngine(name, *admission);
+      return;
+    }
+    used = name;
+    if (!bars) {
+      LoadOptions load;
+      load.cache_dir = options_.cache_dir;
+      Result<LoadedBars> loaded = LoadBars(dataset->path, load);
+      if (!loaded.ok() || live.cancel) {
+        status = !loaded.ok() ? loaded.status().WithPrefix("dataset")
+                              : Status::Cancelled("cancelled while loading the dataset");
+        ReleaseEngine(name, *admission);
+        break;
+      }
+      bars = std::move(loaded).value();
+    }
+    const TimeNs run_start = clock_->Now();
+    status = RunOnEngine(*ex.started, *spec, *dataset, bars->bars, engine, live, &result);
+    if (health_ != nullptr) {
+      health_->RecordRun(name, *admission, status, SecondsBetween(run_start, clock_->Now()));
+    }
+    engine_slots_.find(name)->second->Release();
+    if (FailedBeforeAcceptance(status) && !live.cancel && !next.empty()) {
+      fall_back(name, next, status.ToString());
+      result = JobResult{};
+      continue;
+    }
+    break;
+  }
+  if (status.code() == StatusCode::kUnknownOutcome) status = UnknownOutcomeStatus(used, status);
+
+  if (!ex.started) {
+    // No engine ran it. Stopping (or a cancel, which the store already applied to the queued
+    // job) leaves it as it is; otherwise it fails with the routing that was tried.
+    if (status.code() == StatusCode::kCancelled) return;
+    if (!start_on("")) return;
+  }
+  Finish(*ex.started, status, result, live);
+}
+
+Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
+                               const DatasetRecord& dataset, const BarSeries& bars, Engine& engine,
+                               LiveJob& live, JobResult* result) {
+  if (job.cancel_requested) return Status::Cancelled("cancelled before start");
+  const std::string name(engine.name());
+  auto last_write = std::chrono::steady_clock::now();
+  RunContext context;
+  context.cancel = &live.cancel;
+  context.progress = [&](double fraction, std::string_view phase) {
+    live.progress = fraction;
+    live.updated_at = clock_->Now();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_write < options_.progress_interval) return;
+    last_write = now;
+    (void)store_->UpdateProgress(job.id, fraction, phase, clock_->Now());
+    NotifyChange(job.tenant, job.id);
+  };
+  const auto limit = options_.engine_timeout.find(name);
+  const bool timed = limit != options_.engine_timeout.end() && limit->second.count() > 0;
+  if (timed) {
+    live.timed_out = false;
+    live.deadline = clock_->Now() + static_cast<TimeNs>(limit->second.count()) * 1'000'000;
+  }
+  Result<EngineRun> run = engine.Run(spec, bars, context);
+  live.deadline = 0;
+  if (timed && live.timed_out) {
+    live.cancel = false;  // the watchdog's cancel, not the user's
+    char text[64];
+    std::snprintf(text, sizeof text, "%g", static_cast<double>(limit->second.count()) / 1000);
+    return Status::DeadlineExceeded("engine '" + name + "' did not finish within engines." + name +
+                                    ".timeout_s = " + text + " s; the run was stopped");
+  }
+  if (!run.ok()) return run.status();
+  *result = BuildResult(bars, *run, ResultContext{name, dataset.id, dataset.sha256});
+  return Status::Ok();
+}
+
+void JobService::Finish(const JobRecord& started, Status status, const JobResult& result_in,
+                        LiveJob& live) {
+  JobResult result = result_in;
+  // A cancel that arrived before the end wins, even when the engine finished first.
+  if (status.ok() && live.cancel && !stopping_) {
+    status = Status::Cancelled("cancelled while running");
+    result = JobResult{};
+  }
+  const bool interrupted =
+      status.code() == StatusCode::kCancelled && stopping_ && !started.cancel_requested;
+  if (interrupted) {
+    DefaultLogger().Log(LogLevel::kInfo, "job interrupted",
+                        {{"job_id", started.id},
+                         {"engine", started.engine_used},
+                         {"note", "server stopping; the next start re-queues it"}});
+    return;
+  }
+  const JobStatus final_status = status.ok()                               ? JobStatus::kSucceeded
+                                 : status.code() == StatusCode::kCancelled ? JobStatus::kCancelled
+                                                                           : JobStatus::kFailed;
+  Status finished = store_->FinishJob(started.id, started.attempt, final_status, result,
+                                      status.ok() ? "" : StatusCodeName(status.code()),
+                                      status.message(), clock_->Now());
+  if (finished.ok()) {
+    LogFields fields = {{"job_id", started.id},
+                        {"tenant", started.tenant},
+                        {"engine", started.engine_used},
+                        {"status", JobStatusName(final_status)},
+                        {"seconds", SecondsBetween(started.started_at, clock_->Now())}};
+    if (!status.ok()) fields["error"] = status.ToString();
+    DefaultLogger().Log(final_status == JobStatus::kFailed ? LogLevel::kWarn : LogLevel::kInfo,
+                        "job finished", fields);
+  } else {
+    // FailedPrecondition: a newer attempt owns the job.
+    DefaultLogger().Log(LogLevel::kWarn, "job result dropped",
+                        {{"job_id", started.id},
+                         {"engine", started.engine_used},
+                         {"attempt", started.attempt},
+                         {"reason", finished.ToString()}});
+  }
+}
+
+}  // namespace btr

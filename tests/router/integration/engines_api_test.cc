@@ -1,0 +1,191 @@
+// /v1/engines and health routing through the REST API: the engine documents, the admin actions
+// (admin role only, problem+json otherwise), fail-fast answers for engines that take no jobs,
+// fallbacks shown on GET /v1/backtests/{id} (against the Backtesting.py fake's injected
+// faults), engines.default, and the engine metrics.
+#include <catch2/catch.hpp>
+
+#include "tests/fakes/service_process.h"
+#include "tests/router/integration/api_server.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+using testing::ApiServer;
+using testing::HttpResponse;
+using testing::ServiceProcess;
+
+json Spec(const std::string& engine, const std::string& dataset, json fallback = nullptr) {
+  json spec = {{"engine", engine}, {"strategy", {{"name", "sma_cross"}}}, {"dataset", dataset}};
+  if (!fallback.is_null()) spec["fallback"] = fallback;
+  return spec;
+}
+
+std::string Submit(ApiServer& server, const std::string& key, const json& spec) {
+  HttpResponse r = server.Call("POST", "/v1/backtests", key, spec.dump());
+  INFO(r.body);
+  REQUIRE(r.code == 202);
+  return r.Json()["id"].get<std::string>();
+}
+
+TEST_CASE("engines: GET /v1/engines shows state, circuit, probe, statistics and capabilities",
+          "[api][engines]") {
+  ApiServer server;
+  const std::string key = server.NewKey("acme");
+  const std::string dataset = server.Upload(key, testing::SharedData("GOOG.csv"), "goog");
+  REQUIRE(server.WaitDone(key, Submit(server, key, Spec("native", dataset)))["status"] ==
+          "succeeded");
+  HttpResponse r = server.Call("GET", "/v1/engines", key);
+  REQUIRE(r.code == 200);
+  const json list = r.Json();
+  REQUIRE(list.is_array());
+  REQUIRE(list.size() == 1);
+  const json& native = list[0];
+  INFO(native.dump());
+  CHECK(native["name"] == "native");
+  CHECK(native["state"] == "healthy");
+  CHECK(native["reason"].is_null());
+  CHECK(native["circuit"] == "closed");
+  CHECK(native["up"] == true);
+  CHECK(native["capabilities"]["strategies"].size() >= 5);
+  CHECK(native["last_probe"]["ok"] == true);
+  CHECK(native["last_probe"]["at"].is_string());
+  CHECK(native["last_probe"]["latency_ms"].is_number());
+  CHECK(native["last_probe"]["detail"].is_string());
+  CHECK(native["ejections"] == 0);
+  CHECK(native["ejected_until"].is_null());
+  CHECK(native["window_runs"] == 1);
+  CHECK(native["success_rate"] == 1.0);
+  CHECK(native["p50_ms"].is_number());
+  CHECK(native["p99_ms"].is_number());
+  CHECK(native["queue_depth"] == 0);
+  CHECK(native["running"] == 0);
+  CHECK(server.Call("GET", "/v1/engines/native", key).Json()["name"] == "native");
+  HttpResponse missing = server.Call("GET", "/v1/engines/warp", key);
+  CHECK(missing.code == 404);
+  CHECK(missing.Json()["detail"] == "name: no engine 'warp' (available: native)");
+}
+
+TEST_CASE("engines: admin drain, resume, disable, enable; 403 for other keys; 503 fail-fast",
+          "[api][engines]") {
+  ApiServer server;
+  const std::string admin = server.admin();
+  const std::string user = server.NewKey("acme");
+  const std::string dataset = server.Upload(user, testing::SharedData("GOOG.csv"), "goog");
+
+  HttpResponse forbidden = server.Call("POST", "/v1/engines/native/drain", user);
+  CHECK(forbidden.code == 403);
+  CHECK(forbidden.headers["content-type"] == "application/problem+json");
+  CHECK(server.Call("POST", "/v1/engines/native/drain", "").code == 401);
+
+  HttpResponse drained = server.Call("POST", "/v1/engines/native/drain", admin);
+  REQUIRE(drained.code == 200);
+  CHECK(drained.Json()["state"] == "draining");
+  // An explicit engine that takes no new jobs: 503, naming the engine and its state.
+  HttpResponse refused = server.Call("POST", "/v1/backtests", user, Spec("native", dataset).dump());
+  CHECK(refused.code == 503);
+  CHECK(refused.headers["content-type"] == "application/problem+json");
+  CHECK(refused.Json()["field"] == "engine");
+  CHECK(refused.Json()["detail"] ==
+        "engine: no engine can take this backtest now: native is draining (draining by an "
+        "admin: 0 running, no new runs)");
+  // auto fails fast too.
+  refused = server.Call("POST", "/v1/backtests", user, Spec("auto", dataset).dump());
+  CHECK(refused.code == 503);
+  CHECK(refused.Json()["detail"].get<std::string>().find("native: draining") != std::string::npos);
+
+  CHECK(server.Call("POST", "/v1/engines/native/enable", admin).code == 409);  // use resume
+  CHECK(server.Call("POST", "/v1/engines/native/resume", admin).Json()["state"] == "healthy");
+  HttpResponse disabled = server.Call("POST", "/v1/engines/native/disable", admin);
+  CHECK(disabled.Json()["state"] == "disabled");
+  CHECK(disabled.Json()["next_probe_at"].is_null());
+  refused = server.Call("POST", "/v1/backtests", user, Spec("native", dataset).dump());
+  CHECK(refused.code == 503);
+  CHECK(refused.Json()["detail"].get<std::string>().find("native is disabled (disabled by an "
+                                                         "admin)") != std::string::npos);
+  HttpResponse conflict = server.Call("POST", "/v1/engines/native/resume", admin);
+  CHECK(conflict.code == 409);
+  CHECK(conflict.Json()["detail"].get<std::string>().find("use enable") != std::string::npos);
+  CHECK(server.Call("POST", "/v1/engines/native/enable", admin).Json()["state"] == "healthy");
+  CHECK(server.Call("POST", "/v1/engines/warp/drain", admin).code == 404);
+  CHECK(server.WaitDone(user, Submit(server, user, Spec("native", dataset)))["status"] ==
+        "succeeded");
+}
+
+TEST_CASE("engines: fallbacks are recorded and shown; never for invalid input or lost replies",
+          "[api][engines][backtestingpy]") {
+  ServiceProcess fake(testing::BacktestingPyFakeArgv({"--run-seconds", "0.05"}));
+  ApiServer server({{"engines.backtestingpy.enabled", "true", "test"},
+                    {"engines.backtestingpy.url", fake.Url(), "test"},
+                    {"engines.backtestingpy.request_timeout_s", "5", "test"},
+                    {"engines.default", "backtestingpy", "test"}});
+  const std::string key = server.admin();
+  const std::string dataset = server.Upload(key, testing::SharedData("GOOG.csv"), "goog");
+  auto set_fault = [&](const std::string& mode) {
+    REQUIRE(testing::Request("POST", fake.Url("/_fault"), json{{"mode", mode}}.dump(), {}).code ==
+            200);
+  };
+
+  // engines.default applies to a request that names no engine.
+  json no_engine = Spec("x", dataset);
+  no_engine.erase("engine");
+  const json plain = server.WaitDone(key, Submit(server, key, no_engine));
+  CHECK(plain["engine_requested"] == "backtestingpy");
+  CHECK(plain["engine_used"] == "backtestingpy");
+  CHECK(plain["fallbacks"] == json::array());
+
+  // 5xx before acceptance: falls back to native; the job says where it ran and why.
+  set_fault("error500");
+  const json moved =
+      server.WaitDone(key, Submit(server, key, Spec("backtestingpy", dataset, {"native"})));
+  INFO(moved.dump());
+  CHECK(moved["status"] == "succeeded");
+  CHECK(moved["engine_requested"] == "backtestingpy");
+  CHECK(moved["engine_used"] == "native");
+  REQUIRE(moved["fallbacks"].size() == 1);
+  CHECK(moved["fallbacks"][0]["from"] == "backtestingpy");
+  CHECK(moved["fallbacks"][0]["to"] == "native");
+  CHECK(moved["fallbacks"][0]["reason"].get<std::string>().rfind("unavailable: ", 0) == 0);
+  CHECK(moved["fallbacks"][0]["reason"].get<std::string>().find("HTTP 500") != std::string::npos);
+
+  // Invalid input (the service answers 400): no fallback.
+  set_fault("reject");
+  const json rejected =
+      server.WaitDone(key, Submit(server, key, Spec("backtestingpy", dataset, {"native"})));
+  CHECK(rejected["status"] == "failed");
+  CHECK(rejected["error"]["code"] == "invalid_argument");
+  CHECK(rejected["engine_used"] == "backtestingpy");
+  CHECK(rejected["fallbacks"] == json::array());
+
+  // The run was accepted, then the reply was lost: unknown outcome, not re-run elsewhere.
+  set_fault("drop");
+  const json dropped =
+      server.WaitDone(key, Submit(server, key, Spec("backtestingpy", dataset, {"native"})));
+  INFO(dropped.dump());
+  CHECK(dropped["status"] == "failed");
+  CHECK(dropped["error"]["code"] == "unknown_outcome");
+  CHECK(dropped["error"]["message"].get<std::string>().find(
+            "so it was not re-run on another engine") != std::string::npos);
+  CHECK(dropped["fallbacks"] == json::array());
+
+  // Unknown fallback engines are the request's fault.
+  HttpResponse bad = server.Call("POST", "/v1/backtests", key,
+                                 Spec("backtestingpy", dataset, {"native", "warp"}).dump());
+  CHECK(bad.code == 400);
+  CHECK(bad.Json()["field"] == "fallback[1]");
+
+  set_fault("none");
+  const std::string metrics = server.Call("GET", "/metrics", "").body;
+  CHECK(metrics.find("btr_fallbacks_total{from=\"backtestingpy\",to=\"native\"} 1\n") !=
+        std::string::npos);
+  CHECK(metrics.find("btr_engine_up{engine=\"native\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("btr_engine_ejections_total{engine=\"backtestingpy\"} 0\n") !=
+        std::string::npos);
+  CHECK(metrics.find("btr_engine_probes_total{engine=\"backtestingpy\",result=\"ok\"}") !=
+        std::string::npos);
+  CHECK(metrics.find("btr_engine_probe_duration_seconds_count{engine=\"native\"}") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace btr

@@ -1,0 +1,321 @@
+// JobService routing with health (docs/routing.md) on a fault-injecting wrapper around the real
+// native engine: fallback only for failures that precede acceptance, recorded step by step;
+// never for invalid input or an unknown outcome; routing decided when the job runs; the
+// router-enforced time limit; and an engine killed during a load of 200 jobs losing none, with
+// traffic back once it heals.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "engines/data/gbm_generator.h"
+#include "engines/native/native_engine.h"
+#include "services/jobs/job_service.h"
+#include "services/store/sqlite_store.h"
+#include "tests/fakes/faulty_engine.h"
+#include "tests/test_util.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+using testing::FaultyEngine;
+
+// "flaky" (a FaultyEngine around a NativeEngine) and "native", a HealthMonitor over them, and
+// a JobService. `realtime`: SystemClock and the monitor's probe threads; otherwise a ManualClock
+// and probes only when the test runs them.
+struct Fixture {
+  explicit Fixture(JobServiceOptions options = {}, bool realtime = false,
+                   HealthOptions health_options = Quiet()) {
+    store = std::move(SqliteStore::Open(dir.Path("db/btrouter.db"))).value();
+    auto f = std::make_unique<FaultyEngine>("flaky", std::make_unique<NativeEngine>());
+    flaky = f.get();
+    REQUIRE(engines.Register(std::move(f)).ok());
+    REQUIRE(engines.Register(std::make_unique<NativeEngine>()).ok());
+    REQUIRE(WriteBarsCsv(GenerateGbmBars(3000), dir.Path("bars.csv")).ok());
+    DatasetRecord d;
+    d.id = "ds_1";
+    d.tenant = "alice";
+    d.name = "gbm";
+    d.sha256 = "x";
+    d.path = dir.Path("bars.csv");
+    d.bars = 3000;
+    REQUIRE(store->PutDataset(d).ok());
+    clock = realtime ? static_cast<const Clock*>(&system_clock) : &manual_clock;
+    monitor = std::make_unique<HealthMonitor>(&engines, clock, health_options);
+    if (realtime) {
+      monitor->Start();
+    } else {
+      monitor->RunDueProbes();
+    }
+    options.on_fallback = [this](const std::string& from, const std::string& to,
+                                 const std::string&) {
+      std::lock_guard<std::mutex> lock(mu);
+      fallback_steps.push_back(from + "->" + to);
+    };
+    service = std::make_unique<JobService>(store.get(), &engines, clock, options, monitor.get());
+  }
+  ~Fixture() {
+    service->Stop();
+    monitor->Stop();
+  }
+  // Probes and ejections that never interfere unless a test asks.
+  static HealthOptions Quiet() {
+    HealthOptions o;
+    o.interval_s = 3600;
+    o.no_traffic_interval_s = 3600;
+    o.consecutive_failures = 1000;
+    return o;
+  }
+
+  BacktestSpec Spec(const std::string& engine, std::vector<std::string> fallback = {}) const {
+    BacktestSpec spec;
+    spec.engine = engine;
+    spec.fallback = std::move(fallback);
+    spec.strategy.name = "sma_cross";
+    spec.dataset = "ds_1";
+    return spec;
+  }
+  std::string Submit(const BacktestSpec& spec) {
+    Result<SubmitOutcome> submitted = service->Submit("alice", spec, "");
+    INFO(submitted.status().ToString());
+    REQUIRE(submitted.ok());
+    return submitted->job.id;
+  }
+  JobRecord WaitTerminal(const std::string& id) {
+    for (int k = 0; k < 2400; ++k) {
+      Result<JobRecord> job =
+          service->WaitForChange("alice", id, clock->Now() + 1, std::chrono::milliseconds(50));
+      REQUIRE(job.ok());
+      if (IsTerminal(job->status)) return *job;
+    }
+    FAIL("job " << id << " did not end");
+    return {};
+  }
+  JobRecord Run(const BacktestSpec& spec) { return WaitTerminal(Submit(spec)); }
+
+  testing::TempDir dir;
+  SystemClock system_clock;
+  ManualClock manual_clock{1'700'000'000 * kNsPerSecond};
+  const Clock* clock = nullptr;
+  std::unique_ptr<SqliteStore> store;
+  EngineRegistry engines;
+  FaultyEngine* flaky = nullptr;
+  std::unique_ptr<HealthMonitor> monitor;
+  std::unique_ptr<JobService> service;
+  std::mutex mu;
+  std::vector<std::string> fallback_steps;  // guarded by mu
+};
+
+json Fallbacks(const JobRecord& job) { return json::parse(job.fallbacks_json); }
+
+TEST_CASE("routing: failures before acceptance fall back, and each step is recorded") {
+  Fixture f;
+  REQUIRE(f.service->Start().ok());
+  for (StatusCode code : {StatusCode::kUnavailable, StatusCode::kResourceExhausted}) {
+    INFO(StatusCodeName(code));
+    f.flaky->Fail(code, "flaky refused it");
+    const JobRecord done = f.Run(f.Spec("flaky", {"native"}));
+    CHECK(done.status == JobStatus::kSucceeded);
+    CHECK(done.engine_requested == "flaky");
+    CHECK(done.engine_used == "native");
+    const json steps = Fallbacks(done);
+    REQUIRE(steps.size() == 1);
+    CHECK(steps[0]["from"] == "flaky");
+    CHECK(steps[0]["to"] == "native");
+    CHECK(steps[0]["reason"] == std::string(StatusCodeName(code)) + ": flaky refused it");
+  }
+  CHECK(f.fallback_steps == std::vector<std::string>{"flaky->native", "flaky->native"});
+  // Without a chain the failure is the job's, unchanged.
+  f.flaky->Fail(StatusCode::kUnavailable, "flaky refused it");
+  const JobRecord alone = f.Run(f.Spec("flaky"));
+  CHECK(alone.status == JobStatus::kFailed);
+  CHECK(alone.error_code == "unavailable");
+  CHECK(alone.error_message == "flaky refused it");
+  CHECK(Fallbacks(alone).empty());
+  // A healthy engine runs it itself.
+  f.flaky->Heal();
+  const JobRecord direct = f.Run(f.Spec("flaky", {"native"}));
+  CHECK(direct.status == JobStatus::kSucceeded);
+  CHECK(direct.engine_used == "flaky");
+  CHECK(Fallbacks(direct).empty());
+}
+
+TEST_CASE("routing: never falls back on invalid input or once the engine may have accepted") {
+  Fixture f;
+  REQUIRE(f.service->Start().ok());
+  struct Case {
+    StatusCode code;
+    const char* error_code;
+  };
+  for (const Case& c : {Case{StatusCode::kInvalidArgument, "invalid_argument"},
+                        Case{StatusCode::kUnknownOutcome, "unknown_outcome"},
+                        Case{StatusCode::kDeadlineExceeded, "deadline_exceeded"},
+                        Case{StatusCode::kInternal, "internal"}}) {
+    INFO(c.error_code);
+    f.flaky->Fail(c.code, "injected");
+    const JobRecord done = f.Run(f.Spec("flaky", {"native"}));
+    CHECK(done.status == JobStatus::kFailed);
+    CHECK(done.error_code == c.error_code);
+    CHECK(done.engine_used == "flaky");
+    CHECK(Fallbacks(done).empty());
+  }
+  CHECK(f.fallback_steps.empty());
+  // A reply lost after the engine ran the job: the outcome is unknown, and it says so.
+  f.flaky->Heal();
+  f.flaky->Drop();
+  const int before = f.flaky->runs_started();
+  const JobRecord lost = f.Run(f.Spec("flaky", {"native"}));
+  CHECK(f.flaky->runs_started() == before + 1);
+  CHECK(lost.status == JobStatus::kFailed);
+  CHECK(lost.error_code == "unknown_outcome");
+  CHECK(lost.error_message.rfind("the outcome on engine 'flaky' is unknown (flaky: the reply was "
+                                 "lost (injected: drop)): the engine may have accepted and run "
+                                 "it, so it was not re-run on another engine",
+                                 0) == 0);
+  CHECK(Fallbacks(lost).empty());
+}
+
+TEST_CASE("routing: engines that admit no run are skipped at run time, or refused at submit") {
+  JobServiceOptions options;
+  options.workers = 1;
+  Fixture f(options);
+  REQUIRE(f.service->Start().ok());
+  // One worker, busy on a slow flaky run; the next job waits in the queue while flaky drains.
+  f.flaky->SetDelay(std::chrono::milliseconds(300));
+  const std::string busy = f.Submit(f.Spec("flaky"));
+  const std::string waiting = f.Submit(f.Spec("flaky", {"native"}));
+  for (int k = 0; k < 200 && f.flaky->runs_started() == 0; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(f.service->queue_depth("flaky") == 1);
+  REQUIRE(f.monitor->Drain("flaky").ok());
+  CHECK(f.WaitTerminal(busy).engine_used == "flaky");  // running jobs finish
+  const JobRecord moved = f.WaitTerminal(waiting);
+  CHECK(moved.status == JobStatus::kSucceeded);
+  CHECK(moved.engine_used == "native");
+  const json steps = Fallbacks(moved);
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0]["reason"] ==
+        "engine 'flaky' is draining (draining by an admin: 0 running, no new runs)");
+  CHECK(f.service->queue_depth("flaky") == 0);
+
+  // Submit fails fast, naming the engine and its state, when no candidate admits a run.
+  Result<SubmitOutcome> refused = f.service->Submit("alice", f.Spec("flaky"), "");
+  CHECK(refused.status().code() == StatusCode::kUnavailable);
+  CHECK(refused.status().message() ==
+        "engine: no engine can take this backtest now: flaky is draining (draining by an admin: "
+        "0 running, no new runs)");
+  REQUIRE(f.monitor->Resume("flaky").ok());
+  REQUIRE(f.monitor->Disable("flaky").ok());
+  refused = f.service->Submit("alice", f.Spec("flaky"), "");
+  CHECK(refused.status().message() ==
+        "engine: no engine can take this backtest now: flaky is disabled (disabled by an admin)");
+  // auto takes what is available; with nothing available it fails fast too.
+  CHECK(f.Run(f.Spec("auto")).engine_used == "native");
+  REQUIRE(f.monitor->Disable("native").ok());
+  refused = f.service->Submit("alice", f.Spec("auto"), "");
+  CHECK(refused.status().code() == StatusCode::kUnavailable);
+  CHECK(refused.status().message().rfind("engine: no engine can take this backtest now (", 0) == 0);
+}
+
+TEST_CASE("routing: the router stops runs past engines.<name>.timeout_s; no fallback after it") {
+  JobServiceOptions options;
+  options.engine_timeout["flaky"] = std::chrono::milliseconds(200);
+  Fixture f(options);
+  REQUIRE(f.service->Start().ok());
+  f.flaky->Hang();
+  const std::string hung = f.Submit(f.Spec("flaky", {"native"}));
+  for (int k = 0; k < 200 && f.flaky->runs_started() < 1; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  f.manual_clock.Advance(kNsPerSecond);  // the limit is measured on the injected clock
+  const JobRecord done = f.WaitTerminal(hung);
+  CHECK(done.status == JobStatus::kFailed);
+  CHECK(done.error_code == "deadline_exceeded");
+  CHECK(done.error_message ==
+        "engine 'flaky' did not finish within engines.flaky.timeout_s = 0.2 s; the run was "
+        "stopped");
+  CHECK(Fallbacks(done).empty());
+  CHECK(f.monitor->Get("flaky")->run_failures_in_row == 1);  // counted by outlier detection
+  // A user's cancel of a hanging run is still a cancel.
+  const std::string id = f.Submit(f.Spec("flaky"));
+  for (int k = 0; k < 200 && f.flaky->runs_started() < 2; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(f.service->Cancel("alice", id).ok());
+  CHECK(f.WaitTerminal(id).status == JobStatus::kCancelled);
+}
+
+TEST_CASE("routing: an engine killed during 200 jobs loses none; traffic returns after heal") {
+  JobServiceOptions options;
+  options.workers = 4;
+  options.max_active_per_tenant = 1000;
+  options.engine_concurrency = {{"flaky", 2}, {"native", 2}};
+  HealthOptions h;
+  h.interval_s = 0.05;
+  h.timeout_s = 0.05;
+  h.no_traffic_interval_s = 0.2;
+  h.unhealthy_threshold = 2;
+  h.healthy_threshold = 2;
+  h.jitter_pct = 10;
+  h.consecutive_failures = 3;
+  h.base_ejection_s = 0.2;
+  h.max_ejection_s = 1;
+  Fixture f(options, /*realtime=*/true, h);
+  REQUIRE(f.service->Start().ok());
+  f.flaky->SetDelay(std::chrono::milliseconds(5));
+  std::vector<std::string> ids;
+  for (int k = 0; k < 200; ++k) ids.push_back(f.Submit(f.Spec("flaky", {"native"})));
+  for (int k = 0; k < 2000 && f.flaky->runs_completed() < 40; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  f.flaky->Kill();  // mid-load: runs in flight lose contact, new ones are refused
+
+  int succeeded_flaky = 0, succeeded_native = 0, unknown = 0, other = 0, with_fallback = 0;
+  for (const std::string& id : ids) {
+    const JobRecord job = f.WaitTerminal(id);  // none stuck
+    if (job.status == JobStatus::kSucceeded && job.engine_used == "flaky") ++succeeded_flaky;
+    if (job.status == JobStatus::kSucceeded && job.engine_used == "native") {
+      ++succeeded_native;
+      const json steps = Fallbacks(job);
+      REQUIRE(steps.size() == 1);
+      CHECK(steps[0]["from"] == "flaky");
+      CHECK(steps[0]["to"] == "native");
+      ++with_fallback;
+    }
+    if (job.status == JobStatus::kFailed) {
+      // Only the runs in flight at the kill: their outcome is unknown, and they say so.
+      CHECK(job.error_code == "unknown_outcome");
+      CHECK(job.error_message.find("was not re-run on another engine") != std::string::npos);
+      ++unknown;
+    }
+    if (job.status == JobStatus::kCancelled) ++other;
+  }
+  INFO("flaky " << succeeded_flaky << ", native via fallback " << succeeded_native
+                << ", unknown outcome " << unknown);
+  CHECK(succeeded_flaky + succeeded_native + unknown == 200);
+  CHECK(other == 0);
+  CHECK(succeeded_flaky >= 40);
+  CHECK(succeeded_native > 0);
+  CHECK(with_fallback == succeeded_native);
+  CHECK(unknown <= 2);  // at most flaky's concurrency
+  const EngineHealthStatus down = *f.monitor->Get("flaky");
+  CHECK(down.state == EngineState::kEjected);
+  CHECK(f.monitor->Get("native")->state == EngineState::kHealthy);
+
+  // Heal: probes bring it back, the ejection runs out, a trial closes the circuit, and new jobs
+  // run on flaky again.
+  f.flaky->Heal();
+  bool back = false;
+  for (int k = 0; k < 300 && !back; ++k) {
+    const JobRecord job = f.Run(f.Spec("flaky", {"native"}));
+    CHECK(job.status == JobStatus::kSucceeded);
+    back = job.engine_used == "flaky" && Fallbacks(job).empty();
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(back);
+  CHECK(f.monitor->Get("flaky")->circuit == CircuitState::kClosed);
+}
+
+}  // namespace
+}  // namespace btr
