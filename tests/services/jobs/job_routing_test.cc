@@ -12,6 +12,7 @@
 #include "services/jobs/job_service.h"
 #include "services/store/sqlite_store.h"
 #include "tests/fakes/faulty_engine.h"
+#include "tests/services/jobs/jobs_test_util.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -31,15 +32,7 @@ struct Fixture {
     flaky = f.get();
     REQUIRE(engines.Register(std::move(f)).ok());
     REQUIRE(engines.Register(std::make_unique<NativeEngine>()).ok());
-    REQUIRE(WriteBarsCsv(GenerateGbmBars(3000), dir.Path("bars.csv")).ok());
-    DatasetRecord d;
-    d.id = "ds_1";
-    d.tenant = "alice";
-    d.name = "gbm";
-    d.sha256 = "x";
-    d.path = dir.Path("bars.csv");
-    d.bars = 3000;
-    REQUIRE(store->PutDataset(d).ok());
+    DatasetRecord d = testing::PutGbmDataset(*store, dir);
     clock = realtime ? static_cast<const Clock*>(&system_clock) : &manual_clock;
     monitor = std::make_unique<HealthMonitor>(&engines, clock, health_options);
     if (realtime) {

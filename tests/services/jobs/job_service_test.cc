@@ -10,6 +10,7 @@
 #include "engines/data/gbm_generator.h"
 #include "engines/native/native_engine.h"
 #include "services/store/sqlite_store.h"
+#include "tests/services/jobs/jobs_test_util.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -77,15 +78,7 @@ struct Fixture {
     gate = gate_engine.get();
     REQUIRE(engines.Register(std::move(gate_engine)).ok());
     REQUIRE(engines.Register(std::make_unique<NativeEngine>()).ok());
-    REQUIRE(WriteBarsCsv(GenerateGbmBars(3000), dir.Path("bars.csv")).ok());
-    DatasetRecord d;
-    d.id = "ds_1";
-    d.tenant = "alice";
-    d.name = "gbm";
-    d.sha256 = "x";
-    d.path = dir.Path("bars.csv");
-    d.bars = 3000;
-    REQUIRE(store->PutDataset(d).ok());
+    DatasetRecord d = testing::PutGbmDataset(*store, dir);
     d.tenant = "bob";
     d.id = "ds_2";
     REQUIRE(store->PutDataset(d).ok());
