@@ -178,6 +178,10 @@ Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSer
       lean::ParseLeanResult(qc::AssembleResult(*finished, *chart, *orders), bars);
   if (!run.ok()) return run.status().WithPrefix("QuantConnect backtest " + state.backtest_id);
   run->engine_version = "QuantConnect Cloud (LEAN)";
+  // The algorithm starts deciding where the native strategy does (its warm-up); buy & hold and
+  // alpha are measured from that bar, as for every engine.
+  Result<size_t> warmup = lean::CatalogueWarmup(spec, bars);
+  if (warmup.ok()) run->warmup_bars = *warmup;
   Report(context, 1, "fetching results");
   return run;
 }

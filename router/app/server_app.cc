@@ -1,6 +1,8 @@
 #include "router/app/server_app.h"
 
+#include <atomic>
 #include <filesystem>
+#include <memory>
 
 #include "adapters/backtestingpy/backtestingpy_engine.h"
 #include "adapters/lean_local/lean_local_engine.h"
@@ -10,10 +12,12 @@
 #include "router/app/routing_config.h"
 #include "router/engine_registry.h"
 #include "router/health/health_monitor.h"
+#include "router/http/dashboard_files.h"
 #include "router/http/handlers.h"
 #include "router/http/http_server.h"
 #include "router/ws/progress_ws_server.h"
 #include "services/auth/api_keys.h"
+#include "services/comparisons/comparison_service.h"
 #include "services/jobs/job_service.h"
 #include "services/log/logger.h"
 #include "services/store/sqlite_store.h"
@@ -27,6 +31,7 @@ struct ServerApp::Parts {
   PrometheusRegistry metrics;
   std::unique_ptr<HealthMonitor> health;  // before jobs: outlives the job service
   std::unique_ptr<JobService> jobs;
+  std::unique_ptr<ComparisonService> comparisons;  // after jobs: stopped and destroyed first
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<ProgressWsServer> ws;  // after http: destroyed first
   std::string admin_key;
@@ -78,6 +83,23 @@ Status RegisterEngines(const Config& config, EngineRegistry* engines) {
     BTR_RETURN_IF_ERROR(engines->Register(std::make_unique<QcCloudEngine>(std::move(cloud))));
   }
   return Status::Ok();
+}
+
+// The compare.* keys (docs/comparisons.md).
+ComparisonServiceOptions ComparisonOptionsFromConfig(const Config& config,
+                                                     const std::string& cache_dir) {
+  ComparisonServiceOptions options;
+  options.max_runs = static_cast<size_t>(config.GetInt("compare.max_runs"));
+  options.report.exact = {config.GetDouble("compare.tolerance_rel"),
+                          config.GetDouble("compare.tolerance_abs")};
+  options.report.rounded = {config.GetDouble("compare.rounded_tolerance_rel"),
+                            config.GetDouble("compare.rounded_tolerance_abs")};
+  options.report.rounded_engines = config.GetList("compare.rounded_engines");
+  options.report.match_window_bars = static_cast<int>(config.GetInt("compare.match_window_bars"));
+  options.report.chart_points = static_cast<size_t>(config.GetInt("compare.chart_points"));
+  options.report.max_trade_rows = static_cast<size_t>(config.GetInt("compare.max_trade_rows"));
+  options.cache_dir = cache_dir;
+  return options;
 }
 
 }  // namespace
@@ -153,6 +175,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
     }
   });
   BTR_RETURN_IF_ERROR(parts->jobs->Start());
+  parts->comparisons = std::make_unique<ComparisonService>(
+      parts->store.get(), parts->jobs.get(), &parts->engines, &parts->clock,
+      ComparisonOptionsFromConfig(config, jobs.cache_dir));
+  BTR_RETURN_IF_ERROR(parts->comparisons->Start());
   ApiDeps deps;
   deps.store = parts->store.get();
   deps.jobs = parts->jobs.get();
@@ -160,6 +186,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   deps.clock = &parts->clock;
   deps.metrics = &parts->metrics;
   deps.health = parts->health.get();
+  deps.comparisons = parts->comparisons.get();
   deps.data_dir = data_dir;
   deps.cache_dir = jobs.cache_dir;
   deps.limits.page_size_default = static_cast<size_t>(config.GetInt("limits.page_size_default"));
@@ -175,6 +202,18 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   http.max_request_bytes =
       static_cast<size_t>(config.GetInt("server.max_body_bytes")) + (64u << 10);
   http.log_requests = config.GetString("log.level") == "debug";
+  // The WebSocket starts after the HTTP server: the dashboard reads its port when asked.
+  auto ws_port = std::make_shared<std::atomic<uint16_t>>(0);
+  if (const std::string& dashboard_dir = config.GetString("server.dashboard_dir");
+      !dashboard_dir.empty()) {
+    DashboardOptions dashboard;
+    dashboard.dir = dashboard_dir;
+    dashboard.runtime_config = [ws_port] {
+      const uint16_t port = ws_port->load();
+      return nlohmann::json{{"ws_port", port == 0 ? nlohmann::json() : nlohmann::json(port)}};
+    };
+    http.mounts.push_back({kDashboardPrefix, DashboardFiles(std::move(dashboard))});
+  }
   parts->http =
       std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
   BTR_RETURN_IF_ERROR(parts->http->Start());
@@ -192,6 +231,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
                                         "empty to disable the WebSocket)")
           .WithPrefix("server.ws_listen");
     }
+    ws_port->store(parts->ws->port());
   }
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
@@ -200,10 +240,12 @@ void ServerApp::Stop() {
   if (!parts_) return;
   if (parts_->ws) parts_->ws->Stop();
   if (parts_->http) parts_->http->Stop();
+  if (parts_->comparisons) parts_->comparisons->Stop();
   if (parts_->jobs) parts_->jobs->Stop();
   if (parts_->health) parts_->health->Stop();
   parts_->ws.reset();
   parts_->http.reset();
+  parts_->comparisons.reset();
   parts_->jobs.reset();
 }
 

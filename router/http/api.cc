@@ -94,6 +94,9 @@ std::string TagDescription(const std::string& tag) {
       {"strategies", "The strategy catalogue with typed parameters"},
       {"engines", "Backtesting engines with their state and capabilities"},
       {"keys", "API keys and tenants (admin)"},
+      {"comparisons",
+       "Run one spec on several engines and report, metric by metric and trade by trade, how "
+       "and why they differ"},
       {"service", "Liveness, readiness, Prometheus metrics and this document"},
   };
   auto it = kDescriptions.find(tag);
@@ -129,9 +132,12 @@ std::string AccessText(Access access) {
 }
 
 // The media type of a route's success body. Every route answers JSON except the Prometheus
-// exposition.
+// exposition and the report pages named by their extension (.html, .csv).
 std::string SuccessMediaType(const ApiRoute& route) {
-  return route.path == "/metrics" ? "text/plain" : "application/json";
+  if (route.path == "/metrics") return "text/plain";
+  if (route.path.ends_with(".html")) return "text/html";
+  if (route.path.ends_with(".csv")) return "text/csv";
+  return "application/json";
 }
 
 nlohmann::json ProblemResponse(const std::string& description) {

@@ -17,6 +17,8 @@
 
 namespace btr {
 
+class ComparisonService;  // services/comparisons/comparison_service.h
+
 struct ApiLimits {
   size_t page_size_default = 50;
   size_t page_size_max = 1000;
@@ -30,8 +32,9 @@ struct ApiDeps {
   const EngineRegistry* engines = nullptr;
   const Clock* clock = nullptr;
   PrometheusRegistry* metrics = nullptr;
-  HealthMonitor* health = nullptr;  // engine health and admin actions (/v1/engines)
-  std::string data_dir;             // datasets are written to <data_dir>/datasets/
+  HealthMonitor* health = nullptr;           // engine health and admin actions (/v1/engines)
+  ComparisonService* comparisons = nullptr;  // /v1/comparisons (503 when null)
+  std::string data_dir;                      // datasets are written to <data_dir>/datasets/
   std::string cache_dir;
   ApiLimits limits;
 };

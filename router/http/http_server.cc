@@ -248,11 +248,51 @@ struct HttpServer::Impl {
       }
     }
     router.addNotFoundHandler([this](const Rest::Request req, Http::ResponseWriter w) {
+      if (const HttpMount* mount = MountFor(req.resource())) {
+        ServeMount(*mount, req, w);
+        return Rest::Route::Result::Ok;
+      }
       Send(w,
            ApiReply::Problem(Status::NotFound("path: no route " + req.resource()), req.resource()));
       Record("unmatched", Http::methodString(req.method()), 404, 0, "");
       return Rest::Route::Result::Ok;
     });
+  }
+
+  const HttpMount* MountFor(const std::string& path) const {
+    for (const HttpMount& mount : options.mounts) {
+      if (path == mount.prefix || path.rfind(mount.prefix + "/", 0) == 0) return &mount;
+    }
+    return nullptr;
+  }
+
+  // A request under a mount: GET and HEAD go to its handler (public), others get 405.
+  void ServeMount(const HttpMount& mount, const Rest::Request& req, Http::ResponseWriter& w) {
+    const auto start = std::chrono::steady_clock::now();
+    ApiRequest request;
+    request.method = Http::methodString(req.method());
+    request.path = req.resource();
+    request.request_id = NewId("req_");
+    CopyHeaders(req, &request);
+    ApiReply reply;
+    if (request.method != "GET" && request.method != "HEAD") {
+      reply = ApiReply::Problem(
+          Status(StatusCode::kFailedPrecondition,
+                 "method: " + request.method + " is not allowed here (allowed: GET, HEAD)"),
+          request.path, 405);
+      reply.headers.emplace_back("Allow", "GET, HEAD");
+    } else {
+      try {
+        reply = mount.handler(request);
+      } catch (const std::exception& e) {
+        reply = ApiReply::Problem(Status::Internal(e.what()), request.path);
+      }
+    }
+    reply.headers.emplace_back("X-Request-Id", request.request_id);
+    Send(w, reply);
+    Record(mount.prefix + "/*", request.method, reply.code,
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+           request.request_id);
   }
 
   std::vector<ApiRoute> routes;

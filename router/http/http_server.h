@@ -22,6 +22,14 @@
 
 namespace btr {
 
+// A tree of paths served outside the route table: public, GET and HEAD only, and not in the
+// OpenAPI document (the dashboard's static files). A request whose path is `prefix` or starts
+// with `prefix` + "/", and that matches no route, goes to `handler`; other methods get 405.
+struct HttpMount {
+  std::string prefix;  // "/dashboard"
+  ApiHandler handler;
+};
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port (see port())
@@ -29,6 +37,7 @@ struct HttpServerOptions {
   size_t max_request_bytes = 64u << 20;  // body + headers; larger requests get 413
   size_t max_deferred = 256;             // concurrent long-polls before they answer at once
   bool log_requests = true;              // JSON lines on stderr
+  std::vector<HttpMount> mounts;         // static trees, e.g. /dashboard
 };
 
 class HttpServer {

@@ -13,7 +13,8 @@
 namespace btr {
 
 std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps);
-std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);  // engine_routes.cc
+std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);      // engine_routes.cc
+std::vector<ApiRoute> ComparisonRoutes(const ApiDeps& deps);  // comparison_routes.cc
 void SetEngineGauges(const ApiDeps& deps);
 
 namespace {
@@ -208,6 +209,8 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
   routes.insert(routes.end(), more.begin(), more.end());
   std::vector<ApiRoute> engines = EngineRoutes(deps);
   routes.insert(routes.end(), engines.begin(), engines.end());
+  std::vector<ApiRoute> comparisons = ComparisonRoutes(deps);
+  routes.insert(routes.end(), comparisons.begin(), comparisons.end());
   ApiRoute openapi{"GET", "/openapi.json", Access::kPublic, "This API's OpenAPI 3.1 document",
                    nullptr};
   routes.push_back(openapi);

@@ -122,6 +122,26 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view n
 
 std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
+// The subprotocol a browser offers to authenticate (`new WebSocket(url, ["btrouter.v1",
+// "bearer." + key])`): the server answers with kSubprotocol, never echoing the key.
+constexpr std::string_view kSubprotocol = "btrouter.v1";
+constexpr std::string_view kBearerProtocolPrefix = "bearer.";
+
+// The key offered in a Sec-WebSocket-Protocol list ("btrouter.v1, bearer.<key>"), if any.
+std::optional<std::string> ProtocolToken(std::string_view offered) {
+  while (!offered.empty()) {
+    const size_t comma = offered.find(',');
+    std::string_view item = offered.substr(0, comma);
+    offered = comma == std::string_view::npos ? std::string_view() : offered.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.substr(0, kBearerProtocolPrefix.size()) == kBearerProtocolPrefix) {
+      return std::string(item.substr(kBearerProtocolPrefix.size()));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 class ProgressWsServer::Impl {
@@ -269,6 +289,12 @@ class ProgressWsServer::Impl::Session : public std::enable_shared_from_this<Sess
       const std::string_view value = View(auth->value());
       if (value.substr(0, 7) == "Bearer ") token = std::string(value.substr(7));
     }
+    bool by_protocol = false;
+    if (auto offered = req.find(http::field::sec_websocket_protocol);
+        !token && offered != req.end()) {
+      token = ProtocolToken(View(offered->value()));
+      by_protocol = token.has_value();
+    }
     if (!token) token = QueryParam(query, "access_token");
     if (!token) {
       Refuse(ApiReply::Problem(
@@ -304,8 +330,11 @@ class ProgressWsServer::Impl::Session : public std::enable_shared_from_this<Sess
     timeouts.idle_timeout = server_->options_.idle_timeout;
     timeouts.keep_alive_pings = true;
     ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "btrouter"); }));
+    ws_.set_option(websocket::stream_base::decorator([by_protocol](websocket::response_type& res) {
+      res.set(http::field::server, "btrouter");
+      // A browser drops a connection whose answer selects none of the offered subprotocols.
+      if (by_protocol) res.set(http::field::sec_websocket_protocol, std::string(kSubprotocol));
+    }));
     ws_.read_message_max(4096);
     ws_.text(true);
     state_ = State::kAccepting;

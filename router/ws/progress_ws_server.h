@@ -4,8 +4,11 @@
 //   GET /v1/backtests/{id}/events   (Upgrade: websocket)
 //
 // Authentication: `Authorization: Bearer <key>` or, for browsers, which cannot set headers on a
-// WebSocket, `?access_token=<key>`. Refusals are plain HTTP answers with an
-// application/problem+json body and no upgrade: 401 for a missing or invalid key, 404 for
+// WebSocket, the subprotocol list `Sec-WebSocket-Protocol: btrouter.v1, bearer.<key>` (the
+// server selects `btrouter.v1` and never echoes the key; the dashboard uses this, so the key
+// never appears in a URL), or `?access_token=<key>` (kept for older clients). Refusals are
+// plain HTTP answers with an application/problem+json body and no upgrade: 401 for a missing or
+// invalid key, 404 for
 // another path or for an unknown job or another tenant's job, 426 for a request that is not a
 // WebSocket upgrade, 503 when max_connections are open.
 //

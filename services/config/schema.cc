@@ -69,6 +69,9 @@ std::vector<ConfigKeySpec> BuildSchema() {
       Key("server.ws_listen", T::kHostPort, "127.0.0.1:8081",
           "address of the live-progress WebSocket; empty disables it")
           .MayBeEmpty(),
+      Key("server.dashboard_dir", T::kString, "web/dist",
+          "folder of the built dashboard served at /dashboard/; empty disables it")
+          .MayBeEmpty(),
       // [jobs]
       Key("jobs.workers", T::kInt, "2", "worker threads running backtests").Range(1, 256),
       Key("jobs.queue_capacity", T::kInt, "1000", "queued jobs before submits get 429")
@@ -175,6 +178,32 @@ std::vector<ConfigKeySpec> BuildSchema() {
           .Range(1, 100'000),
       Key("health.window_s", T::kDouble, "300", "seconds a run stays in that window")
           .RangeD(1, 86400),
+      // [compare] (docs/comparisons.md)
+      Key("compare.max_runs", T::kInt, "8", "engines (or settings) one comparison may run")
+          .Range(2, 64),
+      Key("compare.tolerance_rel", T::kDouble, "1e-9",
+          "relative tolerance of exact-definition numbers (canonical metrics, trades, equity)")
+          .RangeD(0, 1),
+      Key("compare.tolerance_abs", T::kDouble, "1e-12", "absolute floor of that tolerance")
+          .RangeD(0, 1e6),
+      Key("compare.rounded_engines", T::kList, "lean_local, qc_cloud",
+          "engines whose own numbers are rounded: compared with the rounded tolerance")
+          .Engines()
+          .MayBeEmpty(),
+      Key("compare.rounded_tolerance_rel", T::kDouble, "0.001",
+          "relative tolerance of those engines' own numbers against btrouter's")
+          .RangeD(0, 1),
+      Key("compare.rounded_tolerance_abs", T::kDouble, "0.0005",
+          "absolute floor of that tolerance (LEAN rounds drawdown to 0.1 %)")
+          .RangeD(0, 1e6),
+      Key("compare.match_window_bars", T::kInt, "1",
+          "bars a paired trade's entries may lie apart (0 = same entry time only)")
+          .Range(0, 1000),
+      Key("compare.chart_points", T::kInt, "5000", "points per curve in the report's charts")
+          .Range(100, 1'000'000),
+      Key("compare.max_trade_rows", T::kInt, "10000",
+          "paired-trade rows listed per pair of runs (counts always cover every trade)")
+          .Range(0, 10'000'000),
       // [log]
       Key("log.level", T::kString, "info", "least severe level written")
           .OneOf({"debug", "info", "warn", "error"}),

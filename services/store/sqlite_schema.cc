@@ -73,8 +73,28 @@ CREATE TABLE api_keys (
 );
 )sql";
 
+// Version 2: engine comparisons (services/comparisons). A comparison's runs are jobs; the row
+// keeps the request, the runs (with their job ids) and, once finished, the report.
+//  - comparisons_by_status serves the resume after a restart (running ones, oldest first).
+constexpr char kV2[] = R"sql(
+CREATE TABLE comparisons (
+  id           TEXT NOT NULL PRIMARY KEY,
+  tenant       TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  request_json TEXT NOT NULL,
+  runs_json    TEXT NOT NULL,
+  report_json  TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  finished_at  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX comparisons_by_tenant ON comparisons (tenant, created_at DESC, id DESC);
+CREATE INDEX comparisons_by_status ON comparisons (status, created_at, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 }  // namespace

@@ -74,6 +74,15 @@ class SqliteStore final : public Store {
   Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) override;
   Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) override;
 
+  // --- comparisons (sqlite_store_comparisons.cc) ---
+  Status CreateComparison(const ComparisonRecord& comparison) override;
+  Result<ComparisonRecord> GetComparison(std::string_view tenant, std::string_view id) override;
+  Status FinishComparison(std::string_view id, std::string_view status,
+                          std::string_view report_json, TimeNs now) override;
+  Result<std::vector<ComparisonRecord>> ListRunningComparisons() override;
+  Result<ComparisonPage> ListComparisons(std::string_view tenant, std::string_view cursor,
+                                         size_t limit) override;
+
   // --- API keys ---
   // Insert only: AlreadyExists for a used id (a key's hash is never overwritten).
   Status PutApiKey(const ApiKeyRecord& key) override;

@@ -78,6 +78,23 @@ struct DatasetRecord {
   TimeNs created_at = 0;
 };
 
+// A comparison of one spec on several engines (docs/comparisons.md). Its runs are ordinary
+// jobs; the record holds the request, which job each run became, and the finished report.
+struct ComparisonRecord {
+  std::string id;
+  std::string tenant;
+  std::string status = "running";  // "running", "succeeded", "failed"
+  std::string request_json;        // the POST /v1/comparisons body as given
+  std::string runs_json;           // [{"label", "engine", "overrides", "backtest_id", ...}]
+  std::string report_json;         // empty until the comparison finished
+  TimeNs created_at = 0, updated_at = 0, finished_at = 0;  // 0 = not yet
+};
+
+struct ComparisonPage {
+  std::vector<ComparisonRecord> comparisons;  // newest first, report_json left empty
+  std::string next_cursor;                    // empty when there is no further page
+};
+
 enum class Role { kUser, kAdmin };
 std::string_view RoleName(Role r);  // "user", "admin"
 
@@ -140,6 +157,22 @@ class Store {
   virtual Status PutDataset(const DatasetRecord& dataset) = 0;
   virtual Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) = 0;
   virtual Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) = 0;
+
+  // --- comparisons ---
+  // Inserts (status running); AlreadyExists for a used id.
+  virtual Status CreateComparison(const ComparisonRecord& comparison) = 0;
+  virtual Result<ComparisonRecord> GetComparison(std::string_view tenant, std::string_view id) = 0;
+  // running -> `status` ("succeeded" or "failed") with the report, in one transaction;
+  // FailedPrecondition when the comparison is not running (finished by another process).
+  virtual Status FinishComparison(std::string_view id, std::string_view status,
+                                  std::string_view report_json, TimeNs now) = 0;
+  // Every tenant's running comparisons, oldest first, without reports (to resume after a
+  // restart).
+  virtual Result<std::vector<ComparisonRecord>> ListRunningComparisons() = 0;
+  // The tenant's comparisons, newest first, `limit` per page (0 counts as 1); `cursor` from the
+  // previous page ("" for the first). InvalidArgument for a cursor that did not come from here.
+  virtual Result<ComparisonPage> ListComparisons(std::string_view tenant, std::string_view cursor,
+                                                 size_t limit) = 0;
 
   // --- API keys ---
   // Inserts; AlreadyExists when the id is used (a key is never overwritten).

@@ -70,12 +70,21 @@ class ServiceProcess {
     }
   }
 
-  // Sends `signal` and waits for the process to end.
+  // Sends `signal` and waits for the process to end; a process still alive 5 s later (a fake
+  // whose shutdown waits on a hung request) gets SIGKILL, so a test never hangs here.
   void Stop(int signal = SIGTERM) {
     if (pid_ <= 0) return;
     ::kill(pid_, signal);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     pid_ = -1;
   }
 

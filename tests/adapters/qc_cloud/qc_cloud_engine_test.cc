@@ -170,6 +170,7 @@ TEST_CASE("qc_cloud: a run gives the native engine's trades and equity", "[qc_cl
   REQUIRE(local.ok());
 
   REQUIRE(remote->equity.size() == bars.size());
+  CHECK(remote->warmup_bars == local->warmup_bars);  // buy & hold measured from the same bar
   for (size_t i = 0; i < bars.size(); ++i) {
     INFO("bar " << i);
     CHECK(Near(remote->equity[i], local->equity[i], 1e-9));

@@ -1,0 +1,150 @@
+// /v1/comparisons routes: one spec on several engines and the report of how they differ
+// (services/comparisons/comparison_service.h, docs/comparisons.md).
+#include <cmath>
+
+#include "router/http/route_util.h"
+#include "services/compare/report_csv.h"
+#include "services/compare/report_html.h"
+#include "services/comparisons/comparison_service.h"
+
+namespace btr {
+namespace {
+
+using route_util::Problem;
+
+ApiReply Create(const ApiDeps& deps, const ApiRequest& req) {
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    return Problem(
+        Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"),
+        req);
+  }
+  Result<nlohmann::json> view = deps.comparisons->Create(req.caller.tenant, body);
+  if (!view.ok()) return Problem(view.status(), req);
+  ApiReply reply = ApiReply::Json(202, *view);
+  reply.headers.emplace_back("Location", "/v1/comparisons/" + (*view)["id"].get<std::string>());
+  return reply;
+}
+
+ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
+  Result<size_t> limit = route_util::PageLimit(req, deps.limits);
+  if (!limit.ok()) return Problem(limit.status(), req);
+  Result<nlohmann::json> page =
+      deps.comparisons->List(req.caller.tenant, req.Query("cursor").value_or(""), *limit);
+  if (!page.ok()) return Problem(page.status(), req);
+  return ApiReply::Json(200, *page);
+}
+
+ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string id = req.params.at("id");
+  const std::optional<std::string> wait = req.Query("wait");
+  if (!wait) {
+    Result<nlohmann::json> view = deps.comparisons->View(req.caller.tenant, id);
+    if (!view.ok()) return Problem(view.status(), req);
+    return ApiReply::Json(200, *view);
+  }
+  double seconds = -1;
+  try {
+    seconds = std::stod(*wait);
+  } catch (...) {
+    seconds = -1;
+  }
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    return Problem(Status::InvalidArgument("wait: expected seconds >= 0, got '" + *wait + "'"),
+                   req);
+  }
+  Result<nlohmann::json> view = deps.comparisons->View(req.caller.tenant, id);
+  if (!view.ok()) return Problem(view.status(), req);
+  if ((*view)["status"] != "running") return ApiReply::Json(200, *view);
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(
+      std::min(seconds, static_cast<double>(deps.limits.long_poll_max.count())) * 1000));
+  ApiReply reply;
+  ComparisonService* comparisons = deps.comparisons;
+  const std::string tenant = req.caller.tenant, path = req.path;
+  reply.deferred = [comparisons, tenant, id, timeout, path] {
+    Result<nlohmann::json> changed = comparisons->WaitForChange(tenant, id, timeout);
+    if (!changed.ok()) return ApiReply::Problem(changed.status(), path);
+    return ApiReply::Json(200, *changed);
+  };
+  return reply;
+}
+
+// The finished comparison's report; FailedPrecondition while it runs.
+Result<nlohmann::json> FinishedReport(const ApiDeps& deps, const ApiRequest& req) {
+  Result<ComparisonRecord> record =
+      deps.comparisons->Record(req.caller.tenant, req.params.at("id"));
+  if (!record.ok()) return record.status();
+  if (record->status == "running") {
+    return Status::FailedPrecondition(
+        "status: the comparison is running; its report exists once every run has ended");
+  }
+  nlohmann::json report = nlohmann::json::parse(record->report_json, nullptr, false);
+  if (report.is_discarded()) return Status::Internal("stored report is not JSON");
+  return report;
+}
+
+ApiReply ReportJson(const ApiDeps& deps, const ApiRequest& req) {
+  Result<nlohmann::json> report = FinishedReport(deps, req);
+  if (!report.ok()) return Problem(report.status(), req);
+  return ApiReply::Json(200, *report);
+}
+
+ApiReply ReportCsv(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string table = req.Query("table").value_or("metrics");
+  if (table != "metrics" && table != "trades") {
+    return Problem(
+        Status::InvalidArgument("table: expected metrics or trades, got '" + table + "'"), req);
+  }
+  Result<nlohmann::json> report = FinishedReport(deps, req);
+  if (!report.ok()) return Problem(report.status(), req);
+  ApiReply reply;
+  reply.body = table == "metrics" ? compare::MetricsCsv(*report) : compare::TradesCsv(*report);
+  reply.content_type = "text/csv; charset=utf-8";
+  reply.headers.emplace_back(
+      "Content-Disposition",
+      "attachment; filename=\"" + req.params.at("id") + "-" + table + ".csv\"");
+  return reply;
+}
+
+ApiReply ReportHtml(const ApiDeps& deps, const ApiRequest& req) {
+  Result<nlohmann::json> report = FinishedReport(deps, req);
+  if (!report.ok()) return Problem(report.status(), req);
+  ApiReply reply;
+  reply.body = compare::RenderHtml(*report);
+  reply.content_type = "text/html; charset=utf-8";
+  return reply;
+}
+
+}  // namespace
+
+std::vector<ApiRoute> ComparisonRoutes(const ApiDeps& deps) {
+  // Always listed (the OpenAPI document is built over empty dependencies); a server without
+  // the comparison service answers 503.
+  auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
+    return [deps, fn](const ApiRequest& req) {
+      if (deps.comparisons == nullptr) {
+        return Problem(Status::Unavailable("comparisons are not available on this server"), req);
+      }
+      return fn(deps, req);
+    };
+  };
+  return {
+      {"POST", "/v1/comparisons", Access::kUser,
+       "Run one spec on several engines (the body of POST /v1/backtests with \"engines\")",
+       bind(Create), 202},
+      {"GET", "/v1/comparisons", Access::kUser,
+       "List comparisons, newest first (?limit=, ?cursor= from next_cursor)", bind(List)},
+      {"GET", "/v1/comparisons/{id}", Access::kUser,
+       "A comparison's runs with their progress, and its report once done (?wait= long-polls)",
+       bind(Get)},
+      {"GET", "/v1/comparisons/{id}/report.json", Access::kUser,
+       "The comparison report (409 while it runs)", bind(ReportJson)},
+      {"GET", "/v1/comparisons/{id}/report.csv", Access::kUser,
+       "The report's metrics (?table=metrics) or paired trades (?table=trades) as CSV",
+       bind(ReportCsv)},
+      {"GET", "/v1/comparisons/{id}/report.html", Access::kUser,
+       "The report as a self-contained HTML page (inline data and charts)", bind(ReportHtml)},
+  };
+}
+
+}  // namespace btr

@@ -1,0 +1,139 @@
+// `btrouter compare` run as a user would, against a real `btrouter serve` whose backtestingpy
+// engine is the Backtesting.py fake and whose lean_local command is the LEAN fake: the command
+// of the issue (native, backtestingpy and lean_local on GOOG, --data uploading the file), its
+// live per-engine progress lines, the files it writes, and its exit codes.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/cli/run_binary.h"
+#include "tests/fakes/service_process.h"
+#include "tests/router/integration/serve_process.h"
+#include "tests/test_util.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+using testing::Outcome;
+using testing::Run;
+using testing::ServeProcess;
+using testing::ServiceProcess;
+using testing::TempDir;
+
+const std::vector<std::string> kCleanEnv = {"-u", "BTR_URL", "-u", "BTR_API_KEY"};
+
+// Engine settings for the server child, through its environment (BTR__SECTION__KEY).
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars)
+      : vars_(std::move(vars)) {
+    for (const auto& [name, value] : vars_) setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto& [name, value] : vars_) unsetenv(name.c_str());
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> vars_;
+};
+
+std::string LeanDataDir(const TempDir& tmp) {
+  namespace fs = std::filesystem;
+  const fs::path root = tmp.Path("lean-data");
+  fs::create_directories(root / "market-hours");
+  fs::create_directories(root / "symbol-properties");
+  std::ofstream(root / "market-hours/market-hours-database.json") << "{}\n";
+  std::ofstream(root / "symbol-properties/symbol-properties-database.csv") << "market,symbol\n";
+  return root.string();
+}
+
+bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_CASE("btrouter compare runs native, backtestingpy and lean_local and writes the report",
+          "[cli][compare]") {
+  TempDir tmp, data_dir;
+  ServiceProcess fake(testing::BacktestingPyFakeArgv());
+  const ScopedEnv env(
+      {{"BTR__ENGINES__BACKTESTINGPY__ENABLED", "true"},
+       {"BTR__ENGINES__BACKTESTINGPY__URL", fake.Url()},
+       {"BTR__ENGINES__LEAN_LOCAL__ENABLED", "true"},
+       {"BTR__ENGINES__LEAN_LOCAL__COMMAND", testing::Python() + " -B " + BTR_SOURCE_DIR +
+                                                 "/tests/fakes/fake_lean.py --btrouter " +
+                                                 BTR_BINARY + " --config {config}"},
+       {"BTR__ENGINES__LEAN_LOCAL__LEAN_DATA_DIR", LeanDataDir(tmp)},
+       {"BTR__SERVER__WS_LISTEN", ""}});
+  ServeProcess server(data_dir.path(), tmp.Path("serve.log"));
+  REQUIRE(!server.admin_key().empty());
+  auto compare = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "compare");
+    args.insert(args.end(), {"--url", server.Url(), "--key", server.admin_key()});
+    return Run(args, tmp, kCleanEnv);
+  };
+
+  const Outcome out =
+      compare({"--engines", "native,backtestingpy,lean_local", "--strategy", "sma_cross", "--data",
+               testing::SharedData("GOOG.csv"), "--html", tmp.Path("report.html"), "--json",
+               tmp.Path("report.json"), "--csv", tmp.Path("report.csv")});
+  INFO(out.out << "\n---\n"
+               << out.err << "\n---\n"
+               << testing::ReadFile(tmp.Path("serve.log")).substr(0, 4000));
+  REQUIRE(out.exit_code == 0);
+  // stdout: the id, the summary, the explanations.
+  CHECK(out.out.rfind("cmp_", 0) == 0);
+  CHECK(Has(out.out, "succeeded, baseline native"));
+  CHECK(Has(out.out, "[backtestingpy vs native] backtestingpy vs native agree"));
+  CHECK(Has(out.out, "[lean_local vs native]"));
+  // stderr: the upload, a progress line per engine as it ends, the files.
+  CHECK(Has(out.err, "uploaded "));
+  for (const std::string engine : {"native", "backtestingpy", "lean_local"}) {
+    CHECK(Has(out.err, engine + ": succeeded (bt_"));
+  }
+  CHECK(Has(out.err, "wrote " + tmp.Path("report.html")));
+  // The files: the JSON report, the CSV tables, the page with its inlined report.
+  const json report = json::parse(testing::ReadFile(tmp.Path("report.json")));
+  CHECK(report["runs"].size() == 3);
+  for (const json& run : report["runs"]) CHECK(run["status"] == "succeeded");
+  CHECK(report["pairs"].size() == 2);
+  const std::string metrics_csv = testing::ReadFile(tmp.Path("report.csv"));
+  CHECK(metrics_csv.rfind("key,run,engine,canonical", 0) == 0);
+  CHECK(std::count(metrics_csv.begin(), metrics_csv.end(), '\n') ==
+        static_cast<long>(1 + 3 * report["metrics"].size()));
+  const std::string trades_csv = testing::ReadFile(tmp.Path("report-trades.csv"));
+  CHECK(trades_csv.rfind("a,b,match,side", 0) == 0);
+  const std::string html = testing::ReadFile(tmp.Path("report.html"));
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(Has(html, "<script type=\"application/json\" id=\"report-data\">"));
+  CHECK(Has(html, report["id"].get<std::string>()));
+
+  // A variant: the same engine with another setting, named after it.
+  const Outcome variant =
+      compare({"--engines", "native", "--variant", "native:trade_on_close=true", "--strategy",
+               "sma_cross", "--data", testing::SharedData("GOOG.csv")});
+  INFO(variant.err);
+  CHECK(variant.exit_code == 0);
+  CHECK(Has(variant.out, "[native[trade_on_close=true] vs native] fill timing:"));
+
+  // Refused requests exit 2 naming the field; a comparison with one success exits 1.
+  const Outcome unknown = compare({"--engines", "native,nosuch", "--strategy", "sma_cross",
+                                   "--data", testing::SharedData("GOOG.csv")});
+  CHECK(unknown.exit_code == 2);
+  CHECK(Has(unknown.err, "engines[1]: unknown engine 'nosuch'"));
+  CHECK(compare({"--strategy", "sma_cross", "--data", "ds_x"}).exit_code == 2);
+  fake.Stop();
+  const Outcome half = compare({"--engines", "native,backtestingpy", "--strategy", "sma_cross",
+                                "--data", testing::SharedData("GOOG.csv")});
+  INFO(half.err);
+  CHECK(half.exit_code == 1);
+  CHECK(Has(half.err, "backtestingpy: failed: unavailable"));
+  CHECK(Has(half.out, ": failed, baseline native"));
+}
+
+}  // namespace
+}  // namespace btr

@@ -1,0 +1,95 @@
+// Engines page: GET /v1/engines every few seconds — state, circuit, last probe, success rate,
+// p50/p99 (with a sparkline of the values seen while the page is open), ejections, queue depth,
+// running, capabilities — and the admin actions with a confirmation dialog. For a user key the
+// buttons are shown disabled (aria-disabled) but still send the request when confirmed, so the
+// server's 403 is what the user sees: the role is enforced by the server, not by the page.
+import { api } from './api.js';
+import { session } from './app.js';
+import { h, fmtNum, fmtPct, fmtTime, stateBadge, problemBox, confirmDialog } from './util.js';
+import { lineChart } from './charts.js';
+
+const latency = new Map();  // engine -> {t: [], p50: [], p99: []}, kept across visits of the page
+
+const ACTIONS = {
+  drain: 'Running jobs finish; no new job starts on it.',
+  resume: 'It takes new jobs again.',
+  disable: 'No new jobs and no probes until it is enabled.',
+  enable: 'It is probed at once and takes jobs when healthy.',
+};
+
+function actionsFor(engine) {
+  if (engine.state === 'draining') return ['resume', 'disable'];
+  if (engine.state === 'disabled') return ['enable'];
+  return ['drain', 'disable'];
+}
+
+export async function enginesPage(main) {
+  const status = h('div', { 'aria-live': 'polite' });
+  const list = h('div', { class: 'engines' });
+  main.replaceChildren(h('h1', {}, 'Engines'),
+    ...(session.admin ? [] : [h('p', { class: 'notice' }, 'This is not an admin key: the admin actions are disabled, and the server refuses them (403).')]),
+    status, list);
+  let stopped = false;
+
+  async function act(engine, action) {
+    const warn = session.admin ? '' : ' This key is not an admin key; the server will decide.';
+    if (!(await confirmDialog(`${action[0].toUpperCase()}${action.slice(1)} ${engine.name}?`, `${ACTIONS[action]}${warn}`, action))) return;
+    try {
+      const updated = await api(`/v1/engines/${encodeURIComponent(engine.name)}/${action}`, { method: 'POST' });
+      status.replaceChildren(h('p', { class: 'notice' }, `${updated.name}: ${updated.state}${updated.reason ? ` (${updated.reason})` : ''}`));
+    } catch (e) {
+      status.replaceChildren(problemBox(e));
+    }
+    await refresh();
+  }
+
+  function card(e) {
+    const hist = latency.get(e.name);
+    const chart = h('div', { class: 'chart', 'aria-label': `${e.name} latency p50 and p99 over time`, role: 'img' });
+    const el = h('section', { class: 'card engine', 'data-engine': e.name, 'aria-labelledby': `engine-${e.name}` },
+      h('h2', { id: `engine-${e.name}` }, e.name, ' ', stateBadge(e.state)),
+      e.reason ? h('p', { class: 'reason' }, e.reason) : null,
+      h('dl', { class: 'kv' },
+        h('dt', {}, 'circuit'), h('dd', { 'data-field': 'circuit' }, e.circuit),
+        h('dt', {}, 'up'), h('dd', {}, e.up ? 'yes' : 'no'),
+        h('dt', {}, 'last probe'), h('dd', {}, e.last_probe ? `${e.last_probe.ok ? 'ok' : 'failed'}, ${fmtNum(e.last_probe.latency_ms, 3)} ms at ${fmtTime(e.last_probe.at)}${e.last_probe.detail ? ` — ${e.last_probe.detail}` : ''}` : 'none yet'),
+        h('dt', {}, 'success rate'), h('dd', {}, e.success_rate === null ? '— (no runs in window)' : `${fmtPct(e.success_rate)} of ${e.window_runs}`),
+        h('dt', {}, 'p50 / p99'), h('dd', {}, `${fmtNum(e.p50_ms)} / ${fmtNum(e.p99_ms)} ms`),
+        h('dt', {}, 'ejections'), h('dd', {}, `${e.ejections}${e.ejected_until ? ` (until ${fmtTime(e.ejected_until)})` : ''}`),
+        h('dt', {}, 'queue depth'), h('dd', { 'data-field': 'queue_depth' }, String(e.queue_depth)),
+        h('dt', {}, 'running'), h('dd', {}, String(e.running)),
+        h('dt', {}, 'capabilities'), h('dd', {}, `${(e.capabilities.strategies || []).join(', ')}; progress ${e.capabilities.progress ? 'yes' : 'no'}, cancel ${e.capabilities.cancel ? 'yes' : 'no'}, max ${fmtNum(e.capabilities.max_bars, 0)} bars`)),
+      hist && hist.t.length > 1 ? chart : h('p', { class: 'reason' }, 'Latency chart: p50/p99 as seen on each refresh while this page is open.'),
+      h('div', { class: 'actions' }, actionsFor(e).map((action) => h('button', {
+        type: 'button', class: action === 'disable' ? 'danger' : '', 'data-action': action,
+        'aria-disabled': session.admin ? null : 'true',
+        title: session.admin ? `${action} ${e.name}` : 'needs an admin key (the server refuses otherwise)',
+        onclick: () => act(e, action),
+      }, action[0].toUpperCase() + action.slice(1)))));
+    if (hist && hist.t.length > 1) {
+      requestAnimationFrame(() => lineChart(chart, { x: hist.t, height: 120, yLabel: 'ms',
+        series: [{ label: 'p50', color: '#1f5fbf', values: hist.p50 }, { label: 'p99', color: '#b3261e', values: hist.p99 }] }));
+    }
+    return el;
+  }
+
+  async function refresh() {
+    const engines = await api('/v1/engines');
+    const now = Date.now() / 1000;
+    for (const e of engines) {
+      if (!latency.has(e.name)) latency.set(e.name, { t: [], p50: [], p99: [] });
+      const hist = latency.get(e.name);
+      hist.t.push(now); hist.p50.push(e.p50_ms); hist.p99.push(e.p99_ms);
+      if (hist.t.length > 360) { hist.t.shift(); hist.p50.shift(); hist.p99.shift(); }
+    }
+    if (stopped) return;
+    // Keep the keyboard focus on the same button across a refresh.
+    const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
+    const key = focused ? [focused.closest('[data-engine]')?.dataset.engine, focused.dataset.action] : null;
+    list.replaceChildren(...engines.map(card));
+    if (key) list.querySelector(`[data-engine="${key[0]}"] [data-action="${key[1]}"]`)?.focus();
+  }
+  await refresh();
+  const timer = setInterval(() => refresh().catch((e) => status.replaceChildren(problemBox(e))), 5000);
+  return () => { stopped = true; clearInterval(timer); };
+}

@@ -1,0 +1,125 @@
+// Run detail: the job (status, routing, fallbacks, the spec), live until it ends; then the
+// equity and drawdown charts (/equity), the trades on a price chart and a paged, sortable trades
+// table (/trades), and the canonical and native metrics with their conventions (/result).
+import { api, apiAll, watchJob } from './api.js';
+import { session } from './app.js';
+import { h, fmtNum, fmtTime, fmtDuration, stateBadge, problemBox, confirmDialog } from './util.js';
+import { lineChart, tradesChart } from './charts.js';
+
+const ACTIVE = new Set(['queued', 'running']);
+const PAGE = 20;
+const TRADE_COLUMNS = [
+  ['entry_time', 'Entry time'], ['exit_time', 'Exit time'], ['size', 'Size', true], ['entry_price', 'Entry', true],
+  ['exit_price', 'Exit', true], ['pnl', 'PnL', true], ['return_pct', 'Return', true], ['commission', 'Commission', true],
+];
+
+function tradesTable(trades) {
+  let sortKey = 'entry_time', dir = 1, page = 0;
+  const wrap = h('div');
+  function draw() {
+    const sorted = [...trades].sort((a, b) => (a[sortKey] < b[sortKey] ? -dir : a[sortKey] > b[sortKey] ? dir : 0));
+    const pages = Math.max(1, Math.ceil(sorted.length / PAGE));
+    page = Math.min(page, pages - 1);
+    const shown = sorted.slice(page * PAGE, page * PAGE + PAGE);
+    const th = ([key, label, num]) => h('th', { scope: 'col', class: num ? 'num' : '', 'aria-sort': key === sortKey ? (dir > 0 ? 'ascending' : 'descending') : 'none' },
+      h('button', { type: 'button', 'data-sort': key, onclick: () => { dir = key === sortKey ? -dir : 1; sortKey = key; draw(); wrap.querySelector(`[data-sort="${key}"]`).focus(); } },
+        label, key === sortKey ? (dir > 0 ? ' ▲' : ' ▼') : ''));
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: page === 0, onclick: () => { page -= 1; draw(); } }, 'Previous');
+    const next = h('button', { type: 'button', class: 'secondary', disabled: page >= pages - 1, onclick: () => { page += 1; draw(); } }, 'Next');
+    wrap.replaceChildren(
+      h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', id: 'trades' },
+        h('thead', {}, h('tr', {}, TRADE_COLUMNS.map(th))),
+        h('tbody', {}, shown.map((t) => h('tr', { 'data-entry-bar': t.entry_bar },
+          TRADE_COLUMNS.map(([key, label, num]) => h('td', { class: num ? 'num' : '', 'data-label': label },
+            key.endsWith('_time') ? fmtTime(t[key]) : key === 'return_pct' ? `${fmtNum(t[key] * 100, 2)} %` : fmtNum(t[key], 4)))))))),
+      h('div', { class: 'pager' }, prev, h('span', {}, `page ${page + 1} of ${pages} (${trades.length} trades)`), next));
+  }
+  draw();
+  return wrap;
+}
+
+function kvTable(id, obj) {
+  const rows = Object.entries(obj || {}).filter(([, v]) => typeof v !== 'object' || v === null);
+  return h('div', { class: 'table-wrap' }, h('table', { id },
+    h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, typeof v === 'number' ? fmtNum(v, 6) : String(v)))))));
+}
+
+export async function runPage(main, id) {
+  let job = await api(`/v1/backtests/${encodeURIComponent(id)}`);
+  const head = h('div');
+  const body = h('div');
+  const status = h('div', { 'aria-live': 'polite' });
+  main.replaceChildren(h('p', {}, h('a', { href: '/dashboard/runs' }, '← Runs')), h('h1', {}, `Run ${id}`), status, head, body);
+  let close = null, stopped = false, loaded = false;
+
+  function drawHead() {
+    head.replaceChildren(h('section', { class: 'card' },
+      h('dl', { class: 'kv' },
+        h('dt', {}, 'status'), h('dd', { id: 'run-status' }, stateBadge(job.status), ' ', job.phase && job.phase !== job.status ? job.phase : ''),
+        h('dt', {}, 'progress'), h('dd', {}, h('progress', { max: 1, value: job.progress ?? 0, 'aria-label': 'progress' }), ` ${Math.round((job.progress ?? 0) * 100)} %`),
+        h('dt', {}, 'engine requested / used'), h('dd', {}, `${job.engine_requested ?? '—'} / ${job.engine_used ?? '—'}`),
+        h('dt', {}, 'fallbacks'), h('dd', {}, (job.fallbacks || []).length ? h('ul', {}, job.fallbacks.map((f) => h('li', {}, `${f.from} → ${f.to}: ${f.reason}`))) : 'none'),
+        h('dt', {}, 'created'), h('dd', {}, fmtTime(job.created_at)),
+        h('dt', {}, 'duration'), h('dd', {}, job.started_at ? fmtDuration(job.started_at, job.finished_at) : '—'),
+        job.error ? h('dt', {}, 'error') : null, job.error ? h('dd', { class: 'error-text' }, job.error.message || JSON.stringify(job.error)) : null),
+      ACTIVE.has(job.status) ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        if (!(await confirmDialog(`Cancel ${id}?`, 'The job stops; a running engine is asked to cancel.', 'Cancel job'))) return;
+        try { await api(`/v1/backtests/${encodeURIComponent(id)}/cancel`, { method: 'POST' }); } catch (e) { status.replaceChildren(problemBox(e)); }
+      } }, 'Cancel')) : null,
+      h('h2', {}, 'Spec'), h('pre', { id: 'spec' }, JSON.stringify(job.spec, null, 2)),
+      h('h2', {}, 'Logs'), h('p', { class: 'reason' }, 'The API does not expose per-run engine logs yet; the server log has one line per request and job (with job_id).')));
+  }
+
+  async function loadResult() {
+    if (loaded || job.status !== 'succeeded') return;
+    loaded = true;
+    const [result, equity, trades] = await Promise.all([
+      api(`/v1/backtests/${encodeURIComponent(id)}/result`),
+      apiAll(`/v1/backtests/${encodeURIComponent(id)}/equity`),
+      apiAll(`/v1/backtests/${encodeURIComponent(id)}/trades`),
+    ]);
+    if (stopped) return;
+    const x = equity.map((p) => Date.parse(p.time) / 1000);
+    const equityEl = h('div', { class: 'chart', id: 'equity-chart', role: 'img', 'aria-label': 'equity curve' });
+    const ddEl = h('div', { class: 'chart', id: 'drawdown-chart', role: 'img', 'aria-label': 'drawdown' });
+    const priceEl = h('div', { class: 'chart', id: 'price-chart', role: 'img', 'aria-label': 'trades on price' });
+    body.replaceChildren(
+      h('section', { class: 'card' }, h('h2', {}, 'Equity'), equityEl, h('h2', {}, 'Drawdown'), ddEl),
+      h('section', { class: 'card' }, h('h2', {}, 'Trades on price'),
+        h('p', { class: 'reason' }, 'Entry (green) and exit (red) prices of each trade; the API serves no bars of a dataset, so the line joins the traded prices.'),
+        priceEl, h('h2', {}, `Trades (${trades.length})`), tradesTable(trades)),
+      h('section', { class: 'card' }, h('h2', {}, 'Canonical metrics'), kvTable('metrics', result.metrics),
+        h('h2', {}, 'Conventions'), h('div', { id: 'conventions' },
+          Object.entries(result.conventions || { canonical: result.metrics?.conventions }).map(([k, v]) =>
+            h('div', {}, h('h3', {}, k), kvTable(`conventions-${k}`, v)))),
+        h('h2', {}, `Native metrics (${result.engine ?? job.engine_used})`), h('pre', { id: 'native' }, JSON.stringify(result.native, null, 2)),
+        h('p', { class: 'reason' }, `engine ${result.engine ?? ''} ${result.engine_version ?? ''}; run ${fmtNum(result.run_seconds, 4)} s; warm-up ${result.warmup_bars ?? '—'} bars; ${(result.open_trades || []).length} open trades`)));
+    requestAnimationFrame(() => {
+      lineChart(equityEl, { x, yLabel: 'equity', series: [{ label: 'equity', color: '#1f5fbf', values: equity.map((p) => p.equity) }] });
+      lineChart(ddEl, { x, yLabel: 'drawdown', height: 160, series: [{ label: 'drawdown', color: '#b3261e', fill: 'rgba(179,38,30,.15)', values: equity.map((p) => -p.drawdown) }] });
+      tradesChart(priceEl, trades);
+    });
+  }
+
+  // Without the WebSocket (disabled, unreachable, or closed early): long-poll the job.
+  const longPoll = () => (async () => {
+    while (!stopped && ACTIVE.has(job.status)) {
+      job = await api(`/v1/backtests/${encodeURIComponent(id)}?wait=10`);
+      if (!stopped) drawHead();
+    }
+    if (!stopped) await loadResult();
+  })().catch((e) => status.replaceChildren(problemBox(e)));
+
+  drawHead();
+  if (ACTIVE.has(job.status)) {
+    close = watchJob(session.wsPort, id, (j) => {
+      job = j;
+      drawHead();
+      if (!ACTIVE.has(j.status)) loadResult().catch((e) => status.replaceChildren(problemBox(e)));
+    }, () => { close = null; if (!stopped && ACTIVE.has(job.status)) longPoll(); });
+    if (!close) longPoll();
+  } else {
+    await loadResult();
+  }
+  return () => { stopped = true; if (close) close(); };
+}
