@@ -190,24 +190,6 @@ Result<std::string> FetchResultTable(const ApiClient& api, const json& job) {
   return ResultTable(job, *result);
 }
 
-// A --param value as JSON: true/false as booleans, integers and decimals as numbers.
-Result<json> ParamValue(std::string_view name, std::string_view text) {
-  if (text == "true") return json(true);
-  if (text == "false") return json(false);
-  const char* end = text.data() + text.size();
-  long long whole = 0;
-  if (auto [ptr, ec] = std::from_chars(text.data(), end, whole); ec == std::errc() && ptr == end) {
-    return json(whole);
-  }
-  double number = 0;
-  if (auto [ptr, ec] = std::from_chars(text.data(), end, number);
-      !text.empty() && ec == std::errc() && ptr == end && std::isfinite(number)) {
-    return json(number);
-  }
-  return Status::InvalidArgument("--param " + std::string(name) + ": expected a number or " +
-                                 "true/false, got '" + std::string(text) + "'");
-}
-
 // --- upload -----------------------------------------------------------------------------------
 
 constexpr const char* kUploadUsage =
@@ -307,7 +289,7 @@ Result<json> SubmitBody(const Flags& f) {
   for (const std::string& assignment : f.GetAll("param")) {
     std::string_view name, value;
     BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &name, &value).WithPrefix("--param"));
-    Result<json> typed = ParamValue(name, value);
+    Result<json> typed = TypedValue("--param " + std::string(name), value);
     if (!typed.ok()) return typed.status();
     params[std::string(name)] = *typed;
   }

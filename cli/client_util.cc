@@ -1,5 +1,7 @@
 #include "cli/client_util.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -94,6 +96,23 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply) {
 void PrintBody(const std::string& body) {
   std::fwrite(body.data(), 1, body.size(), stdout);
   if (body.empty() || body.back() != '\n') std::fputc('\n', stdout);
+}
+
+Result<nlohmann::json> TypedValue(const std::string& what, std::string_view text) {
+  if (text == "true") return nlohmann::json(true);
+  if (text == "false") return nlohmann::json(false);
+  const char* end = text.data() + text.size();
+  long long whole = 0;
+  if (auto [p, ec] = std::from_chars(text.data(), end, whole); ec == std::errc() && p == end) {
+    return nlohmann::json(whole);
+  }
+  double number = 0;
+  if (auto [p, ec] = std::from_chars(text.data(), end, number);
+      !text.empty() && ec == std::errc() && p == end && std::isfinite(number)) {
+    return nlohmann::json(number);
+  }
+  return Status::InvalidArgument(what + ": expected a number or true/false, got '" +
+                                 std::string(text) + "'");
 }
 
 }  // namespace btr::cli

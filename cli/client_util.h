@@ -38,4 +38,8 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply);
 // Writes `body` to stdout with a final newline.
 void PrintBody(const std::string& body);
 
+// A command-line value as JSON: "true"/"false" as booleans, integers and decimals as numbers.
+// InvalidArgument "<what>: expected a number or true/false, got '<text>'" otherwise.
+Result<nlohmann::json> TypedValue(const std::string& what, std::string_view text);
+
 }  // namespace btr::cli

@@ -49,24 +49,6 @@ const std::set<std::string>& SpecFields() {
   return fields;
 }
 
-// "true"/"false" as booleans, numbers as numbers; `what` names the flag in errors.
-Result<json> Typed(const std::string& what, std::string_view text) {
-  if (text == "true") return json(true);
-  if (text == "false") return json(false);
-  const char* end = text.data() + text.size();
-  long long whole = 0;
-  if (auto [p, ec] = std::from_chars(text.data(), end, whole); ec == std::errc() && p == end) {
-    return json(whole);
-  }
-  double number = 0;
-  if (auto [p, ec] = std::from_chars(text.data(), end, number);
-      !text.empty() && ec == std::errc() && p == end && std::isfinite(number)) {
-    return json(number);
-  }
-  return Status::InvalidArgument(what + ": expected a number or true/false, got '" +
-                                 std::string(text) + "'");
-}
-
 // "native:trade_on_close=true,fast=5" -> {"engine": "native", "overrides": {...}}.
 Result<json> Variant(const std::string& text) {
   const size_t colon = text.find(':');
@@ -82,7 +64,7 @@ Result<json> Variant(const std::string& text) {
     BTR_RETURN_IF_ERROR(SplitAssignment(item, &name, &value).WithPrefix("--variant"));
     std::string key(name);
     for (char& c : key) c = c == '-' ? '_' : c;
-    Result<json> typed = Typed("--variant " + key, value);
+    Result<json> typed = TypedValue("--variant " + key, value);
     if (!typed.ok()) return typed.status();
     if (SpecFields().count(key) != 0) {
       overrides[key] = *typed;
@@ -143,7 +125,7 @@ Result<json> RequestBody(const Flags& f, const std::string& dataset) {
   for (const std::string& assignment : f.GetAll("param")) {
     std::string_view key, value;
     BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &key, &value).WithPrefix("--param"));
-    Result<json> typed = Typed("--param " + std::string(key), value);
+    Result<json> typed = TypedValue("--param " + std::string(key), value);
     if (!typed.ok()) return typed.status();
     params[std::string(key)] = *typed;
   }
