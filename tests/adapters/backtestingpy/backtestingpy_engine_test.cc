@@ -10,6 +10,7 @@
 
 #include "engines/data/csv_loader.h"
 #include "engines/native/native_engine.h"
+#include "tests/engines/trade_checks.h"
 #include "tests/fakes/service_process.h"
 #include "tests/test_util.h"
 
@@ -98,22 +99,8 @@ TEST_CASE("backtestingpy adapter: same trades and equity as the native engine", 
   Result<EngineRun> local = native.Run(SmaCross(), bars, {});
   REQUIRE(local.ok());
 
-  REQUIRE(remote->trades.size() == local->trades.size());
   REQUIRE(remote->trades.size() == 93);
-  for (size_t i = 0; i < remote->trades.size(); ++i) {
-    const TradeRecord& a = remote->trades[i];
-    const TradeRecord& b = local->trades[i];
-    INFO("trade " << i);
-    CHECK(a.size == b.size);
-    CHECK(a.entry_bar == b.entry_bar);
-    CHECK(a.exit_bar == b.exit_bar);
-    CHECK(a.entry_time == b.entry_time);
-    CHECK(a.exit_time == b.exit_time);
-    CHECK(Near(a.entry_price, b.entry_price, 1e-12));
-    CHECK(Near(a.exit_price, b.exit_price, 1e-12));
-    CHECK(Near(a.pnl, b.pnl, 1e-9));
-    CHECK(Near(a.return_pct, b.return_pct, 1e-9));
-  }
+  testing::CheckSameTrades(remote->trades, local->trades);
   REQUIRE(remote->open_trades.size() == local->open_trades.size());
   REQUIRE(remote->equity.size() == bars.size());
   for (size_t i = 0; i < bars.size(); ++i) CHECK(Near(remote->equity[i], local->equity[i], 1e-9));

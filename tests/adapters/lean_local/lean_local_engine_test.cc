@@ -17,6 +17,7 @@
 #include "engines/data/csv_loader.h"
 #include "engines/data/lean_loader.h"
 #include "engines/native/native_engine.h"
+#include "tests/engines/trade_checks.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -129,22 +130,8 @@ TEST_CASE("lean_local: same trades and equity as the native engine", "[lean_loca
   Result<EngineRun> local = native.Run(SmaCross(), bars, {});
   REQUIRE(local.ok());
 
-  REQUIRE(lean->trades.size() == local->trades.size());
   REQUIRE(lean->trades.size() == 93);
-  for (size_t i = 0; i < lean->trades.size(); ++i) {
-    const TradeRecord& a = lean->trades[i];
-    const TradeRecord& b = local->trades[i];
-    INFO("trade " << i);
-    CHECK(a.size == b.size);
-    CHECK(a.entry_bar == b.entry_bar);
-    CHECK(a.exit_bar == b.exit_bar);
-    CHECK(a.entry_time == b.entry_time);
-    CHECK(a.exit_time == b.exit_time);
-    CHECK(a.entry_price == b.entry_price);
-    CHECK(a.exit_price == b.exit_price);
-    CHECK(Near(a.pnl, b.pnl, 1e-9));
-    CHECK(Near(a.return_pct, b.return_pct, 1e-9));
-  }
+  testing::CheckSameTrades(lean->trades, local->trades);
   REQUIRE(lean->equity.size() == bars.size());
   for (size_t i = 0; i < bars.size(); ++i) {
     INFO("bar " << i);

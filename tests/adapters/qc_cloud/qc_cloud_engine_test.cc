@@ -12,6 +12,7 @@
 #include "engines/data/csv_loader.h"
 #include "engines/native/native_engine.h"
 #include "engines/native/strategies/catalogue.h"
+#include "tests/engines/trade_checks.h"
 #include "tests/fakes/service_process.h"
 #include "tests/test_util.h"
 
@@ -176,18 +177,8 @@ TEST_CASE("qc_cloud: a run gives the native engine's trades and equity", "[qc_cl
     CHECK(Near(remote->equity[i], local->equity[i], 1e-9));
   }
   REQUIRE(!local->trades.empty());
-  REQUIRE(remote->trades.size() == local->trades.size());
-  for (size_t i = 0; i < remote->trades.size(); ++i) {
-    const TradeRecord& a = remote->trades[i];
-    const TradeRecord& b = local->trades[i];
-    INFO("trade " << i);
-    CHECK(a.size == b.size);
-    CHECK(a.entry_bar == b.entry_bar);
-    CHECK(a.exit_bar == b.exit_bar);
-    CHECK(Near(a.entry_price, b.entry_price, 1e-12));
-    CHECK(Near(a.exit_price, b.exit_price, 1e-12));
-    CHECK(Near(a.pnl, b.pnl, 1e-9));
-  }
+  testing::CheckSameTrades(remote->trades, local->trades,
+                           {.times = false, .pnl_relative = 1e-9, .check_return_pct = false});
   CHECK(remote->engine_version == "QuantConnect Cloud (LEAN)");
   CheckNoSecret(remote->native.raw_json);
   CHECK(remote->native.raw_json.find("\"Total Orders\"") != std::string::npos);
