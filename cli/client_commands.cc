@@ -266,15 +266,7 @@ void DeclareSubmitFlags(Flags& f) {
   f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
   f.AddRepeated("param", "k=v", "strategy parameter (numbers, true or false)");
   f.AddValue("engine", "NAME", "engine to run on (server default: native)");
-  f.AddValue("cash", "X", "initial cash (server default 10000)");
-  f.AddValue("commission", "RATE", "commission as a fraction of traded value");
-  f.AddValue("commission-fixed", "X", "fixed commission in cash per order");
-  f.AddValue("spread", "RATE", "bid-ask spread as a fraction of price");
-  f.AddValue("margin", "RATIO", "margin requirement in (0, 1]; 1/margin = leverage");
-  f.AddSwitch("trade-on-close", "fill market orders at the signal bar's close");
-  f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
-  f.AddSwitch("hedging", "allow long and short trades at the same time");
-  f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  DeclareSettingFlags(f);
   f.AddValue("idempotency-key", "K", "same key and body: the same job, not a new one");
   f.AddSwitch("wait", "wait for the end and print the metrics table");
 }
@@ -285,37 +277,9 @@ Result<json> SubmitBody(const Flags& f) {
   if (!f.Has("strategy")) {
     return Status::InvalidArgument("--strategy: required (see `btrouter strategies`)");
   }
-  json params = json::object();
-  for (const std::string& assignment : f.GetAll("param")) {
-    std::string_view name, value;
-    BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &name, &value).WithPrefix("--param"));
-    Result<json> typed = TypedValue("--param " + std::string(name), value);
-    if (!typed.ok()) return typed.status();
-    params[std::string(name)] = *typed;
-  }
-  json body = {{"strategy", {{"name", f.Get("strategy")}, {"params", params}}},
-               {"dataset", f.Get("dataset")}};
-  if (f.Has("engine")) body["engine"] = f.Get("engine");
-  static constexpr std::pair<const char*, const char*> kNumbers[] = {
-      {"cash", "cash"},
-      {"commission", "commission"},
-      {"commission-fixed", "commission_fixed"},
-      {"spread", "spread"},
-      {"margin", "margin"}};
-  for (const auto& [flag, field] : kNumbers) {
-    if (!f.Has(flag)) continue;
-    double value = 0;
-    BTR_RETURN_IF_ERROR(f.GetDouble(flag, &value));
-    body[field] = value;
-  }
-  static constexpr std::pair<const char*, const char*> kSwitches[] = {
-      {"trade-on-close", "trade_on_close"},
-      {"exclusive-orders", "exclusive_orders"},
-      {"hedging", "hedging"},
-      {"finalize-trades", "finalize_trades"}};
-  for (const auto& [flag, field] : kSwitches) {
-    if (f.Has(flag)) body[field] = true;
-  }
+  Result<json> body = SpecBodyFromFlags(f, f.Get("dataset"));
+  if (!body.ok()) return body.status();
+  if (f.Has("engine")) (*body)["engine"] = f.Get("engine");
   return body;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engines/native/strategy/params.h"
+
 namespace btr::cli {
 namespace {
 
@@ -113,6 +115,46 @@ Result<nlohmann::json> TypedValue(const std::string& what, std::string_view text
   }
   return Status::InvalidArgument(what + ": expected a number or true/false, got '" +
                                  std::string(text) + "'");
+}
+
+void DeclareSettingFlags(Flags& f) {
+  f.AddValue("cash", "X", "initial cash (server default 10000)");
+  f.AddValue("commission", "RATE", "commission as a fraction of traded value");
+  f.AddValue("commission-fixed", "X", "fixed commission in cash per order");
+  f.AddValue("spread", "RATE", "bid-ask spread as a fraction of price");
+  f.AddValue("margin", "RATIO", "margin requirement in (0, 1]; 1/margin = leverage");
+  f.AddSwitch("trade-on-close", "fill market orders at the signal bar's close");
+  f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
+  f.AddSwitch("hedging", "allow long and short trades at the same time");
+  f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+}
+
+Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset) {
+  nlohmann::json params = nlohmann::json::object();
+  for (const std::string& assignment : f.GetAll("param")) {
+    std::string_view name, value;
+    BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &name, &value).WithPrefix("--param"));
+    Result<nlohmann::json> typed = TypedValue("--param " + std::string(name), value);
+    if (!typed.ok()) return typed.status();
+    params[std::string(name)] = *typed;
+  }
+  nlohmann::json body = {{"strategy", {{"name", f.Get("strategy")}, {"params", params}}},
+                         {"dataset", dataset}};
+  // Flag names are the spec's field names with '-' for '_'.
+  auto field = [](std::string flag) {
+    for (char& c : flag) c = c == '-' ? '_' : c;
+    return flag;
+  };
+  for (const char* flag : {"cash", "commission", "commission-fixed", "spread", "margin"}) {
+    if (!f.Has(flag)) continue;
+    double value = 0;
+    BTR_RETURN_IF_ERROR(f.GetDouble(flag, &value));
+    body[field(flag)] = value;
+  }
+  for (const char* flag : {"trade-on-close", "exclusive-orders", "hedging", "finalize-trades"}) {
+    if (f.Has(flag)) body[field(flag)] = true;
+  }
+  return body;
 }
 
 }  // namespace btr::cli

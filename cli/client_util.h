@@ -38,6 +38,13 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply);
 // Writes `body` to stdout with a final newline.
 void PrintBody(const std::string& body);
 
+// The backtest settings flags shared by `submit` and `compare`: --cash, --commission,
+// --commission-fixed, --spread, --margin and the fill switches.
+void DeclareSettingFlags(Flags& f);
+// {"strategy": {"name", "params"}, "dataset", <given settings>} from --strategy, --param and the
+// settings flags (only the settings given are sent; the server applies its defaults).
+Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset);
+
 // A command-line value as JSON: "true"/"false" as booleans, integers and decimals as numbers.
 // InvalidArgument "<what>: expected a number or true/false, got '<text>'" otherwise.
 Result<nlohmann::json> TypedValue(const std::string& what, std::string_view text);

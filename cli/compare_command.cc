@@ -121,30 +121,9 @@ Result<json> RequestBody(const Flags& f, const std::string& dataset) {
     if (!variant.ok()) return variant.status();
     engines.push_back(*variant);
   }
-  json params = json::object();
-  for (const std::string& assignment : f.GetAll("param")) {
-    std::string_view key, value;
-    BTR_RETURN_IF_ERROR(SplitAssignment(assignment, &key, &value).WithPrefix("--param"));
-    Result<json> typed = TypedValue("--param " + std::string(key), value);
-    if (!typed.ok()) return typed.status();
-    params[std::string(key)] = *typed;
-  }
-  json body = {{"strategy", {{"name", f.Get("strategy")}, {"params", params}}},
-               {"dataset", dataset},
-               {"engines", engines}};
-  for (const char* flag : {"cash", "commission", "commission-fixed", "spread", "margin"}) {
-    if (!f.Has(flag)) continue;
-    double value = 0;
-    BTR_RETURN_IF_ERROR(f.GetDouble(flag, &value));
-    std::string field(flag);
-    for (char& c : field) c = c == '-' ? '_' : c;
-    body[field] = value;
-  }
-  for (const char* flag : {"trade-on-close", "exclusive-orders", "hedging", "finalize-trades"}) {
-    std::string field(flag);
-    for (char& c : field) c = c == '-' ? '_' : c;
-    if (f.Has(flag)) body[field] = true;
-  }
+  Result<json> body = SpecBodyFromFlags(f, dataset);
+  if (!body.ok()) return body.status();
+  (*body)["engines"] = engines;
   return body;
 }
 
@@ -259,15 +238,7 @@ int RunCompareCommand(int argc, char** argv) {
   f.AddRepeated("param", "k=v", "strategy parameter (numbers, true or false)");
   f.AddValue("data", "FILE|ID", "a CSV file to upload, or a dataset id");
   f.AddValue("dataset", "ID", "dataset id (instead of --data)");
-  f.AddValue("cash", "X", "initial cash (server default 10000)");
-  f.AddValue("commission", "RATE", "commission as a fraction of traded value");
-  f.AddValue("commission-fixed", "X", "fixed commission in cash per order");
-  f.AddValue("spread", "RATE", "bid-ask spread as a fraction of price");
-  f.AddValue("margin", "RATIO", "margin requirement in (0, 1]; 1/margin = leverage");
-  f.AddSwitch("trade-on-close", "fill market orders at the signal bar's close");
-  f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
-  f.AddSwitch("hedging", "allow long and short trades at the same time");
-  f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  DeclareSettingFlags(f);
   f.AddValue("json", "FILE", "write the report (JSON, the source of truth)");
   f.AddValue("csv", "FILE", "write the metrics as CSV, and the paired trades to FILE-trades.csv");
   f.AddValue("html", "FILE", "write the self-contained HTML report");

@@ -31,13 +31,7 @@ BacktestingPyEngine::BacktestingPyEngine(BacktestingPyOptions options)
 }
 
 EngineCapabilities BacktestingPyEngine::capabilities() const {
-  EngineCapabilities caps;
-  // The service ships the same catalogue (service/catalogue.py).
-  caps.strategies = CatalogueNames();
-  caps.reports_progress = true;
-  caps.supports_cancel = true;
-  caps.max_bars = options_.max_bars;
-  return caps;
+  return CatalogueCapabilities(options_.max_bars);
 }
 
 Status BacktestingPyEngine::Validate(const BacktestSpec& spec) const {

@@ -156,13 +156,7 @@ LeanLocalEngine::LeanLocalEngine(LeanLocalOptions options, lean_local::LeanComma
     : options_(std::move(options)), command_(std::move(command)) {}
 
 EngineCapabilities LeanLocalEngine::capabilities() const {
-  EngineCapabilities caps;
-  // The LEAN algorithm (adapters/lean/algorithm/main.py) implements the whole catalogue.
-  for (const StrategyInfo& info : StrategyCatalogue()) caps.strategies.push_back(info.name);
-  caps.reports_progress = true;
-  caps.supports_cancel = true;
-  caps.max_bars = options_.max_bars;
-  return caps;
+  return CatalogueCapabilities(options_.max_bars);
 }
 
 Status LeanLocalEngine::Validate(const BacktestSpec& spec) const {

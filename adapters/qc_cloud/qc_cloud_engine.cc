@@ -51,13 +51,7 @@ QcCloudEngine::QcCloudEngine(QcCloudOptions options) : options_(std::move(option
 }
 
 EngineCapabilities QcCloudEngine::capabilities() const {
-  EngineCapabilities caps;
-  // The LEAN algorithm implements the whole catalogue (adapters/lean/algorithm/main.py).
-  for (const StrategyInfo& info : StrategyCatalogue()) caps.strategies.push_back(info.name);
-  caps.reports_progress = true;
-  caps.supports_cancel = true;
-  caps.max_bars = options_.max_bars;
-  return caps;
+  return CatalogueCapabilities(options_.max_bars);
 }
 
 Status QcCloudEngine::Validate(const BacktestSpec& spec) const {

@@ -21,12 +21,7 @@ BacktestConfig NativeConfig(const BacktestSpec& spec) {
 }
 
 EngineCapabilities NativeEngine::capabilities() const {
-  EngineCapabilities caps;
-  caps.strategies = CatalogueNames();
-  caps.reports_progress = true;
-  caps.supports_cancel = true;
-  caps.max_bars = options_.max_bars;
-  return caps;
+  return CatalogueCapabilities(options_.max_bars);
 }
 
 Result<std::unique_ptr<Strategy>> NativeEngine::Prepare(const BacktestSpec& spec) const {

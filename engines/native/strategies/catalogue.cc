@@ -34,6 +34,15 @@ std::vector<std::string> CatalogueNames() {
   return names;
 }
 
+EngineCapabilities CatalogueCapabilities(size_t max_bars) {
+  EngineCapabilities caps;
+  caps.strategies = CatalogueNames();
+  caps.reports_progress = true;
+  caps.supports_cancel = true;
+  caps.max_bars = max_bars;
+  return caps;
+}
+
 Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref) {
   ResolvedStrategy out;
   out.info = FindStrategy(ref.name);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engines/core/status.h"
+#include "engines/engine.h"
 #include "engines/native/strategy/strategy.h"
 #include "engines/spec.h"
 
@@ -19,6 +20,10 @@ const std::vector<StrategyInfo>& StrategyCatalogue();
 // The catalogue's names, in documentation order (what an engine running the catalogue lists
 // in its capabilities).
 std::vector<std::string> CatalogueNames();
+
+// The capabilities of an engine that runs the whole catalogue and reports progress and honours
+// cancel (every engine btrouter ships): `max_bars` 0 = no limit.
+EngineCapabilities CatalogueCapabilities(size_t max_bars);
 
 // The entry named `name`, or nullptr.
 const StrategyInfo* FindStrategy(std::string_view name);
