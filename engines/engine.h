@@ -38,6 +38,10 @@ struct RunContext {
   std::function<void(double fraction, std::string_view phase)> progress;
   // Set to true to ask the run to stop; the engine returns kCancelled soon after.
   const std::atomic<bool>* cancel = nullptr;
+  // The router's key for this run: "<job id>.<attempt>.<engine>", unique per job, attempt and
+  // engine. Engines that submit remotely tag the submission with it so that Reconcile can find
+  // it. Empty when the caller keeps no record (CLI backtests, benchmarks): nothing to reconcile.
+  std::string run_key;
 };
 
 // The engine's own statistics, beside btrouter's canonical ones.
@@ -87,6 +91,26 @@ class Engine {
   // remote failures; Internal for anything else.
   virtual Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
                                 const RunContext& context) = 0;
+  // After Run answered UnknownOutcome for `context.run_key`: what became of that run?
+  //   - its EngineRun, when the engine had accepted it: Reconcile follows it to the end as Run
+  //     does (progress, cancel, time limit), so the job gets the one run the engine made;
+  //   - NotFound when the engine proves it holds no run under that key and none can still
+  //     produce a result (never accepted, forgotten, or deleted now), so running the spec on
+  //     another engine cannot run it twice;
+  //   - UnknownOutcome or Unavailable while it still cannot tell (the router asks again, within
+  //     engines.reconcile_timeout_s); any other Run error for an adopted run that failed.
+  //   - FailedPrecondition when it cannot reconcile at all (no such lookup, no run key): the
+  //     router stops asking and the outcome stays unknown.
+  // The default answers FailedPrecondition: an engine that cannot reconcile never lets the
+  // router re-run an unknown outcome elsewhere. Thread-safe like Run.
+  virtual Result<EngineRun> Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+                                      const RunContext& context) {
+    (void)spec;
+    (void)bars;
+    (void)context;
+    return Status::FailedPrecondition("engine '" + std::string(name()) +
+                                      "' cannot look up a run whose reply was lost");
+  }
 };
 
 using EnginePtr = std::unique_ptr<Engine>;

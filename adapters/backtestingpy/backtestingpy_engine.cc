@@ -71,7 +71,7 @@ Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSe
                                    std::to_string(options_.max_bars) + " bars per run");
   }
   if (bars.size() < 2) return Status::InvalidArgument("dataset: needs at least 2 bars");
-  Result<std::string> body = backtestingpy::BuildRunRequest(spec, bars);
+  Result<std::string> body = backtestingpy::BuildRunRequest(spec, bars, context.run_key);
   if (!body.ok()) return body.status();
   if (Cancelled(context)) return Status::Cancelled("cancelled before submission");
   if (context.progress) context.progress(0, "submitting");
@@ -80,6 +80,47 @@ Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSe
   Result<EngineRun> run = Await(*id, bars, context, start + options_.run_timeout);
   if (run.ok()) {
     CancelRemote(*id);  // a finished job: DELETE forgets it on the service
+    run->run_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  return run;
+}
+
+Result<EngineRun> BacktestingPyEngine::Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+                                                 const RunContext& context) {
+  (void)spec;
+  const Clock::time_point start = Clock::now();
+  const std::string& key = context.run_key;
+  if (key.empty()) {
+    return Status::FailedPrecondition(
+        "backtestingpy: the run was sent without a run key, so the "
+        "service cannot be asked about it");
+  }
+  HttpRequest request;
+  request.path = "/backtest/history?limit=500&run_key=" + UrlEncode(key);
+  request.timeout = options_.request_timeout;
+  Result<HttpResponse> reply = http_.Send(request);
+  if (reply.ok() && !reply->ok()) {
+    reply = backtestingpy::ReplyStatus(*reply, "GET /backtest/history");
+  }
+  if (!reply.ok()) {
+    return Status::UnknownOutcome("backtestingpy service: cannot look up run " + key + ": " +
+                                  reply.status().message());
+  }
+  Result<backtestingpy::HistoryEntry> job = backtestingpy::FindJobByRunKey(*reply, key);
+  if (!job.ok()) return job.status();
+  if (job->id.empty()) {
+    return Status::NotFound("the backtestingpy service holds no job with run key " + key +
+                            " (never accepted, or lost when the service restarted)");
+  }
+  if (job->status == "cancelled") {
+    CancelRemote(job->id);  // forget it
+    return Status::NotFound("the backtestingpy service's job " + job->id + " with run key " + key +
+                            " was cancelled there and holds no result");
+  }
+  if (context.progress) context.progress(0, "reconciled");
+  Result<EngineRun> run = Await(job->id, bars, context, start + options_.run_timeout);
+  if (run.ok()) {
+    CancelRemote(job->id);
     run->run_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   }
   return run;

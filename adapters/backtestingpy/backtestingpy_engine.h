@@ -8,6 +8,8 @@
 //   - Unavailable: the service could not be reached or answered 5xx *before* it accepted the job
 //     (safe to run elsewhere).
 //   - UnknownOutcome: contact was lost after the job was, or may have been, accepted.
+//     Every submit carries RunContext::run_key; Reconcile looks it up in the service's history
+//     (GET /backtest/history?run_key=K) and follows the job it finds, or answers NotFound.
 //   - DeadlineExceeded: the job outran `run_timeout` (it is cancelled remotely).
 //   - Cancelled: RunContext::cancel was set (the job is cancelled remotely, best effort).
 //   - Internal: a malformed answer (with an excerpt) or a job the service failed.
@@ -43,6 +45,8 @@ class BacktestingPyEngine final : public Engine {
   Health Probe(std::chrono::steady_clock::time_point deadline) override;
   Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
                         const RunContext& context) override;
+  Result<EngineRun> Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+                              const RunContext& context) override;
 
  private:
   Result<std::string> Submit(const std::string& body) const;

@@ -127,7 +127,8 @@ Status ParseTrades(const json& result, const char* key, const BarSeries& bars, b
 
 }  // namespace
 
-Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& bars) {
+Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& bars,
+                                    std::string_view run_key) {
   Result<ResolvedStrategy> strategy = ResolveStrategy(spec.strategy);
   if (!strategy.ok()) return strategy.status();
   json params = json::object();
@@ -143,6 +144,7 @@ Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& b
   }
   json head = {
       {"strategy", strategy->info->name}, {"params", params}, {"settings", Settings(spec)}};
+  if (!run_key.empty()) head["run_key"] = run_key;
   std::string body = head.dump();
   body.pop_back();  // reopen the object to append the bars without building a DOM of them
   body += ",\"data\":{";
@@ -184,6 +186,21 @@ Result<std::string> ParseAccepted(const HttpResponse& reply) {
     return Malformed("POST /backtest/run", reply.body);
   }
   return doc["id"].get<std::string>();
+}
+
+Result<HistoryEntry> FindJobByRunKey(const HttpResponse& reply, std::string_view run_key) {
+  const json doc = reply.Json();
+  if (!doc.is_object() || !doc.contains("backtests") || !doc["backtests"].is_array()) {
+    return Malformed("GET /backtest/history", reply.body);
+  }
+  for (const json& job : doc["backtests"]) {
+    if (!job.is_object()) return Malformed("GET /backtest/history", reply.body);
+    if (StringOr(job, "run_key") != run_key) continue;
+    HistoryEntry entry{StringOr(job, "id"), StringOr(job, "status")};
+    if (entry.id.empty()) return Malformed("GET /backtest/history", reply.body);
+    return entry;
+  }
+  return HistoryEntry{};
 }
 
 Result<RemoteJob> ParseJob(const HttpResponse& reply) {

@@ -17,8 +17,10 @@ namespace btr::backtestingpy {
 
 // The body of POST /backtest/run: strategy with typed params (defaults filled in from the
 // catalogue), settings, and the bars inline (times in ns, doubles as shortest round-trip
-// decimals). InvalidArgument naming the field for a strategy or parameter the catalogue rejects.
-Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& bars);
+// decimals), and `run_key` when not empty (the service then answers a repeated submit with the
+// first job). InvalidArgument naming the field for a strategy or parameter the catalogue rejects.
+Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& bars,
+                                    std::string_view run_key = {});
 
 enum class JobState { kQueued, kRunning, kDone, kFailed, kCancelled };
 
@@ -43,6 +45,17 @@ Result<std::string> ParseAccepted(const HttpResponse& reply);
 
 // A 200 answer to GET /backtest/results/{id}. Internal with an excerpt when malformed.
 Result<RemoteJob> ParseJob(const HttpResponse& reply);
+
+// A job as GET /backtest/history lists it.
+struct HistoryEntry {
+  std::string id;      // "" when the service holds no job with the key
+  std::string status;  // "queued", "running", "done", "failed", "cancelled"
+};
+
+// A 200 answer to GET /backtest/history?run_key=K: the job submitted with `run_key`, or an
+// entry with an empty id when the service holds none. Entries with another key are ignored (a
+// service that does not filter answers every job). Internal with an excerpt when malformed.
+Result<HistoryEntry> FindJobByRunKey(const HttpResponse& reply, std::string_view run_key);
 
 // The "result" object of a done job as an EngineRun for `bars` (the bars that were sent):
 // equity (one point per bar), closed and open trades, warm-up, the library's statistics (raw and

@@ -389,4 +389,27 @@ Status QcClient::DeleteProject(int64_t project, const CallScope& scope) const {
   return doc.ok() ? Status::Ok() : doc.status();
 }
 
+Result<std::vector<ProjectSummary>> QcClient::ListProjects(const CallScope& scope) const {
+  Result<json> doc = Call("projects/read", json::object(), CallKind::kRead, scope);
+  if (!doc.ok()) return doc.status();
+  const json& projects = (*doc)["projects"];
+  if (!projects.is_array()) {
+    return Status::Internal("QuantConnect projects/read: no projects array in " +
+                            Excerpt(Redact(Dump(*doc))));
+  }
+  std::vector<ProjectSummary> out;
+  for (const json& project : projects) {
+    std::optional<int64_t> id =
+        project.is_object() ? IntMember(project, "projectId") : std::nullopt;
+    if (!id) continue;
+    ProjectSummary summary;
+    summary.id = *id;
+    if (project.contains("name") && project["name"].is_string()) {
+      summary.name = project["name"].get<std::string>();
+    }
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
 }  // namespace btr::qc

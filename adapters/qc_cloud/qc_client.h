@@ -71,6 +71,11 @@ struct CompileState {
   std::vector<std::string> logs;
 };
 
+struct ProjectSummary {
+  int64_t id = 0;
+  std::string name;
+};
+
 struct OrdersPage {
   std::vector<nlohmann::json> orders;
   int64_t length = 0;  // as answered ("length"); 0 when absent
@@ -117,6 +122,8 @@ class QcClient {
   Status DeleteBacktest(int64_t project, const std::string& backtest_id,
                         const CallScope& scope) const;
   Status DeleteProject(int64_t project, const CallScope& scope) const;
+  // projects/read without a projectId: every project of the account (id and name).
+  Result<std::vector<ProjectSummary>> ListProjects(const CallScope& scope) const;
 
   // Waits `duration` in short slices; Cancelled or DeadlineExceeded when the scope ends first.
   Status Sleep(std::chrono::milliseconds duration, const CallScope& scope) const;

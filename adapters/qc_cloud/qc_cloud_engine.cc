@@ -32,6 +32,12 @@ std::string RandomSuffix() {
   return out;
 }
 
+// "btrouter-<strategy>-<run key>": Reconcile finds the project of a run by its key.
+std::string ProjectName(const BacktestSpec& spec, const RunContext& context) {
+  return "btrouter-" + spec.strategy.name + "-" +
+         (context.run_key.empty() ? RandomSuffix() : context.run_key);
+}
+
 int64_t UnixSeconds(TimeNs new_york) { return lean::NewYorkToUtc(new_york) / kNsPerSecond; }
 
 }  // namespace
@@ -136,12 +142,49 @@ Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& 
   }
 }
 
+Result<EngineRun> QcCloudEngine::Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+                                           const RunContext& context) {
+  (void)bars;
+  if (context.run_key.empty()) {
+    return Status::FailedPrecondition(
+        "qc_cloud: the run had no run key, so its project cannot be "
+        "found");
+  }
+  qc::CallScope scope;
+  scope.cancel = context.cancel;
+  scope.deadline = SteadyClock::now() + options_.cleanup_timeout;
+  scope.max_attempts = 2;
+  Result<std::vector<qc::ProjectSummary>> projects = client_->ListProjects(scope);
+  if (!projects.ok()) {
+    return Status::UnknownOutcome("QuantConnect Cloud: cannot list projects to find run " +
+                                  context.run_key + ": " + projects.status().message());
+  }
+  const std::string name = ProjectName(spec, context);
+  std::string deleted;
+  for (const qc::ProjectSummary& project : *projects) {
+    if (project.name != name) continue;
+    // Deleting the project deletes any backtest in it: nothing can report a result any more.
+    const Status gone = client_->DeleteProject(project.id, scope);
+    if (!gone.ok()) {
+      return Status::UnknownOutcome("QuantConnect Cloud: project " + std::to_string(project.id) +
+                                    " of run " + context.run_key +
+                                    " could not be deleted: " + gone.message());
+    }
+    deleted += (deleted.empty() ? "" : ", ") + std::to_string(project.id);
+  }
+  if (deleted.empty()) {
+    return Status::NotFound("QuantConnect Cloud holds no project of run " + context.run_key +
+                            " (deleted by the run's cleanup, or never created)");
+  }
+  return Status::NotFound("QuantConnect Cloud: project " + deleted + " of run " + context.run_key +
+                          ", which may have held the backtest, was deleted");
+}
+
 Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSeries& bars,
                                           const RunContext& context, RunState& state) const {
   const qc::QcClient& api = *client_;
   Report(context, 0, "creating project");
-  Result<int64_t> project =
-      api.CreateProject("btrouter-" + spec.strategy.name + "-" + RandomSuffix(), state.scope);
+  Result<int64_t> project = api.CreateProject(ProjectName(spec, context), state.scope);
   if (!project.ok()) return project.status();
   state.project = *project;
   Report(context, 0.02, "uploading");

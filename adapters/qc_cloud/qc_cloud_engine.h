@@ -15,7 +15,10 @@
 //   - Unavailable: the API could not be reached, or kept failing, before the backtest was
 //     accepted;
 //   - UnknownOutcome: backtests/create (or projects/create) may have been applied but got no
-//     answer, or contact was lost while the backtest ran; never re-sent;
+//     answer, or contact was lost while the backtest ran; never re-sent. The project is named
+//     after RunContext::run_key; Reconcile finds it by that name and deletes it (with any
+//     backtest in it), then answers NotFound: the cloud holds nothing that can still report.
+//     It does not adopt a backtest that may still be running there;
 //   - DeadlineExceeded: the run outran `run_timeout` (engines.qc_cloud.timeout_s);
 //   - Cancelled; Internal: a runtime error of the algorithm (its first line) or a malformed
 //     answer.
@@ -66,6 +69,8 @@ class QcCloudEngine final : public Engine {
   Health Probe(std::chrono::steady_clock::time_point deadline) override;
   Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
                         const RunContext& context) override;
+  Result<EngineRun> Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+                              const RunContext& context) override;
 
  private:
   struct RunState;

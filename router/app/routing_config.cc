@@ -24,6 +24,7 @@ void ApplyRoutingConfig(const Config& config, const EngineRegistry& engines,
   jobs->default_engine = config.GetString("engines.default");
   jobs->routing.preference = config.GetList("engines.preference");
   jobs->routing.fallback = config.GetList("engines.fallback");
+  jobs->reconcile_timeout = std::chrono::seconds(config.GetInt("engines.reconcile_timeout_s"));
   if (engines.Find("native") != nullptr) {
     const int64_t seconds = config.GetInt("engines.native.timeout_s");
     if (seconds > 0) jobs->engine_timeout["native"] = std::chrono::seconds(seconds);

@@ -101,6 +101,9 @@ std::vector<ConfigKeySpec> BuildSchema() {
       Key("engines.preference", T::kList, "native, backtestingpy, lean_local, qc_cloud",
           "order in which `auto` considers healthy engines")
           .Engines(),
+      Key("engines.reconcile_timeout_s", T::kInt, "30",
+          "how long to ask an engine what became of a run whose reply was lost; 0 = never ask")
+          .Range(0, 3600),
       // [engines.native]
       Key("engines.native.enabled", T::kBool, "true", "serve the in-process native engine"),
       Key("engines.native.concurrency", T::kInt, "2", "native runs at once").Range(1, 1024),

@@ -17,12 +17,20 @@ namespace {
 constexpr std::chrono::milliseconds kSlotPoll{50};  // re-checks health while waiting for a slot
 constexpr std::chrono::milliseconds kWatchdogTick{20};
 
+constexpr std::chrono::milliseconds kMaxReconcileBackoff{5000};
+
 // The message of a job whose engine may have accepted the run before contact was lost.
 Status UnknownOutcomeStatus(const std::string& engine, const Status& status) {
   return Status::UnknownOutcome(
       "the outcome on engine '" + engine + "' is unknown (" + status.message() +
-      "): the engine may have accepted and run it, so it was not re-run on another engine "
-      "(btrouter does not reconcile unknown outcomes yet); check the engine, or resubmit");
+      "): the engine may have accepted and run it, so it was not re-run on another engine; "
+      "check the engine, or resubmit");
+}
+
+std::string FormatSeconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", seconds);
+  return text;
 }
 
 }  // namespace
@@ -241,7 +249,11 @@ Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
     live.timed_out = false;
     live.deadline = clock_->Now() + static_cast<TimeNs>(limit->second.count()) * 1'000'000;
   }
+  context.run_key = job.id + "." + std::to_string(job.attempt) + "." + name;
   Result<EngineRun> run = engine.Run(spec, bars, context);
+  if (!run.ok() && run.status().code() == StatusCode::kUnknownOutcome && !live.cancel) {
+    run = ReconcileRun(engine, spec, bars, context, live, run.status());
+  }
   live.deadline = 0;
   if (timed && live.timed_out) {
     live.cancel = false;  // the watchdog's cancel, not the user's
@@ -253,6 +265,54 @@ Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
   if (!run.ok()) return run.status();
   *result = BuildResult(bars, *run, ResultContext{name, dataset.id, dataset.sha256});
   return Status::Ok();
+}
+
+Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& spec,
+                                           const BarSeries& bars, const RunContext& context,
+                                           const LiveJob& live, const Status& lost) {
+  using SteadyClock = std::chrono::steady_clock;
+  if (options_.reconcile_timeout.count() <= 0) return lost;
+  const std::string name(engine.name());
+  const SteadyClock::time_point start = SteadyClock::now();
+  const SteadyClock::time_point until = start + options_.reconcile_timeout;
+  std::chrono::milliseconds wait = options_.reconcile_backoff;
+  LogFields fields = {{"run_key", context.run_key}, {"engine", name}, {"lost", lost.message()}};
+  Status last;
+  int asks = 0;
+  while (!live.cancel) {
+    ++asks;
+    Result<EngineRun> run = engine.Reconcile(spec, bars, context);
+    fields["asks"] = asks;
+    const StatusCode code = run.ok() ? StatusCode::kOk : run.status().code();
+    if (code == StatusCode::kFailedPrecondition) {  // the engine cannot reconcile
+      fields["outcome"] = run.status().message();
+      DefaultLogger().Log(LogLevel::kWarn, "run not reconciled", fields);
+      return lost;
+    }
+    if (code != StatusCode::kUnknownOutcome && code != StatusCode::kUnavailable) {
+      fields["outcome"] = run.ok()                        ? "adopted the engine's run"
+                          : code == StatusCode::kNotFound ? "the engine holds no run"
+                                                          : run.status().ToString();
+      DefaultLogger().Log(LogLevel::kInfo, "run reconciled", fields);
+      if (code != StatusCode::kNotFound) return run;
+      return Status::Unavailable(
+          "the reply was lost (" + lost.message() +
+          "); reconciling proved the run is not held: " + run.status().message());
+    }
+    last = run.status();
+    if (SteadyClock::now() + wait >= until) break;
+    const SteadyClock::time_point resume = SteadyClock::now() + wait;
+    while (!live.cancel && SteadyClock::now() < resume) std::this_thread::sleep_for(kWatchdogTick);
+    wait = std::min(wait * 2, kMaxReconcileBackoff);
+  }
+  if (live.cancel) return Status::Cancelled("cancelled while reconciling an unknown outcome");
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  fields["outcome"] = "still unknown: " + last.message();
+  DefaultLogger().Log(LogLevel::kWarn, "run not reconciled", fields);
+  return Status::UnknownOutcome(
+      lost.message() + "; asked " + std::to_string(asks) + " time(s) over " +
+      FormatSeconds(seconds) +
+      " s (engines.reconcile_timeout_s), still unknown: " + last.message());
 }
 
 void JobService::Finish(const JobRecord& started, Status status, const JobResult& result_in,

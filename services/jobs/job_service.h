@@ -10,10 +10,13 @@
 // health changes while a job waits: PlanRoute (router/health/routing.h) orders the capable
 // engines; each is tried only if the HealthMonitor admits a run and a slot of its concurrency
 // limit is free. The job falls back to the next candidate only when the engine admitted no run
-// or failed before accepting it (Unavailable, ResourceExhausted); never on invalid input, never
-// on UnknownOutcome (the job fails saying the run may have happened and was not re-run
-// elsewhere: there is no reconciliation yet). Each step is stored as {"from", "to", "reason"} in
-// the job's fallbacks, with engine_used updated as it moves.
+// or failed before accepting it (Unavailable, ResourceExhausted); never on invalid input. An
+// UnknownOutcome (the engine may have accepted the run) is reconciled first: the engine is asked
+// (Engine::Reconcile, by the run's key) until it can tell or reconcile_timeout passes. A run it
+// holds is followed to its end and becomes the job's result; a run it proves it does not hold
+// counts as refused before acceptance and may fall back; otherwise the job fails as
+// unknown_outcome and is never re-run elsewhere. Each fallback step is stored as
+// {"from", "to", "reason"} in the job's fallbacks, with engine_used updated as it moves.
 //
 // Threads: every public method is thread-safe. Start() launches `workers` threads; Stop() closes
 // the queue, interrupts running jobs without finishing them (they stay "running" in the store and
@@ -54,6 +57,10 @@ struct JobServiceOptions {
   // Wall-clock limit of one run, enforced here (the run's cancel flag, then DeadlineExceeded)
   // for engines that do not enforce engines.<name>.timeout_s themselves; absent or 0 = none.
   std::map<std::string, std::chrono::milliseconds> engine_timeout;
+  // engines.reconcile_timeout_s: how long to ask an engine (Engine::Reconcile, with backoff)
+  // what became of a run that ended UnknownOutcome; 0 = never ask.
+  std::chrono::milliseconds reconcile_timeout{30000};
+  std::chrono::milliseconds reconcile_backoff{250};  // first wait between asks; doubles to 5 s
   // Called for every fallback step (metrics), on a worker thread; must return quickly.
   std::function<void(const std::string& from, const std::string& to, const std::string& reason)>
       on_fallback;
@@ -129,6 +136,13 @@ class JobService {
   void ReleaseEngine(const std::string& engine, const Admission& admission);
   Status RunOnEngine(const JobRecord& job, const BacktestSpec& spec, const DatasetRecord& dataset,
                      const BarSeries& bars, Engine& engine, LiveJob& live, JobResult* result);
+  // After engine.Run answered `lost` (UnknownOutcome): Engine::Reconcile with backoff. The
+  // adopted run; Unavailable when the engine proved it holds no run (safe to fall back);
+  // UnknownOutcome when it could not tell in time; `lost` itself when the engine cannot
+  // reconcile (FailedPrecondition); or the adopted run's own error.
+  Result<EngineRun> ReconcileRun(Engine& engine, const BacktestSpec& spec, const BarSeries& bars,
+                                 const RunContext& context, const LiveJob& live,
+                                 const Status& lost);
   void Finish(const JobRecord& started, Status status, const JobResult& result, LiveJob& live);
   // Submit's fail-fast check: OK when some candidate admits a run now.
   Status CheckAdmissible(const RoutePlan& plan) const;

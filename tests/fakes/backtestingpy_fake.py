@@ -23,7 +23,9 @@ Fault injection, at start (--fault, --delay-s) or at runtime (POST /_fault {"mod
   answers 500 internal); malformed (GET /backtest/results answers 200 with a truncated body);
   never_finish (jobs stay running at progress 0.5 until cancelled); fail_job (jobs end failed,
   code internal); reject (POST /backtest/run answers 400 invalid_argument, field "strategy");
-  drop (POST /backtest/run is accepted, then the connection is closed without an answer).
+  drop (POST /backtest/run is accepted, then the connection is closed without an answer);
+  drop_unaccepted (POST /backtest/run is closed without an answer and nothing is accepted);
+  forget (every job is forgotten as soon as it is accepted, as after a restart: results 404).
 GET /_calls answers {"calls": [{"method", "path"}, ...]}: every contract request received, in
 order, path as sent (with its query). POST /_reset clears the calls and the fault.
 """
@@ -51,7 +53,7 @@ from validation import DEFAULT_SETTINGS, ApiError, invalid  # noqa: E402
 
 REFERENCE_DIR = os.path.join(REPO, 'tests', 'parity', 'reference')
 FAULT_MODES = ('none', 'slow', 'error500', 'malformed', 'never_finish', 'fail_job', 'reject',
-               'drop')
+               'drop', 'drop_unaccepted', 'forget')
 COMPARED = ('strategy, params (catalogue defaults filled), settings (' + ', '.join(DEFAULT_SETTINGS)
             + '), bar count and first bar time')
 
@@ -245,13 +247,27 @@ class FakeApp(http_app.ServiceApp):
         is_run = req.method == 'POST' and req.path == '/backtest/run'
         if mode == 'reject' and is_run:
             raise invalid('strategy', 'injected fault: reject')
+        if mode == 'drop_unaccepted' and is_run:
+            return http_app.DROP
         resp = super().dispatch(req)
+        if mode == 'forget' and is_run and resp.status == 202:
+            self.forget(json.loads(resp.body)['id'])
         if mode == 'drop' and is_run:
             return http_app.DROP
         if (mode == 'malformed' and req.method == 'GET' and resp.status == 200
                 and req.path.startswith('/backtest/results/')):
             resp.body = resp.body[:max(1, len(resp.body) // 2)]
         return resp
+
+    def forget(self, job_id: str) -> None:
+        """Drops the job as a restart would: stopped, and gone from results and history."""
+        registry = self.registry
+        with registry._cond:  # the fake reaches into the registry it shares with the service
+            job = registry._jobs.pop(job_id, None)
+            if job is not None:
+                job.cancel_requested.set()
+                if job in registry._queue:
+                    registry._queue.remove(job)
 
     def control(self, req):
         allowed = {'/_fault': 'POST', '/_calls': 'GET', '/_reset': 'POST'}[req.path]

@@ -49,8 +49,8 @@ statistics, runtimeStatistics Equity) are recomputed for these bars; every other
 fixture's, unrelated to the bars.
 
 Not faithful to: anything else -- LEAN itself does not run (the native engine stands in), no
-rate limit exists unless a fault injects one, no billing, node or organization model, no
-projects/read or compile details beyond state/logs; ids are random.
+rate limit exists unless a fault injects one, no billing, node or organization model, projects/read
+answers only projectId, name and language; no compile details beyond state/logs; ids are random.
 
 Faults, at start (--fault MODE) or at runtime (POST /_fault {"mode": MODE}); the counted ones
 reset to none after their count:
@@ -60,8 +60,9 @@ reset to none after their count:
   (compiles end BuildError with logs); runtime_error (backtests end "Runtime Error" with error
   and stacktrace after one running read); slow_chart (chart/read answers loading for 5 reads);
   hang (backtests never complete); drop_create (backtests/create creates the backtest, then
-  closes the connection without answering); backtest_array (backtests/read answers
-  "backtest" as a one-element array, the docs' example form).
+  closes the connection without answering); drop_project_create (the same for
+  projects/create); backtest_array (backtests/read answers "backtest" as a one-element array,
+  the docs' example form).
 GET /_calls answers {"calls": [{"method", "path", "endpoint", "code"}, ...]} (every API request
 received, in order; code 0 = no answer); POST /_reset clears the calls and the fault.
 """
@@ -90,7 +91,7 @@ from fake_qc_lean import ApiError, Simulator, utc_iso  # noqa: E402
 PREFIX = '/api/v2/'
 FAULT_MODES = ('none', 'unauthorized', 'rate_limit', 'server_error', 'server_error_always',
                'success_false', 'compile_error', 'runtime_error', 'slow_chart', 'hang',
-               'drop_create', 'backtest_array')
+               'drop_create', 'drop_project_create', 'backtest_array')
 COUNTED = {'rate_limit': 2, 'server_error': 2}
 FILE_TYPES = ('.py', '.cs', '.ipynb', '.html', '.css')
 FIXTURE = os.path.join('fixtures', 'lean', 'sma-crossover', '1186467672.json')
@@ -185,6 +186,15 @@ class Api:
                               'language': body['language'],
                               'organizationId': body.get('organizationId', 'default-org'),
                               'created': utc_iso(time.time())}], 'versions': []}
+
+    def do_projects_read(self, body):
+        """One project (projectId given) or, without projectId, every project."""
+        if body.get('projectId') is not None:
+            pids = [body['projectId']] if self.project(body) else []
+        else:
+            pids = list(self.projects)
+        return {'projects': [{'projectId': pid, 'name': self.projects[pid]['name'],
+                              'language': 'Py'} for pid in pids], 'versions': []}
 
     def do_projects_delete(self, body):
         self.project(body)
@@ -393,7 +403,8 @@ class Handler(BaseHTTPRequestHandler):
                 if handler is None or not endpoint:
                     raise ApiError(f'Unknown endpoint {self.path}', 404)
                 members = handler(body)
-                drop = endpoint == 'backtests/create' and api.fault == 'drop_create'
+                drop = ((endpoint, api.fault) in (('backtests/create', 'drop_create'),
+                                                  ('projects/create', 'drop_project_create')))
             if drop:  # created, but the answer is lost
                 self.close_connection = True
                 return

@@ -7,15 +7,22 @@
 //   Kill()      the engine goes away: new runs are refused (Unavailable, "connection refused"),
 //               probes fail, and runs in progress lose contact (UnknownOutcome);
 //   Hang()      runs block until cancelled (a run that never finishes);
-//   Drop()      runs execute, then the reply is lost (UnknownOutcome);
+//   Drop()      runs execute, then the reply is lost (UnknownOutcome); the engine holds the
+//               result under the run's key for Reconcile;
+//   DropUnaccepted()  the reply to a run is lost before the engine accepted it (UnknownOutcome;
+//               nothing ran, nothing is held);
 //   SetDelay()  every run waits this long first (cancellable; a Kill during it loses contact);
 //   SetProbe()  the probe's answer and the latency it reports;
 //   Heal()      all of the above off (the delay stays).
+// Reconcile answers like a real engine: the run held under the key (once), NotFound for a key
+// it holds nothing under (a run lost by Kill is not held), Unavailable while killed.
+// SetReconcileSupported(false) gives Engine's default answer (UnknownOutcome) instead.
 // Thread-safe: faults may change while runs are in progress.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -49,10 +56,18 @@ class FaultyEngine final : public Engine {
     std::lock_guard<std::mutex> lock(mu_);
     drop_ = true;
   }
+  void DropUnaccepted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    drop_unaccepted_ = true;
+  }
+  void SetReconcileSupported(bool supported) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reconcile_supported_ = supported;
+  }
   void Heal() {
     std::lock_guard<std::mutex> lock(mu_);
     fail_ = StatusCode::kOk;
-    down_ = hang_ = drop_ = false;
+    down_ = hang_ = drop_ = drop_unaccepted_ = false;
     probe_healthy_ = true;
     probe_latency_ = {};
   }
@@ -75,6 +90,7 @@ class FaultyEngine final : public Engine {
   int runs_started() const { return runs_started_.load(); }
   int runs_completed() const { return runs_completed_.load(); }
   int probes() const { return probes_.load(); }
+  int reconciles() const { return reconciles_.load(); }
 
   // --- Engine ---
   std::string_view name() const override { return name_; }
@@ -107,6 +123,9 @@ class FaultyEngine final : public Engine {
       std::lock_guard<std::mutex> lock(mu_);
       if (down_) return Status::Unavailable(name_ + ": connection refused (injected: killed)");
       if (fail_ != StatusCode::kOk) return Status(fail_, fail_message_);
+      if (drop_unaccepted_) {
+        return Status::UnknownOutcome(name_ + ": no reply to the submit (injected: unaccepted)");
+      }
       generation = generation_;
       hang = hang_;
       drop = drop_;
@@ -122,8 +141,26 @@ class FaultyEngine final : public Engine {
     }
     Result<EngineRun> run = inner_->Run(spec, bars, context);
     if (Killed(generation)) return LostContact();
-    if (drop) return Status::UnknownOutcome(name_ + ": the reply was lost (injected: drop)");
     ++runs_completed_;
+    if (drop) {
+      std::lock_guard<std::mutex> lock(mu_);
+      held_.insert_or_assign(context.run_key, std::move(run));
+      return Status::UnknownOutcome(name_ + ": the reply was lost (injected: drop)");
+    }
+    return run;
+  }
+  Result<EngineRun> Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+                              const RunContext& context) override {
+    ++reconciles_;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!reconcile_supported_) return Engine::Reconcile(spec, bars, context);
+    if (down_) return Status::Unavailable(name_ + ": connection refused (injected: killed)");
+    auto held = held_.find(context.run_key);
+    if (held == held_.end()) {
+      return Status::NotFound(name_ + " holds no run with key " + context.run_key);
+    }
+    Result<EngineRun> run = std::move(held->second);
+    held_.erase(held);
     return run;
   }
 
@@ -141,14 +178,16 @@ class FaultyEngine final : public Engine {
   mutable std::mutex mu_;
   StatusCode fail_ = StatusCode::kOk;  // guarded by mu_, as are the fields below
   std::string fail_message_;
-  bool down_ = false, hang_ = false, drop_ = false;
-  uint64_t generation_ = 0;  // bumped by Kill
+  bool down_ = false, hang_ = false, drop_ = false, drop_unaccepted_ = false;
+  bool reconcile_supported_ = true;
+  std::map<std::string, Result<EngineRun>> held_;  // run key -> a run whose reply was lost
+  uint64_t generation_ = 0;                        // bumped by Kill
   std::chrono::milliseconds delay_{0};
   bool probe_healthy_ = true;
   std::chrono::microseconds probe_latency_{0};
   std::vector<std::string> strategies_;
   size_t max_bars_ = 0;
-  std::atomic<int> runs_started_{0}, runs_completed_{0}, probes_{0};
+  std::atomic<int> runs_started_{0}, runs_completed_{0}, probes_{0}, reconciles_{0};
 };
 
 }  // namespace btr::testing

@@ -29,6 +29,7 @@ using Steady = std::chrono::steady_clock;
 // The drill's health settings: short, so the drill takes seconds.
 constexpr double kInterval = 0.2, kTimeout = 0.2, kJitterPct = 10, kBaseEjection = 1;
 constexpr int kUnhealthy = 3, kHealthy = 2, kConsecutive = 3, kConcurrency = 2;
+constexpr int kReconcileS = 10;  // longer than the outage: runs lost at the kill are reconciled
 constexpr auto kSubmitEvery = std::chrono::milliseconds(50);
 
 class Timeline {
@@ -68,9 +69,9 @@ TEST_CASE("fault drill: engine down, ejected, traffic to the fallback, back afte
       "  health: interval_s %g, timeout_s %g, jitter_pct %g, unhealthy_threshold %d, "
       "healthy_threshold %d,\n"
       "          consecutive_failures %d, base_ejection_s %g; engines.backtestingpy.concurrency "
-      "%d; a job every %lld ms\n",
+      "%d; engines.reconcile_timeout_s %d;\n          a job every %lld ms\n",
       kInterval, kTimeout, kJitterPct, kUnhealthy, kHealthy, kConsecutive, kBaseEjection,
-      kConcurrency, static_cast<long long>(kSubmitEvery.count()));
+      kConcurrency, kReconcileS, static_cast<long long>(kSubmitEvery.count()));
   // Active detection: the next probe is at most interval x (1 + jitter) away, and
   // unhealthy_threshold failed probes in a row, each taking at most timeout_s, eject it.
   const double bound = kUnhealthy * (kInterval * (1 + kJitterPct / 100) + kTimeout);
@@ -91,6 +92,7 @@ TEST_CASE("fault drill: engine down, ejected, traffic to the fallback, back afte
                     {"engines.backtestingpy.concurrency", std::to_string(kConcurrency), "drill"},
                     {"engines.default", "backtestingpy", "drill"},
                     {"engines.fallback", "native", "drill"},
+                    {"engines.reconcile_timeout_s", std::to_string(kReconcileS), "drill"},
                     {"jobs.workers", "4", "drill"},
                     {"jobs.max_active_per_tenant", "1000", "drill"},
                     {"health.interval_s", str(kInterval), "drill"},
@@ -249,7 +251,11 @@ TEST_CASE("fault drill: engine down, ejected, traffic to the fallback, back afte
     std::printf("      %3d  fallback reason \"%s...\"\n", count, kind.c_str());
     std::printf("           e.g. GET /v1/backtests/{id}: %s\n", example.dump().c_str());
   }
-  std::printf("  failed, outcome unknown (in flight at the kill, not re-run): %d\n", unknown);
+  std::printf(
+      "  (jobs in flight at the kill lose their replies; they are reconciled: once the service\n"
+      "   is back it holds none of them, so they fall back -- the \"the reply was lost\" "
+      "reason)\n");
+  std::printf("  failed, outcome still unknown after reconciling (not re-run): %d\n", unknown);
   std::printf("  other failures: %d; still queued or running: 0 -> zero jobs lost\n",
               other_failures);
   const std::string ejected_text =

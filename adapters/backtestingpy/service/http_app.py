@@ -7,7 +7,8 @@ one around the backtesting library, tests/fakes/backtestingpy_fake.py a replay o
 
 Contract of this module:
   * ``GET /health``, ``GET /strategies``, ``POST /backtest/run``, ``GET /backtest/results/{id}``,
-    ``GET /backtest/history?limit=N`` (default 50, at most 500; larger values are clamped),
+    ``GET /backtest/history?limit=N&run_key=K`` (limit: default 50, at most 500, larger values
+    clamped; run_key: only the jobs submitted with that key),
     ``DELETE /backtest/{id}`` answer as the contract says; a known path with another method
     answers 405, anything else 404.
   * Every error is ``{"error": {"code", "message", "field"}}`` with no stack trace; unexpected
@@ -208,9 +209,11 @@ class ServiceApp:
         request = parse_run_request(req.read_json(self.max_body_bytes), self.max_bars)
         job = Job(request, self.engine.library_version, SERVICE_VERSION)
         try:
-            self.registry.submit(job)
+            job, created = self.registry.submit(job)
         except RegistryFull as exc:
             raise ApiError(500, 'internal', f'service busy: {exc}') from None
+        if not created:  # the same run_key again: the first job's answer, nothing re-run
+            return Response.json(200, {'id': job.id, 'status': job.status, 'existing': True})
         return Response.json(202, {'id': job.id, 'status': 'queued'})
 
     def results(self, req: Request, job_id: str) -> Response:
@@ -229,7 +232,9 @@ class ServiceApp:
                     raise ValueError
             except ValueError:
                 raise invalid('limit', f'expected a positive integer, got {text!r}') from None
-        return Response.json(200, {'backtests': self.registry.history(min(limit, HISTORY_MAX))})
+        run_key = req.query['run_key'][-1] if 'run_key' in req.query else None
+        return Response.json(200, {'backtests': self.registry.history(min(limit, HISTORY_MAX),
+                                                                      run_key)})
 
     def cancel(self, req: Request, job_id: str) -> Response:
         outcome = self.registry.cancel(job_id)

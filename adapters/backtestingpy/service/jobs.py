@@ -54,12 +54,13 @@ class RunRequest:
 
     params: coerced catalogue parameters as given (absent ones absent); settings: every settings
     key, defaults filled; data: 'time' (array 'q', ns), 'open'/'high'/'low'/'close' (array 'd'),
-    'volume' (array 'd' or None when omitted).
+    'volume' (array 'd' or None when omitted); run_key: the client's key for the run, or None.
     """
     strategy: str
     params: dict
     settings: dict
     data: dict
+    run_key: str | None = None
 
     @property
     def bars(self) -> int:
@@ -78,6 +79,7 @@ class Job:
         self.id = uuid.uuid4().hex
         self.request = request
         self.strategy = request.strategy
+        self.run_key = request.run_key
         self.bars = request.bars
         self.status = 'queued'
         self.progress = 0.0
@@ -92,7 +94,8 @@ class Job:
 
     def summary(self) -> dict:
         """The job without its result (what history lists)."""
-        return {'id': self.id, 'status': self.status, 'progress': self.progress,
+        return {'id': self.id, 'run_key': self.run_key, 'status': self.status,
+                'progress': self.progress,
                 'strategy': self.strategy, 'bars': self.bars, 'created_at': self.created_at,
                 'started_at': self.started_at, 'finished_at': self.finished_at,
                 'service_version': self.service_version,
@@ -117,14 +120,20 @@ class JobRegistry:
         self._closed = False
 
     # ---- clients
-    def submit(self, job: Job) -> Job:
+    def submit(self, job: Job) -> tuple:
+        """(the job, True) once queued; (the earlier job, False) when a job the registry still
+        holds has the same run_key: a repeated submit never runs twice."""
         with self._cond:
+            if job.run_key is not None:
+                for held in self._jobs.values():
+                    if held.run_key == job.run_key:
+                        return held, False
             if len(self._jobs) >= self.capacity:
                 self._evict_one()
             self._jobs[job.id] = job
             self._queue.append(job)
             self._cond.notify()
-        return job
+        return job, True
 
     def _evict_one(self):
         for jid, job in self._jobs.items():
@@ -143,10 +152,11 @@ class JobRegistry:
             job = self._jobs.get(job_id)
             return None if job is None else job.to_json()
 
-    def history(self, limit: int) -> list:
+    def history(self, limit: int, run_key: str | None = None) -> list:
+        """The newest `limit` jobs, newest first; only those with `run_key` when given."""
         with self._cond:
-            newest = list(self._jobs.values())[::-1][:limit]
-            return [job.summary() for job in newest]
+            jobs = [j for j in self._jobs.values() if run_key is None or j.run_key == run_key]
+            return [job.summary() for job in jobs[::-1][:limit]]
 
     def counts(self) -> tuple:
         """(running, queued)."""

@@ -4,8 +4,10 @@
 raises ``ApiError`` naming the offending field by its JSON path, per
 docs/engines/backtestingpy.md:
 
-  * the body is an object with ``strategy`` (required), ``params``, ``settings`` and ``data``
-    (required); other keys are rejected;
+  * the body is an object with ``strategy`` (required), ``params``, ``settings``, ``data``
+    (required) and ``run_key``; other keys are rejected;
+  * ``run_key``, when present, is the client's key for this run (1 to 128 characters of
+    ``A-Z a-z 0-9 . _ : -``): a second submit with the same key answers the first job;
   * ``strategy`` names a catalogue strategy; ``params`` are checked by ``params.coerce_params``;
   * ``settings`` keys are those of ``DEFAULT_SETTINGS`` (unknown keys rejected): ``cash`` > 0,
     ``commission`` in [0, 0.1) (backtesting.py refuses 10 % and more), ``commission_fixed`` and
@@ -21,6 +23,7 @@ Errors are 400 ``invalid_argument`` unless stated. The bars come back as compact
 from __future__ import annotations
 
 import math
+import re
 import operator
 from array import array
 from itertools import islice
@@ -35,7 +38,8 @@ DEFAULT_SETTINGS = {
 }
 PRICE_COLUMNS = ('open', 'high', 'low', 'close')
 DATA_KEYS = ('time',) + PRICE_COLUMNS + ('volume',)
-BODY_KEYS = ('strategy', 'params', 'settings', 'data')
+BODY_KEYS = ('strategy', 'params', 'settings', 'data', 'run_key')
+RUN_KEY_PATTERN = re.compile(r'[A-Za-z0-9._:-]{1,128}')
 
 
 class ApiError(Exception):
@@ -197,4 +201,16 @@ def parse_run_request(doc, max_bars: int) -> RunRequest:
     if 'data' not in doc:
         raise invalid('data', 'missing')
     data = parse_data(doc['data'], max_bars)
-    return RunRequest(strategy=doc['strategy'], params=params, settings=settings, data=data)
+    return RunRequest(strategy=doc['strategy'], params=params, settings=settings, data=data,
+                      run_key=parse_run_key(doc.get('run_key')))
+
+
+def parse_run_key(value):
+    """The optional ``run_key``: None when absent or null, else a checked string."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid('run_key', f'expected a string, got {json_type(value)}')
+    if not RUN_KEY_PATTERN.fullmatch(value):
+        raise invalid('run_key', 'expected 1 to 128 characters of A-Z, a-z, 0-9 and . _ : -')
+    return value

@@ -222,6 +222,63 @@ TEST_CASE("backtestingpy adapter: faults end as classified errors", "[adapter]")
   }
 }
 
+TEST_CASE("backtestingpy adapter: reconciles an unknown outcome by its run key", "[adapter]") {
+  ServiceProcess fake(BacktestingPyFakeArgv());
+  const BarSeries bars = Goog();
+  BacktestingPyEngine engine(Options(fake));
+  RunContext context;
+  context.run_key = "bt_1.1.backtestingpy";
+  const std::string lookup = "GET /backtest/history?limit=500&run_key=bt_1.1.backtestingpy";
+
+  SECTION("accepted, then the reply was lost: Reconcile follows that job to its result") {
+    SetFault(fake, "drop");
+    Result<EngineRun> lost = engine.Run(SmaCross(), bars, context);
+    REQUIRE(lost.status().code() == StatusCode::kUnknownOutcome);
+    SetFault(fake, "none");
+    std::vector<double> fractions;
+    context.progress = [&](double f, std::string_view) { fractions.push_back(f); };
+    Result<EngineRun> adopted = engine.Reconcile(SmaCross(), bars, context);
+    INFO(adopted.status().ToString());
+    REQUIRE(adopted.ok());
+    CHECK(adopted->trades.size() == 93);
+    CHECK(adopted->equity.size() == bars.size());
+    CHECK_FALSE(fractions.empty());
+    int submits = 0;
+    for (const std::string& call : Calls(fake)) submits += call == "POST /backtest/run";
+    CHECK(submits == 1);  // one run on the service, never a second
+    CHECK(Received(fake, lookup));
+    // The adopted job is forgotten on the service afterwards, so asking again finds nothing.
+    CHECK(engine.Reconcile(SmaCross(), bars, context).status().code() == StatusCode::kNotFound);
+  }
+  SECTION("the submit was lost before the service accepted it: NotFound") {
+    SetFault(fake, "drop_unaccepted");
+    REQUIRE(engine.Run(SmaCross(), bars, context).status().code() == StatusCode::kUnknownOutcome);
+    SetFault(fake, "none");
+    Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
+    CHECK(answer.status().code() == StatusCode::kNotFound);
+    CHECK(answer.status().message().find("no job with run key bt_1.1.backtestingpy") !=
+          std::string::npos);
+  }
+  SECTION("a service that forgot the job (a restart) holds nothing: NotFound") {
+    SetFault(fake, "forget");
+    Result<EngineRun> lost = engine.Run(SmaCross(), bars, context);
+    REQUIRE(lost.status().code() == StatusCode::kUnknownOutcome);
+    CHECK(lost.status().message().find("no longer known") != std::string::npos);
+    CHECK(engine.Reconcile(SmaCross(), bars, context).status().code() == StatusCode::kNotFound);
+  }
+  SECTION("while the service is down the outcome stays unknown") {
+    fake.Stop();
+    Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
+    CHECK(answer.status().code() == StatusCode::kUnknownOutcome);
+    CHECK(answer.status().message().find("cannot look up run bt_1.1.backtestingpy") !=
+          std::string::npos);
+  }
+  SECTION("a run sent without a key cannot be looked up") {
+    CHECK(engine.Reconcile(SmaCross(), bars, {}).status().code() ==
+          StatusCode::kFailedPrecondition);
+  }
+}
+
 TEST_CASE("backtestingpy adapter: validation before anything is sent", "[adapter]") {
   BacktestingPyOptions options;
   options.url = "http://127.0.0.1:1";  // never contacted

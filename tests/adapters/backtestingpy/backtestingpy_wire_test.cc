@@ -60,6 +60,33 @@ TEST_CASE("run request: typed params with defaults, settings, bit-exact bars", "
   }
 }
 
+TEST_CASE("run request: the run key travels only when there is one", "[wire]") {
+  BacktestSpec spec;
+  spec.strategy.name = "sma_cross";
+  const json keyed = json::parse(*BuildRunRequest(spec, ThreeBars(), "bt_1.2.backtestingpy"));
+  CHECK(keyed["run_key"] == "bt_1.2.backtestingpy");
+  CHECK_FALSE(json::parse(*BuildRunRequest(spec, ThreeBars())).contains("run_key"));
+}
+
+TEST_CASE("history lookup: the job with the key, or none", "[wire]") {
+  const std::string both = R"({"backtests": [
+      {"id": "a1", "run_key": "k.1.backtestingpy", "status": "running"},
+      {"id": "b2", "run_key": "k.2.backtestingpy", "status": "cancelled"},
+      {"id": "c3", "run_key": null, "status": "done"}]})";
+  // A service that does not filter by run_key answers every job: only the key's counts.
+  Result<HistoryEntry> found = FindJobByRunKey(Reply(200, both), "k.2.backtestingpy");
+  REQUIRE(found.ok());
+  CHECK(found->id == "b2");
+  CHECK(found->status == "cancelled");
+  Result<HistoryEntry> none = FindJobByRunKey(Reply(200, both), "k.3.backtestingpy");
+  REQUIRE(none.ok());
+  CHECK(none->id.empty());
+  CHECK(FindJobByRunKey(Reply(200, R"({"backtests": {}})"), "k").status().code() ==
+        StatusCode::kInternal);
+  CHECK(FindJobByRunKey(Reply(200, R"({"backtests": [{"run_key": "k"}]})"), "k").status().code() ==
+        StatusCode::kInternal);
+}
+
 TEST_CASE("run request: the catalogue rejects bad strategies before anything is sent", "[wire]") {
   BacktestSpec spec;
   spec.strategy.name = "sma_cross";

@@ -407,6 +407,48 @@ TEST_CASE("qc_cloud: a lost answer to backtests/create is never re-sent", "[qc_c
   CheckCleanedUp(calls, false);  // deleting the project removes a backtest it may hold
 }
 
+TEST_CASE("qc_cloud: Reconcile finds a lost run's project by its key and deletes it",
+          "[qc_cloud]") {
+  const BarSeries bars = Goog(100);
+  RunContext context;
+  context.run_key = "bt_9.1.qc_cloud";
+
+  SECTION("projects/create applied but unanswered: the project is found and deleted") {
+    ServiceProcess fake = StartFake({"--fault", "drop_project_create"});
+    QcCloudEngine engine(Options(fake));
+    Result<EngineRun> run = engine.Run(SmaCross(), bars, context);
+    REQUIRE(run.status().code() == StatusCode::kUnknownOutcome);
+    CHECK(Count(Calls(fake), "projects/delete") == 0);  // its id never arrived
+    SetFault(fake, "none");
+    Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
+    CHECK(answer.status().code() == StatusCode::kNotFound);
+    CHECK_THAT(answer.status().message(), Catch::Contains("of run bt_9.1.qc_cloud, which may have "
+                                                          "held the backtest, was deleted"));
+    const std::vector<Call> calls = Calls(fake);
+    CHECK(Count(calls, "projects/read", 200) == 1);
+    CHECK(Count(calls, "projects/delete", 200) == 1);
+    answer = engine.Reconcile(SmaCross(), bars, context);
+    CHECK(answer.status().code() == StatusCode::kNotFound);
+    CHECK_THAT(answer.status().message(), Catch::Contains("holds no project of run"));
+  }
+  SECTION("backtests/create unanswered: the run's cleanup already deleted the project") {
+    ServiceProcess fake = StartFake({"--fault", "drop_create"});
+    QcCloudEngine engine(Options(fake));
+    REQUIRE(engine.Run(SmaCross(), bars, context).status().code() == StatusCode::kUnknownOutcome);
+    Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
+    CHECK(answer.status().code() == StatusCode::kNotFound);
+    CHECK_THAT(answer.status().message(), Catch::Contains("holds no project of run"));
+  }
+  SECTION("an API that keeps failing leaves the outcome unknown") {
+    ServiceProcess fake = StartFake({"--fault", "server_error_always"});
+    QcCloudEngine engine(Options(fake));
+    Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
+    CHECK(answer.status().code() == StatusCode::kUnknownOutcome);
+    CHECK_THAT(answer.status().message(), Catch::Contains("cannot list projects"));
+    CheckNoSecret(answer.status().message());
+  }
+}
+
 TEST_CASE("qc_cloud: timeout and cancel delete the backtest and the project", "[qc_cloud]") {
   ServiceProcess fake = StartFake({"--fault", "hang"});
   QcCloudOptions options = Options(fake);

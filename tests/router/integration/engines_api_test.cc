@@ -112,8 +112,9 @@ TEST_CASE("engines: admin drain, resume, disable, enable; 403 for other keys; 50
         "succeeded");
 }
 
-TEST_CASE("engines: fallbacks are recorded and shown; never for invalid input or lost replies",
-          "[api][engines][backtestingpy]") {
+TEST_CASE(
+    "engines: fallbacks are recorded and shown; never for invalid input; lost replies reconciled",
+    "[api][engines][backtestingpy]") {
   ServiceProcess fake(testing::BacktestingPyFakeArgv({"--run-seconds", "0.05"}));
   ApiServer server({{"engines.backtestingpy.enabled", "true", "test"},
                     {"engines.backtestingpy.url", fake.Url(), "test"},
@@ -157,16 +158,59 @@ TEST_CASE("engines: fallbacks are recorded and shown; never for invalid input or
   CHECK(rejected["engine_used"] == "backtestingpy");
   CHECK(rejected["fallbacks"] == json::array());
 
-  // The run was accepted, then the reply was lost: unknown outcome, not re-run elsewhere.
+  // The run was accepted, then the reply was lost: reconciled by its run key, the service's
+  // run becomes the job's result; nothing runs twice, nothing falls back.
   set_fault("drop");
   const json dropped =
       server.WaitDone(key, Submit(server, key, Spec("backtestingpy", dataset, {"native"})));
+  set_fault("none");
   INFO(dropped.dump());
-  CHECK(dropped["status"] == "failed");
-  CHECK(dropped["error"]["code"] == "unknown_outcome");
-  CHECK(dropped["error"]["message"].get<std::string>().find(
-            "so it was not re-run on another engine") != std::string::npos);
+  CHECK(dropped["status"] == "succeeded");
+  CHECK(dropped["engine_used"] == "backtestingpy");
   CHECK(dropped["fallbacks"] == json::array());
+  const json calls =
+      json::parse(testing::Request("GET", fake.Url("/_calls"), "", {}).body)["calls"];
+  int submits = 0, lookups = 0;
+  const std::string run_key = dropped["id"].get<std::string>() + ".1.backtestingpy";
+  for (const json& call : calls) {
+    const std::string path = call["path"];
+    submits += call["method"] == "POST" && path == "/backtest/run";
+    lookups += path.find("/backtest/history?limit=500&run_key=" + run_key) == 0;
+  }
+  CHECK(lookups == 1);
+  CHECK(submits == 4);  // plain, moved (refused, never accepted), rejected, dropped: one each
+
+  // The submit was lost before the service accepted it: reconciling proves it is not held
+  // there, so it falls back, saying so.
+  set_fault("drop_unaccepted");
+  const json unaccepted =
+      server.WaitDone(key, Submit(server, key, Spec("backtestingpy", dataset, {"native"})));
+  set_fault("none");
+  INFO(unaccepted.dump());
+  CHECK(unaccepted["status"] == "succeeded");
+  CHECK(unaccepted["engine_used"] == "native");
+  REQUIRE(unaccepted["fallbacks"].size() == 1);
+  CHECK(unaccepted["fallbacks"][0]["reason"].get<std::string>().find(
+            "reconciling proved the run is not held: the backtestingpy service holds no job "
+            "with run key " +
+            unaccepted["id"].get<std::string>() + ".1.backtestingpy") != std::string::npos);
+
+  // Without a fallback chain and with reconciling off, a lost reply fails the job as unknown.
+  ApiServer strict({{"engines.backtestingpy.enabled", "true", "test"},
+                    {"engines.backtestingpy.url", fake.Url(), "test"},
+                    {"engines.reconcile_timeout_s", "0", "test"}});
+  const std::string strict_key = strict.admin();
+  const std::string strict_data = strict.Upload(strict_key, testing::SharedData("GOOG.csv"), "g");
+  set_fault("drop");
+  const json unknown = strict.WaitDone(
+      strict_key, Submit(strict, strict_key, Spec("backtestingpy", strict_data, {"native"})));
+  set_fault("none");
+  INFO(unknown.dump());
+  CHECK(unknown["status"] == "failed");
+  CHECK(unknown["error"]["code"] == "unknown_outcome");
+  CHECK(unknown["error"]["message"].get<std::string>().find(
+            "so it was not re-run on another engine") != std::string::npos);
+  CHECK(unknown["fallbacks"] == json::array());
 
   // Unknown fallback engines are the request's fault.
   HttpResponse bad = server.Call("POST", "/v1/backtests", key,
@@ -176,7 +220,8 @@ TEST_CASE("engines: fallbacks are recorded and shown; never for invalid input or
 
   set_fault("none");
   const std::string metrics = server.Call("GET", "/metrics", "").body;
-  CHECK(metrics.find("btr_fallbacks_total{from=\"backtestingpy\",to=\"native\"} 1\n") !=
+  // Two fallbacks: the 5xx, and the submit proven unaccepted.
+  CHECK(metrics.find("btr_fallbacks_total{from=\"backtestingpy\",to=\"native\"} 2\n") !=
         std::string::npos);
   CHECK(metrics.find("btr_engine_up{engine=\"native\"} 1\n") != std::string::npos);
   CHECK(metrics.find("btr_engine_ejections_total{engine=\"backtestingpy\"} 0\n") !=

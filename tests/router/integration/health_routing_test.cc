@@ -25,6 +25,7 @@ std::vector<ConfigOverride> FastHealth(const ServiceProcess& service) {
           {"engines.backtestingpy.request_timeout_s", "2", "test"},
           {"engines.backtestingpy.concurrency", "2", "test"},
           {"engines.fallback", "native", "test"},
+          {"engines.reconcile_timeout_s", "1", "test"},  // a stopped service stays stopped
           {"jobs.workers", "4", "test"},
           {"health.interval_s", "0.2", "test"},
           {"health.timeout_s", "0.2", "test"},

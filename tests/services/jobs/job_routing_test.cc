@@ -1,6 +1,7 @@
 // JobService routing with health (docs/routing.md) on a fault-injecting wrapper around the real
 // native engine: fallback only for failures that precede acceptance, recorded step by step;
-// never for invalid input or an unknown outcome; routing decided when the job runs; the
+// never for invalid input; an unknown outcome reconciled first (adopted, proven not held and
+// fallen back, or still unknown); routing decided when the job runs; the
 // router-enforced time limit; and an engine killed during a load of 200 jobs losing none, with
 // traffic back once it heals.
 #include <catch2/catch.hpp>
@@ -145,6 +146,7 @@ TEST_CASE("routing: never falls back on invalid input or once the engine may hav
                         Case{StatusCode::kDeadlineExceeded, "deadline_exceeded"},
                         Case{StatusCode::kInternal, "internal"}}) {
     INFO(c.error_code);
+    f.flaky->SetReconcileSupported(false);  // an unknown outcome stays unknown
     f.flaky->Fail(c.code, "injected");
     const JobRecord done = f.Run(f.Spec("flaky", {"native"}));
     CHECK(done.status == JobStatus::kFailed);
@@ -166,6 +168,78 @@ TEST_CASE("routing: never falls back on invalid input or once the engine may hav
                                  "it, so it was not re-run on another engine",
                                  0) == 0);
   CHECK(Fallbacks(lost).empty());
+}
+
+TEST_CASE("routing: an unknown outcome is reconciled before anything falls back") {
+  JobServiceOptions options;
+  options.reconcile_timeout = std::chrono::milliseconds(400);
+  options.reconcile_backoff = std::chrono::milliseconds(20);
+  Fixture f(options);
+  REQUIRE(f.service->Start().ok());
+
+  // The engine ran it and the reply was lost: the run it holds becomes the job's result.
+  f.flaky->Drop();
+  int started = f.flaky->runs_started();
+  const JobRecord adopted = f.Run(f.Spec("flaky", {"native"}));
+  CHECK(adopted.status == JobStatus::kSucceeded);
+  CHECK(adopted.engine_used == "flaky");
+  CHECK(Fallbacks(adopted).empty());
+  CHECK(f.flaky->runs_started() == started + 1);  // run once, never re-run
+  CHECK(f.flaky->reconciles() == 1);
+  Result<JobResult> result = f.store->GetResult("alice", adopted.id);
+  REQUIRE(result.ok());
+  CHECK(json::parse(result->result_json)["metrics"]["num_trades"].get<double>() > 0);
+
+  // The submit's reply was lost before the engine accepted it: proven not held, so it falls
+  // back, and the reason says how that was established.
+  f.flaky->Heal();
+  f.flaky->DropUnaccepted();
+  const JobRecord moved = f.Run(f.Spec("flaky", {"native"}));
+  CHECK(moved.status == JobStatus::kSucceeded);
+  CHECK(moved.engine_used == "native");
+  const json steps = Fallbacks(moved);
+  REQUIRE(steps.size() == 1);
+  const std::string reason = steps[0]["reason"];
+  CHECK(reason.rfind("unavailable: the reply was lost (flaky: no reply to the submit", 0) == 0);
+  CHECK(reason.find("reconciling proved the run is not held: flaky holds no run with key " +
+                    moved.id + ".1.flaky") != std::string::npos);
+  CHECK(f.flaky->reconciles() == 2);
+
+  // Killed mid-run and still down: asked with backoff until the budget ends, then unknown.
+  f.flaky->Heal();
+  f.flaky->SetDelay(std::chrono::milliseconds(2000));
+  started = f.flaky->runs_started();
+  const std::string id = f.Submit(f.Spec("flaky", {"native"}));
+  while (f.flaky->runs_started() == started)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  f.flaky->Kill();
+  const JobRecord unknown = f.WaitTerminal(id);
+  CHECK(unknown.status == JobStatus::kFailed);
+  CHECK(unknown.error_code == "unknown_outcome");
+  CHECK(unknown.engine_used == "flaky");
+  CHECK(Fallbacks(unknown).empty());
+  CHECK(unknown.error_message.find("(engines.reconcile_timeout_s), still unknown: flaky: "
+                                   "connection refused") != std::string::npos);
+  const int asks = f.flaky->reconciles() - 2;
+  CHECK(asks >= 3);  // 0, 20, 40, 80, 160 ms ... within 400 ms
+  CHECK(asks <= 6);
+
+  // Killed mid-run, back before the budget ends: the restarted engine holds nothing, so the
+  // job falls back instead of failing.
+  f.flaky->Heal();
+  started = f.flaky->runs_started();
+  const std::string id2 = f.Submit(f.Spec("flaky", {"native"}));
+  while (f.flaky->runs_started() == started)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  f.flaky->Kill();
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  f.flaky->Heal();
+  const JobRecord recovered = f.WaitTerminal(id2);
+  CHECK(recovered.status == JobStatus::kSucceeded);
+  CHECK(recovered.engine_used == "native");
+  REQUIRE(Fallbacks(recovered).size() == 1);
+  CHECK(Fallbacks(recovered)[0]["reason"].get<std::string>().find("lost contact during the run") !=
+        std::string::npos);
 }
 
 TEST_CASE("routing: engines that admit no run are skipped at run time, or refused at submit") {
@@ -244,6 +318,7 @@ TEST_CASE("routing: an engine killed during 200 jobs loses none; traffic returns
   options.workers = 4;
   options.max_active_per_tenant = 1000;
   options.engine_concurrency = {{"flaky", 2}, {"native", 2}};
+  options.reconcile_timeout = std::chrono::milliseconds(300);  // flaky stays down longer
   HealthOptions h;
   h.interval_s = 0.05;
   h.timeout_s = 0.05;

@@ -240,6 +240,23 @@ def test_drop(client):
     assert client.wait(history[0]['id'])['status'] == 'done'
 
 
+def test_drop_unaccepted(client):
+    set_fault(client, 'drop_unaccepted')
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        client.post('/backtest/run', {**body_for('goog_sma_cross'), 'run_key': 'k1'})
+    set_fault(client, 'none')
+    assert client.get('/backtest/history')[2] == {'backtests': []}  # nothing was accepted
+
+
+def test_forget(client):
+    set_fault(client, 'forget')
+    status, _, doc, _ = client.post('/backtest/run', {**body_for('goog_sma_cross'), 'run_key': 'k2'})
+    assert status == 202
+    set_fault(client, 'none')
+    assert client.get(f"/backtest/results/{doc['id']}")[0] == 404
+    assert client.get('/backtest/history?run_key=k2')[2] == {'backtests': []}
+
+
 # ------------------------------------------------------------------ as a process
 
 def test_process_port_file_options_and_sigterm(tmp_path):

@@ -147,12 +147,41 @@ def test_history_newest_first_with_limit(runner):
         assert [j['id'] for j in doc['backtests']] == ids[::-1][:50]
         assert all('result' not in j and j['status'] == 'done' for j in doc['backtests'])
         assert set(doc['backtests'][0]) == {
-            'id', 'status', 'progress', 'strategy', 'bars', 'created_at', 'started_at',
+            'id', 'run_key', 'status', 'progress', 'strategy', 'bars', 'created_at', 'started_at',
             'finished_at', 'service_version', 'library_version', 'error'}
         assert [j['id'] for j in client.get('/backtest/history?limit=3')[2]['backtests']] == ids[::-1][:3]
         assert len(client.get('/backtest/history?limit=100000')[2]['backtests']) == 60
         for bad in ('0', '-1', 'abc', '1.5'):
             assert_error(client.get(f'/backtest/history?limit={bad}'), 400, 'invalid_argument', 'limit')
+
+
+def test_run_key_makes_submit_idempotent_and_filters_history(client, runner):
+    runner.release.clear()
+    first = client.post('/backtest/run', tiny_body(run_key='job-1.1.0'))
+    assert first[0] == 202
+    other = client.submit(tiny_body(run_key='job-2.1.0'))
+    again = client.post('/backtest/run', tiny_body(run_key='job-1.1.0'))
+    assert again[0] == 200
+    assert again[2] == {'id': first[2]['id'], 'status': again[2]['status'], 'existing': True}
+    assert again[2]['status'] in ('queued', 'running')
+    plain = client.submit(tiny_body())
+    found = client.get('/backtest/history?run_key=job-1.1.0')[2]['backtests']
+    assert [(j['id'], j['run_key']) for j in found] == [(first[2]['id'], 'job-1.1.0')]
+    assert client.get('/backtest/history?run_key=nope')[2] == {'backtests': []}
+    everything = client.get('/backtest/history')[2]['backtests']
+    assert [j['id'] for j in everything] == [plain, other, first[2]['id']]
+    assert everything[0]['run_key'] is None
+    runner.release.set()
+    assert client.wait(first[2]['id'])['status'] == 'done'
+    # A forgotten job frees its key: the next submit with it runs anew.
+    assert client.delete(f"/backtest/{first[2]['id']}")[0] == 204
+    assert client.post('/backtest/run', tiny_body(run_key='job-1.1.0'))[0] == 202
+
+
+@pytest.mark.parametrize('bad', [5, '', 'has space', 'x' * 129, 'slash/y'])
+def test_run_key_is_checked(client, bad):
+    assert_error(client.post('/backtest/run', tiny_body(run_key=bad)), 400, 'invalid_argument',
+                 'run_key')
 
 
 def test_history_is_capped_at_500(runner):
