@@ -28,5 +28,6 @@ int RunListCommand(int argc, char** argv);
 int RunCancelCommand(int argc, char** argv);
 int RunEnginesCommand(int argc, char** argv);  // cli/engines_command.cc
 int RunCompareCommand(int argc, char** argv);  // cli/compare_command.cc
+int RunLogsCommand(int argc, char** argv);     // cli/logs_command.cc
 
 }  // namespace btr::cli

@@ -35,6 +35,7 @@ constexpr const char* kMainUsage =
     "  result       a finished backtest's metrics (or --format json)\n"
     "  list         list backtests (filters, pages)\n"
     "  cancel       cancel a queued or running backtest\n"
+    "  logs         a backtest's log: routing steps and the engine's own lines\n"
     "  engines      engines with their health; drain, resume, disable or enable one (admin)\n"
     "  compare      one backtest on several engines: why their numbers differ (JSON/CSV/HTML)\n"
     "Client commands take --url URL (or BTR_URL, default http://127.0.0.1:8080) and --key KEY\n"
@@ -131,6 +132,7 @@ int Main(int argc, char** argv) {
   if (command == "result") return RunResultCommand(argc - 1, argv + 1);
   if (command == "list") return RunListCommand(argc - 1, argv + 1);
   if (command == "cancel") return RunCancelCommand(argc - 1, argv + 1);
+  if (command == "logs") return RunLogsCommand(argc - 1, argv + 1);
   if (command == "engines") return RunEnginesCommand(argc - 1, argv + 1);
   if (command == "compare") return RunCompareCommand(argc - 1, argv + 1);
   if (command == "openapi") return RunOpenApiCommand(argc - 1, argv + 1);

@@ -42,6 +42,9 @@ struct RunContext {
   // engine. Engines that submit remotely tag the submission with it so that Reconcile can find
   // it. Empty when the caller keeps no record (CLI backtests, benchmarks): nothing to reconcile.
   std::string run_key;
+  // One line of the engine's own log (LEAN's log, the service's warnings, cloud status changes)
+  // for the job's log; may be called from any thread, must return quickly. May be empty.
+  std::function<void(std::string_view line)> log;
 };
 
 // The engine's own statistics, beside btrouter's canonical ones.

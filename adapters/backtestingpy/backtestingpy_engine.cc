@@ -23,6 +23,23 @@ void SleepUnlessCancelled(milliseconds total, const RunContext& context) {
   }
 }
 
+// The library's warnings of a finished job (result.warnings: [{"message", "count"}]) as lines
+// of the job's log.
+void LogWarnings(const nlohmann::json& result, const RunContext& context) {
+  if (!context.log || !result.is_object() || !result.contains("warnings")) return;
+  for (const nlohmann::json& warning : result["warnings"]) {
+    if (!warning.is_object() || !warning.contains("message") || !warning["message"].is_string()) {
+      continue;
+    }
+    std::string line = "backtesting.py warning: " + warning["message"].get<std::string>();
+    if (warning.contains("count") && warning["count"].is_number_integer() &&
+        warning["count"].get<int64_t>() > 1) {
+      line += " (x" + std::to_string(warning["count"].get<int64_t>()) + ")";
+    }
+    context.log(line);
+  }
+}
+
 }  // namespace
 
 BacktestingPyEngine::BacktestingPyEngine(BacktestingPyOptions options)
@@ -77,6 +94,7 @@ Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSe
   if (context.progress) context.progress(0, "submitting");
   Result<std::string> id = Submit(*body);
   if (!id.ok()) return id.status();
+  if (context.log) context.log("accepted by the service as job " + *id);
   Result<EngineRun> run = Await(*id, bars, context, start + options_.run_timeout);
   if (run.ok()) {
     CancelRemote(*id);  // a finished job: DELETE forgets it on the service
@@ -118,6 +136,7 @@ Result<EngineRun> BacktestingPyEngine::Reconcile(const BacktestSpec& spec, const
                             " was cancelled there and holds no result");
   }
   if (context.progress) context.progress(0, "reconciled");
+  if (context.log) context.log("found job " + job->id + " (" + job->status + ") by run key " + key);
   Result<EngineRun> run = Await(job->id, bars, context, start + options_.run_timeout);
   if (run.ok()) {
     CancelRemote(job->id);
@@ -178,6 +197,7 @@ Result<EngineRun> BacktestingPyEngine::Await(const std::string& id, const BarSer
       using backtestingpy::JobState;
       switch (job->state) {
         case JobState::kDone: {
+          LogWarnings(job->result, context);
           Result<EngineRun> run = backtestingpy::ParseRunResult(job->result, bars);
           if (run.ok()) {
             run->engine_version = "backtesting " + job->library_version +

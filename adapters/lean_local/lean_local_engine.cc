@@ -50,6 +50,7 @@ class OutputWatcher {
 
   void OnLine(std::string_view line) {
     follower_.Feed(line);
+    if (!line.empty() && context_.log) context_.log(line);  // LEAN's log, for the job's log
     if (version_.empty()) {
       const size_t at = line.find(kBanner);
       if (at != std::string_view::npos) {

@@ -24,6 +24,10 @@ void Report(const RunContext& context, double fraction, std::string_view phase) 
   if (context.progress) context.progress(std::clamp(fraction, 0.0, 1.0), phase);
 }
 
+void Log(const RunContext& context, const std::string& line) {
+  if (context.log) context.log(line);
+}
+
 std::string RandomSuffix() {
   static constexpr char kHex[] = "0123456789abcdef";
   std::random_device rd;
@@ -187,6 +191,7 @@ Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSer
   Result<int64_t> project = api.CreateProject(ProjectName(spec, context), state.scope);
   if (!project.ok()) return project.status();
   state.project = *project;
+  Log(context, "created project " + std::to_string(*project));
   Report(context, 0.02, "uploading");
   BTR_RETURN_IF_ERROR(
       api.UpdateFile(*project, "main.py", std::string(lean::AlgorithmSource()), state.scope));
@@ -200,6 +205,7 @@ Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSer
   if (!backtest.ok()) return backtest.status();
   state.backtest_id = *backtest;
   state.following = true;
+  Log(context, "compiled (" + state.compile_id + "); started backtest " + *backtest);
   Report(context, 0.1, "queued");
   Result<json> finished = AwaitBacktest(state, context);
   if (!finished.ok()) return finished.status();
@@ -248,10 +254,17 @@ Status QcCloudEngine::Compile(RunState& state, const RunContext& context) const 
 
 Result<json> QcCloudEngine::AwaitBacktest(RunState& state, const RunContext& context) const {
   int final_reads = 0;
+  std::string last_status;
   for (int poll = 0;; ++poll) {
     Result<json> backtest = client_->ReadBacktest(*state.project, state.backtest_id, state.scope);
     if (!backtest.ok()) return backtest.status();
     const qc::BacktestState read = qc::ReadBacktestState(*backtest);
+    // "In Queue...", "Running: 42%" ...: each new status word once (not every percent).
+    const std::string status_word = read.status.substr(0, read.status.find(':'));
+    if (status_word != last_status) {
+      Log(context, "backtest " + state.backtest_id + ": " + client_->Redact(read.status));
+      last_status = status_word;
+    }
     switch (read.phase) {
       case qc::BacktestPhase::kFailed:
         state.following = false;

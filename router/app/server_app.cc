@@ -134,6 +134,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   jobs.queue_capacity = static_cast<size_t>(config.GetInt("jobs.queue_capacity"));
   jobs.max_active_per_tenant = static_cast<size_t>(config.GetInt("jobs.max_active_per_tenant"));
   jobs.progress_interval = std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));
+  jobs.max_log_lines = static_cast<size_t>(config.GetInt("jobs.max_log_lines"));
   for (const Engine* engine : parts->engines.All()) {
     const std::string name(engine->name());
     jobs.engine_concurrency[name] =

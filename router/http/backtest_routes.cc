@@ -209,6 +209,36 @@ ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
   return PageReply(std::move(items), equity.size(), *page);
 }
 
+// GET /v1/backtests/{id}/logs?after=SEQ&limit=N: the job's log lines after `after` (0 = from
+// the start), oldest first; "next_after" is the seq to pass next to follow the log.
+ApiReply GetLogs(const ApiDeps& deps, const ApiRequest& req) {
+  Result<size_t> limit = PageLimit(req, deps.limits);
+  if (!limit.ok()) return Problem(limit.status(), req);
+  int64_t after = 0;
+  if (const std::optional<std::string> text = req.Query("after")) {
+    auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), after);
+    if (ec != std::errc() || ptr != text->data() + text->size() || after < 0) {
+      return Problem(Status::InvalidArgument("after: expected a whole number >= 0 (the "
+                                             "next_after of the previous answer), got '" +
+                                             *text + "'"),
+                     req);
+    }
+  }
+  Result<std::vector<JobLogEntry>> lines =
+      deps.store->ListJobLog(req.caller.tenant, req.params.at("id"), after, *limit);
+  if (!lines.ok()) return Problem(lines.status(), req);
+  nlohmann::json items = nlohmann::json::array();
+  for (const JobLogEntry& line : *lines) {
+    items.push_back({{"seq", line.seq},
+                     {"time", FormatIsoTime(line.time, true)},
+                     {"level", line.level},
+                     {"source", line.source},
+                     {"message", line.message}});
+    after = line.seq;
+  }
+  return ApiReply::Json(200, {{"items", std::move(items)}, {"next_after", after}});
+}
+
 ApiReply Cancel(const ApiDeps& deps, const ApiRequest& req) {
   Result<JobRecord> cancelled = deps.jobs->Cancel(req.caller.tenant, req.params.at("id"));
   if (!cancelled.ok()) return Problem(cancelled.status(), req);
@@ -257,6 +287,9 @@ std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
       {"GET", "/v1/backtests/{id}/trades", Access::kUser, "Closed trades, paged", bind(GetTrades)},
       {"GET", "/v1/backtests/{id}/equity", Access::kUser, "The equity curve with drawdown, paged",
        bind(GetEquity)},
+      {"GET", "/v1/backtests/{id}/logs", Access::kUser,
+       "The job's log: routing steps and the engine's own lines (?after=seq&limit=)",
+       bind(GetLogs)},
   };
 }
 

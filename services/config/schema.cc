@@ -81,6 +81,9 @@ std::vector<ConfigKeySpec> BuildSchema() {
           .Range(1, 1'000'000),
       Key("jobs.progress_interval_ms", T::kInt, "100", "milliseconds between progress updates")
           .Range(10, 60'000),
+      Key("jobs.max_log_lines", T::kInt, "1000",
+          "lines kept in one job's log (GET /v1/backtests/{id}/logs) per run")
+          .Range(10, 1'000'000),
       Key("jobs.long_poll_max_s", T::kInt, "30", "longest ?wait= a status read may block")
           .Range(1, 300),
       // [limits]

@@ -29,7 +29,7 @@ Status UnknownOutcomeStatus(const std::string& engine, const Status& status) {
 
 std::string FormatSeconds(double seconds) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f", seconds);
+  std::snprintf(text, sizeof text, "%.2f", seconds);
   return text;
 }
 
@@ -128,6 +128,7 @@ struct JobService::Execution {
 };
 
 void JobService::Execute(const JobRecord& job, LiveJob& live) {
+  JobLog log(store_, clock_, job.id, options_.max_log_lines);
   Execution ex;
   JobResult result;
   Status status;
@@ -139,6 +140,9 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
       Result<JobRecord> started = store_->StartJob(job.id, engine, now);
       if (!started.ok()) return false;
       ex.started = std::move(started).value();
+      if (!engine.empty()) {
+        log.Info("started on " + engine + " (attempt " + std::to_string(ex.started->attempt) + ")");
+      }
       DefaultLogger().Log(
           LogLevel::kInfo, "job started",
           {{"job_id", ex.started->id},
@@ -158,6 +162,7 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
   };
   auto fall_back = [&](const std::string& from, const std::string& to, const std::string& why) {
     ex.fallbacks.push_back({{"from", from}, {"to", to}, {"reason", why}});
+    log.Warn("fallback " + from + " -> " + to + ": " + why);
     DefaultLogger().Log(LogLevel::kWarn, "job falls back",
                         {{"job_id", job.id}, {"from", from}, {"to", to}, {"reason", why}});
     if (options_.on_fallback) options_.on_fallback(from, to, why);
@@ -203,7 +208,8 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
       bars = std::move(loaded).value();
     }
     const TimeNs run_start = clock_->Now();
-    status = RunOnEngine(*ex.started, *spec, *dataset, bars->bars, engine, live, &result);
+    if (i > 0) log.Info("running on " + name);
+    status = RunOnEngine(*ex.started, *spec, *dataset, bars->bars, engine, live, log, &result);
     if (health_ != nullptr) {
       health_->RecordRun(name, *admission, status, SecondsBetween(run_start, clock_->Now()));
     }
@@ -223,12 +229,12 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
     if (status.code() == StatusCode::kCancelled) return;
     if (!start_on("")) return;
   }
-  Finish(*ex.started, status, result, live);
+  Finish(*ex.started, status, result, live, log);
 }
 
 Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
                                const DatasetRecord& dataset, const BarSeries& bars, Engine& engine,
-                               LiveJob& live, JobResult* result) {
+                               LiveJob& live, JobLog& log, JobResult* result) {
   if (job.cancel_requested) return Status::Cancelled("cancelled before start");
   const std::string name(engine.name());
   auto last_write = std::chrono::steady_clock::now();
@@ -250,9 +256,10 @@ Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
     live.deadline = clock_->Now() + static_cast<TimeNs>(limit->second.count()) * 1'000'000;
   }
   context.run_key = job.id + "." + std::to_string(job.attempt) + "." + name;
+  context.log = [&log, &name](std::string_view line) { log.Add("info", name, line); };
   Result<EngineRun> run = engine.Run(spec, bars, context);
   if (!run.ok() && run.status().code() == StatusCode::kUnknownOutcome && !live.cancel) {
-    run = ReconcileRun(engine, spec, bars, context, live, run.status());
+    run = ReconcileRun(engine, spec, bars, context, live, run.status(), log);
   }
   live.deadline = 0;
   if (timed && live.timed_out) {
@@ -269,7 +276,7 @@ Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
 
 Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& spec,
                                            const BarSeries& bars, const RunContext& context,
-                                           const LiveJob& live, const Status& lost) {
+                                           const LiveJob& live, const Status& lost, JobLog& log) {
   using SteadyClock = std::chrono::steady_clock;
   if (options_.reconcile_timeout.count() <= 0) return lost;
   const std::string name(engine.name());
@@ -277,6 +284,8 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
   const SteadyClock::time_point until = start + options_.reconcile_timeout;
   std::chrono::milliseconds wait = options_.reconcile_backoff;
   LogFields fields = {{"run_key", context.run_key}, {"engine", name}, {"lost", lost.message()}};
+  log.Warn("the outcome on " + name + " is unknown (" + lost.message() + "); asking " + name +
+           " what became of run " + context.run_key);
   Status last;
   int asks = 0;
   while (!live.cancel) {
@@ -286,6 +295,7 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
     const StatusCode code = run.ok() ? StatusCode::kOk : run.status().code();
     if (code == StatusCode::kFailedPrecondition) {  // the engine cannot reconcile
       fields["outcome"] = run.status().message();
+      log.Warn("not reconciled: " + run.status().message());
       DefaultLogger().Log(LogLevel::kWarn, "run not reconciled", fields);
       return lost;
     }
@@ -294,6 +304,8 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
                           : code == StatusCode::kNotFound ? "the engine holds no run"
                                                           : run.status().ToString();
       DefaultLogger().Log(LogLevel::kInfo, "run reconciled", fields);
+      log.Info("reconciled after " + std::to_string(asks) +
+               " ask(s): " + (run.ok() ? "adopted " + name + "'s run" : run.status().ToString()));
       if (code != StatusCode::kNotFound) return run;
       return Status::Unavailable(
           "the reply was lost (" + lost.message() +
@@ -306,6 +318,7 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
     wait = std::min(wait * 2, kMaxReconcileBackoff);
   }
   if (live.cancel) return Status::Cancelled("cancelled while reconciling an unknown outcome");
+  log.Warn("not reconciled after " + std::to_string(asks) + " ask(s): " + last.message());
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   fields["outcome"] = "still unknown: " + last.message();
   DefaultLogger().Log(LogLevel::kWarn, "run not reconciled", fields);
@@ -316,7 +329,7 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
 }
 
 void JobService::Finish(const JobRecord& started, Status status, const JobResult& result_in,
-                        LiveJob& live) {
+                        LiveJob& live, JobLog& log) {
   JobResult result = result_in;
   // A cancel that arrived before the end wins, even when the engine finished first.
   if (status.ok() && live.cancel && !stopping_) {
@@ -326,6 +339,7 @@ void JobService::Finish(const JobRecord& started, Status status, const JobResult
   const bool interrupted =
       status.code() == StatusCode::kCancelled && stopping_ && !started.cancel_requested;
   if (interrupted) {
+    log.Warn("interrupted: the server is stopping; the next start queues the job again");
     DefaultLogger().Log(LogLevel::kInfo, "job interrupted",
                         {{"job_id", started.id},
                          {"engine", started.engine_used},
@@ -335,6 +349,14 @@ void JobService::Finish(const JobRecord& started, Status status, const JobResult
   const JobStatus final_status = status.ok()                               ? JobStatus::kSucceeded
                                  : status.code() == StatusCode::kCancelled ? JobStatus::kCancelled
                                                                            : JobStatus::kFailed;
+  const double seconds = SecondsBetween(started.started_at, clock_->Now());
+  if (final_status == JobStatus::kSucceeded) {
+    log.Info("succeeded on " + started.engine_used + " in " + FormatSeconds(seconds) + " s");
+  } else if (final_status == JobStatus::kCancelled) {
+    log.Info("cancelled: " + status.message());
+  } else {
+    log.Add("error", "btrouter", "failed: " + status.ToString());
+  }
   Status finished = store_->FinishJob(started.id, started.attempt, final_status, result,
                                       status.ok() ? "" : StatusCodeName(status.code()),
                                       status.message(), clock_->Now());

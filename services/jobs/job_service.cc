@@ -43,6 +43,10 @@ Status JobService::Start() {
       std::lock_guard<std::mutex> lock(mu_);
       ++queued_by_engine_[job.engine_requested];
     }
+    JobLog(store_, clock_, job.id, options_.max_log_lines)
+        .Warn(job.attempt > 0 ? "the server restarted while the job ran on " + job.engine_used +
+                                    "; queued again"
+                              : "the server restarted; still queued");
     queue_.PushUnbounded({job.id, job.tenant, job.engine_requested});
     DefaultLogger().Log(LogLevel::kInfo, "job recovered",
                         {{"job_id", job.id},
@@ -123,6 +127,9 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
     std::lock_guard<std::mutex> lock(mu_);
     ++queued_by_engine_[stored->engine_requested];
   }
+  JobLog(store_, clock_, stored->id, options_.max_log_lines)
+      .Info("submitted: engine " + stored->engine_requested + ", strategy " + spec.strategy.name +
+            ", dataset " + spec.dataset);
   queue_.PushReserved({stored->id, stored->tenant, stored->engine_requested});
   DefaultLogger().Log(LogLevel::kInfo, "job submitted",
                       {{"job_id", stored->id},

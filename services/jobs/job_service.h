@@ -39,6 +39,7 @@
 #include "router/engine_registry.h"
 #include "router/health/health_monitor.h"
 #include "router/health/routing.h"
+#include "services/jobs/job_log.h"
 #include "services/jobs/job_queue.h"
 #include "services/store/store.h"
 
@@ -50,6 +51,7 @@ struct JobServiceOptions {
   size_t max_active_per_tenant = 100;  // queued + running jobs per tenant
   std::map<std::string, size_t> engine_concurrency;  // per engine; absent = workers
   std::chrono::milliseconds progress_interval{100};  // store writes of progress, at most this often
+  size_t max_log_lines = 1000;                       // lines of one job's log per run (JobLog)
   std::string cache_dir;                             // binary bar cache for datasets; empty = none
   // engines.default: the engine of a request that names none (applied by the API handler).
   std::string default_engine = "native";
@@ -135,15 +137,17 @@ class JobService {
   Result<Admission> AcquireEngine(const std::string& engine, LiveJob& live);
   void ReleaseEngine(const std::string& engine, const Admission& admission);
   Status RunOnEngine(const JobRecord& job, const BacktestSpec& spec, const DatasetRecord& dataset,
-                     const BarSeries& bars, Engine& engine, LiveJob& live, JobResult* result);
+                     const BarSeries& bars, Engine& engine, LiveJob& live, JobLog& log,
+                     JobResult* result);
   // After engine.Run answered `lost` (UnknownOutcome): Engine::Reconcile with backoff. The
   // adopted run; Unavailable when the engine proved it holds no run (safe to fall back);
   // UnknownOutcome when it could not tell in time; `lost` itself when the engine cannot
   // reconcile (FailedPrecondition); or the adopted run's own error.
   Result<EngineRun> ReconcileRun(Engine& engine, const BacktestSpec& spec, const BarSeries& bars,
-                                 const RunContext& context, const LiveJob& live,
-                                 const Status& lost);
-  void Finish(const JobRecord& started, Status status, const JobResult& result, LiveJob& live);
+                                 const RunContext& context, const LiveJob& live, const Status& lost,
+                                 JobLog& log);
+  void Finish(const JobRecord& started, Status status, const JobResult& result, LiveJob& live,
+              JobLog& log);
   // Submit's fail-fast check: OK when some candidate admits a run now.
   Status CheckAdmissible(const RoutePlan& plan) const;
   // Wakes long-polls and calls the listeners with the job's current record.

@@ -92,9 +92,24 @@ CREATE INDEX comparisons_by_tenant ON comparisons (tenant, created_at DESC, id D
 CREATE INDEX comparisons_by_status ON comparisons (status, created_at, id);
 )sql";
 
+// Version 3: a job's log (services/jobs: routing steps, reconciling, the engine's own lines).
+//  - seq orders the lines of all jobs; a job's lines are read after a seq (paging, following).
+constexpr char kV3[] = R"sql(
+CREATE TABLE job_logs (
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  time    INTEGER NOT NULL,
+  level   TEXT NOT NULL,
+  source  TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX job_logs_by_job ON job_logs (job_id, seq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 };
 
 }  // namespace

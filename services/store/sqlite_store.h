@@ -70,6 +70,10 @@ class SqliteStore final : public Store {
   // --- datasets ---
   // Inserts, or replaces the tenant's own dataset with this id (created_at kept).
   // AlreadyExists when the id belongs to another tenant. Listing is newest first.
+  Status AppendJobLog(std::string_view job_id, const std::vector<JobLogEntry>& lines) override;
+  Result<std::vector<JobLogEntry>> ListJobLog(std::string_view tenant, std::string_view job_id,
+                                              int64_t after, size_t limit) override;
+
   Status PutDataset(const DatasetRecord& dataset) override;
   Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) override;
   Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) override;

@@ -66,6 +66,15 @@ struct JobResult {
   std::string equity;       // equity curve: raw little-endian doubles, one per bar
 };
 
+// One line of a job's log.
+struct JobLogEntry {
+  int64_t seq = 0;  // set by the store: increasing, unique across jobs
+  TimeNs time = 0;
+  std::string level;   // "info", "warn", "error"
+  std::string source;  // "btrouter", or the engine that wrote the line
+  std::string message;
+};
+
 struct DatasetRecord {
   std::string id;
   std::string tenant;
@@ -150,6 +159,16 @@ class Store {
   virtual Result<std::vector<JobRecord>> RecoverJobs(TimeNs now) = 0;
   // Jobs queued or running for a tenant (the per-tenant concurrency limit).
   virtual Result<size_t> CountActiveJobs(std::string_view tenant) = 0;
+
+  // --- job logs ---
+  // Appends lines to a job's log (their seq is ignored and assigned); NotFound for an unknown
+  // job. Lines of a deleted job go with it.
+  virtual Status AppendJobLog(std::string_view job_id, const std::vector<JobLogEntry>& lines) = 0;
+  // The tenant's job's lines with seq > `after`, oldest first, at most `limit` (0 counts as 1);
+  // NotFound when the job is not the tenant's.
+  virtual Result<std::vector<JobLogEntry>> ListJobLog(std::string_view tenant,
+                                                      std::string_view job_id, int64_t after,
+                                                      size_t limit) = 0;
 
   // --- datasets ---
   // Inserts, or replaces the tenant's own dataset with that id; AlreadyExists when the id is

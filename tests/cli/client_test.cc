@@ -160,6 +160,22 @@ TEST_CASE("client commands drive a real server from upload to result", "[cli][cl
   CHECK(result_table.out.find("93 closed, 1 open") != std::string::npos);
   CHECK(MetricsRows(result_table.out) == MetricsRows(local.out));
 
+  // logs: btrouter's steps, one line each; --follow of a finished job ends at once; json.
+  const Outcome logs = client({"logs", id});
+  REQUIRE(logs.exit_code == 0);
+  CHECK(Lines(logs.out) == 3);
+  CHECK(logs.out.find(" info  btrouter: submitted: engine native, strategy sma_cross") !=
+        std::string::npos);
+  CHECK(logs.out.find(" info  btrouter: started on native (attempt 1)\n") != std::string::npos);
+  CHECK(logs.out.find(" info  btrouter: succeeded on native in ") != std::string::npos);
+  const Outcome follow = client({"logs", id, "--follow"});
+  CHECK(follow.exit_code == 0);
+  CHECK(follow.out == logs.out);
+  const Outcome logs_json = client({"logs", id, "--format", "json"});
+  REQUIRE(logs_json.exit_code == 0);
+  CHECK(json::parse(FirstLine(logs_json.out))["source"] == "btrouter");
+  CHECK(client({"logs", "bt_0000000000000000dead"}).exit_code != 0);
+
   // watch of a finished job: the final status line at once, exit 0.
   const Outcome watch = client({"watch", id});
   CHECK(watch.exit_code == 0);
@@ -254,7 +270,7 @@ TEST_CASE("client commands name the missing key and an unreachable server", "[cl
   CHECK(Lines(no_key.err) == 1);
 
   const std::string url = "http://127.0.0.1:" + std::to_string(ClosedPort());
-  const std::vector<std::string> commands = {"list", "status", "watch", "result", "cancel"};
+  const std::vector<std::string> commands = {"list", "status", "watch", "result", "cancel", "logs"};
   for (const std::string& command : commands) {
     std::vector<std::string> args = {command, "--url", url, "--key", "btr_x"};
     if (command != "list") args.push_back("bt_1");
