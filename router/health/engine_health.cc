@@ -180,6 +180,7 @@ bool EngineHealth::RecordRun(TimeNs now, const Admission& admission, const Statu
   if (code == StatusCode::kCancelled) return false;  // says nothing about the engine
   const bool failed = CountsAsEngineFailure(code);
   window_.Add(now, failed, seconds);
+  history_.Add(now, failed, seconds);
   if (!failed) {
     // The engine answered (a result, or its verdict on invalid input).
     if (code != StatusCode::kOk && code != StatusCode::kInvalidArgument) return false;
@@ -342,6 +343,8 @@ EngineHealthStatus EngineHealth::Snapshot(TimeNs now) const {
   s.next_probe_at = admin_ == AdminState::kDisabled ? 0 : next_probe_at_;
   s.probe_interval_s = ProbeIntervalS(now);
   s.window = window_.Stats(now);
+  s.history = history_.Points(now);
+  s.history_bucket_ns = history_.bucket_ns();
   s.running = running_;
   return s;
 }

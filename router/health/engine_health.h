@@ -29,6 +29,7 @@
 
 #include "engines/core/status.h"
 #include "router/health/health_types.h"
+#include "router/health/run_history.h"
 #include "router/health/run_window.h"
 
 namespace btr {
@@ -133,6 +134,7 @@ class EngineHealth {
   uint64_t ejections_ = 0;
 
   RunWindow window_;
+  RunHistory history_;
 };
 
 }  // namespace btr

@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engines/core/time.h"
+#include "router/health/run_history.h"
 
 namespace btr {
 
@@ -92,6 +94,8 @@ struct EngineHealthStatus {
   TimeNs next_probe_at = 0;     // 0 while disabled
   double probe_interval_s = 0;  // the interval in use (interval_s or no_traffic_interval_s)
   WindowStats window;
+  std::vector<HistoryPoint> history;  // per minute over the last hour (RunHistory)
+  TimeNs history_bucket_ns = 0;
   size_t running = 0;  // admitted runs not finished yet
 };
 

@@ -6,6 +6,12 @@
 
 namespace btr {
 
+double NearestRank(const std::vector<double>& sorted, double p) {
+  const double r = std::ceil(p / 100 * static_cast<double>(sorted.size()));
+  const size_t k = static_cast<size_t>(std::max(1.0, r)) - 1;
+  return sorted[std::min(k, sorted.size() - 1)];
+}
+
 RunWindow::RunWindow(size_t max_runs, TimeNs max_age_ns)
     : max_runs_(std::max<size_t>(1, max_runs)), max_age_ns_(std::max<TimeNs>(1, max_age_ns)) {}
 
@@ -32,13 +38,8 @@ WindowStats RunWindow::Stats(TimeNs now) const {
   }
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
-    const auto rank = [&](double p) {
-      const double r = std::ceil(p / 100 * static_cast<double>(latencies.size()));
-      const size_t k = static_cast<size_t>(std::max(1.0, r)) - 1;
-      return latencies[std::min(k, latencies.size() - 1)];
-    };
-    stats.p50_ms = rank(50);
-    stats.p99_ms = rank(99);
+    stats.p50_ms = NearestRank(latencies, 50);
+    stats.p99_ms = NearestRank(latencies, 99);
   }
   return stats;
 }

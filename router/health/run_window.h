@@ -4,11 +4,16 @@
 #pragma once
 
 #include <deque>
+#include <vector>
 
 #include "engines/core/time.h"
 #include "router/health/health_types.h"
 
 namespace btr {
+
+// The nearest-rank percentile `p` (0-100] of `sorted` (ascending, not empty): the smallest value
+// with at least p % of the values at or below it.
+double NearestRank(const std::vector<double>& sorted, double p);
 
 class RunWindow {
  public:

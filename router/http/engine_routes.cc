@@ -17,6 +17,20 @@ json TimeOrNull(TimeNs t) { return t == 0 ? json(nullptr) : json(FormatIsoTime(t
 
 json NumberOrNull(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// {"bucket_s": 60, "points": [{"start", "runs", "failures", "p50_ms", "p99_ms"}, ...]}: runs
+// per minute over the last hour, oldest first; minutes without runs are absent.
+json HistoryToJson(const EngineHealthStatus& h) {
+  json points = json::array();
+  for (const HistoryPoint& p : h.history) {
+    points.push_back({{"start", FormatIsoTime(p.start, true)},
+                      {"runs", p.runs},
+                      {"failures", p.failures},
+                      {"p50_ms", NumberOrNull(p.p50_ms)},
+                      {"p99_ms", NumberOrNull(p.p99_ms)}});
+  }
+  return {{"bucket_s", static_cast<double>(h.history_bucket_ns) / 1e9}, {"points", points}};
+}
+
 json EngineToJson(const ApiDeps& deps, const Engine& engine) {
   const EngineCapabilities caps = engine.capabilities();
   const std::string name(engine.name());
@@ -56,6 +70,7 @@ json EngineToJson(const ApiDeps& deps, const Engine& engine) {
               {"success_rate", NumberOrNull(h.window.success_rate)},
               {"p50_ms", NumberOrNull(h.window.p50_ms)},
               {"p99_ms", NumberOrNull(h.window.p99_ms)},
+              {"history", HistoryToJson(h)},
               {"running", h.running}});
   return out;
 }
@@ -135,6 +150,7 @@ json EngineSchema() {
             {"success_rate", nullable_number},
             {"p50_ms", nullable_number},
             {"p99_ms", nullable_number},
+            {"history", {{"type", "object"}}},
             {"queue_depth", {{"type", "integer"}}},
             {"running", {{"type", "integer"}}}}}};
 }

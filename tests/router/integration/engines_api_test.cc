@@ -58,6 +58,12 @@ TEST_CASE("engines: GET /v1/engines shows state, circuit, probe, statistics and 
   CHECK(native["success_rate"] == 1.0);
   CHECK(native["p50_ms"].is_number());
   CHECK(native["p99_ms"].is_number());
+  // Latency over time: this minute's bucket holds the one run.
+  CHECK(native["history"]["bucket_s"] == 60);
+  REQUIRE(native["history"]["points"].size() == 1);
+  CHECK(native["history"]["points"][0]["runs"] == 1);
+  CHECK(native["history"]["points"][0]["failures"] == 0);
+  CHECK(native["history"]["points"][0]["p50_ms"] == native["p50_ms"]);
   CHECK(native["queue_depth"] == 0);
   CHECK(native["running"] == 0);
   CHECK(server.Call("GET", "/v1/engines/native", key).Json()["name"] == "native");
