@@ -90,10 +90,12 @@ std::string TagDescription(const std::string& tag) {
   static const std::map<std::string, std::string> kDescriptions = {
       {"backtests",
        "Submit backtests, follow their status and progress, read results, trades and equity"},
-      {"datasets", "Upload CSV bar data (validated, with sha256) and list it"},
+      {"datasets",
+       "Upload CSV bar data (validated, with sha256), list it and read its bars for charts"},
       {"strategies", "The strategy catalogue with typed parameters"},
       {"engines", "Backtesting engines with their state and capabilities"},
       {"keys", "API keys and tenants (admin)"},
+      {"whoami", "The calling API key's tenant and role"},
       {"comparisons",
        "Run one spec on several engines and report, metric by metric and trade by trade, how "
        "and why they differ"},

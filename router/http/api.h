@@ -17,10 +17,10 @@
 namespace btr {
 
 struct ApiRequest {
-  std::string method;                         // "GET", ...
-  std::string path;                           // as received, without the query
-  std::map<std::string, std::string> params;  // path parameters by name ("id")
-  std::map<std::string, std::string> query;
+  std::string method;                          // "GET", ...
+  std::string path;                            // as received, without the query
+  std::map<std::string, std::string> params;   // path parameters by name ("id")
+  std::map<std::string, std::string> query;    // names and values %XX-decoded ('+' is kept)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   ApiKeyRecord caller;  // set for authenticated routes

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "router/http/percent_decode.h"
+
 namespace btr {
 
 namespace {
@@ -21,13 +23,6 @@ constexpr char kCsp[] =
 
 ApiReply NotFound(const std::string& path, const std::string& why) {
   return ApiReply::Problem(Status::NotFound("path: " + why), path);
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // The segments of `rest` (the path after "/dashboard/"), decoded; nullopt for an unsafe path.
@@ -48,7 +43,7 @@ std::optional<std::vector<std::string>> SafeSegments(const std::string& rest) {
     }
     if (c == '%') {
       if (k + 2 >= rest.size()) return std::nullopt;
-      const int hi = HexValue(rest[k + 1]), lo = HexValue(rest[k + 2]);
+      const int hi = HexDigitValue(rest[k + 1]), lo = HexDigitValue(rest[k + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       c = static_cast<char>(hi * 16 + lo);
       k += 2;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "router/http/percent_decode.h"
 #include "services/auth/api_keys.h"
 #include "services/jobs/job_service.h"
 #include "services/log/logger.h"
@@ -169,7 +170,8 @@ struct HttpServer::Impl {
       if (req.hasParam(":" + name)) request.params[name] = req.param(":" + name).as<std::string>();
     }
     for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
-      request.query[it->first] = it->second;
+      // Pistache hands query parts over raw; browsers send "from=2005-01-03T00%3A00%3A00Z".
+      request.query[PercentDecode(it->first, false)] = PercentDecode(it->second, false);
     }
     CopyHeaders(req, &request);
     request.body = req.body();

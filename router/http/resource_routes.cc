@@ -1,10 +1,5 @@
-// Datasets, strategies, keys, health, metrics and the OpenAPI document (engines are in
-// engine_routes.cc, backtests in backtest_routes.cc).
-#include <filesystem>
-
-#include "engines/data/csv_loader.h"
-#include "engines/data/file_util.h"
-#include "engines/data/sha256.h"
+// Strategies, keys, whoami, health, metrics and the OpenAPI document (datasets are in
+// dataset_routes.cc, engines in engine_routes.cc, backtests in backtest_routes.cc).
 #include "engines/native/strategies/catalogue.h"
 #include "engines/native/strategies/catalogue_json.h"
 #include "router/http/route_util.h"
@@ -13,6 +8,7 @@
 namespace btr {
 
 std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps);
+std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps);     // dataset_routes.cc
 std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);      // engine_routes.cc
 std::vector<ApiRoute> ComparisonRoutes(const ApiDeps& deps);  // comparison_routes.cc
 void SetEngineGauges(const ApiDeps& deps);
@@ -20,81 +16,6 @@ void SetEngineGauges(const ApiDeps& deps);
 namespace {
 
 using route_util::Problem;
-
-nlohmann::json DatasetToJson(const DatasetRecord& d) {
-  return {{"id", d.id},
-          {"name", d.name},
-          {"sha256", d.sha256},
-          {"bars", d.bars},
-          {"bytes", d.bytes},
-          {"start", FormatIsoTime(d.first_time, true)},
-          {"end", FormatIsoTime(d.last_time, true)},
-          {"created_at", FormatIsoTime(d.created_at, true)}};
-}
-
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 100) return false;
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
-  const std::string name = req.Query("name").value_or("");
-  if (!ValidName(name)) {
-    return Problem(Status::InvalidArgument(
-                       "name: expected ?name= with 1-100 letters, digits, '-', '_' or '.'"),
-                   req);
-  }
-  if (req.body.size() > deps.limits.max_dataset_bytes) {
-    return ApiReply::Problem(
-        Status::InvalidArgument("body: the CSV exceeds " +
-                                std::to_string(deps.limits.max_dataset_bytes) + " bytes"),
-        req.path, 413);
-  }
-  Result<BarSeries> bars = ParseCsv(req.body, name + ".csv");
-  if (!bars.ok()) return Problem(bars.status().WithPrefix("body"), req);
-  if (bars->size() < 2)
-    return Problem(Status::InvalidArgument("body: at least 2 bars are needed"), req);
-  DatasetRecord d;
-  d.id = NewId("ds_");
-  d.tenant = req.caller.tenant;
-  d.name = name;
-  d.sha256 = Sha256Hex(req.body);
-  d.bars = bars->size();
-  d.bytes = req.body.size();
-  d.first_time = bars->time.front();
-  d.last_time = bars->time.back();
-  d.created_at = deps.clock->Now();
-  const std::filesystem::path dir = std::filesystem::path(deps.data_dir) / "datasets";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  d.path = (dir / (d.id + ".csv")).string();
-  Status written = WriteFileAtomic(d.path, std::string_view(req.body));
-  if (!written.ok()) return Problem(Status::Internal(written.message()), req);
-  Status put = deps.store->PutDataset(d);
-  if (!put.ok()) return Problem(put, req);
-  ApiReply reply = ApiReply::Json(201, DatasetToJson(d));
-  reply.headers.emplace_back("Location", "/v1/datasets/" + d.id);
-  return reply;
-}
-
-ApiReply ListDatasets(const ApiDeps& deps, const ApiRequest& req) {
-  Result<std::vector<DatasetRecord>> list = deps.store->ListDatasets(req.caller.tenant);
-  if (!list.ok()) return Problem(list.status(), req);
-  nlohmann::json items = nlohmann::json::array();
-  for (const DatasetRecord& d : *list) items.push_back(DatasetToJson(d));
-  return ApiReply::Json(200, {{"items", items}});
-}
-
-ApiReply GetDataset(const ApiDeps& deps, const ApiRequest& req) {
-  Result<DatasetRecord> d = deps.store->GetDataset(req.caller.tenant, req.params.at("id"));
-  if (!d.ok()) return Problem(d.status(), req);
-  return ApiReply::Json(200, DatasetToJson(*d));
-}
 
 ApiReply Strategies(const ApiDeps& deps, const ApiRequest&) {
   nlohmann::json out = nlohmann::json::array();
@@ -157,6 +78,13 @@ ApiReply RevokeKey(const ApiDeps& deps, const ApiRequest& req) {
   return reply;
 }
 
+// The calling key: its tenant, role and id (the dashboard greys out admin actions by it).
+ApiReply WhoAmI(const ApiDeps&, const ApiRequest& req) {
+  return ApiReply::Json(200, {{"tenant", req.caller.tenant},
+                              {"role", std::string(RoleName(req.caller.role))},
+                              {"key_id", req.caller.id}});
+}
+
 ApiReply Livez(const ApiDeps&, const ApiRequest&) {
   return ApiReply::Json(200, {{"status", "ok"}});
 }
@@ -190,11 +118,9 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
   std::vector<ApiRoute> routes = BacktestRoutes(deps);
+  std::vector<ApiRoute> datasets = DatasetRoutes(deps);
+  routes.insert(routes.end(), datasets.begin(), datasets.end());
   std::vector<ApiRoute> more = {
-      {"POST", "/v1/datasets", Access::kUser, "Upload a CSV dataset (?name=)", bind(UploadDataset),
-       201},
-      {"GET", "/v1/datasets", Access::kUser, "List the tenant's datasets", bind(ListDatasets)},
-      {"GET", "/v1/datasets/{id}", Access::kUser, "One dataset", bind(GetDataset)},
       {"GET", "/v1/strategies", Access::kUser, "The strategy catalogue with typed parameters",
        bind(Strategies)},
       {"POST", "/v1/keys", Access::kAdmin, "Create an API key for a tenant (admin)",
@@ -202,6 +128,8 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
       {"GET", "/v1/keys", Access::kAdmin, "List API keys (admin)", bind(ListKeys)},
       {"DELETE", "/v1/keys/{id}", Access::kAdmin, "Revoke an API key (admin)", bind(RevokeKey),
        204},
+      {"GET", "/v1/whoami", Access::kUser, "The calling key's tenant, role (user or admin) and id",
+       bind(WhoAmI)},
       {"GET", "/livez", Access::kPublic, "Liveness", bind(Livez)},
       {"GET", "/readyz", Access::kPublic, "Readiness (store reachable)", bind(Readyz)},
       {"GET", "/metrics", Access::kPublic, "Prometheus metrics", bind(Metrics)},

@@ -18,6 +18,7 @@
 
 #include "router/http/api.h"
 #include "router/http/handlers.h"
+#include "router/http/percent_decode.h"
 #include "router/ws/progress_outbox.h"
 #include "services/auth/api_keys.h"
 #include "services/log/logger.h"
@@ -82,32 +83,6 @@ std::optional<std::string> EventsJobId(std::string_view path) {
   return std::string(id);
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded decoding ('+' is a space, %XX a byte); a malformed escape
-// is kept as it is.
-std::string FormDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t k = 0; k < text.size(); ++k) {
-    if (text[k] == '+') {
-      out += ' ';
-    } else if (text[k] == '%' && k + 2 < text.size() && HexDigit(text[k + 1]) >= 0 &&
-               HexDigit(text[k + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(text[k + 1]) * 16 + HexDigit(text[k + 2]));
-      k += 2;
-    } else {
-      out += text[k];
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const size_t amp = query.find('&');
@@ -115,7 +90,8 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view n
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const size_t eq = part.find('=');
     if (part.substr(0, eq) != name) continue;
-    return FormDecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    return PercentDecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1),
+                         /*plus_is_space=*/true);
   }
   return std::nullopt;
 }
@@ -295,11 +271,21 @@ class ProgressWsServer::Impl::Session : public std::enable_shared_from_this<Sess
       token = ProtocolToken(View(offered->value()));
       by_protocol = token.has_value();
     }
-    if (!token) token = QueryParam(query, "access_token");
+    // A key in the URL leaks into access logs and browser history: refused even when valid.
+    if (QueryParam(query, "access_token")) {
+      Refuse(ApiReply::Problem(
+          Status::Unauthenticated(
+              "access_token: a key in the URL is not accepted; offer it as the subprotocol "
+              "`Sec-WebSocket-Protocol: btrouter.v1, bearer.<key>` (browsers: new "
+              "WebSocket(url, [\"btrouter.v1\", \"bearer.\" + key])) or send "
+              "`Authorization: Bearer <key>`"),
+          path));
+      return;
+    }
     if (!token) {
       Refuse(ApiReply::Problem(
           Status::Unauthenticated("authorization: missing `Authorization: Bearer <key>` header "
-                                  "or `access_token` query parameter"),
+                                  "or `Sec-WebSocket-Protocol: btrouter.v1, bearer.<key>`"),
           path));
       return;
     }

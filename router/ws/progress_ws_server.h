@@ -5,12 +5,12 @@
 //
 // Authentication: `Authorization: Bearer <key>` or, for browsers, which cannot set headers on a
 // WebSocket, the subprotocol list `Sec-WebSocket-Protocol: btrouter.v1, bearer.<key>` (the
-// server selects `btrouter.v1` and never echoes the key; the dashboard uses this, so the key
-// never appears in a URL), or `?access_token=<key>` (kept for older clients). Refusals are
-// plain HTTP answers with an application/problem+json body and no upgrade: 401 for a missing or
-// invalid key, 404 for
-// another path or for an unknown job or another tenant's job, 426 for a request that is not a
-// WebSocket upgrade, 503 when max_connections are open.
+// server selects `btrouter.v1` and never echoes the key; the dashboard uses this). A key is never
+// taken from the URL, where it would leak into logs: a request with `?access_token=` is refused
+// with 401 (field "access_token", naming the subprotocol form) even when the key is valid.
+// Refusals are plain HTTP answers with an application/problem+json body and no upgrade: 401 for
+// a missing or invalid key, 404 for another path or for an unknown job or another tenant's job,
+// 426 for a request that is not a WebSocket upgrade, 503 when max_connections are open.
 //
 // After the upgrade the server sends text messages `{"type": "job", "job": <JobToJson>}`: the
 // job as it is at once, then one per change (submit, start, progress, cancel request, finish),

@@ -1,10 +1,11 @@
 // The dashboard's end-to-end test, run by tests/web/run against a real `btrouter serve`: drives
 // headless Chromium with playwright-core (web/node_modules) through the operator's workflow —
 // log in, see the engines, upload GOOG.csv and submit a backtest from the form, watch its
-// progress bar reach done, open its detail (equity chart drawn with the API's points, trades
-// table rows matching the API), drain and resume the native engine as admin, and fail to drain
-// as a non-admin with the server's 403 shown. Any console error or page error fails the test,
-// except the 403s that a user key gets by design (noted below). Screenshots of every page go to
+// progress bar reach done, open its detail (equity chart drawn with the API's points, the trades
+// on the dataset's bars, trades table rows matching the API), drain and resume the native engine
+// as admin, and fail to drain as a non-admin with the server's 403 shown. Any console error or
+// page error fails the test, except the failures it provokes on purpose (noted below).
+// Screenshots of every page go to
 // BTR_ARTIFACTS_DIR. Exit 77 when Chromium cannot start (tests/web/run decides skip or fail).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -74,6 +75,7 @@ try {
   await login(page, adminKey);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('btrouter.api_key')), adminKey);
   assert.ok(!page.url().includes(adminKey), 'the key is never in a URL');
+  assert.equal(await page.textContent('#role'), 'admin · admin key');  // from GET /v1/whoami
   const native = page.locator('section.engine[data-engine="native"]');
   assert.equal((await native.locator('.state').textContent()).trim(), 'healthy');
   assert.ok(!/\b(null|undefined)\b/.test(await page.textContent('main')), 'no stray null/undefined text');
@@ -160,7 +162,10 @@ try {
   const equity = await apiCall(`/v1/backtests/${id}/equity?limit=1`, adminKey);
   assert.equal(await page.getAttribute('#equity-chart', 'data-points'), String(equity.total));
   assert.ok(await page.locator('#drawdown-chart canvas').count() > 0);
-  assert.ok(await page.locator('#price-chart canvas').count() > 0);
+  // The trades are drawn on the dataset's bars (GET /v1/datasets/{id}/bars), not the fallback.
+  await page.waitForSelector('#price-chart canvas');
+  assert.equal(await page.getAttribute('#price-chart', 'data-source'), 'bars');
+  assert.match(await page.textContent('#price-caption'), /^Close of the dataset's bars/);
   const canvasHasInk = await page.evaluate(() => {
     const c = document.querySelector('#equity-chart canvas');
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -179,7 +184,19 @@ try {
   assert.equal(await page.getAttribute('#trades th:has(button[data-sort="pnl"])', 'aria-sort'), 'ascending');
   assert.match(await page.textContent('#metrics'), /sharpe_ratio/);
   assert.match(await page.textContent('#spec'), /"commission": 0.002/);
+  await page.waitForFunction(() => /succeeded on /.test(document.querySelector('#logs')?.textContent || ''));
+  const logText = await page.textContent('#logs');
+  assert.match(logText, /btrouter: submitted: engine /);
+  assert.match(logText, /btrouter: started on \w+ \(attempt 1\)/);
   await shot(page, '05-run-detail');
+
+  step('run detail without bars: the price chart falls back to the traded prices');
+  const barsUrl = (url) => /^\/v1\/datasets\/[^/]+\/bars$/.test(url.pathname);
+  await page.route(barsUrl, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ dataset: '', bars: 0, step: 1, points: [] }) }));
+  await page.reload();
+  await page.waitForSelector('#price-chart[data-source="trades"] canvas');
+  assert.match(await page.textContent('#price-caption'), /could not be loaded \(no bars in the run's time range\), so the line joins the traded prices/);
+  await page.unroute(barsUrl);
 
   step('the progress WebSocket takes the key as a subprotocol, not in the URL');
   const { ws_port: wsPort } = await (await fetch(`${base}/dashboard/config.json`)).json();
@@ -255,12 +272,13 @@ try {
   // --- a user key ----------------------------------------------------------------------------
   step('a user key cannot drain: the server answers 403');
   const user = await apiCall('/v1/keys', adminKey, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'e2e-viewer', role: 'user' }) });
-  // The page's role probe (GET /v1/keys is admin-only) and the refused drain.
-  expectedFailures = [[403, '/v1/keys'], [403, '/v1/engines/native/drain']];
+  // The refused drain (the role comes from GET /v1/whoami, which costs no 403).
+  expectedFailures = [[403, '/v1/engines/native/drain']];
   const userContext = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const userPage = await userContext.newPage();
   watch(userPage, 'user');
   await login(userPage, user.key);
+  assert.equal(await userPage.textContent('#role'), 'e2e-viewer · user key');
   const drain = userPage.locator('section.engine[data-engine="native"] button[data-action="drain"]');
   assert.equal(await drain.getAttribute('aria-disabled'), 'true');
   await drain.click({ force: true });  // greyed out (aria-disabled), still sends: the server decides

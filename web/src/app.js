@@ -9,7 +9,7 @@ import { newRunPage } from './newrun.js';
 import { comparisonsPage } from './comparisons.js';
 
 const BASE = '/dashboard';
-export const session = { admin: false, wsPort: null, openapi: null };
+export const session = { admin: false, tenant: null, wsPort: null, openapi: null };
 let cleanup = null;
 
 export function navigate(path, replace = false) {
@@ -22,10 +22,13 @@ async function loadRuntime() {
   try { session.openapi = await api('/openapi.json', { auth: false }); } catch (_) { session.openapi = null; }
 }
 
-// Whether the key is an admin key: GET /v1/keys is admin-only (the page only greys out the
-// admin buttons; the server enforces the role on every admin route).
+// The key's tenant and role from GET /v1/whoami (the page only greys out the admin buttons by
+// it; the server enforces the role on every admin route). Throws the ApiError (401 for a bad key).
 async function loadRole() {
-  try { await api('/v1/keys'); session.admin = true; } catch (e) { session.admin = false; if (e.status === 401) throw e; }
+  session.admin = false;
+  const me = await api('/v1/whoami');
+  session.admin = me.role === 'admin';
+  session.tenant = me.tenant;
 }
 
 function loginPage(main, message) {
@@ -39,7 +42,6 @@ function loginPage(main, message) {
     if (!key) { status.replaceChildren(h('p', { class: 'error-text' }, 'Enter an API key.')); return; }
     setApiKey(key);
     try {
-      await api('/v1/engines');
       await loadRole();
       navigate(location.pathname.startsWith(`${BASE}/login`) || location.pathname === `${BASE}/` ? `${BASE}/engines` : location.pathname, true);
     } catch (e) {
@@ -63,7 +65,7 @@ async function render() {
   if (!apiKey()) { loginPage(main); return; }
   document.getElementById('nav').hidden = false;
   document.getElementById('who').hidden = false;
-  document.getElementById('role').textContent = session.admin ? 'admin key' : 'user key';
+  document.getElementById('role').textContent = `${session.tenant ? `${session.tenant} · ` : ''}${session.admin ? 'admin key' : 'user key'}`;
   const rest = path.startsWith(BASE) ? path.slice(BASE.length) : '';
   const parts = rest.split('/').filter(Boolean);
   const page = parts[0] || 'engines';
@@ -95,10 +97,10 @@ document.addEventListener('click', (ev) => {
   document.getElementById('main').focus();
 });
 window.addEventListener('popstate', render);
-document.getElementById('logout').addEventListener('click', () => { clearApiKey(); session.admin = false; navigate(`${BASE}/`); });
+document.getElementById('logout').addEventListener('click', () => { clearApiKey(); session.admin = false; session.tenant = null; navigate(`${BASE}/`); });
 
 (async () => {
   await loadRuntime();
-  if (apiKey()) { try { await loadRole(); } catch (_) { clearApiKey(); } }
+  if (apiKey()) { try { await loadRole(); } catch (e) { if (e.status === 401) clearApiKey(); } }
   render();
 })();

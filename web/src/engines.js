@@ -1,5 +1,6 @@
 // Engines page: GET /v1/engines every few seconds — state, circuit, last probe, success rate,
-// p50/p99 (with a sparkline of the values seen while the page is open), ejections, queue depth,
+// p50/p99 (with a chart of each minute's p50/p99 over the last hour, from the server's per-engine
+// history), ejections, queue depth,
 // running, capabilities — and the admin actions with a confirmation dialog. For a user key the
 // buttons are shown disabled (aria-disabled) but still send the request when confirmed, so the
 // server's 403 is what the user sees: the role is enforced by the server, not by the page.
@@ -7,8 +8,6 @@ import { api } from './api.js';
 import { session } from './app.js';
 import { h, fmtNum, fmtPct, fmtTime, stateBadge, problemBox, confirmDialog } from './util.js';
 import { lineChart } from './charts.js';
-
-const latency = new Map();  // engine -> {t: [], p50: [], p99: []}, kept across visits of the page
 
 const ACTIONS = {
   drain: 'Running jobs finish; no new job starts on it.',
@@ -44,7 +43,7 @@ export async function enginesPage(main) {
   }
 
   function card(e) {
-    const hist = latency.get(e.name);
+    const points = (e.history?.points || []).filter((p) => p.p50_ms !== null);
     const chart = h('div', { class: 'chart', 'aria-label': `${e.name} latency p50 and p99 over time`, role: 'img' });
     const el = h('section', { class: 'card engine', 'data-engine': e.name, 'aria-labelledby': `engine-${e.name}` },
       h('h2', { id: `engine-${e.name}` }, e.name, ' ', stateBadge(e.state)),
@@ -59,29 +58,22 @@ export async function enginesPage(main) {
         h('dt', {}, 'queue depth'), h('dd', { 'data-field': 'queue_depth' }, String(e.queue_depth)),
         h('dt', {}, 'running'), h('dd', {}, String(e.running)),
         h('dt', {}, 'capabilities'), h('dd', {}, `${(e.capabilities.strategies || []).join(', ')}; progress ${e.capabilities.progress ? 'yes' : 'no'}, cancel ${e.capabilities.cancel ? 'yes' : 'no'}, max ${fmtNum(e.capabilities.max_bars, 0)} bars`)),
-      hist && hist.t.length > 1 ? chart : h('p', { class: 'reason' }, 'Latency chart: p50/p99 as seen on each refresh while this page is open.'),
+      points.length > 1 ? chart : h('p', { class: 'reason' }, 'Latency chart: p50/p99 per minute over the last hour, once runs in two minutes have ended.'),
       h('div', { class: 'actions' }, actionsFor(e).map((action) => h('button', {
         type: 'button', class: action === 'disable' ? 'danger' : '', 'data-action': action,
         'aria-disabled': session.admin ? null : 'true',
         title: session.admin ? `${action} ${e.name}` : 'needs an admin key (the server refuses otherwise)',
         onclick: () => act(e, action),
       }, action[0].toUpperCase() + action.slice(1)))));
-    if (hist && hist.t.length > 1) {
-      requestAnimationFrame(() => lineChart(chart, { x: hist.t, height: 120, yLabel: 'ms',
-        series: [{ label: 'p50', color: '#1f5fbf', values: hist.p50 }, { label: 'p99', color: '#b3261e', values: hist.p99 }] }));
+    if (points.length > 1) {
+      requestAnimationFrame(() => lineChart(chart, { x: points.map((p) => Date.parse(p.start) / 1000), height: 120, yLabel: 'ms',
+        series: [{ label: 'p50', color: '#1f5fbf', values: points.map((p) => p.p50_ms) }, { label: 'p99', color: '#b3261e', values: points.map((p) => p.p99_ms) }] }));
     }
     return el;
   }
 
   async function refresh() {
     const engines = await api('/v1/engines');
-    const now = Date.now() / 1000;
-    for (const e of engines) {
-      if (!latency.has(e.name)) latency.set(e.name, { t: [], p50: [], p99: [] });
-      const hist = latency.get(e.name);
-      hist.t.push(now); hist.p50.push(e.p50_ms); hist.p99.push(e.p99_ms);
-      if (hist.t.length > 360) { hist.t.shift(); hist.p50.shift(); hist.p99.shift(); }
-    }
     if (stopped) return;
     // Keep the keyboard focus on the same button across a refresh.
     const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;

@@ -1,6 +1,7 @@
 // Run detail: the job (status, routing, fallbacks, the spec), live until it ends; then the
-// equity and drawdown charts (/equity), the trades on a price chart and a paged, sortable trades
-// table (/trades), and the canonical and native metrics with their conventions (/result).
+// equity and drawdown charts (/equity), the trades on the dataset's close prices
+// (/v1/datasets/{id}/bars) and a paged, sortable trades table (/trades), and the canonical and
+// native metrics with their conventions (/result).
 import { api, apiAll, watchJob } from './api.js';
 import { session } from './app.js';
 import { h, fmtNum, fmtTime, fmtDuration, stateBadge, problemBox, confirmDialog } from './util.js';
@@ -38,6 +39,21 @@ function tradesTable(trades) {
   return wrap;
 }
 
+// The dataset's bars over the equity's time range, at most 2000 points:
+// {points, step, bars}, or {error} when they cannot be loaded (the chart falls back to the
+// traded prices).
+async function loadBars(dataset, equity) {
+  if (!dataset) return { error: 'the spec names no dataset' };
+  const range = equity.length ? `&from=${encodeURIComponent(equity[0].time)}&to=${encodeURIComponent(equity[equity.length - 1].time)}` : '';
+  try {
+    const answer = await api(`/v1/datasets/${encodeURIComponent(dataset)}/bars?max_points=2000${range}`);
+    if (!answer.points?.length) return { error: 'no bars in the run\'s time range' };
+    return { points: answer.points, step: answer.step, bars: answer.bars };
+  } catch (e) {
+    return { error: e.message || String(e) };
+  }
+}
+
 function kvTable(id, obj) {
   const rows = Object.entries(obj || {}).filter(([, v]) => typeof v !== 'object' || v === null);
   return h('div', { class: 'table-wrap' }, h('table', { id },
@@ -49,7 +65,10 @@ export async function runPage(main, id) {
   const head = h('div');
   const body = h('div');
   const status = h('div', { 'aria-live': 'polite' });
-  main.replaceChildren(h('p', {}, h('a', { href: '/dashboard/runs' }, '← Runs')), h('h1', {}, `Run ${id}`), status, head, body);
+  const logLines = h('pre', { id: 'logs', class: 'log', tabindex: 0, 'aria-label': 'run log' });
+  const logsCard = h('section', { class: 'card' }, h('h2', {}, 'Logs'),
+    h('p', { class: 'reason' }, 'What btrouter did with the run (routing, fallbacks, reconciling) and the engine\'s own lines.'), logLines);
+  main.replaceChildren(h('p', {}, h('a', { href: '/dashboard/runs' }, '← Runs')), h('h1', {}, `Run ${id}`), status, head, body, logsCard);
   let close = null, stopped = false, loaded = false;
 
   function drawHead() {
@@ -66,8 +85,7 @@ export async function runPage(main, id) {
         if (!(await confirmDialog(`Cancel ${id}?`, 'The job stops; a running engine is asked to cancel.', 'Cancel job'))) return;
         try { await api(`/v1/backtests/${encodeURIComponent(id)}/cancel`, { method: 'POST' }); } catch (e) { status.replaceChildren(problemBox(e)); }
       } }, 'Cancel')) : null,
-      h('h2', {}, 'Spec'), h('pre', { id: 'spec' }, JSON.stringify(job.spec, null, 2)),
-      h('h2', {}, 'Logs'), h('p', { class: 'reason' }, 'The API does not expose per-run engine logs yet; the server log has one line per request and job (with job_id).')));
+      h('h2', {}, 'Spec'), h('pre', { id: 'spec' }, JSON.stringify(job.spec, null, 2))));
   }
 
   async function loadResult() {
@@ -78,6 +96,7 @@ export async function runPage(main, id) {
       apiAll(`/v1/backtests/${encodeURIComponent(id)}/equity`),
       apiAll(`/v1/backtests/${encodeURIComponent(id)}/trades`),
     ]);
+    const bars = await loadBars(job.spec?.dataset, equity);
     if (stopped) return;
     const x = equity.map((p) => Date.parse(p.time) / 1000);
     const equityEl = h('div', { class: 'chart', id: 'equity-chart', role: 'img', 'aria-label': 'equity curve' });
@@ -86,7 +105,9 @@ export async function runPage(main, id) {
     body.replaceChildren(
       h('section', { class: 'card' }, h('h2', {}, 'Equity'), equityEl, h('h2', {}, 'Drawdown'), ddEl),
       h('section', { class: 'card' }, h('h2', {}, 'Trades on price'),
-        h('p', { class: 'reason' }, 'Entry (green) and exit (red) prices of each trade; the API serves no bars of a dataset, so the line joins the traded prices.'),
+        h('p', { class: 'reason', id: 'price-caption' }, bars.points
+          ? `Close of the dataset's bars${bars.step > 1 ? ` (one point per ${bars.step} bars, ${bars.bars} in all)` : ''}, with the entry (green) and exit (red) of each trade at its time and price.`
+          : `Entry (green) and exit (red) prices of each trade; the dataset's bars could not be loaded (${bars.error}), so the line joins the traded prices.`),
         priceEl, h('h2', {}, `Trades (${trades.length})`), tradesTable(trades)),
       h('section', { class: 'card' }, h('h2', {}, 'Canonical metrics'), kvTable('metrics', result.metrics),
         h('h2', {}, 'Conventions'), h('div', { id: 'conventions' },
@@ -97,7 +118,7 @@ export async function runPage(main, id) {
     requestAnimationFrame(() => {
       lineChart(equityEl, { x, yLabel: 'equity', series: [{ label: 'equity', color: '#1f5fbf', values: equity.map((p) => p.equity) }] });
       lineChart(ddEl, { x, yLabel: 'drawdown', height: 160, series: [{ label: 'drawdown', color: '#b3261e', fill: 'rgba(179,38,30,.15)', values: equity.map((p) => -p.drawdown) }] });
-      tradesChart(priceEl, trades);
+      tradesChart(priceEl, trades, bars.points);
     });
   }
 
@@ -110,7 +131,25 @@ export async function runPage(main, id) {
     if (!stopped) await loadResult();
   })().catch((e) => status.replaceChildren(problemBox(e)));
 
+  // The log: read after the last seq seen, every second while the run is active, once more after.
+  let logAfter = 0;
+  const followLogs = () => (async () => {
+    for (;;) {
+      const ended = !ACTIVE.has(job.status);
+      const page = await api(`/v1/backtests/${encodeURIComponent(id)}/logs?limit=1000&after=${logAfter}`);
+      if (stopped) return;
+      for (const line of page.items) {
+        logLines.append(h('span', { class: `log-${line.level}` }, `${fmtTime(line.time)}  ${line.source}: ${line.message}\n`));
+      }
+      const more = page.next_after !== logAfter;
+      logAfter = page.next_after;
+      if (ended && !more) return;
+      if (!more) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })().catch((e) => status.replaceChildren(problemBox(e)));
+
   drawHead();
+  followLogs();
   if (ACTIVE.has(job.status)) {
     close = watchJob(session.wsPort, id, (j) => {
       job = j;

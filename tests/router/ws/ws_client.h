@@ -37,12 +37,15 @@ using ErrorCode = boost::system::error_code;
 }  // namespace ws_client
 
 struct WsSubscriberOptions {
-  std::string target;            // "/v1/backtests/<id>/events[?access_token=...]"
+  std::string target;            // "/v1/backtests/<id>/events"
   std::string bearer;            // sent as `Authorization: Bearer ...` when not empty
   size_t disconnect_after = 0;   // > 0: drop the TCP connection after this many messages
   bool start_paused = false;     // handshake, then read nothing until Resume()
   int receive_buffer_bytes = 0;  // > 0: SO_RCVBUF of the socket (a slow reader's window)
   std::chrono::milliseconds timeout{30'000};  // handshake and longest silence
+  // Sent as `Sec-WebSocket-Protocol: btrouter.v1, bearer.<key>` (the browsers' login) when not
+  // empty.
+  std::string protocol_key{};
 };
 
 // What a subscriber saw, copied out (a WsSubscriber must not outlive its io_context).
@@ -113,10 +116,14 @@ class WsSubscriber : public std::enable_shared_from_this<WsSubscriber> {
     timeouts.idle_timeout = options_.timeout;
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
-    const std::string bearer = options_.bearer;
-    ws_.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& req) {
-      if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
-    }));
+    const std::string bearer = options_.bearer, protocol_key = options_.protocol_key;
+    ws_.set_option(
+        websocket::stream_base::decorator([bearer, protocol_key](websocket::request_type& req) {
+          if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+          if (!protocol_key.empty()) {
+            req.set(http::field::sec_websocket_protocol, "btrouter.v1, bearer." + protocol_key);
+          }
+        }));
     ws_.async_handshake(response_, "127.0.0.1:" + std::to_string(port_), options_.target,
                         [self = shared_from_this()](const ErrorCode& handshake_ec) {
                           self->OnHandshake(handshake_ec);

@@ -176,7 +176,7 @@ TEST_CASE("a subscriber gets the job at once, its changes in order, the end, the
   CHECK(again.messages.size() == 1);
 }
 
-TEST_CASE("?access_token= authenticates browsers; progress streams while the job runs", "[ws]") {
+TEST_CASE("the subprotocol authenticates browsers; progress streams while the job runs", "[ws]") {
   // One worker and two jobs ahead: the watched job is still queued when the subscriber comes.
   App app({{"jobs.workers", "1", "test"},
            {"engines.native.concurrency", "1", "test"},
@@ -186,8 +186,10 @@ TEST_CASE("?access_token= authenticates browsers; progress streams while the job
   app.Submit(key, dataset);
   app.Submit(key, dataset);
   const std::string id = app.Submit(key, dataset);
-  const WsOutcome s =
-      RunOne(app.ws_port(), {"/v1/backtests/" + id + "/events?access_token=" + key, ""});
+  WsSubscriberOptions options{"/v1/backtests/" + id + "/events", ""};
+  options.protocol_key = key;
+  const WsOutcome s = RunOne(app.ws_port(), options);
+  CHECK(s.handshake_status == 101);
   CheckStream(s, id);
   CHECK(s.messages.size() >= 2);
   CHECK(s.messages.front()["job"]["status"] == "queued");
@@ -228,12 +230,35 @@ TEST_CASE("refusals are HTTP problems without an upgrade", "[ws]") {
   }
   SECTION("wrong keys: 401") {
     expect_problem(UpgradeRequest(port, events, {{"Authorization", "Bearer btr_nope_nope"}}), 401);
-    expect_problem(UpgradeRequest(port, events + "?access_token=btr_nope_nope", {}), 401);
+    expect_problem(
+        UpgradeRequest(port, events, {{"Sec-WebSocket-Protocol", "btrouter.v1, bearer.btr_no"}}),
+        401);
     expect_problem(UpgradeRequest(port, events, {{"Authorization", "Basic abc"}}), 401);
+  }
+  SECTION("a key in the URL: 401 naming the subprotocol, even a valid key") {
+    for (const std::string& token : {alice, std::string("btr_nope_nope")}) {
+      const json body =
+          expect_problem(UpgradeRequest(port, events + "?access_token=" + token, {}), 401);
+      CHECK(body["field"] == "access_token");
+      CHECK(body["detail"].get<std::string>().find("bearer.<key>") != std::string::npos);
+    }
+    // Also next to a valid header or subprotocol: the URL must not carry keys at all.
+    const json body =
+        expect_problem(UpgradeRequest(port, events + "?access_token=" + alice,
+                                      {{"Sec-WebSocket-Protocol", "btrouter.v1, bearer." + alice}}),
+                       401);
+    CHECK(body["field"] == "access_token");
+    WsSubscriberOptions options{events + "?access_token=" + alice, ""};
+    options.protocol_key = alice;
+    const WsOutcome s = RunOne(port, options);
+    CHECK(s.handshake_status == 401);
+    CHECK(s.messages.empty());
   }
   SECTION("another tenant's job and unknown jobs: 404") {
     expect_problem(UpgradeRequest(port, events, {{"Authorization", "Bearer " + bob}}), 404);
-    expect_problem(UpgradeRequest(port, events + "?access_token=" + bob, {}), 404);
+    expect_problem(
+        UpgradeRequest(port, events, {{"Sec-WebSocket-Protocol", "btrouter.v1, bearer." + bob}}),
+        404);
     expect_problem(UpgradeRequest(port, "/v1/backtests/bt_nope/events",
                                   {{"Authorization", "Bearer " + alice}}),
                    404);

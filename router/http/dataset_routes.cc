@@ -1,0 +1,198 @@
+// /v1/datasets routes: upload a CSV, list, one dataset, and its bars reduced for charts.
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <limits>
+
+#include "engines/data/bar_buckets.h"
+#include "engines/data/bar_cache.h"
+#include "engines/data/csv_loader.h"
+#include "engines/data/file_util.h"
+#include "engines/data/sha256.h"
+#include "router/http/route_util.h"
+
+namespace btr {
+
+namespace {
+
+using route_util::Problem;
+
+constexpr size_t kMaxPointsDefault = 2000;
+constexpr size_t kMaxPointsLimit = 20000;
+
+nlohmann::json DatasetToJson(const DatasetRecord& d) {
+  return {{"id", d.id},
+          {"name", d.name},
+          {"sha256", d.sha256},
+          {"bars", d.bars},
+          {"bytes", d.bytes},
+          {"start", FormatIsoTime(d.first_time, true)},
+          {"end", FormatIsoTime(d.last_time, true)},
+          {"created_at", FormatIsoTime(d.created_at, true)}};
+}
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 100) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string name = req.Query("name").value_or("");
+  if (!ValidName(name)) {
+    return Problem(Status::InvalidArgument(
+                       "name: expected ?name= with 1-100 letters, digits, '-', '_' or '.'"),
+                   req);
+  }
+  if (req.body.size() > deps.limits.max_dataset_bytes) {
+    return ApiReply::Problem(
+        Status::InvalidArgument("body: the CSV exceeds " +
+                                std::to_string(deps.limits.max_dataset_bytes) + " bytes"),
+        req.path, 413);
+  }
+  Result<BarSeries> bars = ParseCsv(req.body, name + ".csv");
+  if (!bars.ok()) return Problem(bars.status().WithPrefix("body"), req);
+  if (bars->size() < 2)
+    return Problem(Status::InvalidArgument("body: at least 2 bars are needed"), req);
+  DatasetRecord d;
+  d.id = NewId("ds_");
+  d.tenant = req.caller.tenant;
+  d.name = name;
+  d.sha256 = Sha256Hex(req.body);
+  d.bars = bars->size();
+  d.bytes = req.body.size();
+  d.first_time = bars->time.front();
+  d.last_time = bars->time.back();
+  d.created_at = deps.clock->Now();
+  const std::filesystem::path dir = std::filesystem::path(deps.data_dir) / "datasets";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  d.path = (dir / (d.id + ".csv")).string();
+  Status written = WriteFileAtomic(d.path, std::string_view(req.body));
+  if (!written.ok()) return Problem(Status::Internal(written.message()), req);
+  Status put = deps.store->PutDataset(d);
+  if (!put.ok()) return Problem(put, req);
+  ApiReply reply = ApiReply::Json(201, DatasetToJson(d));
+  reply.headers.emplace_back("Location", "/v1/datasets/" + d.id);
+  return reply;
+}
+
+ApiReply ListDatasets(const ApiDeps& deps, const ApiRequest& req) {
+  Result<std::vector<DatasetRecord>> list = deps.store->ListDatasets(req.caller.tenant);
+  if (!list.ok()) return Problem(list.status(), req);
+  nlohmann::json items = nlohmann::json::array();
+  for (const DatasetRecord& d : *list) items.push_back(DatasetToJson(d));
+  return ApiReply::Json(200, {{"items", items}});
+}
+
+ApiReply GetDataset(const ApiDeps& deps, const ApiRequest& req) {
+  Result<DatasetRecord> d = deps.store->GetDataset(req.caller.tenant, req.params.at("id"));
+  if (!d.ok()) return Problem(d.status(), req);
+  return ApiReply::Json(200, DatasetToJson(*d));
+}
+
+// ?name= as a time in the API's own format (the `time` fields: "2004-08-19T00:00:00Z"; a date
+// alone is its midnight); `fallback` when absent. InvalidArgument naming `name` otherwise.
+Result<TimeNs> TimeQuery(const ApiRequest& req, const std::string& name, TimeNs fallback) {
+  const std::optional<std::string> text = req.Query(name);
+  if (!text) return fallback;
+  const std::optional<TimeNs> t = ParseIsoTime(*text);
+  if (!t) {
+    return Status::InvalidArgument(name + ": expected an ISO-8601 time like " +
+                                   "2004-08-19T00:00:00Z, got '" + *text + "'");
+  }
+  return *t;
+}
+
+// ?max_points= in [1, kMaxPointsLimit], default kMaxPointsDefault.
+Result<size_t> MaxPoints(const ApiRequest& req) {
+  const std::optional<std::string> text = req.Query("max_points");
+  if (!text) return kMaxPointsDefault;
+  size_t value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size() || value < 1 ||
+      value > kMaxPointsLimit) {
+    return Status::InvalidArgument("max_points: expected a whole number in [1, " +
+                                   std::to_string(kMaxPointsLimit) + "], got '" + *text + "'");
+  }
+  return value;
+}
+
+// The query of GET /v1/datasets/{id}/bars, checked.
+struct BarsQuery {
+  TimeNs from = 0, to = 0;
+  size_t max_points = kMaxPointsDefault;
+};
+
+Result<BarsQuery> ParseBarsQuery(const ApiRequest& req) {
+  BarsQuery q;
+  Result<TimeNs> from = TimeQuery(req, "from", std::numeric_limits<TimeNs>::min());
+  if (!from.ok()) return from.status();
+  Result<TimeNs> to = TimeQuery(req, "to", std::numeric_limits<TimeNs>::max());
+  if (!to.ok()) return to.status();
+  if (*to < *from) return Status::InvalidArgument("to: must not be before from");
+  Result<size_t> max_points = MaxPoints(req);
+  if (!max_points.ok()) return max_points.status();
+  q.from = *from;
+  q.to = *to;
+  q.max_points = *max_points;
+  return q;
+}
+
+nlohmann::json BucketsToJson(const std::vector<OhlcBucket>& buckets) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const OhlcBucket& b : buckets) {
+    points.push_back({{"time", FormatIsoTime(b.time, true)},
+                      {"open", b.open},
+                      {"high", b.high},
+                      {"low", b.low},
+                      {"close", b.close},
+                      {"volume", b.volume}});
+  }
+  return points;
+}
+
+// GET /v1/datasets/{id}/bars?from=&to=&max_points=: the bars with from <= time <= to, merged
+// into at most max_points OHLC buckets of `step` consecutive bars ("bars" counts the bars in the
+// range before merging).
+ApiReply GetDatasetBars(const ApiDeps& deps, const ApiRequest& req) {
+  Result<DatasetRecord> dataset = deps.store->GetDataset(req.caller.tenant, req.params.at("id"));
+  if (!dataset.ok()) return Problem(dataset.status(), req);
+  Result<BarsQuery> query = ParseBarsQuery(req);
+  if (!query.ok()) return Problem(query.status(), req);
+  LoadOptions load;
+  load.cache_dir = deps.cache_dir;
+  Result<LoadedBars> loaded = LoadBars(dataset->path, load);
+  if (!loaded.ok()) return Problem(loaded.status().WithPrefix("dataset"), req);
+  const BarRange range = BarsInTimeRange(loaded->bars, query->from, query->to);
+  const DownsampledBars reduced = DownsampleBars(loaded->bars, range, query->max_points);
+  return ApiReply::Json(200, {{"dataset", dataset->id},
+                              {"bars", range.size()},
+                              {"step", reduced.step},
+                              {"points", BucketsToJson(reduced.buckets)}});
+}
+
+}  // namespace
+
+std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
+  auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
+    return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
+  };
+  return {
+      {"POST", "/v1/datasets", Access::kUser, "Upload a CSV dataset (?name=)", bind(UploadDataset),
+       201},
+      {"GET", "/v1/datasets", Access::kUser, "List the tenant's datasets", bind(ListDatasets)},
+      {"GET", "/v1/datasets/{id}", Access::kUser, "One dataset", bind(GetDataset)},
+      {"GET", "/v1/datasets/{id}/bars", Access::kUser,
+       "The dataset's bars with from <= time <= to (?from=&to= ISO-8601 times, optional), merged "
+       "into at most max_points OHLC buckets of `step` bars (?max_points=, 1-20000, default "
+       "2000); `bars` counts the bars in the range",
+       bind(GetDatasetBars)},
+  };
+}
+
+}  // namespace btr
