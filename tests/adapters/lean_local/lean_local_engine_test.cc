@@ -5,6 +5,7 @@
 // and the results must be aligned back to them.
 #include "adapters/lean_local/lean_local_engine.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -119,13 +120,21 @@ TEST_CASE("lean_local: same trades and equity as the native engine", "[lean_loca
   const BarSeries bars = Goog();
   std::vector<double> progress;
   std::vector<std::string> phases;
+  std::vector<std::string> log;
   RunContext context;
   context.progress = [&](double fraction, std::string_view phase) {
     progress.push_back(fraction);
     phases.emplace_back(phase);
   };
+  context.log = [&](std::string_view line) { log.emplace_back(line); };
   Result<EngineRun> lean = engine->Run(SmaCross(), bars, context);
   REQUIRE(lean.ok());
+  // LEAN's own log lines reach the job's log, in order, none empty.
+  REQUIRE(log.size() > 5);
+  CHECK(std::none_of(log.begin(), log.end(), [](const std::string& l) { return l.empty(); }));
+  CHECK(std::any_of(log.begin(), log.end(), [](const std::string& l) {
+    return l.find("STATISTICS") != std::string::npos;
+  }));
   NativeEngine native;
   Result<EngineRun> local = native.Run(SmaCross(), bars, {});
   REQUIRE(local.ok());

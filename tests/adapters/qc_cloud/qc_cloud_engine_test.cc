@@ -159,11 +159,13 @@ TEST_CASE("qc_cloud: a run gives the native engine's trades and equity", "[qc_cl
   const BarSeries bars = Goog();
   std::vector<double> progress;
   std::vector<std::string> phases;
+  std::vector<std::string> log;
   RunContext context;
   context.progress = [&](double fraction, std::string_view phase) {
     progress.push_back(fraction);
     phases.emplace_back(phase);
   };
+  context.log = [&](std::string_view line) { log.emplace_back(line); };
   Result<EngineRun> remote = engine.Run(SmaCross(), bars, context);
   if (!remote.ok()) FAIL(remote.status().ToString());
   NativeEngine native;
@@ -191,6 +193,14 @@ TEST_CASE("qc_cloud: a run gives the native engine's trades and equity", "[qc_cl
   for (const char* phase : {"creating project", "compiling", "running", "fetching results"}) {
     CHECK(std::find(phases.begin(), phases.end(), phase) != phases.end());
   }
+  // The job's log: the project, the backtest, each new status word once, no secret.
+  REQUIRE(log.size() >= 4);
+  CHECK(log[0].rfind("created project ", 0) == 0);
+  CHECK(log[1].rfind("compiled (", 0) == 0);
+  CHECK(log[2].find(": In Queue") != std::string::npos);
+  CHECK(log[3].find(": Running") != std::string::npos);
+  CHECK(log.back().find(": Completed") != std::string::npos);
+  for (const std::string& line : log) CheckNoSecret(line);
   // The documented call sequence, all signed correctly, cleaned up at the end.
   const std::vector<Call> calls = Calls(fake);
   for (const Call& call : calls) CHECK(call.code == 200);
