@@ -177,8 +177,37 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
                    : Result<RoutePlan>(dataset.status());
   if (!plan.ok()) status = plan.status();
   std::optional<LoadedBars> bars;
-  std::string used;  // the engine that ran (or last tried to run) the job
-  for (size_t i = 0; plan.ok() && i < plan->candidates.size(); ++i) {
+  auto load_bars = [&]() -> Status {
+    if (bars) return Status::Ok();
+    LoadOptions load;
+    load.cache_dir = options_.cache_dir;
+    Result<LoadedBars> loaded = LoadBars(dataset->path, load);
+    if (!loaded.ok()) return loaded.status().WithPrefix("dataset");
+    if (live.cancel) return Status::Cancelled("cancelled while loading the dataset");
+    bars = std::move(loaded).value();
+    return Status::Ok();
+  };
+  std::string used;      // the engine that ran (or last tried to run) the job
+  bool decided = false;  // the interrupted run's outcome decided the job: no routing
+  if (plan.ok() && job.attempt > 0 && !job.engine_used.empty()) {
+    // The server stopped while this job ran: what the engine made of that run comes first.
+    status = load_bars();
+    Result<EngineRun> run = status.ok() ? ReconcileInterrupted(job, *spec, bars->bars, live, log)
+                                        : Result<EngineRun>(status);
+    if (!run.ok() && run.status().code() == StatusCode::kCancelled) return;  // still queued
+    if (run.ok() || run.status().code() != StatusCode::kNotFound) {
+      if (!start_on(job.engine_used)) return;
+      used = job.engine_used;
+      status = run.ok() ? Status::Ok() : run.status();
+      if (run.ok()) {
+        result = BuildResult(bars->bars, *run, ResultContext{used, dataset->id, dataset->sha256});
+      }
+      decided = true;
+    } else {
+      status = Status::Ok();
+    }
+  }
+  for (size_t i = 0; !decided && plan.ok() && i < plan->candidates.size(); ++i) {
     Engine& engine = *plan->candidates[i];
     const std::string name(engine.name());
     const std::string next =
@@ -195,17 +224,10 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
       return;
     }
     used = name;
-    if (!bars) {
-      LoadOptions load;
-      load.cache_dir = options_.cache_dir;
-      Result<LoadedBars> loaded = LoadBars(dataset->path, load);
-      if (!loaded.ok() || live.cancel) {
-        status = !loaded.ok() ? loaded.status().WithPrefix("dataset")
-                              : Status::Cancelled("cancelled while loading the dataset");
-        ReleaseEngine(name, *admission);
-        break;
-      }
-      bars = std::move(loaded).value();
+    status = load_bars();
+    if (!status.ok()) {
+      ReleaseEngine(name, *admission);
+      break;
     }
     const TimeNs run_start = clock_->Now();
     if (i > 0) log.Info("running on " + name);
@@ -259,7 +281,9 @@ Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
   context.log = [&log, &name](std::string_view line) { log.Add("info", name, line); };
   Result<EngineRun> run = engine.Run(spec, bars, context);
   if (!run.ok() && run.status().code() == StatusCode::kUnknownOutcome && !live.cancel) {
-    run = ReconcileRun(engine, spec, bars, context, live, run.status(), log);
+    const Status lost = run.status();
+    run = ReconcileRun(engine, spec, bars, context, live, lost, log);
+    if (!run.ok() && run.status().code() == StatusCode::kFailedPrecondition) run = lost;
   }
   live.deadline = 0;
   if (timed && live.timed_out) {
@@ -297,7 +321,7 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
       fields["outcome"] = run.status().message();
       log.Warn("not reconciled: " + run.status().message());
       DefaultLogger().Log(LogLevel::kWarn, "run not reconciled", fields);
-      return lost;
+      return run.status();
     }
     if (code != StatusCode::kUnknownOutcome && code != StatusCode::kUnavailable) {
       fields["outcome"] = run.ok()                        ? "adopted the engine's run"
@@ -326,6 +350,34 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
       lost.message() + "; asked " + std::to_string(asks) + " time(s) over " +
       FormatSeconds(seconds) +
       " s (engines.reconcile_timeout_s), still unknown: " + last.message());
+}
+
+Result<EngineRun> JobService::ReconcileInterrupted(const JobRecord& job, const BacktestSpec& spec,
+                                                   const BarSeries& bars, LiveJob& live,
+                                                   JobLog& log) {
+  Engine* engine = engines_->Find(job.engine_used);
+  if (engine == nullptr) {
+    log.Warn("engine " + job.engine_used +
+             " of the interrupted run is no longer served; the "
+             "job is routed again");
+    return Status::NotFound("engine gone");
+  }
+  RunContext context;
+  context.cancel = &live.cancel;
+  context.run_key = job.id + "." + std::to_string(job.attempt) + "." + job.engine_used;
+  context.log = [&log, &job](std::string_view line) { log.Add("info", job.engine_used, line); };
+  const Status lost =
+      Status::UnknownOutcome("the server stopped while the run was on " + job.engine_used);
+  Result<EngineRun> run = ReconcileRun(*engine, spec, bars, context, live, lost, log);
+  if (run.ok()) return run;
+  switch (run.status().code()) {
+    case StatusCode::kFailedPrecondition:  // cannot be asked: as before, the job runs again
+    case StatusCode::kUnavailable:         // proven not held
+      log.Info("the interrupted run is not held by " + job.engine_used + "; the job runs again");
+      return Status::NotFound("not held");
+    default:
+      return run.status();
+  }
 }
 
 void JobService::Finish(const JobRecord& started, Status status, const JobResult& result_in,

@@ -18,6 +18,9 @@
 // unknown_outcome and is never re-run elsewhere. Each fallback step is stored as
 // {"from", "to", "reason"} in the job's fallbacks, with engine_used updated as it moves.
 //
+// A job re-queued after a restart asks the engine of its interrupted attempt first
+// (ReconcileInterrupted): a run held there is adopted instead of running the job again.
+//
 // Threads: every public method is thread-safe. Start() launches `workers` threads; Stop() closes
 // the queue, interrupts running jobs without finishing them (they stay "running" in the store and
 // the next Start() re-queues them) and joins the workers.
@@ -141,11 +144,18 @@ class JobService {
                      JobResult* result);
   // After engine.Run answered `lost` (UnknownOutcome): Engine::Reconcile with backoff. The
   // adopted run; Unavailable when the engine proved it holds no run (safe to fall back);
-  // UnknownOutcome when it could not tell in time; `lost` itself when the engine cannot
-  // reconcile (FailedPrecondition); or the adopted run's own error.
+  // UnknownOutcome when it could not tell in time; FailedPrecondition when the engine cannot
+  // reconcile; or the adopted run's own error.
   Result<EngineRun> ReconcileRun(Engine& engine, const BacktestSpec& spec, const BarSeries& bars,
                                  const RunContext& context, const LiveJob& live, const Status& lost,
                                  JobLog& log);
+  // A job re-queued after the server stopped while it ran (attempt > 0, engine_used set): asks
+  // that engine what became of the interrupted run (its key from the stored job), as
+  // ReconcileRun does. The adopted run; NotFound when nothing is held or the engine cannot be
+  // asked (the job is routed as usual); otherwise the job's error (UnknownOutcome when the
+  // engine could not tell in time).
+  Result<EngineRun> ReconcileInterrupted(const JobRecord& job, const BacktestSpec& spec,
+                                         const BarSeries& bars, LiveJob& live, JobLog& log);
   void Finish(const JobRecord& started, Status status, const JobResult& result, LiveJob& live,
               JobLog& log);
   // Submit's fail-fast check: OK when some candidate admits a run now.

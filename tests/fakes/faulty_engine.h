@@ -16,7 +16,8 @@
 //   Heal()      all of the above off (the delay stays).
 // Reconcile answers like a real engine: the run held under the key (once), NotFound for a key
 // it holds nothing under (a run lost by Kill is not held), Unavailable while killed.
-// SetReconcileSupported(false) gives Engine's default answer (UnknownOutcome) instead.
+// SetReconcileSupported(false) gives Engine's default answer (FailedPrecondition) instead;
+// Hold(key, run) puts a run there (one the router lost track of, as in a crash).
 // Thread-safe: faults may change while runs are in progress.
 #pragma once
 
@@ -59,6 +60,15 @@ class FaultyEngine final : public Engine {
   void DropUnaccepted() {
     std::lock_guard<std::mutex> lock(mu_);
     drop_unaccepted_ = true;
+  }
+  // The engine holds `run` under `run_key` (as if a run the router lost track of had ended).
+  void Hold(const std::string& run_key, Result<EngineRun> run) {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_.insert_or_assign(run_key, std::move(run));
+  }
+  std::string last_run_key() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_run_key_;
   }
   void SetReconcileSupported(bool supported) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -127,6 +137,7 @@ class FaultyEngine final : public Engine {
         return Status::UnknownOutcome(name_ + ": no reply to the submit (injected: unaccepted)");
       }
       generation = generation_;
+      last_run_key_ = context.run_key;
       hang = hang_;
       drop = drop_;
       delay = delay_;
@@ -181,7 +192,8 @@ class FaultyEngine final : public Engine {
   bool down_ = false, hang_ = false, drop_ = false, drop_unaccepted_ = false;
   bool reconcile_supported_ = true;
   std::map<std::string, Result<EngineRun>> held_;  // run key -> a run whose reply was lost
-  uint64_t generation_ = 0;                        // bumped by Kill
+  std::string last_run_key_;
+  uint64_t generation_ = 0;  // bumped by Kill
   std::chrono::milliseconds delay_{0};
   bool probe_healthy_ = true;
   std::chrono::microseconds probe_latency_{0};

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "engines/data/bar_cache.h"
 #include "engines/data/gbm_generator.h"
 #include "engines/native/native_engine.h"
 #include "services/jobs/job_service.h"
@@ -240,6 +241,102 @@ TEST_CASE("routing: an unknown outcome is reconciled before anything falls back"
   REQUIRE(Fallbacks(recovered).size() == 1);
   CHECK(Fallbacks(recovered)[0]["reason"].get<std::string>().find("lost contact during the run") !=
         std::string::npos);
+}
+
+TEST_CASE("routing: after a restart, the interrupted run is reconciled before anything re-runs") {
+  JobServiceOptions options;
+  options.reconcile_timeout = std::chrono::milliseconds(400);
+  options.reconcile_backoff = std::chrono::milliseconds(20);
+  Fixture f(options);
+  REQUIRE(f.service->Start().ok());
+  Result<DatasetRecord> dataset = f.store->GetDataset("alice", "ds_1");
+  REQUIRE(dataset.ok());
+  Result<LoadedBars> bars = LoadBars(dataset->path);
+  REQUIRE(bars.ok());
+  // Submits a job to flaky, lets it start, and stops the server under it: the job stays
+  // "running" in the store at attempt 1. Returns its id.
+  auto interrupted = [&] {
+    f.flaky->Heal();
+    f.flaky->Hang();
+    const int started = f.flaky->runs_started();
+    const std::string id = f.Submit(f.Spec("flaky", {"native"}));
+    while (f.flaky->runs_started() == started) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    f.service->Stop();
+    Result<JobRecord> job = f.store->GetJob("alice", id);
+    REQUIRE(job.ok());
+    REQUIRE(job->status == JobStatus::kRunning);
+    CHECK(f.flaky->last_run_key() == id + ".1.flaky");
+    return id;
+  };
+  auto restart = [&] {
+    f.service =
+        std::make_unique<JobService>(f.store.get(), &f.engines, f.clock, options, f.monitor.get());
+    REQUIRE(f.service->Start().ok());
+  };
+  auto log_text = [&](const std::string& id) {
+    std::string text;
+    Result<std::vector<JobLogEntry>> lines = f.store->ListJobLog("alice", id, 0, 100);
+    REQUIRE(lines.ok());
+    for (const JobLogEntry& line : *lines) {
+      text += line.source + ": " + line.message + "\n";
+    }
+    return text;
+  };
+
+  // The engine finished the run meanwhile: its result is adopted, nothing runs again.
+  const std::string adopted_id = interrupted();
+  f.flaky->Hold(adopted_id + ".1.flaky", NativeEngine().Run(f.Spec("flaky"), bars->bars, {}));
+  f.flaky->Heal();
+  int started = f.flaky->runs_started();
+  restart();
+  const JobRecord adopted = f.WaitTerminal(adopted_id);
+  INFO(log_text(adopted_id));
+  CHECK(adopted.status == JobStatus::kSucceeded);
+  CHECK(adopted.engine_used == "flaky");
+  CHECK(adopted.attempt == 2);
+  CHECK(Fallbacks(adopted).empty());
+  CHECK(f.flaky->runs_started() == started);
+  CHECK(f.store->GetResult("alice", adopted_id).ok());
+  CHECK(log_text(adopted_id)
+            .find("btrouter: the outcome on flaky is unknown (the server stopped "
+                  "while the run was on flaky); asking flaky what became of run " +
+                  adopted_id + ".1.flaky") != std::string::npos);
+  CHECK(log_text(adopted_id).find("adopted flaky's run") != std::string::npos);
+
+  // Nothing held (the engine dropped it with the stop): the job simply runs again.
+  const std::string again_id = interrupted();
+  f.flaky->Heal();
+  started = f.flaky->runs_started();
+  restart();
+  const JobRecord again = f.WaitTerminal(again_id);
+  CHECK(again.status == JobStatus::kSucceeded);
+  CHECK(again.engine_used == "flaky");
+  CHECK(f.flaky->runs_started() == started + 1);
+  CHECK(log_text(again_id).find("not held by flaky; the job runs again") != std::string::npos);
+
+  // The engine is down at the restart and cannot tell: the job fails as unknown, not re-run.
+  const std::string unknown_id = interrupted();
+  f.flaky->Heal();
+  f.flaky->Kill();
+  started = f.flaky->runs_started();
+  restart();
+  const JobRecord unknown = f.WaitTerminal(unknown_id);
+  CHECK(unknown.status == JobStatus::kFailed);
+  CHECK(unknown.error_code == "unknown_outcome");
+  CHECK(unknown.engine_used == "flaky");
+  CHECK(Fallbacks(unknown).empty());
+  CHECK(f.flaky->runs_started() == started);
+
+  // An engine that cannot be asked: as before reconciling existed, the job runs again.
+  f.flaky->Heal();
+  f.flaky->SetReconcileSupported(false);
+  const std::string plain_id = interrupted();
+  f.flaky->Heal();
+  restart();
+  CHECK(f.WaitTerminal(plain_id).status == JobStatus::kSucceeded);
+  f.flaky->SetReconcileSupported(true);
 }
 
 TEST_CASE("routing: engines that admit no run are skipped at run time, or refused at submit") {
