@@ -1,12 +1,18 @@
 // `kill -9` of a real `btrouter serve` process with jobs queued and running: after a restart on
-// the same data directory every accepted job finishes exactly once.
+// the same data directory every accepted job finishes exactly once; a run the Backtesting.py
+// service (the fake, a real process) went on with while btrouter was down is adopted, not re-run.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include "tests/fakes/service_process.h"
 #include "tests/router/integration/http_client.h"
 #include "tests/router/integration/serve_process.h"
 #include "tests/test_util.h"
@@ -65,6 +71,78 @@ TEST_CASE("kill -9 with jobs queued and running loses nothing", "[api][restart]"
   }
   HttpResponse list = Request("GET", restarted.Url("/v1/backtests?limit=100"), "", auth);
   CHECK(list.Json()["items"].size() == ids.size());
+}
+
+// Sets environment variables for the servers this test starts, and removes them again.
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars)
+      : vars_(std::move(vars)) {
+    for (const auto& [name, value] : vars_) setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto& [name, value] : vars_) unsetenv(name.c_str());
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> vars_;
+};
+
+TEST_CASE("kill -9 during a remote run: the restarted server adopts the engine's run",
+          "[api][restart][backtestingpy]") {
+  testing::ServiceProcess fake(testing::BacktestingPyFakeArgv({"--run-seconds", "2"}));
+  ScopedEnv env({{"BTR__ENGINES__BACKTESTINGPY__ENABLED", "true"},
+                 {"BTR__ENGINES__BACKTESTINGPY__URL", fake.Url()}});
+  testing::TempDir dir;
+  std::string key, id;
+  {
+    ServeProcess server(dir.path());
+    key = server.admin_key();
+    const std::vector<std::string> auth = {"Authorization: Bearer " + key};
+    HttpResponse upload = Request("POST", server.Url("/v1/datasets?name=goog"),
+                                  ReadFile(testing::SharedData("GOOG.csv")), auth);
+    REQUIRE(upload.code == 201);
+    const json spec = {{"engine", "backtestingpy"},
+                       {"strategy", {{"name", "sma_cross"}}},
+                       {"dataset", upload.Json()["id"]}};
+    HttpResponse r = Request("POST", server.Url("/v1/backtests"), spec.dump(), auth);
+    REQUIRE(r.code == 202);
+    id = r.Json()["id"];
+    json job;
+    for (int k = 0; k < 200; ++k) {  // running on the service, with some progress
+      job = Request("GET", server.Url("/v1/backtests/" + id), "", auth).Json();
+      if (job["status"] == "running" && job["progress"].get<double>() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(job["status"] == "running");
+    server.Kill(SIGKILL);
+  }
+  ServeProcess restarted(dir.path());
+  const std::vector<std::string> auth = {"Authorization: Bearer " + key};
+  json job;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    job = Request("GET", restarted.Url("/v1/backtests/" + id + "?wait=5"), "", auth).Json();
+    if (job["status"] != "queued" && job["status"] != "running") break;
+  }
+  INFO(job.dump());
+  CHECK(job["status"] == "succeeded");
+  CHECK(job["engine_used"] == "backtestingpy");
+  HttpResponse result = Request("GET", restarted.Url("/v1/backtests/" + id + "/result"), "", auth);
+  REQUIRE(result.code == 200);
+  CHECK(result.Json()["trades"].size() == 93);
+  // One run on the service, found again by the interrupted attempt's key.
+  int submits = 0, lookups = 0;
+  const json calls = Request("GET", fake.Url("/_calls"), "", {}).Json()["calls"];
+  for (const json& call : calls) {
+    const std::string path = call["path"];
+    submits += call["method"] == "POST" && path == "/backtest/run";
+    lookups += path.find("run_key=" + id + ".1.backtestingpy") != std::string::npos;
+  }
+  CHECK(submits == 1);
+  CHECK(lookups >= 1);
+  const std::string logs =
+      Request("GET", restarted.Url("/v1/backtests/" + id + "/logs"), "", auth).body;
+  CHECK(logs.find("adopted backtestingpy's run") != std::string::npos);
 }
 
 }  // namespace
