@@ -412,4 +412,24 @@ Result<std::vector<ProjectSummary>> QcClient::ListProjects(const CallScope& scop
   return out;
 }
 
+Result<std::vector<std::string>> QcClient::ListBacktests(int64_t project,
+                                                         const CallScope& scope) const {
+  Result<json> doc = Call("backtests/list", {{"projectId", project}, {"includeStatistics", false}},
+                          CallKind::kRead, scope);
+  if (!doc.ok()) return doc.status();
+  const json& backtests = (*doc)["backtests"];
+  if (!backtests.is_array()) {
+    return Status::Internal("QuantConnect backtests/list: no backtests array in " +
+                            Excerpt(Redact(Dump(*doc))));
+  }
+  std::vector<std::string> ids;
+  for (const json& backtest : backtests) {
+    if (backtest.is_object() && backtest.contains("backtestId") &&
+        backtest["backtestId"].is_string()) {
+      ids.push_back(backtest["backtestId"].get<std::string>());
+    }
+  }
+  return ids;
+}
+
 }  // namespace btr::qc

@@ -124,6 +124,8 @@ class QcClient {
   Status DeleteProject(int64_t project, const CallScope& scope) const;
   // projects/read without a projectId: every project of the account (id and name).
   Result<std::vector<ProjectSummary>> ListProjects(const CallScope& scope) const;
+  // backtests/list: the ids of the project's backtests, in the API's order.
+  Result<std::vector<std::string>> ListBacktests(int64_t project, const CallScope& scope) const;
 
   // Waits `duration` in short slices; Cancelled or DeadlineExceeded when the scope ends first.
   Status Sleep(std::chrono::milliseconds duration, const CallScope& scope) const;

@@ -114,14 +114,21 @@ Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& 
   state.scope.deadline_setting = std::string(kTimeoutSetting);
 
   Result<EngineRun> run = RunSteps(spec, bars, context, state);
-  Cleanup(state);
+  const bool unknown =
+      !run.ok() && (run.status().code() == StatusCode::kUnknownOutcome ||
+                    (run.status().code() == StatusCode::kUnavailable && state.following));
+  // A backtest that may have been accepted is left for Reconcile to find by the run key.
+  const bool keep = unknown && state.project && !context.run_key.empty();
+  if (!keep) Cleanup(state);
   if (run.ok()) {
     run->run_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
     return run;
   }
   // Say what was left behind and how it was cleaned up.
   std::string cleanup;
-  if (state.project) {
+  if (keep) {
+    cleanup = "; project " + std::to_string(*state.project) + " was kept for reconciling";
+  } else if (state.project) {
     const std::string project = "project " + std::to_string(*state.project);
     cleanup = state.backtest_id.empty() ? "; " + project + " was deleted (best effort)"
                                         : "; backtest " + state.backtest_id + " and " + project +
@@ -148,11 +155,9 @@ Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& 
 
 Result<EngineRun> QcCloudEngine::Reconcile(const BacktestSpec& spec, const BarSeries& bars,
                                            const RunContext& context) {
-  (void)bars;
   if (context.run_key.empty()) {
     return Status::FailedPrecondition(
-        "qc_cloud: the run had no run key, so its project cannot be "
-        "found");
+        "qc_cloud: the run had no run key, so its project cannot be found");
   }
   qc::CallScope scope;
   scope.cancel = context.cancel;
@@ -167,7 +172,14 @@ Result<EngineRun> QcCloudEngine::Reconcile(const BacktestSpec& spec, const BarSe
   std::string deleted;
   for (const qc::ProjectSummary& project : *projects) {
     if (project.name != name) continue;
-    // Deleting the project deletes any backtest in it: nothing can report a result any more.
+    Result<std::vector<std::string>> backtests = client_->ListBacktests(project.id, scope);
+    if (!backtests.ok()) {
+      return Status::UnknownOutcome("QuantConnect Cloud: cannot list the backtests of project " +
+                                    std::to_string(project.id) + ": " +
+                                    backtests.status().message());
+    }
+    if (!backtests->empty()) return Adopt(spec, bars, context, project.id, backtests->back());
+    // No backtest was ever created in it: delete it, nothing can report a result.
     const Status gone = client_->DeleteProject(project.id, scope);
     if (!gone.ok()) {
       return Status::UnknownOutcome("QuantConnect Cloud: project " + std::to_string(project.id) +
@@ -181,7 +193,35 @@ Result<EngineRun> QcCloudEngine::Reconcile(const BacktestSpec& spec, const BarSe
                             " (deleted by the run's cleanup, or never created)");
   }
   return Status::NotFound("QuantConnect Cloud: project " + deleted + " of run " + context.run_key +
-                          ", which may have held the backtest, was deleted");
+                          " held no backtest and was deleted");
+}
+
+Result<EngineRun> QcCloudEngine::Adopt(const BacktestSpec& spec, const BarSeries& bars,
+                                       const RunContext& context, int64_t project,
+                                       const std::string& backtest) const {
+  const SteadyClock::time_point start = SteadyClock::now();
+  RunState state;
+  state.project = project;
+  state.backtest_id = backtest;
+  state.following = true;
+  state.scope.cancel = context.cancel;
+  state.scope.deadline = start + options_.run_timeout;
+  state.scope.deadline_setting = std::string(kTimeoutSetting);
+  Log(context, "found backtest " + backtest + " of run " + context.run_key + " in project " +
+                   std::to_string(project) + "; following it");
+  Result<EngineRun> run = FollowBacktest(spec, bars, context, state);
+  Cleanup(state);
+  if (run.ok()) {
+    run->run_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    return run;
+  }
+  if (run.status().code() == StatusCode::kUnavailable) {
+    return Status::UnknownOutcome(
+        "QuantConnect Cloud: lost contact again while following "
+        "backtest " +
+        backtest + ": " + run.status().message());
+  }
+  return run.status();
 }
 
 Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSeries& bars,
@@ -207,6 +247,11 @@ Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSer
   state.following = true;
   Log(context, "compiled (" + state.compile_id + "); started backtest " + *backtest);
   Report(context, 0.1, "queued");
+  return FollowBacktest(spec, bars, context, state);
+}
+
+Result<EngineRun> QcCloudEngine::FollowBacktest(const BacktestSpec& spec, const BarSeries& bars,
+                                                const RunContext& context, RunState& state) const {
   Result<json> finished = AwaitBacktest(state, context);
   if (!finished.ok()) return finished.status();
   Report(context, 0.95, "fetching results");

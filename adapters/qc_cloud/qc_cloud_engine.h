@@ -3,7 +3,8 @@
 // (lean::AlgorithmSource()) and the bars (btrdata.py, qc_wire.h), compiles it, starts a
 // backtest with the spec as LEAN parameters, follows it, reads its statistics, its
 // "Strategy Equity" chart and its orders, and deletes the backtest and the project again
-// (always: on success, failure, cancel and timeout; best effort).
+// (on success, failure, cancel and timeout, best effort; kept only for Reconcile after an
+// unknown outcome of a run with a run key).
 //
 // Progress: 0-0.1 project and compile, 0.1-0.95 the backtest's own progress, 0.95-1 reading
 // the results. Cancellation is checked between calls and during every wait.
@@ -16,9 +17,9 @@
 //     accepted;
 //   - UnknownOutcome: backtests/create (or projects/create) may have been applied but got no
 //     answer, or contact was lost while the backtest ran; never re-sent. The project is named
-//     after RunContext::run_key; Reconcile finds it by that name and deletes it (with any
-//     backtest in it), then answers NotFound: the cloud holds nothing that can still report.
-//     It does not adopt a backtest that may still be running there;
+//     after RunContext::run_key and, with a run key, kept on an unknown outcome. Reconcile
+//     finds it by that name: a backtest in it is followed to its result and adopted (then
+//     cleaned up); a project without one is deleted and Reconcile answers NotFound;
 //   - DeadlineExceeded: the run outran `run_timeout` (engines.qc_cloud.timeout_s);
 //   - Cancelled; Internal: a runtime error of the algorithm (its first line) or a malformed
 //     answer.
@@ -76,6 +77,13 @@ class QcCloudEngine final : public Engine {
   struct RunState;
   Result<EngineRun> RunSteps(const BacktestSpec& spec, const BarSeries& bars,
                              const RunContext& context, RunState& state) const;
+  // From a created backtest to the EngineRun: await it, read the chart and the orders.
+  Result<EngineRun> FollowBacktest(const BacktestSpec& spec, const BarSeries& bars,
+                                   const RunContext& context, RunState& state) const;
+  // Reconcile's adoption: follows `backtest` of `project` to its result, then cleans up.
+  Result<EngineRun> Adopt(const BacktestSpec& spec, const BarSeries& bars,
+                          const RunContext& context, int64_t project,
+                          const std::string& backtest) const;
   Status Compile(RunState& state, const RunContext& context) const;
   Result<nlohmann::json> AwaitBacktest(RunState& state, const RunContext& context) const;
   Result<nlohmann::json> FetchChart(RunState& state, const BarSeries& bars) const;

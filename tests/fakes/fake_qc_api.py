@@ -333,6 +333,13 @@ class Api:
         orders = b.get('result', {}).get('orders', [])[start:end]
         return {'orders': orders, 'length': len(orders)}
 
+    def do_backtests_list(self, body):
+        """The project's backtests, oldest first, as summaries (no reads are counted)."""
+        project = self.project(body)
+        summaries = [{'backtestId': b['backtestId'], 'name': b['name'], 'created': b['created'],
+                      'projectId': b['projectId']} for b in project['backtests'].values()]
+        return {'backtests': summaries, 'count': len(summaries)}
+
     def do_backtests_delete(self, body):
         self.backtest(body)
         del self.project(body)['backtests'][body['backtestId']]

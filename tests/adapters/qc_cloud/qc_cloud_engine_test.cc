@@ -417,7 +417,7 @@ TEST_CASE("qc_cloud: a lost answer to backtests/create is never re-sent", "[qc_c
   CheckCleanedUp(calls, false);  // deleting the project removes a backtest it may hold
 }
 
-TEST_CASE("qc_cloud: Reconcile finds a lost run's project by its key and deletes it",
+TEST_CASE("qc_cloud: Reconcile finds a lost run's project by its key: adopts or deletes",
           "[qc_cloud]") {
   const BarSeries bars = Goog(100);
   RunContext context;
@@ -432,8 +432,8 @@ TEST_CASE("qc_cloud: Reconcile finds a lost run's project by its key and deletes
     SetFault(fake, "none");
     Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
     CHECK(answer.status().code() == StatusCode::kNotFound);
-    CHECK_THAT(answer.status().message(), Catch::Contains("of run bt_9.1.qc_cloud, which may have "
-                                                          "held the backtest, was deleted"));
+    CHECK_THAT(answer.status().message(),
+               Catch::Contains("of run bt_9.1.qc_cloud held no backtest and was deleted"));
     const std::vector<Call> calls = Calls(fake);
     CHECK(Count(calls, "projects/read", 200) == 1);
     CHECK(Count(calls, "projects/delete", 200) == 1);
@@ -441,13 +441,38 @@ TEST_CASE("qc_cloud: Reconcile finds a lost run's project by its key and deletes
     CHECK(answer.status().code() == StatusCode::kNotFound);
     CHECK_THAT(answer.status().message(), Catch::Contains("holds no project of run"));
   }
-  SECTION("backtests/create unanswered: the run's cleanup already deleted the project") {
+  SECTION("backtests/create unanswered: the project is kept and its backtest adopted") {
     ServiceProcess fake = StartFake({"--fault", "drop_create"});
     QcCloudEngine engine(Options(fake));
-    REQUIRE(engine.Run(SmaCross(), bars, context).status().code() == StatusCode::kUnknownOutcome);
-    Result<EngineRun> answer = engine.Reconcile(SmaCross(), bars, context);
-    CHECK(answer.status().code() == StatusCode::kNotFound);
-    CHECK_THAT(answer.status().message(), Catch::Contains("holds no project of run"));
+    Result<EngineRun> lost = engine.Run(SmaCross(), bars, context);
+    REQUIRE(lost.status().code() == StatusCode::kUnknownOutcome);
+    CHECK_THAT(lost.status().message(), Catch::Contains("was kept for reconciling"));
+    CHECK(Count(Calls(fake), "projects/delete") == 0);
+    SetFault(fake, "none");
+    std::vector<std::string> log;
+    context.log = [&](std::string_view line) { log.emplace_back(line); };
+    Result<EngineRun> adopted = engine.Reconcile(SmaCross(), bars, context);
+    INFO(adopted.status().ToString());
+    REQUIRE(adopted.ok());
+    NativeEngine native;
+    Result<EngineRun> local = native.Run(SmaCross(), bars, {});
+    REQUIRE(local.ok());
+    CHECK(adopted->equity.size() == bars.size());
+    CHECK(adopted->trades.size() == local->trades.size());
+    REQUIRE_FALSE(log.empty());
+    CHECK(log[0].rfind("found backtest ", 0) == 0);
+    const std::vector<Call> calls = Calls(fake);
+    CHECK(Count(calls, "backtests/create") == 1);  // adopted, never created again
+    CHECK(Count(calls, "backtests/list", 200) == 1);
+    CHECK(Count(calls, "projects/delete", 200) == 1);  // cleaned up after the adoption
+    // Nothing left: asking again finds no project.
+    CHECK(engine.Reconcile(SmaCross(), bars, context).status().code() == StatusCode::kNotFound);
+  }
+  SECTION("without a run key nothing is kept: the run cleans up as before") {
+    ServiceProcess fake = StartFake({"--fault", "drop_create"});
+    QcCloudEngine engine(Options(fake));
+    REQUIRE(engine.Run(SmaCross(), bars, {}).status().code() == StatusCode::kUnknownOutcome);
+    CHECK(Count(Calls(fake), "projects/delete", 200) == 1);
   }
   SECTION("an API that keeps failing leaves the outcome unknown") {
     ServiceProcess fake = StartFake({"--fault", "server_error_always"});

@@ -167,5 +167,32 @@ TEST_CASE("LEAN failures end as clear job errors; no credential leaks", "[api][l
   CHECK(server.WaitDone(key, Submit(server, key, "native", dataset))["status"] == "succeeded");
 }
 
+TEST_CASE("qc_cloud: a lost backtests/create answer is reconciled and adopted", "[api][lean]") {
+  testing::TempDir tmp;
+  ServiceProcess qc = StartQcFake();
+  ApiServer server(LeanEngines(tmp, qc));
+  const std::string key = server.admin();
+  const std::string dataset = server.Upload(key, testing::SharedData("GOOG.csv"), "goog");
+  REQUIRE(
+      testing::Request("POST", qc.Url("/_fault"), json{{"mode", "drop_create"}}.dump(), {}).code ==
+      200);
+  std::vector<double> progress;
+  const std::string id = Submit(server, key, "qc_cloud", dataset);
+  // The fault only drops answers to backtests/create: reads work, so the backtest is found.
+  const json job = Follow(server, key, id, &progress);
+  INFO(job.dump());
+  CHECK(job["status"] == "succeeded");
+  CHECK(job["engine_used"] == "qc_cloud");
+  CHECK(job["fallbacks"] == json::array());
+  int creates = 0;
+  const json calls = json::parse(testing::Request("GET", qc.Url("/_calls"), "", {}).body)["calls"];
+  for (const json& call : calls) creates += call["endpoint"] == "backtests/create";
+  CHECK(creates == 1);
+  const std::string logs = server.Call("GET", "/v1/backtests/" + id + "/logs", key).body;
+  CHECK(logs.find("found backtest ") != std::string::npos);
+  CHECK(logs.find("adopted qc_cloud's run") != std::string::npos);
+  CheckNoCredential(logs);
+}
+
 }  // namespace
 }  // namespace btr
