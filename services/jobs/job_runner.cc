@@ -27,6 +27,11 @@ Status UnknownOutcomeStatus(const std::string& engine, const Status& status) {
       "check the engine, or resubmit");
 }
 
+// The key a run is submitted under (RunContext::run_key): unique per job, attempt and engine.
+std::string RunKey(const std::string& job_id, int attempt, const std::string& engine) {
+  return job_id + "." + std::to_string(attempt) + "." + engine;
+}
+
 std::string FormatSeconds(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f", seconds);
@@ -277,7 +282,7 @@ Status JobService::RunOnEngine(const JobRecord& job, const BacktestSpec& spec,
     live.timed_out = false;
     live.deadline = clock_->Now() + static_cast<TimeNs>(limit->second.count()) * 1'000'000;
   }
-  context.run_key = job.id + "." + std::to_string(job.attempt) + "." + name;
+  context.run_key = RunKey(job.id, job.attempt, name);
   context.log = [&log, &name](std::string_view line) { log.Add("info", name, line); };
   Result<EngineRun> run = engine.Run(spec, bars, context);
   if (!run.ok() && run.status().code() == StatusCode::kUnknownOutcome && !live.cancel) {
@@ -355,6 +360,12 @@ Result<EngineRun> JobService::ReconcileRun(Engine& engine, const BacktestSpec& s
 Result<EngineRun> JobService::ReconcileInterrupted(const JobRecord& job, const BacktestSpec& spec,
                                                    const BarSeries& bars, LiveJob& live,
                                                    JobLog& log) {
+  if (options_.reconcile_timeout.count() <= 0) {  // engines.reconcile_timeout_s = 0: never ask
+    log.Info("the interrupted run on " + job.engine_used +
+             " is not asked about "
+             "(engines.reconcile_timeout_s = 0); the job runs again");
+    return Status::NotFound("not asked");
+  }
   Engine* engine = engines_->Find(job.engine_used);
   if (engine == nullptr) {
     log.Warn("engine " + job.engine_used +
@@ -364,7 +375,7 @@ Result<EngineRun> JobService::ReconcileInterrupted(const JobRecord& job, const B
   }
   RunContext context;
   context.cancel = &live.cancel;
-  context.run_key = job.id + "." + std::to_string(job.attempt) + "." + job.engine_used;
+  context.run_key = RunKey(job.id, job.attempt, job.engine_used);
   context.log = [&log, &job](std::string_view line) { log.Add("info", job.engine_used, line); };
   const Status lost =
       Status::UnknownOutcome("the server stopped while the run was on " + job.engine_used);

@@ -329,6 +329,18 @@ TEST_CASE("routing: after a restart, the interrupted run is reconciled before an
   CHECK(Fallbacks(unknown).empty());
   CHECK(f.flaky->runs_started() == started);
 
+  // Reconciling off (engines.reconcile_timeout_s = 0): not asked, the job runs again.
+  options.reconcile_timeout = std::chrono::milliseconds(0);
+  const std::string off_id = interrupted();
+  f.flaky->Heal();
+  started = f.flaky->runs_started();
+  const int asks_before = f.flaky->reconciles();
+  restart();
+  CHECK(f.WaitTerminal(off_id).status == JobStatus::kSucceeded);
+  CHECK(f.flaky->runs_started() == started + 1);
+  CHECK(f.flaky->reconciles() == asks_before);
+  options.reconcile_timeout = std::chrono::milliseconds(400);
+
   // An engine that cannot be asked: as before reconciling existed, the job runs again.
   f.flaky->Heal();
   f.flaky->SetReconcileSupported(false);
