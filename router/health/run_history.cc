@@ -17,35 +17,42 @@ RunHistory::RunHistory(TimeNs bucket_ns, size_t buckets)
 
 void RunHistory::Add(TimeNs at, bool failed, double seconds) {
   const TimeNs start = at - at % bucket_ns_;
-  if (history_.empty() || start > history_.back().start) {
-    history_.push_back(Bucket{start, 0, 0, {}});
+  if (history_.empty() || start > history_.back().point.start) {
+    if (!history_.empty()) {  // close the previous bucket: its percentiles no longer change
+      Bucket& closed = history_.back();
+      closed.point = WithPercentiles(closed);
+      closed.latencies_ms = {};
+    }
+    history_.push_back(Bucket{HistoryPoint{start, 0, 0, std::nullopt, std::nullopt}, {}});
     while (history_.size() > buckets_) history_.pop_front();
   }
   Bucket& bucket = history_.back();
-  ++bucket.runs;
+  ++bucket.point.runs;
   if (failed) {
-    ++bucket.failures;
+    ++bucket.point.failures;
   } else if (bucket.latencies_ms.size() < kMaxLatencies) {
     bucket.latencies_ms.push_back(seconds * 1000);
   }
 }
 
+HistoryPoint RunHistory::WithPercentiles(const Bucket& bucket) {
+  HistoryPoint point = bucket.point;
+  if (!bucket.latencies_ms.empty()) {
+    std::vector<double> sorted = bucket.latencies_ms;
+    std::sort(sorted.begin(), sorted.end());
+    point.p50_ms = NearestRank(sorted, 50);
+    point.p99_ms = NearestRank(sorted, 99);
+  }
+  return point;
+}
+
 std::vector<HistoryPoint> RunHistory::Points(TimeNs now) const {
   const TimeNs horizon = now - bucket_ns_ * static_cast<TimeNs>(buckets_);
   std::vector<HistoryPoint> points;
-  for (const Bucket& bucket : history_) {
-    if (bucket.start + bucket_ns_ <= horizon) continue;
-    HistoryPoint point;
-    point.start = bucket.start;
-    point.runs = bucket.runs;
-    point.failures = bucket.failures;
-    if (!bucket.latencies_ms.empty()) {
-      std::vector<double> sorted = bucket.latencies_ms;
-      std::sort(sorted.begin(), sorted.end());
-      point.p50_ms = NearestRank(sorted, 50);
-      point.p99_ms = NearestRank(sorted, 99);
-    }
-    points.push_back(point);
+  for (size_t k = 0; k < history_.size(); ++k) {
+    const Bucket& bucket = history_[k];
+    if (bucket.point.start + bucket_ns_ <= horizon) continue;
+    points.push_back(k + 1 == history_.size() ? WithPercentiles(bucket) : bucket.point);
   }
   return points;
 }

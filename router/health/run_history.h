@@ -34,14 +34,14 @@ class RunHistory {
 
  private:
   struct Bucket {
-    TimeNs start;
-    size_t runs = 0;
-    size_t failures = 0;
-    std::vector<double> latencies_ms;  // successful runs, at most kMaxLatencies
+    HistoryPoint point;                // percentiles set once the bucket is closed
+    std::vector<double> latencies_ms;  // of the open bucket's successful runs (capped)
   };
+  // The point of `bucket` with its percentiles (computed from its latencies).
+  static HistoryPoint WithPercentiles(const Bucket& bucket);
   const TimeNs bucket_ns_;
   const size_t buckets_;
-  std::deque<Bucket> history_;  // oldest first
+  std::deque<Bucket> history_;  // oldest first; only the newest is open (keeps latencies)
 };
 
 }  // namespace btr

@@ -98,20 +98,12 @@ ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
   const std::string id = req.params.at("id");
   Result<JobRecord> job = deps.jobs->Get(req.caller.tenant, id);
   if (!job.ok()) return Problem(job.status(), req);
-  const std::optional<std::string> wait = req.Query("wait");
-  if (!wait || IsTerminal(job->status)) return ApiReply::Json(200, JobToJson(*job));
-  double seconds = 0;
-  try {
-    seconds = std::stod(*wait);
-  } catch (...) {
-    seconds = -1;
-  }
-  if (!(seconds >= 0) || !std::isfinite(seconds)) {
-    return Problem(Status::InvalidArgument("wait: expected seconds >= 0, got '" + *wait + "'"),
-                   req);
-  }
-  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(
-      std::min(seconds, static_cast<double>(deps.limits.long_poll_max.count())) * 1000));
+  if (IsTerminal(job->status)) return ApiReply::Json(200, JobToJson(*job));
+  Result<std::optional<std::chrono::milliseconds>> wait =
+      route_util::LongPollWait(req, deps.limits);
+  if (!wait.ok()) return Problem(wait.status(), req);
+  if (!*wait) return ApiReply::Json(200, JobToJson(*job));
+  const std::chrono::milliseconds timeout = **wait;
   ApiReply reply;
   const TimeNs since = job->updated_at;
   JobService* jobs = deps.jobs;

@@ -37,27 +37,13 @@ ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
 
 ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
   const std::string id = req.params.at("id");
-  const std::optional<std::string> wait = req.Query("wait");
-  if (!wait) {
-    Result<nlohmann::json> view = deps.comparisons->View(req.caller.tenant, id);
-    if (!view.ok()) return Problem(view.status(), req);
-    return ApiReply::Json(200, *view);
-  }
-  double seconds = -1;
-  try {
-    seconds = std::stod(*wait);
-  } catch (...) {
-    seconds = -1;
-  }
-  if (!(seconds >= 0) || !std::isfinite(seconds)) {
-    return Problem(Status::InvalidArgument("wait: expected seconds >= 0, got '" + *wait + "'"),
-                   req);
-  }
+  Result<std::optional<std::chrono::milliseconds>> wait =
+      route_util::LongPollWait(req, deps.limits);
+  if (!wait.ok()) return Problem(wait.status(), req);
   Result<nlohmann::json> view = deps.comparisons->View(req.caller.tenant, id);
   if (!view.ok()) return Problem(view.status(), req);
-  if ((*view)["status"] != "running") return ApiReply::Json(200, *view);
-  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(
-      std::min(seconds, static_cast<double>(deps.limits.long_poll_max.count())) * 1000));
+  if (!*wait || (*view)["status"] != "running") return ApiReply::Json(200, *view);
+  const std::chrono::milliseconds timeout = **wait;
   ApiReply reply;
   ComparisonService* comparisons = deps.comparisons;
   const std::string tenant = req.caller.tenant, path = req.path;

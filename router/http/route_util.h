@@ -1,7 +1,11 @@
 // Helpers shared by the route handlers (internal to router/http).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cmath>
+#include <optional>
 #include <string>
 
 #include "router/http/api.h"
@@ -33,6 +37,26 @@ inline Result<size_t> OffsetCursor(const ApiRequest& req) {
     return Status::InvalidArgument("cursor: not a cursor from this API: '" + *text + "'");
   }
   return value;
+}
+
+// ?wait=SECONDS of a long-poll read: nullopt without one; the wait, clamped to
+// limits.long_poll_max; InvalidArgument naming "wait" for anything but a finite number >= 0.
+inline Result<std::optional<std::chrono::milliseconds>> LongPollWait(const ApiRequest& req,
+                                                                     const ApiLimits& limits) {
+  const std::optional<std::string> text = req.Query("wait");
+  if (!text) return std::optional<std::chrono::milliseconds>();
+  double seconds = -1;
+  try {
+    seconds = std::stod(*text);
+  } catch (...) {
+    seconds = -1;
+  }
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    return Status::InvalidArgument("wait: expected seconds >= 0, got '" + *text + "'");
+  }
+  const double capped = std::min(seconds, static_cast<double>(limits.long_poll_max.count()));
+  return std::optional<std::chrono::milliseconds>(
+      std::chrono::milliseconds(static_cast<int64_t>(capped * 1000)));
 }
 
 inline ApiReply Problem(const Status& s, const ApiRequest& req) {

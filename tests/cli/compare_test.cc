@@ -27,21 +27,6 @@ using testing::TempDir;
 
 const std::vector<std::string> kCleanEnv = {"-u", "BTR_URL", "-u", "BTR_API_KEY"};
 
-// Engine settings for the server child, through its environment (BTR__SECTION__KEY).
-class ScopedEnv {
- public:
-  explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars)
-      : vars_(std::move(vars)) {
-    for (const auto& [name, value] : vars_) setenv(name.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    for (const auto& [name, value] : vars_) unsetenv(name.c_str());
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> vars_;
-};
-
 std::string LeanDataDir(const TempDir& tmp) {
   namespace fs = std::filesystem;
   const fs::path root = tmp.Path("lean-data");
@@ -60,7 +45,7 @@ TEST_CASE("btrouter compare runs native, backtestingpy and lean_local and writes
           "[cli][compare]") {
   TempDir tmp, data_dir;
   ServiceProcess fake(testing::BacktestingPyFakeArgv());
-  const ScopedEnv env(
+  const testing::ScopedEnv env(
       {{"BTR__ENGINES__BACKTESTINGPY__ENABLED", "true"},
        {"BTR__ENGINES__BACKTESTINGPY__URL", fake.Url()},
        {"BTR__ENGINES__LEAN_LOCAL__ENABLED", "true"},

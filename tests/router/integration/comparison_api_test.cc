@@ -383,6 +383,16 @@ TEST_CASE("comparison requests are validated; ids are per tenant", "[api][compar
   CHECK(server.Call("GET", "/v1/comparisons", other).Json()["items"].empty());
   CHECK(server.Call("GET", "/v1/comparisons?cursor=zzz", key).code == 400);
   CHECK(server.Call("GET", "/v1/comparisons/cmp_nosuch/report.html", key).code == 404);
+  // ?wait= is checked (the long-poll parser shared with /v1/backtests/{id}); a finished
+  // comparison answers at once whatever the wait.
+  const std::string path = "/v1/comparisons/" + view["id"].get<std::string>();
+  for (const char* bad : {"abc", "-1", "nan", "inf"}) {
+    HttpResponse r = server.Call("GET", path + "?wait=" + bad, key);
+    INFO(bad << ": " << r.body);
+    CHECK(r.code == 400);
+    CHECK(r.Json()["field"] == "wait");
+  }
+  CHECK(server.Call("GET", path + "?wait=100000", key).code == 200);
 }
 
 TEST_CASE("the report page in headless Chromium: charts and tables hold the JSON's numbers",

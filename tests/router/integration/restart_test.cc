@@ -73,26 +73,11 @@ TEST_CASE("kill -9 with jobs queued and running loses nothing", "[api][restart]"
   CHECK(list.Json()["items"].size() == ids.size());
 }
 
-// Sets environment variables for the servers this test starts, and removes them again.
-class ScopedEnv {
- public:
-  explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars)
-      : vars_(std::move(vars)) {
-    for (const auto& [name, value] : vars_) setenv(name.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    for (const auto& [name, value] : vars_) unsetenv(name.c_str());
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> vars_;
-};
-
 TEST_CASE("kill -9 during a remote run: the restarted server adopts the engine's run",
           "[api][restart][backtestingpy]") {
   testing::ServiceProcess fake(testing::BacktestingPyFakeArgv({"--run-seconds", "2"}));
-  ScopedEnv env({{"BTR__ENGINES__BACKTESTINGPY__ENABLED", "true"},
-                 {"BTR__ENGINES__BACKTESTINGPY__URL", fake.Url()}});
+  testing::ScopedEnv env({{"BTR__ENGINES__BACKTESTINGPY__ENABLED", "true"},
+                          {"BTR__ENGINES__BACKTESTINGPY__URL", fake.Url()}});
   testing::TempDir dir;
   std::string key, id;
   {
