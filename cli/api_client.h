@@ -7,8 +7,8 @@
 //   Result<ApiResponse> r = api.Get("/v1/backtests/bt_1?wait=5", std::chrono::seconds(35));
 //   if (r.ok() && !r->ok()) std::puts(ProblemStatus(*r).message().c_str());
 //
-// A value type: each request opens its own connection (Pistache closes connections that do not
-// ask for keep-alive, and the CLI makes few requests). Thread-safe for concurrent requests.
+// A value type: each request opens its own connection (the CLI makes few requests).
+// Thread-safe for concurrent requests.
 #pragma once
 
 #include <chrono>

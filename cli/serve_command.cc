@@ -30,6 +30,9 @@ Result<Config> LoadWithFlags(const Flags& f) {
   std::vector<ConfigOverride> overrides;
   if (f.Has("data-dir")) overrides.push_back({"server.data_dir", f.Get("data-dir"), "--data-dir"});
   if (f.Has("listen")) overrides.push_back({"server.listen", f.Get("listen"), "--listen"});
+  if (f.Has("ws-listen")) {
+    overrides.push_back({"server.ws_listen", f.Get("ws-listen"), "--ws-listen"});
+  }
   return LoadConfig(f.Get("config"), ProcessEnvironment(), overrides);
 }
 
@@ -39,12 +42,17 @@ int RunServeCommand(int argc, char** argv) {
   Flags f;
   DeclareConfigFlags(f);
   f.AddValue("listen", "HOST:PORT", "address to serve on (overrides server.listen)");
+  f.AddValue("ws-listen", "HOST:PORT",
+             "a second address for the progress WebSocket (overrides server.ws_listen; it is "
+             "always served on --listen too)");
   f.AddSwitch("print-config", "print the effective configuration (secrets redacted) and exit");
   f.AddSwitch("help", "show this help");
   if (Status s = f.Parse(argc, argv, 1); !s.ok()) return Fail("serve", s);
   if (f.Has("help")) {
-    std::printf("usage: btrouter serve [--config FILE] [--listen HOST:PORT] [--data-dir DIR]\n%s",
-                f.Usage().c_str());
+    std::printf(
+        "usage: btrouter serve [--config FILE] [--listen HOST:PORT] [--ws-listen HOST:PORT] "
+        "[--data-dir DIR]\n%s",
+        f.Usage().c_str());
     return 0;
   }
   Result<Config> config = LoadWithFlags(f);
@@ -65,14 +73,14 @@ int RunServeCommand(int argc, char** argv) {
   if (!(*app)->new_admin_key().empty()) {
     std::printf("admin key: %s\n", (*app)->new_admin_key().c_str());
   }
-  std::printf("btrouter serving on http://%s:%u (API: /v1, docs: /openapi.json, data: %s%s)\n",
-              config->GetHostPort("server.listen").host.c_str(), (*app)->port(),
-              config->GetString("server.data_dir").c_str(),
-              (*app)->ws_port() == 0
-                  ? ""
-                  : (", events: ws://" + config->GetHostPort("server.ws_listen").host + ":" +
-                     std::to_string((*app)->ws_port()) + "/v1/backtests/{id}/events")
-                        .c_str());
+  const std::string host = config->GetHostPort("server.listen").host;
+  std::printf(
+      "btrouter serving on http://%s:%u (API: /v1, docs: /openapi.json, events: ws://%s:%u"
+      "/v1/backtests/{id}/events, data: %s)\n",
+      host.c_str(), (*app)->port(),
+      ((*app)->ws_port() == (*app)->port() ? host : config->GetHostPort("server.ws_listen").host)
+          .c_str(),
+      (*app)->ws_port(), config->GetString("server.data_dir").c_str());
   std::fflush(stdout);
   int signal_number = 0;
   sigwait(&signals, &signal_number);

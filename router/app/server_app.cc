@@ -102,6 +102,22 @@ ComparisonServiceOptions ComparisonOptionsFromConfig(const Config& config,
   return options;
 }
 
+// The server.* keys of the HTTP edge.
+HttpServerOptions HttpOptionsFromConfig(const Config& config) {
+  HttpServerOptions http;
+  const HostPort& listen = config.GetHostPort("server.listen");
+  http.host = listen.host;
+  http.port = static_cast<uint16_t>(listen.port);
+  http.threads = static_cast<size_t>(config.GetInt("server.threads"));
+  http.max_body_bytes = static_cast<size_t>(config.GetInt("server.max_body_bytes"));
+  http.max_header_bytes = static_cast<size_t>(config.GetInt("server.max_header_bytes"));
+  http.max_connections = static_cast<size_t>(config.GetInt("server.max_connections"));
+  http.request_timeout = std::chrono::seconds(config.GetInt("server.request_timeout_s"));
+  http.idle_timeout = std::chrono::seconds(config.GetInt("server.idle_timeout_s"));
+  http.log_requests = config.GetString("log.level") == "debug";
+  return http;
+}
+
 }  // namespace
 
 ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -195,52 +211,41 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   deps.limits.max_dataset_bytes = static_cast<size_t>(config.GetInt("limits.max_dataset_bytes"));
   deps.limits.long_poll_max = std::chrono::seconds(config.GetInt("jobs.long_poll_max_s"));
 
-  HttpServerOptions http;
-  const HostPort& listen = config.GetHostPort("server.listen");
-  http.host = listen.host;
-  http.port = static_cast<uint16_t>(listen.port);
-  http.threads = static_cast<size_t>(config.GetInt("server.threads"));
-  http.max_request_bytes =
-      static_cast<size_t>(config.GetInt("server.max_body_bytes")) + (64u << 10);
-  http.log_requests = config.GetString("log.level") == "debug";
-  // The WebSocket starts after the HTTP server: the dashboard reads its port when asked.
-  auto ws_port = std::make_shared<std::atomic<uint16_t>>(0);
+  // The WebSocket first: the HTTP server hands it the upgrade requests of its own port.
+  parts->ws = std::make_unique<ProgressWsServer>();
+  const HostPort& ws_listen = config.GetHostPort("server.ws_listen");
+  if (Status started = parts->ws->Start(ws_listen.host, static_cast<uint16_t>(ws_listen.port),
+                                        parts->jobs.get(), parts->store.get());
+      !started.ok()) {
+    return Status(started.code(), started.message() +
+                                      " (choose another address, or leave server.ws_listen "
+                                      "empty: the WebSocket is served on server.listen too)")
+        .WithPrefix("server.ws_listen");
+  }
+  HttpServerOptions http = HttpOptionsFromConfig(config);
+  ProgressWsServer* ws = parts->ws.get();
+  http.upgrade = [ws](int fd, std::string head) { ws->Adopt(fd, std::move(head)); };
   if (const std::string& dashboard_dir = config.GetString("server.dashboard_dir");
       !dashboard_dir.empty()) {
     DashboardOptions dashboard;
     dashboard.dir = dashboard_dir;
-    dashboard.runtime_config = [ws_port] {
-      const uint16_t port = ws_port->load();
-      return nlohmann::json{{"ws_port", port == 0 ? nlohmann::json() : nlohmann::json(port)}};
-    };
+    // ws_port null: the page's own host and port. default_engine: the new-run form's choice.
+    const nlohmann::json runtime = {
+        {"ws_port", ws->port() == 0 ? nlohmann::json() : nlohmann::json(ws->port())},
+        {"default_engine", config.GetString("engines.default")}};
+    dashboard.runtime_config = [runtime] { return runtime; };
     http.mounts.push_back({kDashboardPrefix, DashboardFiles(std::move(dashboard))});
   }
   parts->http =
       std::make_unique<HttpServer>(BuildRoutes(deps), parts->store.get(), &parts->metrics, http);
-  BTR_RETURN_IF_ERROR(parts->http->Start());
-
-  const HostPort& ws_listen = config.GetHostPort("server.ws_listen");
-  if (!ws_listen.empty()) {
-    const bool free_port = listen.port == 0 && config.Origin("server.ws_listen") == "default";
-    parts->ws = std::make_unique<ProgressWsServer>();
-    Status started =
-        parts->ws->Start(ws_listen.host, free_port ? 0 : static_cast<uint16_t>(ws_listen.port),
-                         parts->jobs.get(), parts->store.get());
-    if (!started.ok()) {
-      return Status(started.code(), started.message() +
-                                        " (choose another address, or set server.ws_listen "
-                                        "empty to disable the WebSocket)")
-          .WithPrefix("server.ws_listen");
-    }
-    ws_port->store(parts->ws->port());
-  }
+  BTR_RETURN_IF_ERROR(parts->http->Start().WithPrefix("server.listen"));
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
 
 void ServerApp::Stop() {
   if (!parts_) return;
+  if (parts_->http) parts_->http->Stop();  // first: it hands connections to the WebSocket
   if (parts_->ws) parts_->ws->Stop();
-  if (parts_->http) parts_->http->Stop();
   if (parts_->comparisons) parts_->comparisons->Stop();
   if (parts_->jobs) parts_->jobs->Stop();
   if (parts_->health) parts_->health->Stop();
@@ -252,7 +257,10 @@ void ServerApp::Stop() {
 
 uint16_t ServerApp::port() const { return parts_->http ? parts_->http->port() : 0; }
 
-uint16_t ServerApp::ws_port() const { return parts_->ws ? parts_->ws->port() : 0; }
+uint16_t ServerApp::ws_port() const {
+  if (parts_->ws && parts_->ws->port() != 0) return parts_->ws->port();
+  return port();
+}
 
 const std::string& ServerApp::new_admin_key() const { return parts_->admin_key; }
 

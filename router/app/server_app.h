@@ -17,16 +17,15 @@ class ServerApp {
 
   // Opens <server.data_dir>/btrouter.db, creates the first admin key when there is none
   // (written to <data_dir>/admin.key, mode 0600; returned by new_admin_key()), registers the
-  // enabled engines, recovers and starts jobs, and listens on server.listen, then on
-  // server.ws_listen unless it is empty. When server.listen asks for a free port (port 0) and
-  // server.ws_listen is left at its default, the WebSocket takes a free port too, so servers
-  // started on port 0 (tests, several instances) never collide on the default 8081.
+  // enabled engines, recovers and starts jobs, and listens on server.listen (the REST API, the
+  // dashboard and the live-progress WebSocket), and on server.ws_listen too when it is set.
   static Result<std::unique_ptr<ServerApp>> Start(const Config& config);
-  // Stops the WebSocket server, the HTTP server, then the job service. Idempotent.
+  // Stops the HTTP server, the WebSocket server, then the job service. Idempotent.
   void Stop();
 
   uint16_t port() const;
-  uint16_t ws_port() const;                  // 0 when server.ws_listen is empty
+  // The WebSocket's own port when server.ws_listen is set, else the API's port (which serves it).
+  uint16_t ws_port() const;
   const std::string& new_admin_key() const;  // empty unless this start created it
 
  private:

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "router/http/http_edge.h"
+
 namespace btr {
 
 std::optional<std::string> ApiRequest::Query(const std::string& name) const {
@@ -52,11 +54,54 @@ int HttpCodeFor(StatusCode code) {
   }
 }
 
+std::string_view HttpReasonPhrase(int code) {
+  switch (code) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 422:
+      return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return code >= 500 ? "Server Error" : "Client Error";
+  }
+}
+
 ApiReply ApiReply::Problem(const Status& status, const std::string& instance, int http_code) {
   const int code = http_code != 0 ? http_code : HttpCodeFor(status.code());
+  // The type names the error class; the title is for people ("Method Not Allowed").
+  std::string type(StatusCodeName(status.code()));
+  if (http_code != 0 && http_code != HttpCodeFor(status.code())) {
+    type = LowerCase(std::string(HttpReasonPhrase(code)));
+    for (char& c : type) c = c == ' ' ? '_' : c;
+  }
   nlohmann::json body = {
-      {"type", "https://btrouter.dev/problems/" + std::string(StatusCodeName(status.code()))},
-      {"title", std::string(StatusCodeName(status.code()))},
+      {"type", "https://btrouter.dev/problems/" + type},
+      {"title", std::string(HttpReasonPhrase(code))},
       {"status", code},
       {"detail", code == 500 ? "internal error; see the server log" : status.message()},
   };

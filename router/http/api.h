@@ -66,6 +66,9 @@ struct ApiRoute {
 // Unavailable 503, DeadlineExceeded 504, others 500).
 int HttpCodeFor(StatusCode code);
 
+// "Not Found" for 404, "Content Too Large" for 413, ... (RFC 9110); the problem titles.
+std::string_view HttpReasonPhrase(int code);
+
 // The OpenAPI 3.1 document describing `routes`.
 nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes);
 

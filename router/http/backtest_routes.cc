@@ -256,6 +256,18 @@ ApiReply Delete(const ApiDeps& deps, const ApiRequest& req) {
   return reply;
 }
 
+// GET /v1/backtests/{id}/events reaches the route table only without `Upgrade: websocket`
+// (the HTTP server hands upgrades to the WebSocket server).
+ApiReply EventsWithoutUpgrade(const ApiRequest& req) {
+  ApiReply reply = ApiReply::Problem(
+      Status::InvalidArgument(
+          "upgrade: this path serves WebSocket only (send `Upgrade: websocket`); "
+          "GET /v1/backtests/{id}?wait= is the long-polling alternative"),
+      req.path, 426);
+  reply.headers.emplace_back("Upgrade", "websocket");
+  return reply;
+}
+
 }  // namespace
 
 std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
@@ -282,6 +294,10 @@ std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
       {"GET", "/v1/backtests/{id}/logs", Access::kUser,
        "The job's log: routing steps and the engine's own lines (?after=seq&limit=)",
        bind(GetLogs)},
+      {"GET", "/v1/backtests/{id}/events", Access::kPublic,
+       "Live progress over a WebSocket (send `Upgrade: websocket`; the key as `Authorization: "
+       "Bearer` or the subprotocol `bearer.<key>`); without an upgrade: 426",
+       EventsWithoutUpgrade, 101},
   };
 }
 

@@ -1,5 +1,8 @@
 #include "router/ws/progress_ws_server.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -18,6 +21,7 @@
 
 #include "router/http/api.h"
 #include "router/http/handlers.h"
+#include "router/http/http_edge.h"
 #include "router/http/percent_decode.h"
 #include "router/ws/progress_outbox.h"
 #include "services/auth/api_keys.h"
@@ -136,6 +140,7 @@ class ProgressWsServer::Impl {
   void Run();
   void Accept();
   void OnAccepted(const ErrorCode& ec, tcp::socket socket);
+  void AddSession(tcp::socket socket, const std::string* request_head);
   void Dispatch(const JobRecord& job);
   void Subscribe(const std::shared_ptr<Session>& session);
   void Forget(const Session& session);
@@ -143,6 +148,7 @@ class ProgressWsServer::Impl {
 
   // --- any thread ---
   void OnJobChanged(const JobRecord& job);
+  void Adopt(int socket_fd, std::string request_head);
   void Watch(const std::string& job_id);
   void Unwatch(const std::string& job_id);
 
@@ -151,12 +157,16 @@ class ProgressWsServer::Impl {
   tcp::acceptor acceptor_{ioc_};
   asio::steady_timer retry_timer_{ioc_};  // accept retry after an error (EMFILE)
   asio::steady_timer grace_timer_{ioc_};  // Stop(): end of the closing handshakes
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   JobService* jobs_ = nullptr;
   Store* store_ = nullptr;
   uint64_t listener_id_ = 0;
   bool started_ = false;  // owner thread
   bool stopped_ = false;  // owner thread
+  // Adopt() may hand connections over: set by Start(), cleared by Stop() (any thread).
+  std::mutex adopt_mu_;
+  bool adopting_ = false;  // guarded by adopt_mu_
   std::atomic<uint16_t> port_{0};
 
   // io thread only.
@@ -195,6 +205,17 @@ class ProgressWsServer::Impl::Session : public std::enable_shared_from_this<Sess
     http::async_read(
         ws_.next_layer(), buffer_, *parser_,
         [self = shared_from_this()](const ErrorCode& ec, size_t) { self->OnRequest(ec); });
+  }
+
+  // A connection whose upgrade request another server has read already (Adopt()).
+  void StartWithRequest(const std::string& request_head) {
+    beast::get_lowest_layer(ws_).expires_after(server_->options_.handshake_timeout);
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options_.max_header_bytes));
+    ErrorCode ec;
+    parser_->put(asio::buffer(request_head), ec);
+    if (!ec && !parser_->is_done()) ec = http::error::partial_message;
+    OnRequest(ec);
   }
 
   // A change of the subscribed job (io thread).
@@ -262,8 +283,7 @@ class ProgressWsServer::Impl::Session : public std::enable_shared_from_this<Sess
     }
     std::optional<std::string> token;
     if (auto auth = req.find(http::field::authorization); auth != req.end()) {
-      const std::string_view value = View(auth->value());
-      if (value.substr(0, 7) == "Bearer ") token = std::string(value.substr(7));
+      token = BearerToken(View(auth->value()));
     }
     bool by_protocol = false;
     if (auto offered = req.find(http::field::sec_websocket_protocol);
@@ -442,28 +462,32 @@ Status ProgressWsServer::Impl::Start(const std::string& host, uint16_t port, Job
   const std::string where = host + ":" + std::to_string(port);
   try {
     ErrorCode ec;
-    tcp::resolver resolver(ioc_);
-    const tcp::resolver::results_type endpoints = resolver.resolve(
-        host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-    if (ec || endpoints.empty()) {
-      return Status::Unavailable("cannot resolve " + where + ": " +
-                                 (ec ? ec.message() : std::string("no address")));
+    if (!host.empty()) {
+      tcp::resolver resolver(ioc_);
+      const tcp::resolver::results_type endpoints = resolver.resolve(
+          host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+      if (ec || endpoints.empty()) {
+        return Status::Unavailable("cannot resolve " + where + ": " +
+                                   (ec ? ec.message() : std::string("no address")));
+      }
+      const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+      acceptor_.open(endpoint.protocol(), ec);
+      if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+      if (!ec) acceptor_.bind(endpoint, ec);
+      if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        ErrorCode ignored;
+        acceptor_.close(ignored);
+        return Status::Unavailable("cannot listen on " + where + ": " + ec.message());
+      }
+      port_ = acceptor_.local_endpoint(ec).port();
     }
-    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      ErrorCode ignored;
-      acceptor_.close(ignored);
-      return Status::Unavailable("cannot listen on " + where + ": " + ec.message());
-    }
-    port_ = acceptor_.local_endpoint(ec).port();
     jobs_ = jobs;
     store_ = store;
     listener_id_ = jobs_->AddListener([this](const JobRecord& job) { OnJobChanged(job); });
-    Accept();
+    if (acceptor_.is_open()) Accept();
+    // Without a listener the io context has no work until a connection is adopted.
+    work_.emplace(asio::make_work_guard(ioc_));
     try {
       thread_ = std::thread([this] { Run(); });
     } catch (...) {
@@ -471,6 +495,8 @@ Status ProgressWsServer::Impl::Start(const std::string& host, uint16_t port, Job
       throw;
     }
     started_ = true;
+    std::lock_guard<std::mutex> lock(adopt_mu_);
+    adopting_ = true;
     return Status::Ok();
   } catch (const std::exception& e) {
     return Status::Internal("cannot start the WebSocket server on " + where + ": " + e.what());
@@ -480,6 +506,10 @@ Status ProgressWsServer::Impl::Start(const std::string& host, uint16_t port, Job
 void ProgressWsServer::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> lock(adopt_mu_);
+    adopting_ = false;
+  }
   // After RemoveListener returns no listener call is running or will run.
   jobs_->RemoveListener(listener_id_);
   try {
@@ -522,13 +552,53 @@ void ProgressWsServer::Impl::OnAccepted(const ErrorCode& ec, tcp::socket socket)
     });
     return;
   }
+  AddSession(std::move(socket), nullptr);
+  Accept();
+}
+
+void ProgressWsServer::Impl::AddSession(tcp::socket socket, const std::string* request_head) {
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   auto session = std::make_shared<Session>(this, std::move(socket), next_session_++);
   sessions_.emplace(session->id(), session);
   open_ = sessions_.size();
-  session->Start();
-  Accept();
+  if (request_head) {
+    session->StartWithRequest(*request_head);
+  } else {
+    session->Start();
+  }
+}
+
+void ProgressWsServer::Impl::Adopt(int socket_fd, std::string request_head) {
+  std::lock_guard<std::mutex> lock(adopt_mu_);
+  if (!adopting_) {
+    ::close(socket_fd);
+    return;
+  }
+  try {
+    asio::post(ioc_, [this, socket_fd, head = std::move(request_head)] {
+      if (stopping_) {
+        ::close(socket_fd);
+        return;
+      }
+      sockaddr_storage address{};
+      socklen_t length = sizeof(address);
+      ErrorCode ec;
+      tcp::socket socket(ioc_);
+      if (::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        ::close(socket_fd);
+        return;
+      }
+      socket.assign(address.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), socket_fd, ec);
+      if (ec) {
+        ::close(socket_fd);
+        return;
+      }
+      AddSession(std::move(socket), &head);
+    });
+  } catch (...) {
+    ::close(socket_fd);
+  }
 }
 
 void ProgressWsServer::Impl::OnJobChanged(const JobRecord& job) {
@@ -591,6 +661,7 @@ void ProgressWsServer::Impl::Forget(const Session& session) {
 
 void ProgressWsServer::Impl::BeginShutdown() {
   stopping_ = true;
+  work_.reset();
   ErrorCode ignored;
   acceptor_.close(ignored);
   retry_timer_.cancel();
@@ -624,6 +695,10 @@ Status ProgressWsServer::Start(const std::string& host, uint16_t port, JobServic
 }
 
 void ProgressWsServer::Stop() { impl_->Stop(); }
+
+void ProgressWsServer::Adopt(int socket_fd, std::string request_head) {
+  impl_->Adopt(socket_fd, std::move(request_head));
+}
 
 uint16_t ProgressWsServer::port() const { return impl_->port_.load(); }
 

@@ -1,5 +1,6 @@
-// ProgressWsServer: live job progress over WebSocket (RFC 6455), served with Boost.Beast on its
-// own port, next to the Pistache REST API (DESIGN.md: Pistache cannot write from other threads).
+// ProgressWsServer: live job progress over WebSocket (RFC 6455), served with Boost.Beast: on the
+// REST API's own port (the HTTP server hands upgrade requests over through Adopt()) and, when
+// configured (server.ws_listen), on a port of its own.
 //
 //   GET /v1/backtests/{id}/events   (Upgrade: websocket)
 //
@@ -74,15 +75,19 @@ class ProgressWsServer {
   ProgressWsServer(const ProgressWsServer&) = delete;
   ProgressWsServer& operator=(const ProgressWsServer&) = delete;
 
-  // Listens on host:port (port 0 = a free port, see port()) and starts the io thread. `jobs`
-  // and `store` must outlive the server (or at least its Stop()). At most once per object;
-  // FailedPrecondition on a second call.
+  // Starts the io thread and, unless `host` is empty, listens on host:port (port 0 = a free
+  // port, see port()). `jobs` and `store` must outlive the server (or at least its Stop()). At
+  // most once per object; FailedPrecondition on a second call.
   Status Start(const std::string& host, uint16_t port, JobService* jobs, Store* store);
+  // Serves a connection accepted elsewhere (the HTTP server's HttpUpgradeHandler): `socket_fd`
+  // is a connected socket this server now owns, `request_head` the upgrade request's line and
+  // headers as received. From any thread; before Start() or after Stop() the socket is closed.
+  void Adopt(int socket_fd, std::string request_head);
   // Removes the job listener, stops accepting, closes open connections (1001), waits up to
   // stop_grace for their closing handshakes and joins the io thread. Idempotent.
   void Stop();
 
-  uint16_t port() const;  // the bound port; 0 before Start()
+  uint16_t port() const;  // the bound port; 0 before Start() or without a listener
   ProgressWsStats stats() const;
 
  private:

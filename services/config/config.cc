@@ -315,7 +315,8 @@ Status ConfigLoader::Validate() const {
   if (!ws.empty() && ws.port != 0 && ws == api) {
     return Invalid(where("server.ws_listen"), "server.ws_listen",
                    "same address as " + shown("server.listen") +
-                       "; give the WebSocket another port, or leave it empty to disable it");
+                       "; the WebSocket is served on server.listen already: leave server.ws_listen empty, "
+                       "or give it another port");
   }
 
   std::vector<std::string> enabled;

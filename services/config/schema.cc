@@ -59,15 +59,22 @@ std::vector<ConfigKeySpec> BuildSchema() {
   return {
       // [server]
       Key("server.listen", T::kHostPort, "127.0.0.1:8080", "address of the REST API"),
-      Key("server.threads", T::kInt, "2", "HTTP reactor threads").Range(1, 256),
+      Key("server.threads", T::kInt, "2", "HTTP io threads").Range(1, 256),
       Key("server.data_dir", T::kString, "./btrouter-data",
           "folder of the SQLite store, datasets and admin key"),
       Key("server.max_body_bytes", T::kBytes, "64 MiB", "largest request body accepted")
           .Range(kKiB, kGiB),
+      Key("server.max_header_bytes", T::kBytes, "16 KiB",
+          "largest request line plus headers accepted")
+          .Range(kKiB, 1024 * kKiB),
       Key("server.request_timeout_s", T::kInt, "30", "seconds to receive and answer a request")
           .Range(1, 3600),
-      Key("server.ws_listen", T::kHostPort, "127.0.0.1:8081",
-          "address of the live-progress WebSocket; empty disables it")
+      Key("server.idle_timeout_s", T::kInt, "60", "seconds a keep-alive connection may idle")
+          .Range(1, 3600),
+      Key("server.max_connections", T::kInt, "4096", "open HTTP connections before 503")
+          .Range(1, 1'000'000),
+      Key("server.ws_listen", T::kHostPort, "",
+          "a second address for the live-progress WebSocket; empty: the API's port only")
           .MayBeEmpty(),
       Key("server.dashboard_dir", T::kString, "web/dist",
           "folder of the built dashboard served at /dashboard/; empty disables it")

@@ -68,6 +68,7 @@ class ApiServer {
   }
 
   const std::string& admin() const { return admin_; }
+  uint16_t port() const { return app_->port(); }
 
  private:
   testing::TempDir dir_;

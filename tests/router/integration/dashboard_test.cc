@@ -147,8 +147,9 @@ TEST_CASE("the server mounts the dashboard outside the API", "[dashboard]") {
   CHECK(post.code == 405);
   CHECK(post.headers["allow"] == "GET, HEAD");
   nlohmann::json config = server.Call("GET", "/dashboard/config.json", "").Json();
-  CHECK(config["ws_port"].is_number_integer());
-  CHECK(config["ws_port"].get<int>() > 0);
+  // The WebSocket is on the page's own port (null); the new-run form's engine is the default.
+  CHECK(config["ws_port"].is_null());
+  CHECK(config["default_engine"] == "native");
   // Static files are not API routes: the OpenAPI document does not list them.
   nlohmann::json openapi = server.Call("GET", "/openapi.json", "").Json();
   for (const auto& [path, item] : openapi["paths"].items()) CHECK(path.rfind("/dashboard", 0) != 0);
@@ -167,7 +168,6 @@ TEST_CASE("the WebSocket takes the key as a subprotocol and never echoes it", "[
   TempDir dir;
   Result<Config> config = LoadConfig("", {},
                                      {{"server.listen", "127.0.0.1:0", "test"},
-                                      {"server.ws_listen", "127.0.0.1:0", "test"},
                                       {"server.data_dir", dir.path(), "test"}});
   REQUIRE(config.ok());
   Result<std::unique_ptr<ServerApp>> app = ServerApp::Start(*config);

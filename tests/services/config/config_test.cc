@@ -38,8 +38,11 @@ TEST_CASE("every schema default parses and an empty path gives the defaults") {
     CHECK_FALSE(spec.doc.empty());
   }
   CHECK(c.GetHostPort("server.listen") == HostPort{"127.0.0.1", 8080});
-  CHECK(c.GetHostPort("server.ws_listen") == HostPort{"127.0.0.1", 8081});
+  CHECK(c.GetHostPort("server.ws_listen").empty());
   CHECK(c.GetInt("server.threads") == 2);
+  CHECK(c.GetInt("server.max_header_bytes") == 16 * 1024);
+  CHECK(c.GetInt("server.idle_timeout_s") == 60);
+  CHECK(c.GetInt("server.max_connections") == 4096);
   CHECK(c.GetString("server.data_dir") == "./btrouter-data");
   CHECK(c.GetInt("server.max_body_bytes") == 64 * 1024 * 1024);
   CHECK(c.GetInt("jobs.workers") == 2);
@@ -101,7 +104,7 @@ TEST_CASE("a file overrides the defaults; values are typed and normalized") {
                                      "[server]\r\n"
                                      "  listen =  0.0.0.0:9000  \n"
                                      "max_body_bytes = 2mib\n"
-                                     "ws_listen =\n"
+                                     "ws_listen = 127.0.0.1:9001\n"
                                      "\n"
                                      "[jobs]\n"
                                      "workers=8\n"
@@ -120,7 +123,7 @@ TEST_CASE("a file overrides the defaults; values are typed and normalized") {
   CHECK(c.Origin("server.listen") == path + ":3");
   CHECK(c.GetInt("server.max_body_bytes") == 2 * 1024 * 1024);
   CHECK(c.ValueText("server.max_body_bytes") == "2 MiB");
-  CHECK(c.GetHostPort("server.ws_listen").empty());
+  CHECK(c.GetHostPort("server.ws_listen") == HostPort{"127.0.0.1", 9001});
   CHECK(c.GetInt("jobs.workers") == 8);
   CHECK(c.GetInt("limits.max_dataset_bytes") == 1'000'000'000);
   CHECK(c.GetList("engines.fallback") == std::vector<std::string>{"native", "backtestingpy"});
