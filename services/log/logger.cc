@@ -1,21 +1,45 @@
 #include "services/log/logger.h"
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 namespace btr {
 namespace {
 
-class StderrSink final : public LogSink {
+// Hands spdlog's lines (the message alone: the pattern is "%v") to a LogSink.
+class ForwardingSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  void Write(std::string_view line) override {
-    std::string out(line);
-    out += '\n';
-    // One call per line: stdio locks the stream, so concurrent lines never interleave.
-    std::fwrite(out.data(), 1, out.size(), stderr);
+  explicit ForwardingSink(std::shared_ptr<LogSink> target) : target_(std::move(target)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    target_->Write(std::string_view(msg.payload.data(), msg.payload.size()));
   }
+  void flush_() override {}
+
+ private:
+  std::shared_ptr<LogSink> target_;
 };
+
+spdlog::level::level_enum SpdLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
 
 std::string NowIso() {
   const auto now = std::chrono::system_clock::now();
@@ -68,9 +92,18 @@ std::optional<LogLevel> ParseLogLevel(std::string_view name) {
 }
 
 Logger::Logger(LogLevel level, LogFormat format, std::shared_ptr<LogSink> sink)
-    : level_(level),
-      format_(format),
-      sink_(sink != nullptr ? std::move(sink) : std::make_shared<StderrSink>()) {}
+    : level_(level), format_(format) {
+  spdlog::sink_ptr out;
+  if (sink != nullptr) {
+    out = std::make_shared<ForwardingSink>(std::move(sink));
+  } else {
+    out = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  }
+  out->set_pattern("%v");
+  out_ = std::make_shared<spdlog::logger>("btrouter", std::move(out));
+  out_->set_level(spdlog::level::trace);  // the level is checked here, before formatting
+  out_->flush_on(spdlog::level::trace);   // every line reaches the sink at once
+}
 
 std::string Logger::Format(LogLevel level, std::string_view msg, const LogFields& fields) const {
   const std::string ts = NowIso();
@@ -91,7 +124,8 @@ std::string Logger::Format(LogLevel level, std::string_view msg, const LogFields
 
 void Logger::Log(LogLevel level, std::string_view msg, const LogFields& fields) const {
   if (!Enabled(level)) return;
-  sink_->Write(Format(level, msg, fields));
+  const std::string line = Format(level, msg, fields);
+  out_->log(SpdLevel(level), spdlog::string_view_t(line.data(), line.size()));
 }
 
 Logger& DefaultLogger() {

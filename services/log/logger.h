@@ -1,6 +1,8 @@
-// Structured logging: one line per event, as a JSON object (default) or as text, written to a
-// sink (stderr unless replaced). Every line has "ts" (UTC, ISO 8601 with milliseconds),
-// "level" and "msg", then the event's fields in the order given (request_id, job_id, engine...).
+// Structured logging: one line per event, as a JSON object (default) or as text, written through
+// spdlog to a sink (stderr unless replaced). Every line has "ts" (UTC, ISO 8601 with
+// milliseconds), "level" and "msg", then the event's fields in the order given (request_id,
+// job_id, engine...). The line is built here; spdlog carries it to the sink (locking, levels,
+// flushing).
 //
 //   DefaultLogger().Log(LogLevel::kInfo, "job started", {{"job_id", id}, {"engine", "native"}});
 //
@@ -13,6 +15,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+namespace spdlog {
+class logger;
+}
 
 namespace btr {
 
@@ -53,7 +59,7 @@ class Logger {
  private:
   std::atomic<LogLevel> level_;
   std::atomic<LogFormat> format_;
-  std::shared_ptr<LogSink> sink_;
+  std::shared_ptr<spdlog::logger> out_;
 };
 
 // The process-wide logger (info, JSON, stderr) that the services log through; a server sets its
