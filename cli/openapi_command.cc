@@ -6,6 +6,7 @@
 
 #include "cli/flags.h"
 #include "router/http/handlers.h"
+#include "router/http/openapi.h"
 
 namespace btr::cli {
 

@@ -1,6 +1,7 @@
 // The REST API's handler contract, independent of the HTTP library: a route table of
-// (method, path, auth, summary, handler) that the server registers and that the OpenAPI
-// document is generated from, so the two cannot drift.
+// (method, path, auth, summary, handler, and what the route reads and answers) that the server
+// registers and that the OpenAPI document is generated from (router/http/openapi.h), so the two
+// cannot drift.
 #pragma once
 
 #include <functional>
@@ -50,6 +51,35 @@ using ApiHandler = std::function<ApiReply(const ApiRequest&)>;
 
 enum class Access { kPublic, kUser, kAdmin };
 
+// A query or header parameter a route reads, as the OpenAPI document declares it. The handler
+// parses and checks the value itself; declare the two side by side.
+struct ApiParam {
+  enum class In { kQuery, kHeader };
+  std::string name;
+  In in = In::kQuery;
+  std::string description = {};
+  nlohmann::json schema = {{"type", "string"}};  // of the value: type, default, enum, range
+  bool required = false;
+};
+
+// The request body a route reads: the media types it accepts, all with `schema`.
+struct ApiBody {
+  std::vector<std::string> media_types = {"application/json"};
+  nlohmann::json schema = nullptr;
+  std::string description = {};
+};
+
+// A success answer other than the route's `success_code` (e.g. 202 next to 204).
+struct ApiAnswer {
+  int code = 200;
+  std::string description;
+  nlohmann::json schema = nullptr;  // of the JSON body; null: no body
+};
+
+// One route. Everything after `handler` only describes the route in the OpenAPI document (the
+// server does not read it); declarations use designated initializers:
+//   {.method = "GET", .path = "/v1/things/{id}", .summary = "One thing", .handler = ...,
+//    .success_schema = SchemaRef("Thing"), .problems = {409}}
 struct ApiRoute {
   std::string method;  // "GET", "POST", "DELETE"
   std::string path;    // OpenAPI style: "/v1/backtests/{id}"
@@ -57,8 +87,16 @@ struct ApiRoute {
   std::string summary;
   ApiHandler handler;
   int success_code = 200;
-  // The JSON schema of the success body in the OpenAPI document; null: {"type": "object"}.
+  // The JSON schema of the success body (a SchemaRef for JSON bodies); null: a string for the
+  // text routes (/metrics, *.csv, *.html), {"type": "object"} otherwise.
   nlohmann::json success_schema = nullptr;
+  std::vector<ApiAnswer> other_answers = {};  // further success answers
+  std::optional<ApiBody> body = {};           // none: the route reads no body
+  std::vector<ApiParam> params = {};          // query and header parameters
+  // The problem+json answers beyond those the document derives for every route: 400 with
+  // parameters or a body, 401 unless public, 403 for admin, 404 with path parameters, 413 with
+  // a body, 431 always. E.g. {409, 422, 429, 503}.
+  std::vector<int> problems = {};
 };
 
 // HTTP status for a Status code (InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,
@@ -68,8 +106,5 @@ int HttpCodeFor(StatusCode code);
 
 // "Not Found" for 404, "Content Too Large" for 413, ... (RFC 9110); the problem titles.
 std::string_view HttpReasonPhrase(int code);
-
-// The OpenAPI 3.1 document describing `routes`.
-nlohmann::json OpenApiDocument(const std::vector<ApiRoute>& routes);
 
 }  // namespace btr

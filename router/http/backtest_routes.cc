@@ -274,30 +274,99 @@ std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps) {
   auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
+  const ApiParam idempotency_key = {
+      .name = "Idempotency-Key",
+      .in = ApiParam::In::kHeader,
+      .description =
+          "Makes retries safe: a repeat with the same key and body answers the job "
+          "the first one created (with Idempotent-Replayed: true); with another "
+          "body, 422",
+      .schema = {{"type", "string"}, {"maxLength", 200}}};
+  const ApiParam status = {
+      .name = "status", .description = "Only jobs in this state", .schema = SchemaRef("JobStatus")};
+  const ApiParam engine = {.name = "engine", .description = "Only jobs that named this engine"};
+  const ApiParam after = {
+      .name = "after",
+      .description = "Lines after this seq: 0 from the start, else the previous next_after",
+      .schema = {{"type", "integer"}, {"minimum", 0}, {"default", 0}}};
+  const ApiParam limit = route_util::LimitParam(deps.limits);
+  const ApiParam cursor = route_util::CursorParam();
   return {
-      {"POST", "/v1/backtests", Access::kUser, "Submit a backtest (Idempotency-Key honoured)",
-       bind(Submit), 202},
-      {"GET", "/v1/backtests", Access::kUser,
-       "List backtests (cursor pagination; filters status, engine)", bind(List)},
-      {"GET", "/v1/backtests/{id}", Access::kUser,
-       "A backtest's status and progress (?wait=seconds long-polls)", bind(Get)},
-      {"DELETE", "/v1/backtests/{id}", Access::kUser,
-       "Cancel a queued or running backtest, delete a finished one", bind(Delete), 202},
-      {"POST", "/v1/backtests/{id}/cancel", Access::kUser,
-       "Cancel a queued or running backtest (409 once it finished; never deletes)", bind(Cancel),
-       202},
-      {"GET", "/v1/backtests/{id}/result", Access::kUser,
-       "Canonical metrics, the engine's own numbers and trades", bind(GetResult)},
-      {"GET", "/v1/backtests/{id}/trades", Access::kUser, "Closed trades, paged", bind(GetTrades)},
-      {"GET", "/v1/backtests/{id}/equity", Access::kUser, "The equity curve with drawdown, paged",
-       bind(GetEquity)},
-      {"GET", "/v1/backtests/{id}/logs", Access::kUser,
-       "The job's log: routing steps and the engine's own lines (?after=seq&limit=)",
-       bind(GetLogs)},
-      {"GET", "/v1/backtests/{id}/events", Access::kPublic,
-       "Live progress over a WebSocket (send `Upgrade: websocket`; the key as `Authorization: "
-       "Bearer` or the subprotocol `bearer.<key>`); without an upgrade: 426",
-       EventsWithoutUpgrade, 101},
+      {.method = "POST",
+       .path = "/v1/backtests",
+       .summary = "Submit a backtest (Idempotency-Key honoured)",
+       .handler = bind(Submit),
+       .success_code = 202,
+       .success_schema = SchemaRef("Job"),
+       .body = JsonBody("BacktestSpec"),
+       .params = {idempotency_key},
+       .problems = {422, 429, 503}},
+      {.method = "GET",
+       .path = "/v1/backtests",
+       .summary = "List backtests (cursor pagination; filters status, engine)",
+       .handler = bind(List),
+       .success_schema = SchemaRef("JobPage"),
+       .params = {status, engine, limit, cursor}},
+      {.method = "GET",
+       .path = "/v1/backtests/{id}",
+       .summary = "A backtest's status and progress (?wait=seconds long-polls)",
+       .handler = bind(Get),
+       .success_schema = SchemaRef("Job"),
+       .params = {route_util::WaitParam(deps.limits)}},
+      {.method = "DELETE",
+       .path = "/v1/backtests/{id}",
+       .summary = "Cancel a queued or running backtest (202 with the job), delete a finished one "
+                  "(204)",
+       .handler = bind(Delete),
+       .success_code = 204,
+       .other_answers = {{202,
+                          "Cancel requested: the job was queued or running; it ends as "
+                          "cancelled and stays listed",
+                          SchemaRef("Job")}},
+       .problems = {409}},
+      {.method = "POST",
+       .path = "/v1/backtests/{id}/cancel",
+       .summary = "Cancel a queued or running backtest (409 once it finished; never deletes)",
+       .handler = bind(Cancel),
+       .success_code = 202,
+       .success_schema = SchemaRef("Job"),
+       .problems = {409}},
+      {.method = "GET",
+       .path = "/v1/backtests/{id}/result",
+       .summary = "Canonical metrics, the engine's own numbers and trades (409 unless succeeded)",
+       .handler = bind(GetResult),
+       .success_schema = SchemaRef("Result"),
+       .problems = {409}},
+      {.method = "GET",
+       .path = "/v1/backtests/{id}/trades",
+       .summary = "Closed trades, paged (409 unless succeeded)",
+       .handler = bind(GetTrades),
+       .success_schema = SchemaRef("TradePage"),
+       .params = {limit, cursor},
+       .problems = {409}},
+      {.method = "GET",
+       .path = "/v1/backtests/{id}/equity",
+       .summary = "The equity curve with drawdown, paged (409 unless succeeded)",
+       .handler = bind(GetEquity),
+       .success_schema = SchemaRef("EquityPage"),
+       .params = {limit, cursor},
+       .problems = {409}},
+      {.method = "GET",
+       .path = "/v1/backtests/{id}/logs",
+       .summary = "The job's log: routing steps and the engine's own lines (?after=seq&limit=)",
+       .handler = bind(GetLogs),
+       .success_schema = SchemaRef("LogPage"),
+       .params = {after, limit}},
+      {.method = "GET",
+       .path = "/v1/backtests/{id}/events",
+       .access = Access::kPublic,
+       .summary = "Live progress over a WebSocket: send `Upgrade: websocket` with the key as "
+                  "`Authorization: Bearer <key>` or the subprotocols `btrouter.v1, bearer.<key>`; "
+                  "the server sends the job as JSON on every change and closes after the final "
+                  "state. Without an upgrade: 426",
+       .handler = EventsWithoutUpgrade,
+       .success_code = 101,
+       .problems = {426}},
   };
 }
 

@@ -182,16 +182,56 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
   auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
+  const ApiBody csv = {
+      .media_types = {"text/csv", "application/octet-stream"},
+      .schema = {{"type", "string"},
+                 {"description",
+                  "CSV with a header naming time (or date, datetime, timestamp), open, high, low, "
+                  "close and optionally volume, in any case and order; times as ISO-8601 or "
+                  "epoch seconds or milliseconds; at least 2 bars"}},
+      .description = "The CSV file's bytes"};
+  const ApiParam name = {.name = "name",
+                         .description = "The dataset's name: 1-100 letters, digits, '-', '_', '.'",
+                         .schema = {{"type", "string"}, {"pattern", "^[A-Za-z0-9._-]{1,100}$"}},
+                         .required = true};
+  auto time_param = [](const char* param, const char* bound) -> ApiParam {
+    return {.name = param,
+            .description = std::string("Bars at or ") + bound +
+                           " this ISO-8601 time (a date alone is its midnight); absent: no bound",
+            .schema = {{"type", "string"}}};
+  };
+  const ApiParam max_points = {.name = "max_points",
+                               .description = "The most buckets to answer",
+                               .schema = {{"type", "integer"},
+                                          {"minimum", 1},
+                                          {"maximum", kMaxPointsLimit},
+                                          {"default", kMaxPointsDefault}}};
   return {
-      {"POST", "/v1/datasets", Access::kUser, "Upload a CSV dataset (?name=)", bind(UploadDataset),
-       201},
-      {"GET", "/v1/datasets", Access::kUser, "List the tenant's datasets", bind(ListDatasets)},
-      {"GET", "/v1/datasets/{id}", Access::kUser, "One dataset", bind(GetDataset)},
-      {"GET", "/v1/datasets/{id}/bars", Access::kUser,
-       "The dataset's bars with from <= time <= to (?from=&to= ISO-8601 times, optional), merged "
-       "into at most max_points OHLC buckets of `step` bars (?max_points=, 1-20000, default "
-       "2000); `bars` counts the bars in the range",
-       bind(GetDatasetBars)},
+      {.method = "POST",
+       .path = "/v1/datasets",
+       .summary = "Upload a CSV dataset (?name=)",
+       .handler = bind(UploadDataset),
+       .success_code = 201,
+       .success_schema = SchemaRef("Dataset"),
+       .body = csv,
+       .params = {name}},
+      {.method = "GET",
+       .path = "/v1/datasets",
+       .summary = "List the tenant's datasets",
+       .handler = bind(ListDatasets),
+       .success_schema = SchemaRef("DatasetList")},
+      {.method = "GET",
+       .path = "/v1/datasets/{id}",
+       .summary = "One dataset",
+       .handler = bind(GetDataset),
+       .success_schema = SchemaRef("Dataset")},
+      {.method = "GET",
+       .path = "/v1/datasets/{id}/bars",
+       .summary = "The dataset's bars with from <= time <= to, merged into at most max_points "
+                  "OHLC buckets of `step` bars; `bars` counts the bars in the range",
+       .handler = bind(GetDatasetBars),
+       .success_schema = SchemaRef("DatasetBars"),
+       .params = {time_param("from", "after"), time_param("to", "before"), max_points}},
   };
 }
 

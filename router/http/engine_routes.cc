@@ -124,37 +124,6 @@ ApiReply Enable(const ApiDeps& deps, const ApiRequest& req) {
   return Admin(deps, req, &HealthMonitor::Enable);
 }
 
-// The OpenAPI schema of one engine (the pinned fields are required).
-json EngineSchema() {
-  const json nullable_number = {{"type", {"number", "null"}}};
-  const json nullable_time = {{"type", {"string", "null"}}, {"format", "date-time"}};
-  return {{"type", "object"},
-          {"required", {"name", "state", "circuit", "capabilities"}},
-          {"properties",
-           {{"name", {{"type", "string"}}},
-            {"state",
-             {{"type", "string"},
-              {"enum", {"healthy", "degraded", "ejected", "draining", "disabled"}}}},
-            {"reason", {{"type", {"string", "null"}}}},
-            {"circuit", {{"type", "string"}, {"enum", {"closed", "open", "half_open"}}}},
-            {"up", {{"type", "boolean"}}},
-            {"capabilities", {{"type", "object"}}},
-            {"last_probe", {{"type", {"object", "null"}}}},
-            {"next_probe_at", nullable_time},
-            {"probe_interval_s", {{"type", "number"}}},
-            {"probe_failures_in_row", {{"type", "integer"}}},
-            {"run_failures_in_row", {{"type", "integer"}}},
-            {"ejections", {{"type", "integer"}}},
-            {"ejected_until", nullable_time},
-            {"window_runs", {{"type", "integer"}}},
-            {"success_rate", nullable_number},
-            {"p50_ms", nullable_number},
-            {"p99_ms", nullable_number},
-            {"history", {{"type", "object"}}},
-            {"queue_depth", {{"type", "integer"}}},
-            {"running", {{"type", "integer"}}}}}};
-}
-
 }  // namespace
 
 void SetEngineGauges(const ApiDeps& deps) {
@@ -198,22 +167,33 @@ std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps) {
   auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
-  const json engine = EngineSchema();
-  const json list = {{"type", "array"}, {"items", engine}};
+  // An admin action on the named engine, answering the engine as it is afterwards.
+  auto action = [&bind](const char* verb, const char* summary,
+                        ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) -> ApiRoute {
+    return {.method = "POST",
+            .path = std::string("/v1/engines/{name}/") + verb,
+            .access = Access::kAdmin,
+            .summary = summary,
+            .handler = bind(fn),
+            .success_schema = SchemaRef("Engine"),
+            .problems = {409}};
+  };
   return {
-      {"GET", "/v1/engines", Access::kUser,
-       "Engines with health state, circuit, last probe, run statistics, queue and capabilities",
-       bind(List), 200, list},
-      {"GET", "/v1/engines/{name}", Access::kUser, "One engine's health and capabilities",
-       bind(One), 200, engine},
-      {"POST", "/v1/engines/{name}/drain", Access::kAdmin,
-       "Drain an engine: running jobs finish, no new ones start (admin)", bind(Drain), 200, engine},
-      {"POST", "/v1/engines/{name}/resume", Access::kAdmin, "Resume a drained engine (admin)",
-       bind(Resume), 200, engine},
-      {"POST", "/v1/engines/{name}/disable", Access::kAdmin,
-       "Disable an engine: no new jobs, no probes (admin)", bind(Disable), 200, engine},
-      {"POST", "/v1/engines/{name}/enable", Access::kAdmin, "Enable a disabled engine (admin)",
-       bind(Enable), 200, engine},
+      {.method = "GET",
+       .path = "/v1/engines",
+       .summary =
+           "Engines with health state, circuit, last probe, run statistics, queue and capabilities",
+       .handler = bind(List),
+       .success_schema = {{"type", "array"}, {"items", SchemaRef("Engine")}}},
+      {.method = "GET",
+       .path = "/v1/engines/{name}",
+       .summary = "One engine's health and capabilities",
+       .handler = bind(One),
+       .success_schema = SchemaRef("Engine")},
+      action("drain", "Drain an engine: running jobs finish, no new ones start (admin)", Drain),
+      action("resume", "Resume a drained engine (admin)", Resume),
+      action("disable", "Disable an engine: no new jobs, no probes (admin)", Disable),
+      action("enable", "Enable a disabled engine (admin)", Enable),
   };
 }
 

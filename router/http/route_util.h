@@ -10,6 +10,7 @@
 
 #include "router/http/api.h"
 #include "router/http/handlers.h"
+#include "router/http/openapi.h"
 
 namespace btr::route_util {
 
@@ -57,6 +58,30 @@ inline Result<std::optional<std::chrono::milliseconds>> LongPollWait(const ApiRe
   const double capped = std::min(seconds, static_cast<double>(limits.long_poll_max.count()));
   return std::optional<std::chrono::milliseconds>(
       std::chrono::milliseconds(static_cast<int64_t>(capped * 1000)));
+}
+
+// The OpenAPI declarations of the parameters parsed above.
+inline ApiParam LimitParam(const ApiLimits& limits) {
+  return {.name = "limit",
+          .description = "Items per page",
+          .schema = {{"type", "integer"},
+                     {"minimum", 1},
+                     {"maximum", limits.page_size_max},
+                     {"default", limits.page_size_default}}};
+}
+
+inline ApiParam CursorParam() {
+  return {.name = "cursor",
+          .description = "The next_cursor of the previous page; absent: the first page"};
+}
+
+inline ApiParam WaitParam(const ApiLimits& limits) {
+  return {.name = "wait",
+          .description =
+              "Long-poll: answer when the resource changes or after this many "
+              "seconds (at most " +
+              std::to_string(limits.long_poll_max.count()) + "); absent: answer at once",
+          .schema = {{"type", "number"}, {"minimum", 0}}};
 }
 
 inline ApiReply Problem(const Status& s, const ApiRequest& req) {

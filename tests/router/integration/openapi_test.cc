@@ -1,5 +1,7 @@
 // /openapi.json against the server that serves it: the document lists exactly the routes the
 // server answers (and no others), and has the OpenAPI 3.1 shape tools rely on.
+#include "router/http/openapi.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -57,6 +59,46 @@ std::map<RouteKey, json> Operations(const json& document) {
   return ops;
 }
 
+// The node a "$ref" names, or `node` itself when it is no reference.
+json Deref(const json& document, const json& node) {
+  if (!node.is_object() || !node.contains("$ref")) return node;
+  const json::json_pointer pointer(node["$ref"].get<std::string>().substr(1));
+  return document.contains(pointer) ? document.at(pointer) : json(nullptr);
+}
+
+// Every "$ref" under `node` (with where it is).
+void CollectRefs(const json& node, const std::string& at,
+                 std::vector<std::pair<std::string, std::string>>* refs) {
+  if (node.is_object()) {
+    for (const auto& [name, child] : node.items()) {
+      if (name == "$ref" && child.is_string()) refs->push_back({at, child.get<std::string>()});
+      CollectRefs(child, at + "/" + name, refs);
+    }
+  } else if (node.is_array()) {
+    for (size_t k = 0; k < node.size(); ++k)
+      CollectRefs(node[k], at + "/" + std::to_string(k), refs);
+  }
+}
+
+TEST_CASE("openapi: every $ref resolves and every named schema is used", "[api][openapi]") {
+  const json document = OpenApiDocument(BuildRoutes(ApiDeps{}));
+  std::vector<std::pair<std::string, std::string>> refs;
+  CollectRefs(document, "#", &refs);
+  REQUIRE(!refs.empty());
+  std::set<std::string> used;
+  for (const auto& [at, ref] : refs) {
+    INFO(at << " -> " << ref);
+    REQUIRE(ref.rfind("#/", 0) == 0);
+    CHECK(Deref(document, {{"$ref", ref}}).is_object());
+    used.insert(ref);
+  }
+  for (const auto& [name, schema] : document["components"]["schemas"].items()) {
+    INFO("components/schemas/" << name);
+    CHECK(used.count("#/components/schemas/" + name) == 1);
+    CHECK(!schema.value("description", "").empty());
+  }
+}
+
 TEST_CASE("openapi: the document has the OpenAPI 3.1 shape", "[api][openapi]") {
   testing::ApiServer server;
   HttpResponse r = server.Call("GET", "/openapi.json", "");
@@ -82,7 +124,19 @@ TEST_CASE("openapi: the document has the OpenAPI 3.1 shape", "[api][openapi]") {
     REQUIRE(op["responses"].is_object());
     CHECK(!op["responses"].empty());
     for (const auto& [code, response] : op["responses"].items()) {
-      CHECK(response["description"].is_string());
+      INFO("answer " << code);
+      CHECK(Deref(document, response)["description"].is_string());
+      // A JSON success body names its schema (only the document itself is any object).
+      const json body = Deref(document, response).value("content", json::object());
+      if (code[0] == '2' && body.contains("application/json") && key.first != "/openapi.json") {
+        CHECK(body["application/json"]["schema"] != json{{"type", "object"}});
+      }
+    }
+    // Query and header parameters say what they are.
+    for (const json& p : op.value("parameters", json::array())) {
+      INFO("parameter " << p.dump());
+      CHECK(!p.value("description", "").empty());
+      CHECK(p["schema"].is_object());
     }
     // Every {param} of the template is declared as a required path parameter.
     std::set<std::string> declared;
