@@ -259,11 +259,11 @@ ApiReply Delete(const ApiDeps& deps, const ApiRequest& req) {
 // GET /v1/backtests/{id}/events reaches the route table only without `Upgrade: websocket`
 // (the HTTP server hands upgrades to the WebSocket server).
 ApiReply EventsWithoutUpgrade(const ApiRequest& req) {
-  ApiReply reply = ApiReply::Problem(
-      Status::InvalidArgument(
-          "upgrade: this path serves WebSocket only (send `Upgrade: websocket`); "
-          "GET /v1/backtests/{id}?wait= is the long-polling alternative"),
-      req.path, 426);
+  ApiReply reply =
+      ApiReply::Problem(Status::InvalidArgument(
+                            "upgrade: this path serves WebSocket only (send `Upgrade: websocket`); "
+                            "GET /v1/backtests/{id}?wait= is the long-polling alternative"),
+                        req.path, 426);
   reply.headers.emplace_back("Upgrade", "websocket");
   return reply;
 }
