@@ -98,13 +98,12 @@ std::string PercentText(const json& job) {
   return std::to_string(static_cast<int>(std::floor(progress * 100))) + "%";
 }
 
-// "bt_1 succeeded", "bt_1 failed: engine_error: ...", "bt_1 cancelled".
+// "bt_1 succeeded", "bt_1 failed: engine_error: ...", "bt_1 cancelled while running".
 std::string FinalLine(const json& job) {
-  std::string line = Text(job, "id") + " " + Text(job, "status");
-  if (job.contains("error") && job["error"].is_object()) {
-    line += ": " + Text(job["error"], "code") + ": " + Text(job["error"], "message");
-  }
-  return line;
+  const std::string status = Text(job, "status"), error = ErrorSummary(job);
+  const std::string line = Text(job, "id") + " ";
+  if (error.empty()) return line + status;
+  return error.rfind(status, 0) == 0 ? line + error : line + status + ": " + error;
 }
 
 void AppendRow(std::string* out, std::string_view key, const std::string& value) {
@@ -132,9 +131,7 @@ std::string JobTable(const json& job) {
   AppendRow(&out, "created_at", Text(job, "created_at"));
   AppendRow(&out, "started_at", Text(job, "started_at"));
   AppendRow(&out, "finished_at", Text(job, "finished_at"));
-  if (job.contains("error") && job["error"].is_object()) {
-    AppendRow(&out, "error", Text(job["error"], "code") + ": " + Text(job["error"], "message"));
-  }
+  if (const std::string error = ErrorSummary(job); !error.empty()) AppendRow(&out, "error", error);
   return out;
 }
 

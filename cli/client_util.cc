@@ -100,6 +100,14 @@ void PrintBody(const std::string& body) {
   if (body.empty() || body.back() != '\n') std::fputc('\n', stdout);
 }
 
+std::string ErrorSummary(const nlohmann::json& job) {
+  auto it = job.find("error");
+  if (it == job.end() || !it->is_object()) return "";
+  const std::string code = it->value("code", ""), message = it->value("message", "");
+  const bool said = code.empty() || code == job.value("status", "") || message.rfind(code, 0) == 0;
+  return said ? message : code + ": " + message;
+}
+
 Result<nlohmann::json> TypedValue(const std::string& what, std::string_view text) {
   if (text == "true") return nlohmann::json(true);
   if (text == "false") return nlohmann::json(false);

@@ -38,6 +38,11 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply);
 // Writes `body` to stdout with a final newline.
 void PrintBody(const std::string& body);
 
+// The "error" of a job or comparison run ({"code", "message"}) as one line, saying each thing
+// once: "unavailable: the service answered 503", but the message alone when the code is the
+// job's status ("cancelled") or the message starts with it. Empty when there is no error.
+std::string ErrorSummary(const nlohmann::json& job);
+
 // The backtest settings flags shared by `submit` and `compare`: --cash, --commission,
 // --commission-fixed, --spread, --margin and the fill switches.
 void DeclareSettingFlags(Flags& f);

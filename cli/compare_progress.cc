@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli/client_util.h"
+
 namespace btr::cli {
 namespace {
 
@@ -14,9 +16,7 @@ std::string Text(const json& j, const char* key) {
 }
 
 std::string ErrorText(const json& run) {
-  auto it = run.find("error");
-  if (it == run.end() || !it->is_object()) return "";
-  std::string text = Text(*it, "code") + ": " + Text(*it, "message");
+  std::string text = ErrorSummary(run);
   if (text.size() > 160) text = text.substr(0, 157) + "...";
   return text;
 }

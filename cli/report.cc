@@ -35,8 +35,9 @@ void AppendRow(std::string* out, std::string_view key, const std::string& value)
   *out += "  " + row + value + "\n";
 }
 
+// Non-finite values show as "-", as the JSON's null does (metrics_json.h).
 void AppendMetricRow(std::string* out, std::string_view key, double value) {
-  if (std::isnan(value)) {
+  if (!std::isfinite(value)) {
     AppendRow(out, key, "-");
   } else if (IsDuration(key)) {
     AppendRow(out, key, FormatDuration(value));
@@ -44,8 +45,6 @@ void AppendMetricRow(std::string* out, std::string_view key, double value) {
     AppendRow(out, key, Fixed(value * 100, 2) + " %");
   } else if (key == "num_trades") {
     AppendRow(out, key, Fixed(value, 0));
-  } else if (std::isinf(value)) {
-    AppendRow(out, key, value > 0 ? "inf" : "-inf");
   } else {
     AppendRow(out, key, Fixed(value, std::fabs(value) >= 1000 ? 2 : 4));
   }

@@ -15,10 +15,11 @@
 namespace btr::cli {
 
 // Metrics as aligned "key  value" lines; fractions shown as percents, durations as
-// "D days HH:MM:SS".
+// "D days HH:MM:SS", undefined or infinite values as "-" (the JSON's null).
 std::string FormatMetricsTable(const Metrics& m);
 // The same table from the canonical metrics JSON (metrics_json.h, the API's "metrics" object):
-// null reads as NaN, "inf"/"-inf" as infinities, a missing key as NaN. Canonical keys come in
+// null reads as NaN, "inf"/"-inf" (results stored by older versions) as infinities, a missing
+// key as NaN. Canonical keys come in
 // MetricsFields order; numeric keys the table does not know follow in name order.
 std::string FormatMetricsJsonTable(const nlohmann::json& metrics);
 

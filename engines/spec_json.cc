@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engines/data/sha256.h"
+#include "engines/spec_bounds.h"
 
 namespace btr {
 namespace {
@@ -15,11 +16,13 @@ Status Expect(const json& j, const std::string& field, bool ok, const char* what
   return Status::InvalidArgument(field + ": expected " + what + ", got " + j.dump());
 }
 
-Status ReadNumber(const json& body, const char* field, double* out) {
+// A numeric setting, within its bounds (spec_bounds.h).
+Status ReadSetting(const json& body, const char* field, double* out) {
   if (!body.contains(field)) return Status::Ok();
   const json& v = body[field];
   BTR_RETURN_IF_ERROR(
       Expect(v, field, v.is_number() && std::isfinite(v.get<double>()), "a number"));
+  BTR_RETURN_IF_ERROR(CheckSetting(field, v.get<double>()));
   *out = v.get<double>();
   return Status::Ok();
 }
@@ -60,6 +63,7 @@ Status ReadStrategy(const json& body, StrategyRef* out) {
       out->params[key] = value.get<bool>() ? 1 : 0;
     } else {
       BTR_RETURN_IF_ERROR(Expect(value, field, value.is_number(), "a number or true/false"));
+      BTR_RETURN_IF_ERROR(CheckParamMagnitude(field, value.get<double>()));
       out->params[key] = value.get<double>();
     }
   }
@@ -94,11 +98,11 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
     return Status::InvalidArgument("dataset: required (the id from POST /v1/datasets)");
   }
   BTR_RETURN_IF_ERROR(ReadName(body["dataset"], "dataset", &spec.dataset));
-  BTR_RETURN_IF_ERROR(ReadNumber(body, "cash", &spec.cash));
-  BTR_RETURN_IF_ERROR(ReadNumber(body, "commission", &spec.commission));
-  BTR_RETURN_IF_ERROR(ReadNumber(body, "commission_fixed", &spec.commission_fixed));
-  BTR_RETURN_IF_ERROR(ReadNumber(body, "spread", &spec.spread));
-  BTR_RETURN_IF_ERROR(ReadNumber(body, "margin", &spec.margin));
+  BTR_RETURN_IF_ERROR(ReadSetting(body, "cash", &spec.cash));
+  BTR_RETURN_IF_ERROR(ReadSetting(body, "commission", &spec.commission));
+  BTR_RETURN_IF_ERROR(ReadSetting(body, "commission_fixed", &spec.commission_fixed));
+  BTR_RETURN_IF_ERROR(ReadSetting(body, "spread", &spec.spread));
+  BTR_RETURN_IF_ERROR(ReadSetting(body, "margin", &spec.margin));
   BTR_RETURN_IF_ERROR(ReadBool(body, "trade_on_close", &spec.trade_on_close));
   BTR_RETURN_IF_ERROR(ReadBool(body, "exclusive_orders", &spec.exclusive_orders));
   BTR_RETURN_IF_ERROR(ReadBool(body, "hedging", &spec.hedging));

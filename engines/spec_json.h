@@ -5,8 +5,9 @@
 //    "margin": 1, "trade_on_close": false, "exclusive_orders": false, "hedging": false,
 //    "finalize_trades": false}
 //
-// Parsing checks types and ranges and names the offending field in the error
-// ("strategy.params.fast: expected a number or boolean"); unknown top-level fields are rejected
+// Parsing checks types and ranges (engines/spec_bounds.h: cash in (0, 1e12], ...) and names the
+// offending field in the error ("strategy.params.fast: expected a number or boolean", "cash:
+// expected initial cash in (0, 1e+12], got 1e+308"); unknown top-level fields are rejected
 // so typos do not pass silently. Catalogue membership and parameter names are checked later by
 // the engine. Thread-safe, pure.
 #pragma once

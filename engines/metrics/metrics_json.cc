@@ -5,8 +5,7 @@
 namespace btr {
 
 nlohmann::json MetricNumber(double v) {
-  if (std::isnan(v)) return nullptr;
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (!std::isfinite(v)) return nullptr;
   return v;
 }
 

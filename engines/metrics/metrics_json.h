@@ -1,5 +1,7 @@
 // JSON forms of run results. Canonical metrics: {"start", "end", <numeric keys>, "conventions":
-// {...}}. NaN is written as null and infinities as the strings "inf" / "-inf" (JSON has neither).
+// {...}}. Every metric is a JSON number or null: NaN (undefined: no trades, zero volatility, ...)
+// and infinities (a Sortino ratio without downside, an annualized return beyond a double) are
+// written as null, never as strings, so typed clients read one type per key.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 namespace btr {
 
 nlohmann::json MetricsToJson(const Metrics& m);
+// A finite number as itself; NaN and infinities as null.
 nlohmann::json MetricNumber(double v);
 
 // Trade fields of DESIGN.md; sl, tp and tag only when set; exit fields only when closed.

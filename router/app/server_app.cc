@@ -1,6 +1,7 @@
 #include "router/app/server_app.h"
 
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <memory>
 
@@ -18,6 +19,7 @@
 #include "router/ws/progress_ws_server.h"
 #include "services/auth/api_keys.h"
 #include "services/comparisons/comparison_service.h"
+#include "services/config/schema.h"
 #include "services/jobs/job_service.h"
 #include "services/log/logger.h"
 #include "services/store/sqlite_store.h"
@@ -40,7 +42,7 @@ struct ServerApp::Parts {
 namespace {
 
 // Every enabled engine, built from its config section.
-Status RegisterEngines(const Config& config, EngineRegistry* engines) {
+Status RegisterEnabledEngines(const Config& config, EngineRegistry* engines) {
   const auto max_bars = static_cast<size_t>(config.GetInt("limits.max_bars_per_run"));
   if (config.GetBool("engines.native.enabled")) {
     NativeEngineOptions native;
@@ -81,6 +83,35 @@ Status RegisterEngines(const Config& config, EngineRegistry* engines) {
     cloud.run_timeout = std::chrono::seconds(config.GetInt("engines.qc_cloud.timeout_s"));
     cloud.max_bars = max_bars;
     BTR_RETURN_IF_ERROR(engines->Register(std::make_unique<QcCloudEngine>(std::move(cloud))));
+  }
+  return Status::Ok();
+}
+
+// How to enable a known engine that the configuration leaves off (GET /v1/engines, errors).
+std::string EnableHint(std::string_view engine) {
+  std::string env(engine);
+  for (char& c : env) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string name(engine);
+  std::string hint =
+      "set engines." + name + ".enabled = true (BTR__ENGINES__" + env + "__ENABLED=true)";
+  if (engine == "backtestingpy") {
+    hint += " with engines.backtestingpy.url pointing at a running Backtesting.py service "
+            "(adapters/backtestingpy/service/run)";
+  } else if (engine == "lean_local") {
+    hint += "; runs use engines.lean_local.command (Docker's quantconnect/lean by default)";
+  } else if (engine == "qc_cloud") {
+    hint += " with engines.qc_cloud.user_id and a token (engines.qc_cloud.token_file)";
+  }
+  return hint;
+}
+
+// Every enabled engine; the other known engines are declared not enabled, with how to enable
+// them (listed as disabled by GET /v1/engines; a request naming one is told how to enable it).
+Status RegisterEngines(const Config& config, EngineRegistry* engines) {
+  BTR_RETURN_IF_ERROR(RegisterEnabledEngines(config, engines));
+  for (std::string_view name : KnownEngineNames()) {
+    if (engines->Find(name) != nullptr) continue;
+    BTR_RETURN_IF_ERROR(engines->DeclareNotEnabled(std::string(name), EnableHint(name)));
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <random>
 
 #include "services/log/logger.h"
@@ -72,12 +73,35 @@ void HealthMonitor::NoteState(Slot* slot, TimeNs now, Events* events) {
 
 // --- probes -------------------------------------------------------------------------------------
 
+namespace {
+
+// The engine's probe; one that throws answers unhealthy (what it said goes to the server log),
+// so a probe thread never ends on an engine's exception.
+Health GuardedProbe(Engine& engine, std::chrono::steady_clock::time_point deadline) {
+  std::string what;
+  try {
+    return engine.Probe(deadline);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "an exception that is not a std::exception";
+  }
+  DefaultLogger().Log(LogLevel::kError, "engine probe threw",
+                      {{"engine", std::string(engine.name())}, {"exception", what}});
+  Health failed;
+  failed.healthy = false;
+  failed.detail = "the probe failed unexpectedly (an exception; see the server log)";
+  return failed;
+}
+
+}  // namespace
+
 void HealthMonitor::ProbeOne(Slot* slot) {
   using Steady = std::chrono::steady_clock;
   const Steady::time_point start = Steady::now();
   const auto timeout = std::chrono::duration_cast<Steady::duration>(
       std::chrono::duration<double>(options_.timeout_s));
-  const Health answer = slot->engine->Probe(start + timeout);
+  const Health answer = GuardedProbe(*slot->engine, start + timeout);
   const double measured = std::chrono::duration<double>(Steady::now() - start).count();
   const double latency = std::max(measured, std::chrono::duration<double>(answer.latency).count());
   const bool ok = answer.healthy && latency <= options_.timeout_s;

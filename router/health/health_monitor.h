@@ -6,7 +6,8 @@
 // Probing: Start() probes every engine once, in parallel, and waits for those answers (each is
 // bounded by health.timeout_s), so a server starts with a verdict on each engine; then one thread
 // per engine probes whenever its EngineHealth says a probe is due. A probe that does not answer
-// healthy within timeout_s failed. Tests on a ManualClock skip Start() and call RunDueProbes().
+// healthy within timeout_s failed; so did one that threw (the exception is logged, never let out
+// of the probe thread). Tests on a ManualClock skip Start() and call RunDueProbes().
 //
 // Time: every state decision uses the injected Clock; probe deadlines and latencies are real
 // (steady) time, as they bound real calls.

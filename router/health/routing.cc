@@ -52,18 +52,14 @@ Result<RoutePlan> PlanRoute(const BacktestSpec& spec, size_t bars, const EngineR
     if (engine == nullptr) {
       const std::string field =
           spec.fallback.empty() ? "engines.fallback" : "fallback[" + std::to_string(k) + "]";
-      return Status::InvalidArgument(field + ": unknown engine '" + chain[k] +
-                                     "' (available: " + engines.Names() + ")");
+      return engines.UnknownEngine(field, chain[k], false);
     }
     fallback.push_back(engine);
   }
 
   if (!plan.automatic) {
     Engine* engine = engines.Find(spec.engine);
-    if (engine == nullptr) {
-      return Status::InvalidArgument("engine: unknown engine '" + spec.engine +
-                                     "' (available: auto, " + engines.Names() + ")");
-    }
+    if (engine == nullptr) return engines.UnknownEngine("engine", spec.engine, true);
     BTR_RETURN_IF_ERROR(CheckCapable(*engine, spec, bars));
     plan.candidates.push_back(engine);
   } else {

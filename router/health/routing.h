@@ -42,7 +42,8 @@ struct RoutePlan {
 
 // The candidates for `spec` on a dataset of `bars` bars (0 = unknown: max_bars not checked).
 // `health` may be null (every engine admits). Errors: InvalidArgument naming the field for an
-// unknown engine or fallback entry, the explicit engine rejecting the spec, or no engine able to
+// unknown engine or fallback entry (or a known one that is not enabled, with how to enable it:
+// EngineRegistry::UnknownEngine), the explicit engine rejecting the spec, or no engine able to
 // run it ("auto"); Unavailable when capable engines exist but none admits a run now ("auto").
 Result<RoutePlan> PlanRoute(const BacktestSpec& spec, size_t bars, const EngineRegistry& engines,
                             const HealthMonitor* health, const RoutingOptions& options);

@@ -1,6 +1,7 @@
 // /v1/engines: each engine's health (state, circuit, last probe, ejections, window statistics),
-// queue depth, running runs and capabilities; the admin actions drain, resume, disable and
-// enable; and the engine metric families (docs/routing.md).
+// queue depth, running runs and capabilities; the known engines the configuration does not
+// enable, as disabled with a hint how to enable them; the admin actions drain, resume, disable
+// and enable; and the engine metric families (docs/routing.md).
 #include "router/http/route_util.h"
 
 namespace btr {
@@ -35,6 +36,7 @@ json EngineToJson(const ApiDeps& deps, const Engine& engine) {
   const EngineCapabilities caps = engine.capabilities();
   const std::string name(engine.name());
   json out = {{"name", name},
+              {"configured", true},
               {"capabilities",
                {{"strategies", caps.strategies},
                 {"progress", caps.reports_progress},
@@ -75,23 +77,65 @@ json EngineToJson(const ApiDeps& deps, const Engine& engine) {
   return out;
 }
 
+// A known engine the configuration does not enable: listed as disabled, with how to enable it
+// (the fields of a served engine are there, empty, so that clients read one shape).
+json NotEnabledToJson(const std::string& name, const std::string& hint) {
+  return {{"name", name},
+          {"configured", false},
+          {"state", "disabled"},
+          {"reason", "not enabled in the configuration; to enable it, " + hint +
+                         ", then restart the server"},
+          {"hint", hint},
+          {"circuit", "open"},
+          {"up", false},
+          {"capabilities", {{"strategies", json::array()},
+                            {"progress", false},
+                            {"cancel", false},
+                            {"max_bars", 0}}},
+          {"queue_depth", 0},
+          {"last_probe", nullptr},
+          {"next_probe_at", nullptr},
+          {"probe_failures_in_row", 0},
+          {"run_failures_in_row", 0},
+          {"ejections", 0},
+          {"ejected_until", nullptr},
+          {"window_runs", 0},
+          {"success_rate", nullptr},
+          {"p50_ms", nullptr},
+          {"p99_ms", nullptr},
+          {"history", {{"bucket_s", 60}, {"points", json::array()}}},
+          {"running", 0}};
+}
+
+// The path's engine; NotFound naming the known engines for any other name.
 Result<const Engine*> FindEngine(const ApiDeps& deps, const ApiRequest& req) {
   const std::string& name = req.params.at("name");
   const Engine* engine = deps.engines->Find(name);
   if (engine == nullptr) {
-    return Status::NotFound("name: no engine '" + name + "' (available: " + deps.engines->Names() +
-                            ")");
+    std::string known = deps.engines->Names();
+    for (const auto& [other, hint] : deps.engines->NotEnabled()) {
+      known += (known.empty() ? "" : ", ") + other + " (not enabled)";
+    }
+    return Status::NotFound("name: no engine '" + name + "' (known: " + known + ")");
   }
   return engine;
 }
 
+// The served engines in name order, then the known ones not enabled, in name order.
 ApiReply List(const ApiDeps& deps, const ApiRequest&) {
   json out = json::array();
   for (const Engine* engine : deps.engines->All()) out.push_back(EngineToJson(deps, *engine));
+  for (const auto& [name, hint] : deps.engines->NotEnabled()) {
+    out.push_back(NotEnabledToJson(name, hint));
+  }
   return ApiReply::Json(200, out);
 }
 
 ApiReply One(const ApiDeps& deps, const ApiRequest& req) {
+  const std::string& name = req.params.at("name");
+  if (const std::string* hint = deps.engines->NotEnabledHint(name)) {
+    return ApiReply::Json(200, NotEnabledToJson(name, *hint));
+  }
   Result<const Engine*> engine = FindEngine(deps, req);
   if (!engine.ok()) return Problem(engine.status(), req);
   return ApiReply::Json(200, EngineToJson(deps, **engine));
@@ -100,6 +144,15 @@ ApiReply One(const ApiDeps& deps, const ApiRequest& req) {
 // An admin action on the named engine; the engine as it is afterwards.
 ApiReply Admin(const ApiDeps& deps, const ApiRequest& req,
                Result<EngineHealthStatus> (HealthMonitor::*action)(std::string_view)) {
+  const std::string& name = req.params.at("name");
+  if (const std::string* hint = deps.engines->NotEnabledHint(name)) {
+    // Nothing to drain or enable at run time: the configuration decides, at start.
+    return Problem(Status::FailedPrecondition(
+                       "name: engine '" + name + "' is not enabled in the configuration, so " +
+                       "there is nothing to drain, resume, disable or enable; to enable it, " +
+                       *hint + ", then restart the server"),
+                   req);
+  }
   Result<const Engine*> engine = FindEngine(deps, req);
   if (!engine.ok()) return Problem(engine.status(), req);
   if (deps.health == nullptr) {
@@ -181,8 +234,9 @@ std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps) {
   return {
       {.method = "GET",
        .path = "/v1/engines",
-       .summary =
-           "Engines with health state, circuit, last probe, run statistics, queue and capabilities",
+       .summary = "Every known engine: health state, circuit, last probe, run statistics, queue "
+                  "and capabilities; one the configuration does not enable is disabled, with a "
+                  "hint",
        .handler = bind(List),
        .success_schema = {{"type", "array"}, {"items", SchemaRef("Engine")}}},
       {.method = "GET",

@@ -96,6 +96,8 @@ json EngineSchema() {
       "An engine with its health (docs/routing.md). A disabled engine may carry only name, "
       "state and hint.",
       {{"name", Str()},
+       {"configured", Bool("false: a known engine this server's configuration does not enable "
+                           "(state disabled; `hint` says how to enable it)")},
        {"state", EnumOf({S::kHealthy, S::kDegraded, S::kEjected, S::kDraining, S::kDisabled},
                         EngineStateName, "Routing state")},
        {"hint", Str("What to do about the state, e.g. how to enable a disabled engine")},

@@ -59,7 +59,25 @@ Result<json> Apply(const json& base, const json& overrides, const std::string& f
   return out;
 }
 
+// The request field a message starts with ("cash" of "cash: expected ..."), as the API reads
+// it; empty when the message names none.
+std::string LeadingField(const std::string& message) {
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos || colon == 0 || message.find(' ') < colon) return "";
+  return message.substr(0, colon);
+}
+
 }  // namespace
+
+Status AttributeToEntry(const Status& status, size_t index, const json& overrides) {
+  const std::string entry = "engines[" + std::to_string(index) + "]";
+  const std::string field = LeadingField(status.message());
+  const std::string top = field.substr(0, field.find_first_of(".["));
+  if (!top.empty() && overrides.is_object() && overrides.contains(top)) {
+    return Status(status.code(), entry + ".overrides." + status.message());
+  }
+  return status.WithPrefix(entry);
+}
 
 Result<std::vector<PlannedRun>> ParseComparisonRequest(const json& body,
                                                        const EngineRegistry& engines,
@@ -137,16 +155,13 @@ Result<std::vector<PlannedRun>> ParseComparisonRequest(const json& body,
     if (run.engine == "auto") {
       return Status::InvalidArgument(field + ": a comparison names real engines, not auto");
     }
-    if (engines.Find(run.engine) == nullptr) {
-      return Status::InvalidArgument(field + ": unknown engine '" + run.engine +
-                                     "' (available: " + engines.Names() + ")");
-    }
+    if (engines.Find(run.engine) == nullptr) return engines.UnknownEngine(field, run.engine, false);
     Result<json> merged = Apply(base, run.overrides, field + ".overrides");
     if (!merged.ok()) return merged.status();
     (*merged)["engine"] = run.engine;
     (*merged)["fallback"] = json::array({run.engine});
     Result<BacktestSpec> spec = SpecFromJson(*merged);
-    if (!spec.ok()) return spec.status().WithPrefix(field);
+    if (!spec.ok()) return AttributeToEntry(spec.status(), k, run.overrides);
     run.spec = std::move(spec).value();
     if (label.empty()) {
       label = run.engine;

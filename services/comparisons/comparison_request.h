@@ -36,10 +36,14 @@ struct PlannedRun {
 // InvalidArgument naming the field: not an object, "engine" or "fallback" given (a comparison
 // names its engines and never falls back), "engines" missing, not an array, fewer than 2 or more
 // than `max_runs` entries, an unknown or "auto" engine, a bad entry, override or label, or a
-// spec field that SpecFromJson rejects (prefixed with "engines[k]" when it comes from that
-// entry's overrides).
+// spec field that SpecFromJson rejects (attributed to the entry, see AttributeToEntry).
 Result<std::vector<PlannedRun>> ParseComparisonRequest(const nlohmann::json& body,
                                                        const EngineRegistry& engines,
                                                        size_t max_runs);
+
+// `status`, an error of entry `index`'s spec, attributed to that entry: a field its `overrides`
+// set is named through them ("engines[0].overrides.cash: expected ..."); any other error is the
+// entry's as a whole ("engines[1]: strategy.name: engine 'x' cannot run 'y'").
+Status AttributeToEntry(const Status& status, size_t index, const nlohmann::json& overrides);
 
 }  // namespace btr

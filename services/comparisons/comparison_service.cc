@@ -67,9 +67,33 @@ void ComparisonService::Stop() {
   worker_.join();
 }
 
+Status ComparisonService::ValidateRuns(std::string_view tenant,
+                                       const std::vector<PlannedRun>& plan) const {
+  std::vector<std::pair<size_t, Status>> invalid;
+  for (size_t k = 0; k < plan.size(); ++k) {
+    Status valid = jobs_->Validate(tenant, plan[k].spec);
+    if (!valid.ok()) invalid.emplace_back(k, std::move(valid));
+  }
+  if (invalid.empty()) return Status::Ok();
+  // One reason for every entry (the base's dataset or strategy) names the base's own field.
+  const Status& first = invalid.front().second;
+  const bool same = invalid.size() == plan.size() &&
+                    std::all_of(invalid.begin(), invalid.end(), [&](const auto& entry) {
+                      return entry.second.message() == first.message();
+                    });
+  const size_t k = invalid.front().first;
+  const Status attributed = AttributeToEntry(first, k, plan[k].overrides);
+  const std::string overrides = "engines[" + std::to_string(k) + "].overrides.";
+  const bool from_overrides = attributed.message().rfind(overrides, 0) == 0;
+  return same && !from_overrides ? first : attributed;
+}
+
 Result<json> ComparisonService::Create(std::string_view tenant, const json& body) {
   Result<std::vector<PlannedRun>> plan = ParseComparisonRequest(body, *engines_, options_.max_runs);
   if (!plan.ok()) return plan.status();
+  // Every run's spec is checked before any is submitted: a bad entry refuses the request (400
+  // naming it) rather than becoming a failed run.
+  BTR_RETURN_IF_ERROR(ValidateRuns(tenant, *plan));
   ComparisonRecord record;
   record.id = NewId("cmp_");
   record.tenant = std::string(tenant);

@@ -1,11 +1,13 @@
 // ComparisonService: one spec on several engines, side by side (docs/comparisons.md).
 //
-// Create() parses the request (comparison_request.h), submits every run through
-// JobService::Submit — so validation, health admission, queue and tenant limits apply as to any
-// backtest — each to exactly the engine it names, with no fallback, then stores the comparison
-// (Store::CreateComparison). A run whose submission is refused (the engine is ejected, cannot
-// run the spec, the queue is full) is recorded as failed with that reason and the others go on;
-// when no run could be submitted nothing is stored and the first refusal is returned.
+// Create() parses the request (comparison_request.h) and validates every run's spec as
+// POST /v1/backtests does (JobService::Validate): one invalid entry refuses the whole request,
+// naming the entry ("engines[0].overrides.cash"), before anything is submitted. Then it submits
+// every run through JobService::Submit — so health admission, queue and tenant limits apply as
+// to any backtest — each to exactly the engine it names, with no fallback, and stores the
+// comparison (Store::CreateComparison). A run refused for the server's state (the engine is
+// ejected or disabled, the queue is full) is recorded as failed with that reason and the others
+// go on; when no run could be submitted nothing is stored and the first refusal is returned.
 //
 // A worker thread watches the running comparisons (woken by the job service's listener and by a
 // periodic check): once every run has ended it loads each succeeded run's result, equity and
@@ -29,6 +31,7 @@
 
 #include "engines/core/clock.h"
 #include "router/engine_registry.h"
+#include "services/comparisons/comparison_request.h"
 #include "services/compare/compare_types.h"
 #include "services/jobs/job_service.h"
 #include "services/store/store.h"
@@ -55,7 +58,7 @@ class ComparisonService {
   void Stop();
 
   // The comparison as the API shows it (View). InvalidArgument naming the field for a bad
-  // request; the first run's refusal when no run could be submitted.
+  // request or entry; the first run's refusal when no run could be submitted.
   Result<nlohmann::json> Create(std::string_view tenant, const nlohmann::json& body);
   // {"id", "status", "created_at", "finished_at", "runs": [{"label", "engine", "overrides",
   //  "backtest_id", "status", "progress", "phase", "engine_used", "error"}], "report"}.
@@ -73,6 +76,9 @@ class ComparisonService {
   Result<nlohmann::json> List(std::string_view tenant, std::string_view cursor, size_t limit);
 
  private:
+  // OK when every run's spec is valid; else the first invalid entry's error, attributed to it
+  // (or the base's own error when every entry fails alike).
+  Status ValidateRuns(std::string_view tenant, const std::vector<PlannedRun>& plan) const;
   void WorkerLoop();
   // Finishes `record` when all of its runs have ended; true when it is no longer running.
   bool TryFinish(const ComparisonRecord& record);

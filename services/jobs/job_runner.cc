@@ -1,6 +1,7 @@
 // JobService: running a job — routing at run time, fallback, per-engine slots and time limits,
 // the final state (the lifecycle around it is in job_service.cc).
 #include <cstdio>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -30,6 +31,46 @@ Status UnknownOutcomeStatus(const std::string& engine, const Status& status) {
 // The key a run is submitted under (RunContext::run_key): unique per job, attempt and engine.
 std::string RunKey(const std::string& job_id, int attempt, const std::string& engine) {
   return job_id + "." + std::to_string(attempt) + "." + engine;
+}
+
+// A cancelled job's message, saying it once: "cancelled while running" or "backtest cancelled at
+// bar 16384" as they are, never "cancelled: cancelled while running"; a message that does not
+// say it gets the word in front.
+std::string CancelledMessage(const Status& status) {
+  const std::string& m = status.message();
+  if (m.empty()) return "cancelled";
+  return m.find("cancel") != std::string::npos ? m : "cancelled: " + m;
+}
+
+// The message of a job that ended on an exception: no internals (the server log has them).
+constexpr const char* kUnexpected = "internal error; see the server log";
+
+// What an exception said, for the server log.
+std::string ExceptionText(std::exception_ptr thrown) {
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+// Calls `call` (an engine's run or reconcile, with what the worker does around it) so that an
+// exception thrown inside fails this one job with Internal instead of ending the process.
+template <typename Call>
+auto GuardEngineCall(std::string_view engine, std::string_view job_id, Call&& call)
+    -> decltype(call()) {
+  try {
+    return call();
+  } catch (...) {
+    DefaultLogger().Log(LogLevel::kError, "engine threw",
+                        {{"job_id", std::string(job_id)},
+                         {"engine", std::string(engine)},
+                         {"exception", ExceptionText(std::current_exception())}});
+  }
+  return Status::Internal("engine '" + std::string(engine) + "' failed unexpectedly; " +
+                          kUnexpected);
 }
 
 std::string FormatSeconds(double seconds) {
@@ -65,7 +106,14 @@ void JobService::RunJob(const QueuedJob& queued) {
     std::lock_guard<std::mutex> lock(mu_);
     running_[job->id] = live;
   }
-  Execute(*job, *live);
+  try {
+    Execute(*job, *live);
+  } catch (...) {
+    // The last boundary of a worker thread: whatever threw fails this job, not the server.
+    DefaultLogger().Log(LogLevel::kError, "job threw",
+                        {{"job_id", job->id}, {"exception", ExceptionText(std::current_exception())}});
+    FailUnexpectedly(job->tenant, job->id);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     running_.erase(queued.id);
@@ -197,8 +245,13 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
   if (plan.ok() && job.attempt > 0 && !job.engine_used.empty()) {
     // The server stopped while this job ran: what the engine made of that run comes first.
     status = load_bars();
-    Result<EngineRun> run = status.ok() ? ReconcileInterrupted(job, *spec, bars->bars, live, log)
-                                        : Result<EngineRun>(status);
+    Result<EngineRun> run =
+        status.ok() ? GuardEngineCall(job.engine_used, job.id,
+                                      [&] {
+                                        return ReconcileInterrupted(job, *spec, bars->bars, live,
+                                                                    log);
+                                      })
+                    : Result<EngineRun>(status);
     if (!run.ok() && run.status().code() == StatusCode::kCancelled) return;  // still queued
     if (run.ok() || run.status().code() != StatusCode::kNotFound) {
       if (!start_on(job.engine_used)) return;
@@ -236,7 +289,9 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
     }
     const TimeNs run_start = clock_->Now();
     if (i > 0) log.Info("running on " + name);
-    status = RunOnEngine(*ex.started, *spec, *dataset, bars->bars, engine, live, log, &result);
+    status = GuardEngineCall(name, job.id, [&] {
+      return RunOnEngine(*ex.started, *spec, *dataset, bars->bars, engine, live, log, &result);
+    });
     if (health_ != nullptr) {
       health_->RecordRun(name, *admission, status, SecondsBetween(run_start, clock_->Now()));
     }
@@ -391,6 +446,18 @@ Result<EngineRun> JobService::ReconcileInterrupted(const JobRecord& job, const B
   }
 }
 
+void JobService::FailUnexpectedly(std::string_view tenant, std::string_view id) {
+  Result<JobRecord> job = store_->GetJob(tenant, id);
+  if (job.ok() && job->status == JobStatus::kQueued) job = store_->StartJob(id, "", clock_->Now());
+  if (!job.ok() || job->status != JobStatus::kRunning) return;
+  const Status failed = store_->FinishJob(id, job->attempt, JobStatus::kFailed, {},
+                                          StatusCodeName(StatusCode::kInternal), kUnexpected,
+                                          clock_->Now());
+  if (!failed.ok()) return;
+  JobLog(store_, clock_, std::string(id), options_.max_log_lines)
+      .Add("error", "btrouter", std::string("failed: internal: ") + kUnexpected);
+}
+
 void JobService::Finish(const JobRecord& started, Status status, const JobResult& result_in,
                         LiveJob& live, JobLog& log) {
   JobResult result = result_in;
@@ -412,34 +479,41 @@ void JobService::Finish(const JobRecord& started, Status status, const JobResult
   const JobStatus final_status = status.ok()                               ? JobStatus::kSucceeded
                                  : status.code() == StatusCode::kCancelled ? JobStatus::kCancelled
                                                                            : JobStatus::kFailed;
-  const double seconds = SecondsBetween(started.started_at, clock_->Now());
-  if (final_status == JobStatus::kSucceeded) {
-    log.Info("succeeded on " + started.engine_used + " in " + FormatSeconds(seconds) + " s");
-  } else if (final_status == JobStatus::kCancelled) {
-    log.Info("cancelled: " + status.message());
-  } else {
-    log.Add("error", "btrouter", "failed: " + status.ToString());
-  }
+  const std::string message =
+      final_status == JobStatus::kCancelled ? CancelledMessage(status) : status.message();
   Status finished = store_->FinishJob(started.id, started.attempt, final_status, result,
-                                      status.ok() ? "" : StatusCodeName(status.code()),
-                                      status.message(), clock_->Now());
-  if (finished.ok()) {
-    LogFields fields = {{"job_id", started.id},
-                        {"tenant", started.tenant},
-                        {"engine", started.engine_used},
-                        {"status", JobStatusName(final_status)},
-                        {"seconds", SecondsBetween(started.started_at, clock_->Now())}};
-    if (!status.ok()) fields["error"] = status.ToString();
-    DefaultLogger().Log(final_status == JobStatus::kFailed ? LogLevel::kWarn : LogLevel::kInfo,
-                        "job finished", fields);
-  } else {
-    // FailedPrecondition: a newer attempt owns the job.
+                                      status.ok() ? "" : StatusCodeName(status.code()), message,
+                                      clock_->Now());
+  if (!finished.ok()) {
+    // FailedPrecondition: a newer attempt owns the job. Nothing was committed, so the job's log
+    // says nothing about an end (the attempt that owns the job writes it).
     DefaultLogger().Log(LogLevel::kWarn, "job result dropped",
                         {{"job_id", started.id},
                          {"engine", started.engine_used},
                          {"attempt", started.attempt},
                          {"reason", finished.ToString()}});
+    return;
   }
+  // Committed: only now does the log tell how the job ended, from what the store holds (a
+  // cancel accepted while the run ended turns a success into a cancel there).
+  Result<JobRecord> stored = store_->GetJob(started.tenant, started.id);
+  const JobStatus ended_status = stored.ok() ? stored->status : final_status;
+  const double seconds = SecondsBetween(started.started_at, clock_->Now());
+  if (ended_status == JobStatus::kSucceeded) {
+    log.Info("succeeded on " + started.engine_used + " in " + FormatSeconds(seconds) + " s");
+  } else if (ended_status == JobStatus::kCancelled) {
+    log.Info(stored.ok() && !stored->error_message.empty() ? stored->error_message : message);
+  } else {
+    log.Add("error", "btrouter", "failed: " + status.ToString());
+  }
+  LogFields fields = {{"job_id", started.id},
+                      {"tenant", started.tenant},
+                      {"engine", started.engine_used},
+                      {"status", JobStatusName(ended_status)},
+                      {"seconds", seconds}};
+  if (!status.ok()) fields["error"] = status.ToString();
+  DefaultLogger().Log(ended_status == JobStatus::kFailed ? LogLevel::kWarn : LogLevel::kInfo,
+                      "job finished", fields);
 }
 
 }  // namespace btr

@@ -77,10 +77,9 @@ void JobService::Stop() {
   started_ = false;
 }
 
-Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const BacktestSpec& spec,
-                                         std::string_view idempotency_key) {
+Result<RoutePlan> JobService::PlanSubmit(std::string_view tenant, const BacktestSpec& spec) const {
   // Names, strategy and settings first (their errors come before the dataset's), then the
-  // engines able to run it on this dataset, then whether any of them takes runs now.
+  // engines able to run it on this dataset.
   Result<RoutePlan> plan = PlanRoute(spec, 0, *engines_, health_, options_.routing);
   if (!plan.ok()) return plan.status();
   Result<DatasetRecord> dataset = store_->GetDataset(tenant, spec.dataset);
@@ -89,7 +88,19 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
     return Status::InvalidArgument("dataset: no dataset '" + spec.dataset +
                                    "' (upload one with POST /v1/datasets)");
   }
-  plan = PlanRoute(spec, dataset->bars, *engines_, health_, options_.routing);
+  return PlanRoute(spec, dataset->bars, *engines_, health_, options_.routing);
+}
+
+Status JobService::Validate(std::string_view tenant, const BacktestSpec& spec) const {
+  Result<RoutePlan> plan = PlanSubmit(tenant, spec);
+  if (!plan.ok() && plan.status().code() == StatusCode::kUnavailable) return Status::Ok();
+  return plan.ok() ? Status::Ok() : plan.status();
+}
+
+Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const BacktestSpec& spec,
+                                         std::string_view idempotency_key) {
+  // The spec and its dataset (Validate), then whether any candidate engine takes runs now.
+  Result<RoutePlan> plan = PlanSubmit(tenant, spec);
   if (!plan.ok()) return plan.status();
   BTR_RETURN_IF_ERROR(CheckAdmissible(*plan));
   Result<size_t> active = store_->CountActiveJobs(tenant);

@@ -21,6 +21,10 @@
 // A job re-queued after a restart asks the engine of its interrupted attempt first
 // (ReconcileInterrupted): a run held there is adopted instead of running the job again.
 //
+// Exceptions: an engine whose Run or Reconcile throws fails that one job (status failed, code
+// internal, a message without internals; the exception goes to the server log); the engine's
+// slot and admission are released as after any failed run. Nothing a job does ends a worker.
+//
 // Threads: every public method is thread-safe. Start() launches `workers` threads; Stop() closes
 // the queue, interrupts running jobs without finishing them (they stay "running" in the store and
 // the next Start() re-queues them) and joins the workers.
@@ -96,6 +100,10 @@ class JobService {
   // when `idempotency_key` was used with a different spec.
   Result<SubmitOutcome> Submit(std::string_view tenant, const BacktestSpec& spec,
                                std::string_view idempotency_key);
+  // Submit's validation alone, with no side effect: OK when the spec names known engines that
+  // can run it (strategy, parameters, settings) on a dataset of the tenant's; InvalidArgument
+  // naming the field otherwise. Health, limits and the queue are not looked at.
+  Status Validate(std::string_view tenant, const BacktestSpec& spec) const;
   // The job with live progress. NotFound for unknown ids and other tenants' jobs.
   Result<JobRecord> Get(std::string_view tenant, std::string_view id);
   // Long-poll: returns once the job changed after `since` (updated_at), ended, or `timeout`.
@@ -158,6 +166,11 @@ class JobService {
                                          const BarSeries& bars, LiveJob& live, JobLog& log);
   void Finish(const JobRecord& started, Status status, const JobResult& result, LiveJob& live,
               JobLog& log);
+  // After an exception escaped Execute: the job, queued or running, fails as internal with a
+  // message without internals (the exception is in the server log).
+  void FailUnexpectedly(std::string_view tenant, std::string_view id);
+  // Validate's checks; the candidate engines for the spec on the tenant's dataset.
+  Result<RoutePlan> PlanSubmit(std::string_view tenant, const BacktestSpec& spec) const;
   // Submit's fail-fast check: OK when some candidate admits a run now.
   Status CheckAdmissible(const RoutePlan& plan) const;
   // Wakes long-polls and calls the listeners with the job's current record.

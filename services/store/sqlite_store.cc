@@ -28,8 +28,10 @@ using Mode = sqlite::Transaction::Mode;
 
 std::string Quote(std::string_view id) { return "'" + std::string(id) + "'"; }
 
-Status JobNotFound(std::string_view op, std::string_view id) {
-  return Status::NotFound(std::string(op) + ": job " + Quote(id) + " not found");
+// Messages that may reach the API name the resource (a backtest), never the store method: the
+// API reads a leading "word:" as the request field at fault.
+Status JobNotFound(std::string_view id) {
+  return Status::NotFound("backtest " + Quote(id) + " not found");
 }
 
 Status ReadJob(const Statement& st, std::string_view op, JobRecord* job) {
@@ -80,15 +82,15 @@ Result<JobRecord> SelectJob(Connection* conn, std::string_view op,
   st.Text(id);
   if (tenant) st.Text(*tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return JobNotFound(op, id);
+  if (!row) return JobNotFound(id);
   JobRecord job;
   BTR_RETURN_IF_ERROR(ReadJob(st, op, &job));
   return job;
 }
 
-Status CheckIds(std::string_view op, std::string_view tenant, std::string_view id) {
-  if (tenant.empty()) return Status::InvalidArgument(std::string(op) + ": empty tenant");
-  if (id.empty()) return Status::InvalidArgument(std::string(op) + ": empty id");
+Status CheckIds(std::string_view tenant, std::string_view id) {
+  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   return Status::Ok();
 }
 
@@ -128,7 +130,7 @@ bool DecodeCursor(std::string_view cursor, TimeNs* created_at, std::string* id) 
 
 Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
   constexpr std::string_view kOp = "CreateJob";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, job.tenant, job.id));
+  BTR_RETURN_IF_ERROR(CheckIds(job.tenant, job.id));
   JobRecord row = job;
   row.status = JobStatus::kQueued;
   if (row.phase.empty()) row.phase = "queued";
@@ -183,19 +185,19 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
 
 Result<JobRecord> SqliteStore::GetJob(std::string_view tenant, std::string_view id) {
   constexpr std::string_view kOp = "GetJob";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
+  BTR_RETURN_IF_ERROR(CheckIds(tenant, id));
   std::lock_guard lock(reader()->mu());
   return SelectJob(reader(), kOp, tenant, id);
 }
 
 Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
   constexpr std::string_view kOp = "ListJobs";
-  if (query.tenant.empty()) return Status::InvalidArgument("ListJobs: empty tenant");
+  if (query.tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
   TimeNs after_created_at = 0;
   std::string after_id;
   const bool paged = !query.cursor.empty();
   if (paged && !DecodeCursor(query.cursor, &after_created_at, &after_id)) {
-    return Status::InvalidArgument("ListJobs: cursor " + Quote(query.cursor) +
+    return Status::InvalidArgument("cursor: " + Quote(query.cursor) +
                                    " did not come from a previous page");
   }
   const size_t limit =
@@ -227,7 +229,7 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
 Result<JobRecord> SqliteStore::StartJob(std::string_view id, std::string_view engine_used,
                                         TimeNs now) {
   constexpr std::string_view kOp = "StartJob";
-  if (id.empty()) return Status::InvalidArgument("StartJob: empty id");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
@@ -244,7 +246,7 @@ Result<JobRecord> SqliteStore::StartJob(std::string_view id, std::string_view en
   const bool started = writer_->Changes() > 0;
   BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
   if (!started) {
-    return Status::FailedPrecondition("StartJob: job " + Quote(id) + " is " +
+    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
                                       std::string(JobStatusName(job.status)) + ", not queued");
   }
   BTR_RETURN_IF_ERROR(txn.Commit());
@@ -254,7 +256,7 @@ Result<JobRecord> SqliteStore::StartJob(std::string_view id, std::string_view en
 Status SqliteStore::UpdateProgress(std::string_view id, double progress, std::string_view phase,
                                    TimeNs now) {
   constexpr std::string_view kOp = "UpdateProgress";
-  if (id.empty()) return Status::InvalidArgument("UpdateProgress: empty id");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   progress = std::isnan(progress) ? 0.0 : std::clamp(progress, 0.0, 1.0);
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
@@ -270,7 +272,7 @@ Status SqliteStore::UpdateProgress(std::string_view id, double progress, std::st
   }
   if (writer_->Changes() == 0) {
     BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
-    return Status::FailedPrecondition("UpdateProgress: job " + Quote(id) + " is " +
+    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
                                       std::string(JobStatusName(job.status)) + ", not running");
   }
   return txn.Commit();
@@ -280,10 +282,10 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
                               const JobResult& result, std::string_view error_code,
                               std::string_view error_message, TimeNs now) {
   constexpr std::string_view kOp = "FinishJob";
-  if (id.empty()) return Status::InvalidArgument("FinishJob: empty id");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   if (!IsTerminal(status)) {
-    return Status::InvalidArgument("FinishJob: status " + std::string(JobStatusName(status)) +
-                                   " is not terminal");
+    return Status::InvalidArgument("status " + std::string(JobStatusName(status)) +
+                                   " is not a final status");
   }
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
@@ -322,7 +324,7 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
   }
   if (writer_->Changes() == 0) {
     BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
-    return Status::FailedPrecondition("FinishJob: job " + Quote(id) + " is " +
+    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
                                       std::string(JobStatusName(job.status)) + " at attempt " +
                                       std::to_string(job.attempt) + "; finishing attempt " +
                                       std::to_string(attempt) + " refused");
@@ -344,13 +346,13 @@ Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status
 
 Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_view id, TimeNs now) {
   constexpr std::string_view kOp = "CancelJob";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
+  BTR_RETURN_IF_ERROR(CheckIds(tenant, id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
   BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, tenant, id));
   if (IsTerminal(job.status)) {
-    return Status::FailedPrecondition("CancelJob: job " + Quote(id) + " is already " +
+    return Status::FailedPrecondition("backtest " + Quote(id) + " is already " +
                                       std::string(JobStatusName(job.status)));
   }
   job.cancel_requested = true;
@@ -375,13 +377,13 @@ Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_vi
 
 Status SqliteStore::DeleteJob(std::string_view tenant, std::string_view id) {
   constexpr std::string_view kOp = "DeleteJob";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
+  BTR_RETURN_IF_ERROR(CheckIds(tenant, id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
   BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, tenant, id));
   if (!IsTerminal(job.status)) {
-    return Status::FailedPrecondition("DeleteJob: job " + Quote(id) + " is " +
+    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
                                       std::string(JobStatusName(job.status)) +
                                       "; cancel it and wait for it to finish first");
   }
@@ -397,7 +399,7 @@ Status SqliteStore::DeleteJob(std::string_view tenant, std::string_view id) {
 
 Result<JobResult> SqliteStore::GetResult(std::string_view tenant, std::string_view id) {
   constexpr std::string_view kOp = "GetResult";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
+  BTR_RETURN_IF_ERROR(CheckIds(tenant, id));
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st,
@@ -407,9 +409,9 @@ Result<JobResult> SqliteStore::GetResult(std::string_view tenant, std::string_vi
                         "WHERE j.id = ? AND j.tenant = ?"));
   st.Text(id).Text(tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return JobNotFound(kOp, id);
+  if (!row) return JobNotFound(id);
   if (st.ColumnInt(1) == 0) {
-    return Status::FailedPrecondition("GetResult: job " + Quote(id) + " is " + st.ColumnText(0) +
+    return Status::FailedPrecondition("backtest " + Quote(id) + " is " + st.ColumnText(0) +
                                       " and has no result yet");
   }
   JobResult result;
@@ -456,7 +458,7 @@ Result<std::vector<JobRecord>> SqliteStore::RecoverJobs(TimeNs now) {
 
 Result<size_t> SqliteStore::CountActiveJobs(std::string_view tenant) {
   constexpr std::string_view kOp = "CountActiveJobs";
-  if (tenant.empty()) return Status::InvalidArgument("CountActiveJobs: empty tenant");
+  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
                               reader()->Prepare(kOp,

@@ -52,9 +52,11 @@ ApiKeyRecord ReadApiKey(const Statement& st) {
   return k;
 }
 
-Status CheckIds(std::string_view op, std::string_view tenant, std::string_view id) {
-  if (tenant.empty()) return Status::InvalidArgument(std::string(op) + ": empty tenant");
-  if (id.empty()) return Status::InvalidArgument(std::string(op) + ": empty id");
+// Messages that may reach the API name the resource, never the store method (the API reads a
+// leading "word:" as the request field at fault).
+Status CheckIds(std::string_view tenant, std::string_view id) {
+  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   return Status::Ok();
 }
 
@@ -111,7 +113,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
 
 Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
   constexpr std::string_view kOp = "PutDataset";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, dataset.tenant, dataset.id));
+  BTR_RETURN_IF_ERROR(CheckIds(dataset.tenant, dataset.id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
@@ -139,7 +141,7 @@ Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::AlreadyExists("PutDataset: dataset id " + Quote(dataset.id) +
+    return Status::AlreadyExists("dataset id " + Quote(dataset.id) +
                                  " is taken by another tenant");
   }
   return txn.Commit();
@@ -147,20 +149,20 @@ Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
 
 Result<DatasetRecord> SqliteStore::GetDataset(std::string_view tenant, std::string_view id) {
   constexpr std::string_view kOp = "GetDataset";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, tenant, id));
+  BTR_RETURN_IF_ERROR(CheckIds(tenant, id));
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
                               reader()->Prepare(kOp, "SELECT " BTR_DATASET_COLUMNS
                                                      " FROM datasets WHERE id = ? AND tenant = ?"));
   st.Text(id).Text(tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return Status::NotFound("GetDataset: dataset " + Quote(id) + " not found");
+  if (!row) return Status::NotFound("dataset " + Quote(id) + " not found");
   return ReadDataset(st);
 }
 
 Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets(std::string_view tenant) {
   constexpr std::string_view kOp = "ListDatasets";
-  if (tenant.empty()) return Status::InvalidArgument("ListDatasets: empty tenant");
+  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st,
@@ -179,7 +181,7 @@ Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets(std::string_view te
 
 Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
   constexpr std::string_view kOp = "PutApiKey";
-  BTR_RETURN_IF_ERROR(CheckIds(kOp, key.tenant, key.id));
+  BTR_RETURN_IF_ERROR(CheckIds(key.tenant, key.id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
@@ -195,7 +197,7 @@ Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
         .Int(key.revoked_at);
     Status status = st.Run();
     if (status.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("PutApiKey: key id " + Quote(key.id) + " exists");
+      return Status::AlreadyExists("API key id " + Quote(key.id) + " exists");
     }
     BTR_RETURN_IF_ERROR(status);
   }
@@ -204,13 +206,13 @@ Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
 
 Result<ApiKeyRecord> SqliteStore::GetApiKey(std::string_view id) {
   constexpr std::string_view kOp = "GetApiKey";
-  if (id.empty()) return Status::InvalidArgument("GetApiKey: empty id");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS
                                                                    " FROM api_keys WHERE id = ?"));
   st.Text(id);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return Status::NotFound("GetApiKey: key " + Quote(id) + " not found");
+  if (!row) return Status::NotFound("API key " + Quote(id) + " not found");
   return ReadApiKey(st);
 }
 
@@ -230,7 +232,7 @@ Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
 
 Status SqliteStore::RevokeApiKey(std::string_view id, TimeNs now) {
   constexpr std::string_view kOp = "RevokeApiKey";
-  if (id.empty()) return Status::InvalidArgument("RevokeApiKey: empty id");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
@@ -247,7 +249,7 @@ Status SqliteStore::RevokeApiKey(std::string_view id, TimeNs now) {
                                 writer_->Prepare(kOp, "SELECT 1 FROM api_keys WHERE id = ?"));
     st.Text(id);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool exists, st.Step());
-    if (!exists) return Status::NotFound("RevokeApiKey: key " + Quote(id) + " not found");
+    if (!exists) return Status::NotFound("API key " + Quote(id) + " not found");
   }
   return txn.Commit();
 }

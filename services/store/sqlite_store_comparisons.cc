@@ -50,7 +50,7 @@ bool DecodeCursor(std::string_view cursor, TimeNs* created_at, std::string* id) 
 Status SqliteStore::CreateComparison(const ComparisonRecord& c) {
   constexpr std::string_view kOp = "CreateComparison";
   if (c.id.empty() || c.tenant.empty()) {
-    return Status::InvalidArgument("CreateComparison: empty id or tenant");
+    return Status::InvalidArgument("id: a comparison needs an id and a tenant");
   }
   std::lock_guard lock(writer_->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
@@ -81,7 +81,8 @@ Status SqliteStore::FinishComparison(std::string_view id, std::string_view statu
                                      std::string_view report_json, TimeNs now) {
   constexpr std::string_view kOp = "FinishComparison";
   if (status != "succeeded" && status != "failed") {
-    return Status::InvalidArgument("FinishComparison: status must be succeeded or failed");
+    return Status::InvalidArgument("a comparison's final status is succeeded or failed, got '" +
+                                   std::string(status) + "'");
   }
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
@@ -96,7 +97,7 @@ Status SqliteStore::FinishComparison(std::string_view id, std::string_view statu
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::FailedPrecondition("FinishComparison: comparison '" + std::string(id) +
+    return Status::FailedPrecondition("comparison '" + std::string(id) +
                                       "' is not running");
   }
   return txn.Commit();
@@ -121,7 +122,7 @@ Result<std::vector<ComparisonRecord>> SqliteStore::ListRunningComparisons() {
 Result<ComparisonPage> SqliteStore::ListComparisons(std::string_view tenant,
                                                     std::string_view cursor, size_t limit) {
   constexpr std::string_view kOp = "ListComparisons";
-  if (tenant.empty()) return Status::InvalidArgument("ListComparisons: empty tenant");
+  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
   limit = std::max<size_t>(limit, 1);
   TimeNs before_created = 0;
   std::string before_id;

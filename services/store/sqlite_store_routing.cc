@@ -12,7 +12,7 @@ Status SqliteStore::SetJobRouting(std::string_view id, int attempt, std::string_
   using sqlite::Statement;
   using sqlite::Transaction;
   constexpr std::string_view kOp = "SetJobRouting";
-  if (id.empty()) return Status::InvalidArgument("SetJobRouting: empty id");
+  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
@@ -26,7 +26,7 @@ Status SqliteStore::SetJobRouting(std::string_view id, int attempt, std::string_
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::FailedPrecondition("SetJobRouting: job '" + std::string(id) +
+    return Status::FailedPrecondition("backtest '" + std::string(id) +
                                       "' is not running at attempt " + std::to_string(attempt));
   }
   return txn.Commit();

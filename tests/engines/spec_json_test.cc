@@ -1,8 +1,12 @@
 #include "engines/spec_json.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "engines/data/bars.h"
+#include "engines/metrics/metrics.h"
+#include "engines/metrics/metrics_json.h"
+#include "engines/spec_bounds.h"
 #include "engines/native/native_engine.h"
 
 namespace btr {
@@ -56,6 +60,42 @@ TEST_CASE("spec errors name the field") {
             .rfind("fallback[1]:", 0) == 0);
 }
 
+TEST_CASE("numeric settings are bounded; the error names the field and the range") {
+  auto parse = [](const std::string& field, double value) {
+    json body = Body();
+    body[field] = value;
+    return SpecFromJson(body).status();
+  };
+  // The probe's case: a cash whose equity would overflow to inf.
+  const Status huge = parse("cash", 1e308);
+  REQUIRE(huge.code() == StatusCode::kInvalidArgument);
+  CHECK(huge.message() == "cash: expected initial cash in (0, 1e+12], got 1e+308");
+  CHECK(parse("cash", 1e12).ok());
+  CHECK(!parse("cash", 1.000001e12).ok());
+  CHECK(!parse("cash", 0).ok());
+  CHECK(parse("commission", -0.1).ok());
+  CHECK(parse("commission", 0.1).message().rfind("commission: expected", 0) == 0);
+  CHECK(parse("commission_fixed", 1e9).ok());
+  CHECK(parse("commission_fixed", 2e9).message().find("in [0, 1e+09], got 2e+09") !=
+        std::string::npos);
+  CHECK(parse("commission_fixed", -1).message().rfind("commission_fixed:", 0) == 0);
+  CHECK(!parse("spread", 1).ok());
+  CHECK(parse("margin", 1e-4).ok());
+  CHECK(parse("margin", 1e-300).message().rfind("margin: expected", 0) == 0);
+  // Every bound of the table: the edges are in or out as declared.
+  for (const SettingBounds& b : SpecSettingBounds()) {
+    INFO(b.field);
+    CHECK(parse(std::string(b.field), b.min).ok() == b.min_inclusive);
+    CHECK(parse(std::string(b.field), b.max).ok() == b.max_inclusive);
+    CHECK(!parse(std::string(b.field), b.max * 2 + 1).ok());
+  }
+  // Strategy parameters: any number a strategy could mean, never one past 1e12.
+  json body = Body();
+  body["strategy"]["params"]["fast"] = 1e300;
+  CHECK(SpecFromJson(body).status().message().rfind("strategy.params.fast: expected a number in",
+                                                    0) == 0);
+}
+
 BarSeries Wave() {
   BarSeries b;
   for (int i = 0; i < 400; ++i) {
@@ -103,6 +143,47 @@ TEST_CASE("the native engine runs specs and rejects bad ones with InvalidArgumen
   NativeEngine small(NativeEngineOptions{100});
   CHECK(small.Run(spec, bars, {}).status().message().find("limit of 100 bars") !=
         std::string::npos);
+}
+
+TEST_CASE("the widest valid settings keep every canonical metric a number or null") {
+  // Most cash, most leverage, costliest orders: the results stay finite, and whatever is not
+  // (an annualized return past a double) is written as null, never as a string.
+  NativeEngine engine;
+  json body = Body();
+  body["cash"] = 1e12;
+  body["margin"] = 1e-4;
+  body["commission"] = 0.0999;
+  body["commission_fixed"] = 1e9;
+  body["spread"] = 0.5;
+  const BarSeries bars = Wave();
+  for (const char* strategy : {"sma_cross", "buy_and_hold", "rsi_reversion"}) {
+    body["strategy"] = {{"name", strategy}};
+    Result<BacktestSpec> spec = SpecFromJson(body);
+    REQUIRE(spec.ok());
+    Result<EngineRun> run = engine.Run(*spec, bars, {});
+    REQUIRE(run.ok());
+    MetricsInput input;
+    input.equity = run->equity;
+    input.close = bars.close;
+    input.time = bars.time;
+    input.trades = run->trades;
+    input.first_trading_bar = run->warmup_bars;
+    const json metrics = MetricsToJson(ComputeMetrics(input));
+    for (const auto& [key, value] : metrics.items()) {
+      INFO(strategy << " " << key << " = " << value.dump());
+      if (key == "start" || key == "end" || key == "conventions") continue;
+      CHECK((value.is_number() || value.is_null()));
+    }
+    CHECK(metrics["equity_peak"].is_number());
+    CHECK(metrics["equity_final"].is_number());
+  }
+}
+
+TEST_CASE("MetricNumber writes NaN and infinities as null") {
+  CHECK(MetricNumber(1.5) == json(1.5));
+  CHECK(MetricNumber(std::numeric_limits<double>::infinity()).is_null());
+  CHECK(MetricNumber(-std::numeric_limits<double>::infinity()).is_null());
+  CHECK(MetricNumber(std::numeric_limits<double>::quiet_NaN()).is_null());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 //               nothing ran, nothing is held);
 //   SetDelay()  every run waits this long first (cancellable; a Kill during it loses contact);
 //   SetProbe()  the probe's answer and the latency it reports;
+//   Throw()     Run, Reconcile and Probe throw std::runtime_error (an engine with a bug);
 //   Heal()      all of the above off (the delay stays).
 // Reconcile answers like a real engine: the run held under the key (once), NotFound for a key
 // it holds nothing under (a run lost by Kill is not held), Unavailable while killed.
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,6 +45,10 @@ class FaultyEngine final : public Engine {
     std::lock_guard<std::mutex> lock(mu_);
     fail_ = code;
     fail_message_ = message.empty() ? "injected " + std::string(StatusCodeName(code)) : message;
+  }
+  void Throw(std::string what) {
+    std::lock_guard<std::mutex> lock(mu_);
+    throw_ = std::move(what);
   }
   void Kill() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -78,6 +84,7 @@ class FaultyEngine final : public Engine {
     std::lock_guard<std::mutex> lock(mu_);
     fail_ = StatusCode::kOk;
     down_ = hang_ = drop_ = drop_unaccepted_ = false;
+    throw_.clear();
     probe_healthy_ = true;
     probe_latency_ = {};
   }
@@ -115,6 +122,7 @@ class FaultyEngine final : public Engine {
   Health Probe(std::chrono::steady_clock::time_point) override {
     ++probes_;
     std::lock_guard<std::mutex> lock(mu_);
+    if (!throw_.empty()) throw std::runtime_error(throw_);
     Health h;
     h.healthy = probe_healthy_ && !down_;
     h.detail = down_       ? name_ + ": connection refused (injected: killed)"
@@ -131,6 +139,7 @@ class FaultyEngine final : public Engine {
     std::chrono::milliseconds delay{0};
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (!throw_.empty()) throw std::runtime_error(throw_);
       if (down_) return Status::Unavailable(name_ + ": connection refused (injected: killed)");
       if (fail_ != StatusCode::kOk) return Status(fail_, fail_message_);
       if (drop_unaccepted_) {
@@ -164,6 +173,7 @@ class FaultyEngine final : public Engine {
                               const RunContext& context) override {
     ++reconciles_;
     std::lock_guard<std::mutex> lock(mu_);
+    if (!throw_.empty()) throw std::runtime_error(throw_);
     if (!reconcile_supported_) return Engine::Reconcile(spec, bars, context);
     if (down_) return Status::Unavailable(name_ + ": connection refused (injected: killed)");
     auto held = held_.find(context.run_key);
@@ -190,6 +200,7 @@ class FaultyEngine final : public Engine {
   StatusCode fail_ = StatusCode::kOk;  // guarded by mu_, as are the fields below
   std::string fail_message_;
   bool down_ = false, hang_ = false, drop_ = false, drop_unaccepted_ = false;
+  std::string throw_;  // not empty: Run, Reconcile and Probe throw this
   bool reconcile_supported_ = true;
   std::map<std::string, Result<EngineRun>> held_;  // run key -> a run whose reply was lost
   std::string last_run_key_;

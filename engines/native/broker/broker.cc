@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "engines/spec_bounds.h"
+
 namespace btr {
 namespace {
 
@@ -27,28 +29,11 @@ double PyFloorDiv(double a, double b) {
 }  // namespace
 
 Status BrokerConfig::Validate() const {
-  if (!(cash > 0) || !std::isfinite(cash)) {
-    return Status::InvalidArgument("cash: expected a number > 0, got " + std::to_string(cash));
-  }
-  if (!(commission_relative >= -0.1 && commission_relative < 0.1)) {
-    return Status::InvalidArgument(
-        "commission: the relative commission must lie in [-0.1, 0.1) (0.001 = 0.1 %), got " +
-        std::to_string(commission_relative));
-  }
-  if (!(commission_fixed >= 0) || !std::isfinite(commission_fixed)) {
-    return Status::InvalidArgument("commission_fixed: expected cash per order >= 0, got " +
-                                   std::to_string(commission_fixed));
-  }
-  if (!(spread >= 0 && spread < 1)) {
-    return Status::InvalidArgument("spread: expected a fraction in [0, 1) (0.0002 = 2 bp), got " +
-                                   std::to_string(spread));
-  }
-  if (!(margin > 0 && margin <= 1)) {
-    return Status::InvalidArgument(
-        "margin: expected a ratio in (0, 1] (1 = no leverage, 0.02 = 50:1), got " +
-        std::to_string(margin));
-  }
-  return Status::Ok();
+  BTR_RETURN_IF_ERROR(CheckSetting("cash", cash));
+  BTR_RETURN_IF_ERROR(CheckSetting("commission", commission_relative));
+  BTR_RETURN_IF_ERROR(CheckSetting("commission_fixed", commission_fixed));
+  BTR_RETURN_IF_ERROR(CheckSetting("spread", spread));
+  return CheckSetting("margin", margin);
 }
 
 Broker::Broker(const BrokerConfig& config, const BarSeries& bars)

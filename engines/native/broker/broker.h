@@ -24,16 +24,18 @@
 namespace btr {
 
 struct BrokerConfig {
-  double cash = 10000;             // initial cash, > 0
+  // The ranges are the spec's (engines/spec_bounds.h).
+  double cash = 10000;             // initial cash, in (0, 1e12]
   double commission_relative = 0;  // fraction of traded value, in [-0.1, 0.1)
-  double commission_fixed = 0;     // cash per order, >= 0
-  double spread = 0;               // fraction of price added to buys / taken from sells, >= 0
-  double margin = 1;               // required margin ratio in (0, 1]; leverage = 1/margin
+  double commission_fixed = 0;     // cash per order, in [0, 1e9]
+  double spread = 0;               // fraction of price added to buys / taken from sells, [0, 1)
+  double margin = 1;               // required margin ratio in [1e-4, 1]; leverage = 1/margin
   bool trade_on_close = false;     // market orders fill at the signal bar's close
   bool hedging = false;            // allow long and short trades at once
   bool exclusive_orders = false;   // each new order cancels pending orders and closes trades
 
-  // InvalidArgument naming the field when a value is out of range.
+  // InvalidArgument naming the field (as the spec does: "commission_fixed") and the allowed
+  // range when a value is out of range.
   Status Validate() const;
 };
 

@@ -126,6 +126,29 @@ TEST_CASE("monitor: a probe slower than timeout_s failed") {
   CHECK(s.last_probe->detail == "answered in 3.000 s, over health.timeout_s = 2 s");
 }
 
+TEST_CASE("monitor: a probe that throws failed; the engine goes unhealthy, the monitor goes on") {
+  Fleet f(2);
+  f.engine[0]->Throw("probe parser bug at 0x51");
+  for (int k = 0; k < 2; ++k) {
+    f.clock.Advance(70 * kS);
+    REQUIRE(f.monitor->RunDueProbes() >= 1);
+  }
+  const EngineHealthStatus s = *f.monitor->Get("e0");
+  REQUIRE(s.last_probe);
+  CHECK_FALSE(s.last_probe->ok);
+  CHECK(s.last_probe->detail.find("exception") != std::string::npos);
+  CHECK(s.last_probe->detail.find("0x51") == std::string::npos);
+  CHECK(s.state == EngineState::kEjected);
+  CHECK_FALSE(f.monitor->Check("e0").admitted);
+  CHECK(f.monitor->Get("e1")->state == EngineState::kHealthy);
+  f.engine[0]->Heal();
+  for (int k = 0; k < 2; ++k) {
+    f.clock.Advance(70 * kS);
+    f.monitor->RunDueProbes();
+  }
+  CHECK(f.monitor->Get("e0")->state == EngineState::kHealthy);
+}
+
 TEST_CASE("ejection cap: one engine is never ejected") {
   Fleet f(1);
   CHECK(f.FailRuns(0) == EngineState::kDegraded);

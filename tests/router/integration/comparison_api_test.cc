@@ -365,8 +365,24 @@ TEST_CASE("comparison requests are validated; ids are per tenant", "[api][compar
   CHECK(field(Body(dataset, {"native", "auto"})) == "engines[1]");
   CHECK(field(Body(dataset,
                    {"native", {{"engine", "native"}, {"overrides", {{"trade_on_close", 3}}}}})) ==
-        "engines[1]");
+        "engines[1].overrides.trade_on_close");
   CHECK(field(Body("ds_missing", {"native", "native"})) == "dataset");
+  // Every entry's spec is validated before anything is submitted, as POST /v1/backtests does:
+  // a bad override is a 400 naming it, not an accepted comparison whose run then fails.
+  const size_t jobs_before = server.Call("GET", "/v1/backtests", key).Json()["items"].size();
+  CHECK(field(Body(dataset, {{{"engine", "native"}, {"overrides", {{"cash", -1}}}}, "native"})) ==
+        "engines[0].overrides.cash");
+  CHECK(field(Body(dataset, {"native", {{"engine", "native"}, {"overrides", {{"cash", 1e308}}}}})) ==
+        "engines[1].overrides.cash");
+  CHECK(field(Body(dataset, {"native", {{"engine", "native"},
+                                        {"overrides", {{"strategy", {{"params", {{"fast", 0}}}}}}}}})) ==
+        "engines[1].overrides.strategy.params");
+  HttpResponse refused = server.Call(
+      "POST", "/v1/comparisons", key,
+      Body(dataset, {{{"engine", "native"}, {"overrides", {{"cash", -1}}}}, "native"}).dump());
+  CHECK(refused.Json()["detail"].get<std::string>().find("(0, 1e+12]") != std::string::npos);
+  CHECK(server.Call("GET", "/v1/backtests", key).Json()["items"].size() == jobs_before);
+  CHECK(server.Call("GET", "/v1/comparisons", key).Json()["items"].empty());
   // Two identical entries are a determinism check: labels native and native#2.
   const json view = RunComparison(server, key, Body(dataset, {"native", "native"}));
   CHECK(view["runs"][1]["label"] == "native#2");

@@ -39,10 +39,11 @@ TEST_CASE("engines: GET /v1/engines shows state, circuit, probe, statistics and 
   REQUIRE(r.code == 200);
   const json list = r.Json();
   REQUIRE(list.is_array());
-  REQUIRE(list.size() == 1);
+  REQUIRE(list.size() == 4);  // native served; the other known engines listed as disabled
   const json& native = list[0];
   INFO(native.dump());
   CHECK(native["name"] == "native");
+  CHECK(native["configured"] == true);
   CHECK(native["state"] == "healthy");
   CHECK(native["reason"].is_null());
   CHECK(native["circuit"] == "closed");
@@ -69,7 +70,63 @@ TEST_CASE("engines: GET /v1/engines shows state, circuit, probe, statistics and 
   CHECK(server.Call("GET", "/v1/engines/native", key).Json()["name"] == "native");
   HttpResponse missing = server.Call("GET", "/v1/engines/warp", key);
   CHECK(missing.code == 404);
-  CHECK(missing.Json()["detail"] == "name: no engine 'warp' (available: native)");
+  CHECK(missing.Json()["detail"] ==
+        "name: no engine 'warp' (known: native, backtestingpy (not enabled), lean_local (not "
+        "enabled), qc_cloud (not enabled))");
+}
+
+TEST_CASE("engines: a known engine the configuration leaves off is listed as disabled with a hint",
+          "[api][engines]") {
+  ApiServer server;
+  const std::string admin = server.admin();
+  const std::string dataset = server.Upload(admin, testing::SharedData("GOOG.csv"), "goog");
+  const json list = server.Call("GET", "/v1/engines", admin).Json();
+  std::vector<std::string> names;
+  for (const json& e : list) names.push_back(e["name"]);
+  CHECK(names == std::vector<std::string>{"native", "backtestingpy", "lean_local", "qc_cloud"});
+  const json cloud = list[3];
+  INFO(cloud.dump());
+  CHECK(cloud["configured"] == false);
+  CHECK(cloud["state"] == "disabled");
+  CHECK(cloud["up"] == false);
+  CHECK(cloud["capabilities"]["strategies"].empty());
+  CHECK(cloud["hint"].get<std::string>().rfind(
+            "set engines.qc_cloud.enabled = true (BTR__ENGINES__QC_CLOUD__ENABLED=true)", 0) == 0);
+  CHECK(cloud["reason"].get<std::string>().find(cloud["hint"].get<std::string>()) !=
+        std::string::npos);
+  CHECK(server.Call("GET", "/v1/engines/qc_cloud", admin).Json() == cloud);
+
+  // A submit naming it: 400 saying it is not enabled and how to enable it, not "unknown".
+  json spec = Spec("qc_cloud", dataset);
+  HttpResponse refused = server.Call("POST", "/v1/backtests", admin, spec.dump());
+  CHECK(refused.code == 400);
+  CHECK(refused.Json()["field"] == "engine");
+  const std::string detail = refused.Json()["detail"];
+  CHECK(detail.find("engine 'qc_cloud' is not enabled on this server") != std::string::npos);
+  CHECK(detail.find("BTR__ENGINES__QC_CLOUD__ENABLED=true") != std::string::npos);
+  CHECK(detail.find("unknown") == std::string::npos);
+  spec = Spec("native", dataset);
+  spec["fallback"] = {"lean_local"};
+  refused = server.Call("POST", "/v1/backtests", admin, spec.dump());
+  CHECK(refused.Json()["field"] == "fallback[0]");
+  CHECK(refused.Json()["detail"].get<std::string>().find("'lean_local' is not enabled") !=
+        std::string::npos);
+  // A name no server knows still lists what there is.
+  refused = server.Call("POST", "/v1/backtests", admin, Spec("warp", dataset).dump());
+  CHECK(refused.Json()["detail"] ==
+        "engine: unknown engine 'warp' (available: auto, native; not enabled: backtestingpy, "
+        "lean_local, qc_cloud)");
+
+  // Admin actions: 409 with the hint (the configuration decides, at start).
+  for (const char* action : {"drain", "resume", "disable", "enable"}) {
+    HttpResponse r =
+        server.Call("POST", std::string("/v1/engines/qc_cloud/") + action, admin);
+    INFO(action << ": " << r.body);
+    CHECK(r.code == 409);
+    CHECK(r.Json()["field"] == "name");
+    CHECK(r.Json()["detail"].get<std::string>().find("BTR__ENGINES__QC_CLOUD__ENABLED=true") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("engines: admin drain, resume, disable, enable; 403 for other keys; 503 fail-fast",
