@@ -1,6 +1,6 @@
 // Engine: the seam between the router and a backtesting engine (native C++, Backtesting.py
 // service, local LEAN, QuantConnect Cloud). One implementation per engine, registered by name
-// (router/engine_registry.h). The health state machine, routing and fallback live in the router;
+// (routing/engine_registry.h). The health state machine, routing and fallback live in the router;
 // an engine only runs specs, reports progress, honours cancellation, answers probes and
 // classifies its errors with Status codes (status.h lists the retry classes).
 //

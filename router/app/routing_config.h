@@ -3,8 +3,8 @@
 // The defaults live in services/config/schema.cc. Pure functions of a validated Config.
 #pragma once
 
-#include "router/engine_registry.h"
-#include "router/health/health_types.h"
+#include "routing/engine_registry.h"
+#include "routing/health/health_types.h"
 #include "services/config/config.h"
 #include "services/jobs/job_service.h"
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "engines/core/clock.h"
-#include "router/engine_registry.h"
-#include "router/health/health_monitor.h"
+#include "routing/engine_registry.h"
+#include "routing/health/health_monitor.h"
 #include "router/http/api.h"
 #include "router/http/prometheus.h"
 #include "services/jobs/job_service.h"

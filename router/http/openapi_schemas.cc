@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engines/native/strategy/params.h"
-#include "router/health/health_types.h"
+#include "routing/health/health_types.h"
 #include "router/http/openapi_schema_util.h"
 #include "services/compare/metric_verdicts.h"
 #include "services/store/store.h"

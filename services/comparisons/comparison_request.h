@@ -8,7 +8,7 @@
 // Each entry becomes one run: the base spec with the entry's overrides applied (a member of
 // "overrides" replaces the base's; "strategy": {"params": {...}} merges into the base's params),
 // submitted to exactly that engine with no fallback: the spec's fallback chain is the engine
-// itself, which the routing policy reads as "no other engine" (router/health/routing.h), so a
+// itself, which the routing policy reads as "no other engine" (routing/route_plan.h), so a
 // comparison never silently runs a spec on an engine it did not name.
 //
 // Labels name the runs in the report: the entry's "label", else the engine, with the overrides
@@ -22,7 +22,7 @@
 
 #include "engines/core/status.h"
 #include "engines/spec.h"
-#include "router/engine_registry.h"
+#include "routing/engine_registry.h"
 
 namespace btr {
 

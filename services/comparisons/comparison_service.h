@@ -30,7 +30,7 @@
 #include <thread>
 
 #include "engines/core/clock.h"
-#include "router/engine_registry.h"
+#include "routing/engine_registry.h"
 #include "services/comparisons/comparison_request.h"
 #include "services/compare/compare_types.h"
 #include "services/jobs/job_service.h"

@@ -7,7 +7,7 @@
 // the store's attempt fencing keeps any job from being finished twice.
 //
 // Routing (docs/routing.md) happens when a worker picks the job up, not only at submit, since
-// health changes while a job waits: PlanRoute (router/health/routing.h) orders the capable
+// health changes while a job waits: PlanRoute (routing/route_plan.h) orders the capable
 // engines; each is tried only if the HealthMonitor admits a run and a slot of its concurrency
 // limit is free. The job falls back to the next candidate only when the engine admitted no run
 // or failed before accepting it (Unavailable, ResourceExhausted); never on invalid input. An
@@ -43,9 +43,9 @@
 
 #include "engines/core/clock.h"
 #include "engines/spec.h"
-#include "router/engine_registry.h"
-#include "router/health/health_monitor.h"
-#include "router/health/routing.h"
+#include "routing/engine_registry.h"
+#include "routing/health/health_monitor.h"
+#include "routing/route_plan.h"
 #include "services/jobs/job_log.h"
 #include "services/jobs/job_queue.h"
 #include "services/store/store.h"

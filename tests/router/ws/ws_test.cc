@@ -16,7 +16,7 @@
 #include "engines/data/gbm_generator.h"
 #include "engines/native/native_engine.h"
 #include "router/app/server_app.h"
-#include "router/engine_registry.h"
+#include "routing/engine_registry.h"
 #include "router/ws/progress_ws_server.h"
 #include "services/auth/api_keys.h"
 #include "services/jobs/job_service.h"

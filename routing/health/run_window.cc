@@ -1,4 +1,4 @@
-#include "router/health/run_window.h"
+#include "routing/health/run_window.h"
 
 #include <algorithm>
 #include <cmath>

@@ -28,9 +28,9 @@
 #include <string_view>
 
 #include "engines/core/status.h"
-#include "router/health/health_types.h"
-#include "router/health/run_history.h"
-#include "router/health/run_window.h"
+#include "routing/health/health_types.h"
+#include "routing/health/run_history.h"
+#include "routing/health/run_window.h"
 
 namespace btr {
 

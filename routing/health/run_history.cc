@@ -1,8 +1,8 @@
-#include "router/health/run_history.h"
+#include "routing/health/run_history.h"
 
 #include <algorithm>
 
-#include "router/health/run_window.h"
+#include "routing/health/run_window.h"
 
 namespace btr {
 namespace {

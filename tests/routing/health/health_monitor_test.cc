@@ -1,12 +1,12 @@
 // HealthMonitor on a ManualClock with fault-injecting engines: probes run when due (interval,
 // jitter from the injected random), the ejection cap across 1, 2 and 4 engines (a lone routable
 // engine is never ejected), hooks, admin actions and the statistics window.
-#include "router/health/health_monitor.h"
+#include "routing/health/health_monitor.h"
 
 #include <catch2/catch.hpp>
 
 #include "engines/native/native_engine.h"
-#include "router/health/run_window.h"
+#include "routing/health/run_window.h"
 #include "tests/fakes/faulty_engine.h"
 
 namespace btr {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engines/core/time.h"
-#include "router/health/run_history.h"
+#include "routing/health/run_history.h"
 
 namespace btr {
 

@@ -1,4 +1,4 @@
-#include "router/engine_registry.h"
+#include "routing/engine_registry.h"
 
 namespace btr {
 

@@ -1,4 +1,4 @@
-#include "router/health/health_monitor.h"
+#include "routing/health/health_monitor.h"
 
 #include <algorithm>
 #include <chrono>

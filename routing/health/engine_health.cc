@@ -1,4 +1,4 @@
-#include "router/health/engine_health.h"
+#include "routing/health/engine_health.h"
 
 #include <algorithm>
 #include <cmath>

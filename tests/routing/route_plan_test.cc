@@ -1,6 +1,6 @@
 // The routing policy: explicit engine plus fallback chain (the request's, else the configured
 // one), "auto" healthiest-first in preference order, capability filtering, and the errors.
-#include "router/health/routing.h"
+#include "routing/route_plan.h"
 
 #include <catch2/catch.hpp>
 

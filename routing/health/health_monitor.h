@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "engines/core/clock.h"
-#include "router/engine_registry.h"
-#include "router/health/engine_health.h"
+#include "routing/engine_registry.h"
+#include "routing/health/engine_health.h"
 
 namespace btr {
 

@@ -1,4 +1,4 @@
-#include "router/health/routing.h"
+#include "routing/route_plan.h"
 
 #include <algorithm>
 

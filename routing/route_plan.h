@@ -24,8 +24,8 @@
 #include "engines/core/status.h"
 #include "engines/engine.h"
 #include "engines/spec.h"
-#include "router/engine_registry.h"
-#include "router/health/health_monitor.h"
+#include "routing/engine_registry.h"
+#include "routing/health/health_monitor.h"
 
 namespace btr {
 

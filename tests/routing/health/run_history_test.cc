@@ -1,6 +1,6 @@
 // RunHistory: runs bucketed per minute with each minute's own p50/p99, only the last hour kept,
 // minutes without runs absent.
-#include "router/health/run_history.h"
+#include "routing/health/run_history.h"
 
 #include <catch2/catch.hpp>
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engines/core/time.h"
-#include "router/health/health_types.h"
+#include "routing/health/health_types.h"
 
 namespace btr {
 

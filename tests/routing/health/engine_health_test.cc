@@ -1,7 +1,7 @@
 // EngineHealth on simulated time: active-check thresholds and the startup rule, probe intervals
 // (no-traffic, jitter), outlier ejection growing base x n up to the cap, the half-open trial, and
 // admin transitions.
-#include "router/health/engine_health.h"
+#include "routing/health/engine_health.h"
 
 #include <catch2/catch.hpp>
 
