@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "services/compare/explanations.h"
+#include "services/compare/report_format.h"
 
 namespace btr::compare {
 namespace {
@@ -27,6 +28,16 @@ std::string Money(double v) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
+}
+
+std::string MetricText(const std::string& key, double v) {
+  const Unit unit = FormatOfKey(key).unit;
+  if (!std::isfinite(v)) return Num(v);
+  if (unit == Unit::kFraction) return Num(100 * v) + " %";
+  if (unit == Unit::kMoney || unit == Unit::kSeconds || unit == Unit::kCount) {
+    return FormatValue(v, unit);
+  }
+  return Num(v);
 }
 
 std::string Ratio(size_t n, size_t m) { return std::to_string(n) + "/" + std::to_string(m); }

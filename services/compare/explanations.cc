@@ -49,8 +49,9 @@ Explanation Summary(const PairAnalysis& p, const PairMetrics& m, const CompareOp
   static const std::vector<std::string> kHeadline = {"total_return", "sharpe_ratio", "max_drawdown",
                                                      "num_trades", "win_rate"};
   auto describe = [](const json& d) {
-    std::string t = d["key"].get<std::string>() + " " + Num(d["a"].get<double>()) + " → " +
-                    Num(d["b"].get<double>());
+    const std::string key = d["key"].get<std::string>();
+    std::string t = key + " " + MetricText(key, d["a"].get<double>()) + " → " +
+                    MetricText(key, d["b"].get<double>());
     if (d["rel_delta"].is_number()) {
       char pct[32];
       std::snprintf(pct, sizeof pct, "%+.3g%%", 100 * d["rel_delta"].get<double>());

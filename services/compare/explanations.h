@@ -46,6 +46,10 @@ nlohmann::json ExplainRunDefinitions(const RunInput& run, const nlohmann::json& 
 // ("7.18123", "1.2e-05"); money with 2 decimals; "n/m".
 std::string Num(double v);
 std::string Money(double v);
+// A canonical metric's value in its unit (report_format.h FormatOfKey) without losing the digits
+// a comparison needs: fractions as percents to 6 significant digits ("8.61917 %"), money with 2
+// decimals and separators, durations in days/hours ("3 days 4 h"), counts whole, others as Num.
+std::string MetricText(const std::string& key, double v);
 std::string Ratio(size_t n, size_t m);
 // "2004-11-17" for a time at midnight, else "2004-11-17 15:59".
 std::string ShortTime(TimeNs t);

@@ -4,20 +4,20 @@
 #include <map>
 #include <vector>
 
-#include "services/compare/explanations.h"
+#include "services/compare/report_format.h"
+#include "services/compare/report_html_parts.h"
 
 namespace btr::compare {
-namespace {
 
-using nlohmann::json;
+namespace html {
 
-json At(const json& j, const char* key) {
+nlohmann::json At(const nlohmann::json& j, const char* key) {
   if (!j.is_object()) return nullptr;
   auto it = j.find(key);
-  return it != j.end() ? *it : json(nullptr);
+  return it != j.end() ? *it : nlohmann::json(nullptr);
 }
 
-std::string Str(const json& j) {
+std::string Str(const nlohmann::json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_null()) return "";
   return j.dump();
@@ -27,25 +27,42 @@ std::string Attr(const std::string& name, const std::string& value) {
   return " " + name + "=\"" + HtmlEscape(value) + "\"";
 }
 
-// The value as shown: numbers to 6 significant digits, null as a dash, strings as they are.
-std::string Shown(const json& v) {
-  if (v.is_null()) return "—";
-  if (v.is_number()) return Num(v.get<double>());
-  return Str(v);
+}  // namespace html
+
+namespace {
+
+using html::At;
+using html::Attr;
+using html::Str;
+using nlohmann::json;
+
+// A cell holding a JSON value: its exact text in data-value, the value formatted for its
+// unit shown (FormatValue, or FormatDelta for a difference). `title` (the hover text)
+// defaults to the exact value.
+std::string ValueCell(const json& v, Unit unit, const std::string& extra_attrs = "",
+                      const std::string& css = "", const std::string& title = "",
+                      bool delta = false) {
+  const std::string exact = v.is_string() ? v.get<std::string>() : v.dump();
+  const std::string shown = delta ? FormatDelta(v, unit) : FormatValue(v, unit);
+  return "<td class=\"num" + (css.empty() ? "" : " " + css) + "\"" + Attr("data-value", exact) +
+         Attr("title", title.empty() ? exact : title) + extra_attrs + ">" + HtmlEscape(shown) +
+         "</td>";
 }
 
-// A cell holding a JSON value: its exact text in data-value, the short form shown.
-// `title` (the hover text) defaults to the exact value.
-std::string ValueCell(const json& v, const std::string& extra_attrs = "",
-                      const std::string& css = "", const std::string& title = "") {
-  const std::string exact = v.is_string() ? v.get<std::string>() : v.dump();
-  return "<td class=\"num" + (css.empty() ? "" : " " + css) + "\"" + Attr("data-value", exact) +
-         Attr("title", title.empty() ? exact : title) + extra_attrs + ">" + HtmlEscape(Shown(v)) +
-         "</td>";
+std::string DeltaCell(const json& v, Unit unit, const std::string& extra_attrs = "",
+                      const std::string& css = "") {
+  return ValueCell(v, unit, extra_attrs, css, "", true);
 }
 
 std::string TextCell(const std::string& text, const std::string& extra_attrs = "") {
   return "<td" + extra_attrs + ">" + HtmlEscape(text) + "</td>";
+}
+
+// ["lean_local","qc_cloud"] -> "lean_local, qc_cloud".
+std::string EngineList(const json& names) {
+  std::string text;
+  for (const json& name : names) text += (text.empty() ? "" : ", ") + Str(name);
+  return text;
 }
 
 void Header(std::string* out, const json& report) {
@@ -60,18 +77,18 @@ void Header(std::string* out, const json& report) {
   auto item = [&](const std::string& k, const std::string& v) {
     *out += "<dt>" + HtmlEscape(k) + "</dt><dd>" + HtmlEscape(v) + "</dd>";
   };
-  item("created", Str(At(report, "created_at")));
+  item("created", FormatValue(At(report, "created_at"), Unit::kTime));
   item("strategy", strategy_text);
   item("baseline",
        At(report, "baseline").is_null() ? "none (no run succeeded)" : Str(At(report, "baseline")));
   for (const json& d : At(At(report, "inputs"), "datasets")) {
-    item("dataset",
-         Str(At(d, "id")) + ": " + Str(At(d, "bars")) + " bars, sha256 " + Str(At(d, "sha256")));
+    item("dataset", Str(At(d, "id")) + ": " + FormatValue(At(d, "bars"), Unit::kCount) +
+                        " bars, sha256 " + Str(At(d, "sha256")));
   }
   const json tol = At(report, "tolerances");
   item("tolerances", "exact rel " + Str(At(At(tol, "exact"), "rel")) + " abs " +
                          Str(At(At(tol, "exact"), "abs")) + "; rounded engines " +
-                         Str(At(tol, "rounded_engines")) + ": rel " +
+                         EngineList(At(tol, "rounded_engines")) + ": rel " +
                          Str(At(At(tol, "rounded"), "rel")) + " abs " +
                          Str(At(At(tol, "rounded"), "abs")) + "; trade match window " +
                          Str(At(tol, "match_window_bars")) + " bar(s)");
@@ -80,29 +97,30 @@ void Header(std::string* out, const json& report) {
 
 void Runs(std::string* out, const json& report) {
   *out +=
-      "<section><h2>Runs</h2><table id=\"runs\"><thead><tr><th>run</th><th>engine</th>"
-      "<th>status</th><th>backtest</th><th>engine used</th><th>engine version</th>"
-      "<th>dataset sha256</th><th>bars</th><th>trades</th><th>open</th><th>seconds</th>"
-      "<th>error</th></tr></thead><tbody>\n";
+      "<section><h2>Runs</h2><div class=\"scroll\"><table id=\"runs\"><thead><tr><th>run</th>"
+      "<th>engine</th><th>status</th><th>backtest</th><th>engine used</th>"
+      "<th>engine version</th><th>dataset sha256</th><th>bars</th><th>trades</th>"
+      "<th>open</th><th>run time</th><th>error</th></tr></thead><tbody>\n";
   for (const json& run : At(report, "runs")) {
     const std::string label = Str(At(run, "label"));
     const json dataset = At(run, "dataset");
     const json error = At(run, "error");
     const std::string sha = Str(At(dataset, "sha256"));
-    *out += "<tr" + Attr("data-run", label) + Attr("data-status", Str(At(run, "status"))) + ">" +
-            TextCell(label) + TextCell(Str(At(run, "engine"))) +
-            TextCell(Str(At(run, "status")),
-                     " class=\"status-" + HtmlEscape(Str(At(run, "status"))) + "\"") +
-            TextCell(Str(At(run, "backtest_id"))) + TextCell(Str(At(run, "engine_used"))) +
-            TextCell(Str(At(run, "engine_version"))) +
-            TextCell(sha.substr(0, 16), Attr("title", sha)) + ValueCell(At(dataset, "bars")) +
-            ValueCell(At(run, "trades")) + ValueCell(At(run, "open_trades")) +
-            ValueCell(At(run, "run_seconds")) +
-            TextCell(error.is_object() ? Str(At(error, "code")) + ": " + Str(At(error, "message"))
-                                       : "") +
-            "</tr>\n";
+    *out +=
+        "<tr" + Attr("data-run", label) + Attr("data-status", Str(At(run, "status"))) + ">" +
+        TextCell(label) + TextCell(Str(At(run, "engine"))) +
+        TextCell(Str(At(run, "status")),
+                 " class=\"status-" + HtmlEscape(Str(At(run, "status"))) + "\"") +
+        TextCell(Str(At(run, "backtest_id"))) + TextCell(Str(At(run, "engine_used"))) +
+        TextCell(Str(At(run, "engine_version"))) + TextCell(sha.substr(0, 16), Attr("title", sha)) +
+        ValueCell(At(dataset, "bars"), Unit::kCount) + ValueCell(At(run, "trades"), Unit::kCount) +
+        ValueCell(At(run, "open_trades"), Unit::kCount) +
+        ValueCell(At(run, "run_seconds"), Unit::kSeconds) +
+        TextCell(error.is_object() ? Str(At(error, "code")) + ": " + Str(At(error, "message"))
+                                   : "") +
+        "</tr>\n";
   }
-  *out += "</tbody></table></section>\n";
+  *out += "</tbody></table></div></section>\n";
 }
 
 void Explanations(std::string* out, const json& report) {
@@ -118,24 +136,6 @@ void Explanations(std::string* out, const json& report) {
   *out += "</ul></section>\n";
 }
 
-void Charts(std::string* out, const json& report) {
-  const json curves = At(report, "curves");
-  *out += "<section><h2>Equity and drawdown</h2>";
-  if (curves.is_null()) {
-    *out += "<p>No run succeeded: nothing to draw.</p></section>\n";
-    return;
-  }
-  *out += "<p class=\"note\">" + Str(At(curves, "points")) + " of " + Str(At(curves, "bars")) +
-          " bars drawn per curve (every bar, or each bucket's extremes).</p>"
-          "<div id=\"legend\"></div>"
-          "<svg id=\"equity-chart\" class=\"chart\" viewBox=\"0 0 960 320\" role=\"img\" "
-          "aria-label=\"equity curves\"></svg>"
-          "<svg id=\"drawdown-chart\" class=\"chart\" viewBox=\"0 0 960 200\" role=\"img\" "
-          "aria-label=\"drawdown curves\"></svg>"
-          "<noscript><p>The charts are drawn by the page's inline script; the numbers are in "
-          "the tables.</p></noscript></section>\n";
-}
-
 void Metrics(std::string* out, const json& report) {
   std::vector<std::string> labels;
   for (const json& run : At(report, "runs")) {
@@ -144,8 +144,9 @@ void Metrics(std::string* out, const json& report) {
   *out +=
       "<section><h2>Metrics</h2><p class=\"note\">canonical: recomputed by btrouter from "
       "each run's equity and trades (docs/metrics.md); engine: the engine's own number "
-      "where it means the same; Δ: against the baseline.</p><table id=\"metrics\"><thead>"
-      "<tr><th>metric</th>";
+      "where it means the same; Δ: against the baseline (percentage points, pp, for "
+      "percentages). Hover a metric for its key, a number for its exact value.</p>"
+      "<div class=\"scroll\"><table id=\"metrics\"><thead><tr><th>metric</th>";
   for (size_t k = 0; k < labels.size(); ++k) {
     *out += "<th>" + HtmlEscape(labels[k]) + "</th><th>" + HtmlEscape(labels[k]) + " (engine)</th>";
     if (k > 0) *out += "<th>Δ " + HtmlEscape(labels[k]) + "</th>";
@@ -153,21 +154,24 @@ void Metrics(std::string* out, const json& report) {
   *out += "<th>verdict</th></tr></thead><tbody>\n";
   for (const json& row : At(report, "metrics")) {
     const std::string key = Str(At(row, "key"));
-    *out += "<tr" + Attr("data-key", key) + ">" + TextCell(key);
+    const KeyFormat format = FormatOfKey(key);
+    *out += "<tr" + Attr("data-key", key) + ">" +
+            TextCell(format.label, " class=\"metric\"" + Attr("title", key));
     for (const json& v : At(row, "values")) {
       const std::string run = Str(At(v, "run"));
       const std::string run_attr = Attr("data-run", run);
-      *out += ValueCell(At(v, "canonical"), run_attr + Attr("data-field", "canonical"));
+      *out +=
+          ValueCell(At(v, "canonical"), format.unit, run_attr + Attr("data-field", "canonical"));
       const std::string own = Str(At(v, "engine_verdict"));
       const std::string note = Str(At(v, "engine_note"));
-      *out += ValueCell(At(v, "engine"),
+      *out += ValueCell(At(v, "engine"), format.unit,
                         run_attr + Attr("data-field", "engine") + Attr("data-verdict", own) +
                             Attr("data-note", note),
                         own.empty() ? "" : "v-" + own, note.empty() ? "" : own + ": " + note);
       const json vs = At(v, "vs_baseline");
       if (!vs.is_null()) {
         const std::string verdict = Str(At(vs, "verdict"));
-        *out += ValueCell(At(vs, "delta"),
+        *out += DeltaCell(At(vs, "delta"), format.unit,
                           run_attr + Attr("data-field", "delta") + Attr("data-verdict", verdict) +
                               Attr("data-note", Str(At(vs, "note"))),
                           "v-" + verdict);
@@ -176,7 +180,7 @@ void Metrics(std::string* out, const json& report) {
     const std::string verdict = Str(At(row, "verdict"));
     *out += TextCell(verdict, " class=\"v-" + HtmlEscape(verdict) + "\"") + "</tr>\n";
   }
-  *out += "</tbody></table></section>\n";
+  *out += "</tbody></table></div></section>\n";
 }
 
 // The conventions behind each run's numbers: btrouter's canonical ones (annualization, sampling,
@@ -190,7 +194,8 @@ void Conventions(std::string* out, const json& report) {
   *out +=
       "<section><h2>Conventions</h2><p class=\"note\">How each number was computed: btrouter's "
       "canonical definitions (the same for every run) and each engine's own, as the engine "
-      "adapter states them.</p><table id=\"conventions\"><thead><tr><th>convention</th>";
+      "adapter states them.</p><div class=\"scroll\"><table id=\"conventions\"><thead><tr>"
+      "<th>convention</th>";
   for (const json& run : runs) *out += "<th>" + HtmlEscape(Str(At(run, "label"))) + "</th>";
   *out += "</tr></thead><tbody>\n";
   for (const char* scope : {"canonical", "engine"}) {
@@ -202,17 +207,28 @@ void Conventions(std::string* out, const json& report) {
       }
     }
     for (const auto& [topic, unused] : topics) {
-      *out += "<tr" + Attr("data-scope", scope) + Attr("data-topic", topic) + "><th>" +
-              HtmlEscape(std::string(scope) + ": " + topic) + "</th>";
+      const KeyFormat format = FormatOfKey(topic);
+      *out += "<tr" + Attr("data-scope", scope) + Attr("data-topic", topic) + "><th" +
+              Attr("title", topic) + ">" +
+              HtmlEscape(std::string(scope == std::string("canonical") ? "btrouter" : "engine") +
+                         ": " + format.label) +
+              "</th>";
       for (const json& run : runs) {
         const json v = At(At(At(run, "conventions"), scope), topic.c_str());
-        *out += TextCell(v.is_null() ? "—" : Str(v), Attr("data-run", Str(At(run, "label"))));
+        *out += TextCell(FormatValue(v, format.unit), Attr("data-run", Str(At(run, "label"))));
       }
       *out += "</tr>\n";
     }
   }
-  *out += "</tbody></table></section>\n";
+  *out += "</tbody></table></div></section>\n";
 }
+
+// A row of the pair summary: its label, its value and how the value is shown.
+struct SummaryRow {
+  std::string name;
+  json value;
+  Unit unit;
+};
 
 void Pair(std::string* out, const json& pair) {
   const std::string a = Str(At(pair, "a")), b = Str(At(pair, "b"));
@@ -220,51 +236,59 @@ void Pair(std::string* out, const json& pair) {
   const json verdicts = At(pair, "verdicts"), first = At(pair, "first_divergence");
   *out += "<section class=\"pair\"" + Attr("data-a", a) + Attr("data-b", b) + "><h2>" +
           HtmlEscape(b + " vs " + a) + "</h2><table class=\"pair-summary\"><tbody>\n";
-  auto row = [&](const std::string& name, const json& v) {
-    *out += "<tr" + Attr("data-field", name) + "><th>" + HtmlEscape(name) + "</th>" + ValueCell(v) +
-            "</tr>\n";
+  const std::vector<SummaryRow> rows = {
+      {"metrics agree", At(verdicts, "agree"), Unit::kCount},
+      {"metrics differ", At(verdicts, "differ"), Unit::kCount},
+      {"metrics not comparable", At(verdicts, "not_comparable"), Unit::kCount},
+      {"trades paired", At(trades, "paired"), Unit::kCount},
+      {"trades identical", At(trades, "identical"), Unit::kCount},
+      {"trades only in " + a, At(trades, "only_a"), Unit::kCount},
+      {"trades only in " + b, At(trades, "only_b"), Unit::kCount},
+      {"first divergence bar", At(first, "bar"), Unit::kCount},
+      {"first divergence time", At(first, "time"), Unit::kTime},
+      {"equity correlation", At(equity, "correlation"), Unit::kNumber},
+      {"equity max gap", At(At(equity, "max_gap"), "value"), Unit::kMoney},
+      {"equity max gap time", At(At(equity, "max_gap"), "time"), Unit::kTime},
+      {"equity max relative gap", At(At(equity, "max_gap_rel"), "value"), Unit::kFraction},
+      {"equity final gap", At(equity, "final_gap"), Unit::kMoney},
+      {"bars with different equity", At(equity, "bars_differing"), Unit::kCount},
+      {"drawdown correlation", At(equity, "drawdown_correlation"), Unit::kNumber},
+      {"drawdown max gap", At(At(equity, "max_drawdown_gap"), "value"), Unit::kFraction},
   };
-  row("metrics agree", At(verdicts, "agree"));
-  row("metrics differ", At(verdicts, "differ"));
-  row("metrics not comparable", At(verdicts, "not_comparable"));
-  row("trades paired", At(trades, "paired"));
-  row("trades identical", At(trades, "identical"));
-  row("trades only in " + a, At(trades, "only_a"));
-  row("trades only in " + b, At(trades, "only_b"));
-  row("first divergence bar", At(first, "bar"));
-  row("first divergence time", At(first, "time"));
-  row("equity correlation", At(equity, "correlation"));
-  row("equity max gap", At(At(equity, "max_gap"), "value"));
-  row("equity max gap time", At(At(equity, "max_gap"), "time"));
-  row("equity max relative gap", At(At(equity, "max_gap_rel"), "value"));
-  row("equity final gap", At(equity, "final_gap"));
-  row("bars with different equity", At(equity, "bars_differing"));
-  row("drawdown correlation", At(equity, "drawdown_correlation"));
-  row("drawdown max gap", At(At(equity, "max_drawdown_gap"), "value"));
-  *out +=
-      "</tbody></table>\n<h3>Paired trades</h3><table class=\"trades\"><thead><tr>"
-      "<th>side</th><th>entry " +
-      HtmlEscape(a) + "</th><th>entry " + HtmlEscape(b) + "</th><th>Δ bars</th><th>price " +
-      HtmlEscape(a) + "</th><th>price " + HtmlEscape(b) +
-      "</th><th>Δ price</th><th>exit Δ bars</th><th>Δ exit price</th><th>size " + HtmlEscape(a) +
-      "</th><th>size " + HtmlEscape(b) +
-      "</th><th>Δ pnl</th><th>Δ "
-      "commission</th><th>fills (entry)</th><th>differs</th></tr></thead><tbody>\n";
+  for (const SummaryRow& row : rows) {
+    *out += "<tr" + Attr("data-field", row.name) + "><th>" + HtmlEscape(row.name) + "</th>" +
+            ValueCell(row.value, row.unit) + "</tr>\n";
+  }
+  *out += "</tbody></table>\n<h3>Paired trades</h3><p class=\"note\">a: " + HtmlEscape(a) +
+          "; b: " + HtmlEscape(b) +
+          "; Δ: b − a.</p><div class=\"scroll\"><table class=\"trades\"><thead><tr><th>side</th>"
+          "<th>entry a</th><th>entry b</th><th>Δ bars</th><th>price a</th><th>price b</th>"
+          "<th>Δ price</th><th>exit Δ bars</th><th>Δ exit price</th><th>size a</th>"
+          "<th>size b</th><th>Δ pnl</th><th>Δ commission</th><th>fills (entry)</th>"
+          "<th>differs</th></tr></thead><tbody>\n";
+  auto time_cell = [](const json& t) {
+    return TextCell(FormatValue(t, Unit::kTime), " class=\"time\"");
+  };
   for (const json& r : At(trades, "rows")) {
     const json ta = At(r, "a"), tb = At(r, "b"), d = At(r, "delta");
     const json differs = At(d, "differs");
+    std::string differs_text;
+    for (const json& field : differs)
+      differs_text += (differs_text.empty() ? "" : ", ") + Str(field);
     *out +=
         std::string("<tr") + (differs.empty() ? "" : " class=\"differs\"") + ">" +
-        TextCell(Str(At(ta, "side"))) + TextCell(Str(At(ta, "entry_time"))) +
-        TextCell(Str(At(tb, "entry_time"))) + ValueCell(At(d, "entry_bar")) +
-        ValueCell(At(ta, "entry_price")) + ValueCell(At(tb, "entry_price")) +
-        ValueCell(At(d, "entry_price")) + ValueCell(At(d, "exit_bar")) +
-        ValueCell(At(d, "exit_price")) + ValueCell(At(ta, "size")) + ValueCell(At(tb, "size")) +
-        ValueCell(At(d, "pnl")) + ValueCell(At(d, "commission")) +
+        TextCell(Str(At(ta, "side"))) + time_cell(At(ta, "entry_time")) +
+        time_cell(At(tb, "entry_time")) + DeltaCell(At(d, "entry_bar"), Unit::kCount) +
+        ValueCell(At(ta, "entry_price"), Unit::kNumber) +
+        ValueCell(At(tb, "entry_price"), Unit::kNumber) +
+        DeltaCell(At(d, "entry_price"), Unit::kNumber) +
+        DeltaCell(At(d, "exit_bar"), Unit::kCount) + DeltaCell(At(d, "exit_price"), Unit::kNumber) +
+        ValueCell(At(ta, "size"), Unit::kNumber) + ValueCell(At(tb, "size"), Unit::kNumber) +
+        DeltaCell(At(d, "pnl"), Unit::kMoney) + DeltaCell(At(d, "commission"), Unit::kMoney) +
         TextCell(Str(At(At(r, "entry_fill"), "a")) + " / " + Str(At(At(r, "entry_fill"), "b"))) +
-        TextCell(Str(differs)) + "</tr>\n";
+        TextCell(differs_text, " class=\"differs\"") + "</tr>\n";
   }
-  *out += "</tbody></table>";
+  *out += "</tbody></table></div>";
   if (At(trades, "rows_truncated") == true) {
     *out += "<p class=\"note\">Only the first rows are listed (compare.max_trade_rows).</p>";
   }
@@ -272,17 +296,18 @@ void Pair(std::string* out, const json& pair) {
     const json list = At(trades, side);
     if (!list.is_array() || list.empty()) continue;
     const std::string who = std::string(side) == "unmatched_a" ? a : b;
-    *out += "<h3>Trades only in " + HtmlEscape(who) + "</h3><table class=\"unmatched\"" +
-            Attr("data-run", who) +
+    *out += "<h3>Trades only in " + HtmlEscape(who) + "</h3><div class=\"scroll\">" +
+            "<table class=\"unmatched\"" + Attr("data-run", who) +
             "><thead><tr><th>side</th><th>entry</th><th>price</th><th>exit</th><th>exit price"
             "</th><th>size</th><th>pnl</th></tr></thead><tbody>\n";
     for (const json& t : list) {
-      *out += "<tr>" + TextCell(Str(At(t, "side"))) + TextCell(Str(At(t, "entry_time"))) +
-              ValueCell(At(t, "entry_price")) + TextCell(Str(At(t, "exit_time"))) +
-              ValueCell(At(t, "exit_price")) + ValueCell(At(t, "size")) + ValueCell(At(t, "pnl")) +
+      *out += "<tr>" + TextCell(Str(At(t, "side"))) + time_cell(At(t, "entry_time")) +
+              ValueCell(At(t, "entry_price"), Unit::kNumber) + time_cell(At(t, "exit_time")) +
+              ValueCell(At(t, "exit_price"), Unit::kNumber) +
+              ValueCell(At(t, "size"), Unit::kNumber) + ValueCell(At(t, "pnl"), Unit::kMoney) +
               "</tr>\n";
     }
-    *out += "</tbody></table>";
+    *out += "</tbody></table></div>";
   }
   *out += "</section>\n";
 }
@@ -358,7 +383,7 @@ std::string RenderHtml(const json& report) {
   Header(&out, report);
   Explanations(&out, report);
   Runs(&out, report);
-  Charts(&out, report);
+  out += html::ChartsSection(report);
   Metrics(&out, report);
   Conventions(&out, report);
   for (const json& pair : At(report, "pairs")) Pair(&out, pair);

@@ -1,16 +1,19 @@
 // The dashboard's end-to-end test, run by tests/web/run against a real `btrouter serve`: drives
 // headless Chromium with playwright-core (web/node_modules) through the operator's workflow —
-// log in, see the engines, upload GOOG.csv and submit a backtest from the form, watch its
-// progress bar reach done, open its detail (equity chart drawn with the API's points, the trades
-// on the dataset's bars, trades table rows matching the API), drain and resume the native engine
-// as admin, and fail to drain as a non-admin with the server's 403 shown. Any console error or
-// page error fails the test, except the failures it provokes on purpose (noted below).
+// log in (no page links before), see the engines, upload GOOG.csv and submit a backtest from the
+// form (on the server's default engine), watch its progress bar reach done, open its detail (key
+// figures and metrics formatted for people, equity chart drawn with the API's points, entries and
+// exits both seen on the dataset's bars, trades table rows matching the API), drain and resume
+// the native engine as admin, create a comparison from its form and read its whole report, log
+// out, and fail to drain as a non-admin with the server's 403 shown. Any console error or page
+// error fails the test, except the failures it provokes on purpose (noted below).
 // Screenshots of every page go to
 // BTR_ARTIFACTS_DIR. Exit 77 when Chromium cannot start (tests/web/run decides skip or fail).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { checkKpis, markersAtSharedPoint, reportFit } from './e2e_checks.mjs';
 
 const env = (name) => {
   const v = process.env[name];
@@ -70,9 +73,13 @@ try {
   watch(page, 'admin');
   await page.goto(`${base}/dashboard/`);
   await page.getByLabel('API key').waitFor();
+  assert.equal(await page.locator('#nav').isVisible(), false, 'no page links before login');
+  assert.equal(await page.locator('#logout').isVisible(), false, 'no Log out before login');
   await shot(page, '01-login');
   step('log in as admin');
   await login(page, adminKey);
+  assert.equal(await page.locator('#nav').isVisible(), true, 'page links after login');
+  assert.equal(await page.locator('#logout').isVisible(), true, 'Log out after login');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('btrouter.api_key')), adminKey);
   assert.ok(!page.url().includes(adminKey), 'the key is never in a URL');
   assert.equal(await page.textContent('#role'), 'admin · admin key');  // from GET /v1/whoami
@@ -84,6 +91,8 @@ try {
   step('new run: client-side validation, CSV upload, submit');
   await page.getByRole('link', { name: 'New run' }).click();
   await page.waitForSelector('#new-run');
+  // The server's default engine (engines.default), not the first one listed.
+  assert.equal(await page.inputValue('#f-engine'), 'native');
   await page.selectOption('#f-strategy', 'sma_cross');
   await page.fill('#p-fast', '');
   await page.click('#submit-run');
@@ -106,7 +115,6 @@ try {
   await page.click('#upload');
   await page.waitForSelector('#upload-done');
   assert.match(await page.textContent('#upload-done'), /2148 bars/);
-  await page.selectOption('#f-engine', 'native');
   await page.fill('#f-commission', '0.002');
   await shot(page, '03-new-run');
   await page.click('#submit-run');
@@ -182,7 +190,24 @@ try {
   assert.match(await page.textContent('h2:has-text("Trades (")'), new RegExp(`Trades \\(${apiTrades.total}\\)`));
   await page.click('#trades th button[data-sort="pnl"]');
   assert.equal(await page.getAttribute('#trades th:has(button[data-sort="pnl"])', 'aria-sort'), 'ascending');
-  assert.match(await page.textContent('#metrics'), /sharpe_ratio/);
+  step('run detail: key figures and metrics for people, entries and exits both seen');
+  const result = await apiCall(`/v1/backtests/${id}/result`, adminKey);
+  await checkKpis(page, result.metrics);
+  await page.locator('#kpis').screenshot({ path: join(artifacts, '05a-kpis.png') });
+  const metricsText = await page.textContent('#metrics');
+  assert.match(metricsText, /Sharpe ratio/);
+  assert.ok(!/\b[a-z]+_[a-z_]+\b/.test(metricsText), `no snake_case key shown: ${metricsText}`);
+  assert.ok(!/\d\.\d{5,}/.test(metricsText), 'no long decimals');
+  assert.equal(await page.getAttribute('#metrics tr[data-key="sharpe_ratio"] th', 'title'), 'sharpe_ratio');
+  assert.match(await page.textContent('#metrics tr[data-key="max_drawdown_duration_s"] td'), /^[\d,]+ days( \d+ h)?$/);
+  assert.match(await page.textContent('#metrics tr[data-key="total_return"] td'), / %$/);
+  assert.equal((await page.textContent('#conventions-canonical tr[data-key="bar_period_s"] td')).trim(), '1 day');
+  await page.locator('#price-chart').screenshot({ path: join(artifacts, '05b-price-chart.png') });
+  const markers = await markersAtSharedPoint(page, [0x1e, 0x7b, 0x34], [0xb3, 0x26, 0x1e]);
+  assert.ok(markers.found, 'a trade exits where the next enters');
+  assert.ok(markers.entryBelow && markers.exitAbove, `entry and exit both seen: ${JSON.stringify(markers)}`);
+  assert.match(await page.textContent('#price-chart'), /▲ entry/);
+  assert.match(await page.textContent('#price-chart'), /▼ exit/);
   assert.match(await page.textContent('#spec'), /"commission": 0.002/);
   await page.waitForFunction(() => /succeeded on /.test(document.querySelector('#logs')?.textContent || ''));
   const logText = await page.textContent('#logs');
@@ -200,13 +225,18 @@ try {
 
   step('the progress WebSocket takes the key as a subprotocol, not in the URL');
   const { ws_port: wsPort } = await (await fetch(`${base}/dashboard/config.json`)).json();
-  assert.ok(wsPort > 0);
-  const ws = await page.evaluate(({ port, rid }) => new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/v1/backtests/${rid}/events`,
+  // ws_port null: the API's own host and port serve the WebSocket.
+  const wsHost = wsPort ? `127.0.0.1:${wsPort}` : new URL(base).host;
+  assert.equal(await page.evaluate(async () => (await import('/dashboard/api.js')).jobEventsUrl(null, 'bt_1')),
+    `ws://${new URL(base).host}/v1/backtests/bt_1/events`);
+  assert.equal(await page.evaluate(async () => (await import('/dashboard/api.js')).jobEventsUrl(4321, 'bt_1')),
+    'ws://127.0.0.1:4321/v1/backtests/bt_1/events');
+  const ws = await page.evaluate(({ host, rid }) => new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://${host}/v1/backtests/${rid}/events`,
       ['btrouter.v1', `bearer.${sessionStorage.getItem('btrouter.api_key')}`]);
     socket.onmessage = (e) => { resolve({ protocol: socket.protocol, message: JSON.parse(e.data) }); socket.close(); };
     socket.onerror = () => reject(new Error('websocket error'));
-  }), { port: wsPort, rid: id });
+  }), { host: wsHost, rid: id });
   assert.equal(ws.protocol, 'btrouter.v1');
   assert.equal(ws.message.job.id, id);
   assert.equal(ws.message.job.status, 'succeeded');
@@ -237,27 +267,65 @@ try {
   await page.locator('#confirm').getByRole('button', { name: 'resume' }).click();
   await page.waitForFunction(() => document.querySelector('section.engine[data-engine="native"] .state')?.textContent === 'healthy');
 
-  step('comparisons page and a narrow screen');
-  await page.getByRole('link', { name: 'Comparisons' }).click();
-  await page.waitForSelector('#comparisons-unavailable, #comparisons-unlisted, #comparisons, main .notice');
-  await shot(page, '07-comparisons');
-  if (await page.locator('#comparison-id').count()) {
-    // A comparison made through the API, opened by its id: the report shows in the frame.
-    const goog = (await apiCall('/v1/datasets', adminKey)).items.find((d) => d.bars === 2148);
-    const comparison = await apiCall('/v1/comparisons', adminKey, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ strategy: { name: 'sma_cross' }, dataset: goog.id, engines: ['native', { engine: 'native', overrides: { commission: 0.002 } }] }) });
-    for (let k = 0; k < 100 && !(await apiCall(`/v1/comparisons/${comparison.id}`, adminKey)).finished_at; ++k) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await page.fill('#comparison-id', comparison.id);
-    await page.getByRole('button', { name: 'Open report' }).click();
-    await page.waitForSelector('iframe.report');
-    const report = page.frameLocator('iframe.report');
-    await report.locator('body').waitFor();
-    assert.match(await report.locator('body').textContent(), /native/);
-    assert.ok(await page.locator('a[download]').count() === 1);
-    await shot(page, '07b-comparison-report');
-  }
+  step('new-run form: config.json names the default engine; disabled engines cannot be chosen');
+  const configUrl = (url) => url.pathname === '/dashboard/config.json';
+  const enginesUrl = (url) => url.pathname === '/v1/engines';
+  await page.route(configUrl, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { ...(await response.json()), default_engine: 'auto' } });
+  });
+  await page.route(enginesUrl, async (route) => {
+    const response = await route.fetch();
+    const list = await response.json();
+    list.push({ name: 'e2e_off', state: 'disabled', hint: 'set engines.e2e_off.enabled = true' });
+    await route.fulfill({ response, json: list });
+  });
+  await page.goto(`${base}/dashboard/new`);
+  await page.waitForSelector('#new-run');
+  assert.equal(await page.inputValue('#f-engine'), 'auto');
+  const off = page.locator('#f-engine option[value="e2e_off"]');
+  assert.equal(await off.isDisabled(), true);
+  assert.match(await off.textContent(), /disabled: set engines\.e2e_off\.enabled = true/);
+  await page.unroute(configUrl);
+  await page.unroute(enginesUrl);
+
+  step('a comparison from its form: native against native with trade_on_close, its progress and report');
+  await page.goto(`${base}/dashboard/comparisons`);
+  await page.click('#new-comparison-link');
+  await page.waitForSelector('#new-comparison');
+  const goog = (await apiCall('/v1/datasets', adminKey)).items.find((d) => d.bars === 2148);
+  await page.selectOption('#f-strategy', 'sma_cross');
+  await page.selectOption('#f-dataset', goog.id);
+  assert.equal(await page.isChecked('#c-engine-native'), true);
+  await page.click('#submit-comparison');
+  await page.waitForSelector('[data-field="engines"].invalid');
+  assert.match(await page.textContent('#engines-error'), /at least two runs/);
+  await page.click('#add-variant');
+  await page.fill('#v-settings-1', 'slowness=3');
+  await page.click('#submit-comparison');
+  await page.waitForSelector('.variant .field.invalid');
+  assert.match(await page.textContent('#v-settings-1-error'), /'slowness' is neither a setting/);
+  await page.fill('#v-settings-1', 'trade_on_close=true');
+  await shot(page, '07-comparison-form');
+  await page.click('#submit-comparison');
+  await page.waitForURL(/\/dashboard\/comparisons\/cmp_/);
+  const comparisonId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  await page.waitForSelector('#comparison-status[data-status="succeeded"]', { timeout: 30000 });
+  assert.deepEqual(await page.$$eval('#comparison-runs tbody tr', (trs) => trs.map((tr) => [tr.dataset.run, tr.dataset.status])),
+    [['native', 'succeeded'], ['native[trade_on_close=true]', 'succeeded']]);
+  const report = page.frameLocator('iframe.report');
+  await report.locator('#metrics').waitFor();
+  assert.match(await report.locator('body').textContent(), /trade_on_close/);
+  // The charts are in the page itself (SVG), so they show without the report's script.
+  assert.equal(await report.locator('svg#equity-chart polyline.series').count(), 2);
+  assert.equal(await page.locator('a[download$=".html"]').count(), 1);
+  let fit = await reportFit(page);
+  assert.ok(fit.frameHeight >= fit.docHeight, `the frame shows the whole report: ${JSON.stringify(fit)}`);
+  assert.ok(fit.docWidth <= fit.frameWidth, `nothing in the report sticks out sideways: ${JSON.stringify(fit)}`);
+  await shot(page, '07b-comparison-report');
+  await page.goto(`${base}/dashboard/comparisons`);
+  await page.waitForSelector('#comparisons tbody tr');
+  await shot(page, '07c-comparisons');
   await page.setViewportSize({ width: 390, height: 800 });
   await page.getByRole('link', { name: 'Runs' }).click();
   await page.locator(`#runs tr[data-id="${id}"]`).waitFor();
@@ -267,6 +335,22 @@ try {
   await native.waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 390 px');
   await shot(page, '08b-engines-narrow');
+  // Opened by its id this time.
+  await page.locator('#nav a[data-page="comparisons"]').click();
+  await page.waitForSelector(`#comparisons tr[data-id="${comparisonId}"]`);
+  await page.fill('#comparison-id', comparisonId);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  fit = await reportFit(page);
+  assert.ok(fit.frameHeight >= fit.docHeight, `at 390 px the frame shows the whole report: ${JSON.stringify(fit)}`);
+  assert.ok(fit.docWidth <= fit.frameWidth, `at 390 px the report's tables scroll in their boxes: ${JSON.stringify(fit)}`);
+  await shot(page, '08c-comparison-narrow');
+
+  step('log out: the page links and Log out go away');
+  await page.click('#logout');
+  await page.getByLabel('API key').waitFor();
+  assert.equal(await page.locator('#nav').isVisible(), false);
+  assert.equal(await page.locator('#logout').isVisible(), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('btrouter.api_key')), null);
   await context.close();
 
   // --- a user key ----------------------------------------------------------------------------

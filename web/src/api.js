@@ -51,26 +51,34 @@ export async function apiAll(path, limit = 1000, max = 100000) {
   return items;
 }
 
+// The progress WebSocket's URL for a job: the page's own host and port when wsPort is null
+// (the API port serves it), else the page's host name on wsPort.
+export function jobEventsUrl(wsPort, id) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const host = wsPort ? `${location.hostname}:${wsPort}` : location.host;
+  return `${scheme}://${host}/v1/backtests/${encodeURIComponent(id)}/events`;
+}
+
 // Live job updates over the progress WebSocket. The key is offered as the subprotocol
 // `bearer.<key>` next to `btrouter.v1` (browsers cannot set headers on a WebSocket), so it never
-// appears in a URL. Calls onJob(job) per message; returns a function that closes the socket.
+// appears in a URL. Calls onJob(job) per message and onEnd(heard) when the socket closes
+// (`heard`: whether any message came, false when it could not connect); returns a function that
+// closes the socket, or null when no socket could be made.
 export function watchJob(wsPort, id, onJob, onEnd) {
-  if (!wsPort) return null;
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${scheme}://${location.hostname}:${wsPort}/v1/backtests/${encodeURIComponent(id)}/events`;
-  let socket;
+  let socket, heard = false;
   try {
-    socket = new WebSocket(url, ['btrouter.v1', `bearer.${apiKey()}`]);
+    socket = new WebSocket(jobEventsUrl(wsPort, id), ['btrouter.v1', `bearer.${apiKey()}`]);
   } catch (_) {
     return null;
   }
   socket.onmessage = (event) => {
+    heard = true;
     try {
       const message = JSON.parse(event.data);
       if (message.type === 'job') onJob(message.job);
     } catch (_) { /* ignore a malformed message */ }
   };
-  socket.onclose = () => { if (onEnd) onEnd(); };
+  socket.onclose = () => { if (onEnd) onEnd(heard); };
   socket.onerror = () => {};
   return () => { socket.onclose = null; socket.close(); };
 }

@@ -6,10 +6,13 @@ import { enginesPage } from './engines.js';
 import { runsPage } from './runs.js';
 import { runPage } from './run.js';
 import { newRunPage } from './newrun.js';
-import { comparisonsPage } from './comparisons.js';
+import { comparisonsPage, comparisonPage } from './comparisons.js';
+import { newComparisonPage } from './newcomparison.js';
 
 const BASE = '/dashboard';
-export const session = { admin: false, tenant: null, wsPort: null, openapi: null };
+// wsPort: the progress WebSocket's port, null for the page's own host and port;
+// defaultEngine: the server's engines.default (null when /dashboard/config.json does not say).
+export const session = { admin: false, tenant: null, wsPort: null, defaultEngine: null, openapi: null };
 let cleanup = null;
 
 export function navigate(path, replace = false) {
@@ -18,7 +21,11 @@ export function navigate(path, replace = false) {
 }
 
 async function loadRuntime() {
-  try { session.wsPort = (await api(`${BASE}/config.json`, { auth: false })).ws_port; } catch (_) { session.wsPort = null; }
+  try {
+    const config = await api(`${BASE}/config.json`, { auth: false });
+    session.wsPort = config.ws_port ?? null;
+    session.defaultEngine = config.default_engine ?? null;
+  } catch (_) { session.wsPort = null; session.defaultEngine = null; }
   try { session.openapi = await api('/openapi.json', { auth: false }); } catch (_) { session.openapi = null; }
 }
 
@@ -78,7 +85,9 @@ async function render() {
     else if (page === 'runs' && parts[1]) cleanup = await runPage(main, decodeURIComponent(parts[1]));
     else if (page === 'runs') cleanup = await runsPage(main);
     else if (page === 'new') cleanup = await newRunPage(main);
-    else if (page === 'comparisons') cleanup = await comparisonsPage(main, parts[1] ? decodeURIComponent(parts[1]) : null);
+    else if (page === 'comparisons' && parts[1] === 'new') cleanup = await newComparisonPage(main);
+    else if (page === 'comparisons' && parts[1]) cleanup = await comparisonPage(main, decodeURIComponent(parts[1]));
+    else if (page === 'comparisons') cleanup = await comparisonsPage(main);
     else main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, h('a', { href: `${BASE}/engines` }, 'Engines')));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { clearApiKey(); loginPage(main, e); return; }

@@ -4,8 +4,12 @@ import uPlot from './vendor/uPlot.esm.js';
 
 function width(el) { return Math.max(280, Math.floor(el.getBoundingClientRect().width || 600)); }
 
-// Draws into `el` (emptied first) and redraws on resize; returns the uPlot instance.
-export function lineChart(el, { x, series, height = 220, yLabel = '' }) {
+export const ENTRY_COLOR = '#1e7b34';
+export const EXIT_COLOR = '#b3261e';
+
+// Draws into `el` (emptied first) and redraws on resize; returns the uPlot instance, also kept
+// as el.chart. `hooks` are uPlot hooks (e.g. {draw: [fn]}).
+export function lineChart(el, { x, series, height = 220, yLabel = '', hooks = {} }) {
   el.replaceChildren();
   const opts = {
     width: width(el), height,
@@ -14,17 +18,49 @@ export function lineChart(el, { x, series, height = 220, yLabel = '' }) {
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.width ?? 1.5,
       fill: s.fill, points: s.points ?? { show: false }, paths: s.paths, spanGaps: s.spanGaps ?? false })) ],
     legend: { show: true },
+    hooks,
   };
   const chart = new uPlot(opts, [x, ...series.map((s) => s.values)], el);
   el.dataset.points = String(x.length);
+  el.chart = chart;
   const ro = new ResizeObserver(() => chart.setSize({ width: width(el), height }));
   ro.observe(el);
   return chart;
 }
 
+// Triangles for the non-null values of data column `index` (0 is x): pointing up from below the value
+// (`up`), or down from above it, so an entry and an exit at the same time and price are both
+// seen. Drawn in the plot area only.
+function drawMarkers(u, index, up, color) {
+  const { ctx } = u;
+  const size = 6 * devicePixelRatio, { left, top, width: w, height: hgt } = u.bbox;
+  const xs = u.data[0], ys = u.data[index];
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, w, hgt);
+  ctx.clip();
+  ctx.fillStyle = color;
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = devicePixelRatio;
+  for (let i = 0; i < xs.length; ++i) {
+    if (ys[i] === null || ys[i] === undefined) continue;
+    const cx = u.valToPos(xs[i], 'x', true), cy = u.valToPos(ys[i], 'y', true);
+    const base = up ? cy + 2 * size : cy - 2 * size;
+    ctx.beginPath();
+    ctx.moveTo(cx, cy);
+    ctx.lineTo(cx - size, base);
+    ctx.lineTo(cx + size, base);
+    ctx.closePath();
+    ctx.fill();
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
 // Trades on the price: the close of each bar (`bars`: the points of
-// GET /v1/datasets/{id}/bars, possibly OHLC buckets) as a line, with the entry (green) and exit
-// (red) of each trade as markers at its time and price. Without bars (null or empty) the line
+// GET /v1/datasets/{id}/bars, possibly OHLC buckets) as a line, with each trade's entry (a
+// green triangle below the price, pointing up at it) and exit (a red triangle above, pointing
+// down) at its time and price; the legend names both. Without bars (null or empty) the line
 // joins the traded prices instead. Sets el.dataset.source to "bars" or "trades".
 export function tradesChart(el, trades, bars = null) {
   const points = new Map();
@@ -49,14 +85,13 @@ export function tradesChart(el, trades, bars = null) {
   const none = () => null;
   el.dataset.source = useBars ? 'bars' : 'trades';
   return lineChart(el, {
-    x: xs, yLabel: 'price', height: 240,
+    x: xs, yLabel: 'price', height: 260,
     series: [
       { label: useBars ? 'close' : 'traded price', color: useBars ? '#1f5fbf' : '#8a94a6', spanGaps: true,
         values: xs.map((k) => points.get(k).price) },
-      { label: 'entry', color: '#1e7b34', width: 0, paths: none,
-        points: { show: true, size: 8, fill: '#1e7b34' }, values: xs.map((k) => points.get(k).entry) },
-      { label: 'exit', color: '#b3261e', width: 0, paths: none,
-        points: { show: true, size: 8, fill: '#b3261e' }, values: xs.map((k) => points.get(k).exit) },
+      { label: '▲ entry', color: ENTRY_COLOR, width: 3, paths: none, values: xs.map((k) => points.get(k).entry) },
+      { label: '▼ exit', color: EXIT_COLOR, width: 3, paths: none, values: xs.map((k) => points.get(k).exit) },
     ],
+    hooks: { draw: [(u) => { drawMarkers(u, 3, false, EXIT_COLOR); drawMarkers(u, 2, true, ENTRY_COLOR); }] },
   });
 }

@@ -1,17 +1,20 @@
 // Run detail: the job (status, routing, fallbacks, the spec), live until it ends; then the
 // equity and drawdown charts (/equity), the trades on the dataset's close prices
 // (/v1/datasets/{id}/bars) and a paged, sortable trades table (/trades), and the canonical and
-// native metrics with their conventions (/result).
+// native metrics with their conventions (/result), headed by the run's key figures.
 import { api, apiAll, watchJob } from './api.js';
 import { session } from './app.js';
-import { h, fmtNum, fmtTime, fmtDuration, stateBadge, problemBox, confirmDialog } from './util.js';
-import { lineChart, tradesChart } from './charts.js';
+import { h, fmtNum, fmtMoney, fmtPct, fmtSeconds, fmtTime, fmtDuration, stateBadge, problemBox, confirmDialog } from './util.js';
+import { lineChart, tradesChart, ENTRY_COLOR, EXIT_COLOR } from './charts.js';
+import { kpiTiles, metricsTable } from './metrics.js';
 
 const ACTIVE = new Set(['queued', 'running']);
 const PAGE = 20;
+// [key, label, format]; a column with a format is numeric (right-aligned).
 const TRADE_COLUMNS = [
-  ['entry_time', 'Entry time'], ['exit_time', 'Exit time'], ['size', 'Size', true], ['entry_price', 'Entry', true],
-  ['exit_price', 'Exit', true], ['pnl', 'PnL', true], ['return_pct', 'Return', true], ['commission', 'Commission', true],
+  ['entry_time', 'Entry time'], ['exit_time', 'Exit time'], ['size', 'Size', (v) => fmtNum(v, 4)],
+  ['entry_price', 'Entry', (v) => fmtNum(v, 4)], ['exit_price', 'Exit', (v) => fmtNum(v, 4)], ['pnl', 'PnL', fmtMoney],
+  ['return_pct', 'Return', fmtPct], ['commission', 'Commission', fmtMoney],
 ];
 
 function tradesTable(trades) {
@@ -31,8 +34,8 @@ function tradesTable(trades) {
       h('div', { class: 'table-wrap' }, h('table', { class: 'responsive', id: 'trades' },
         h('thead', {}, h('tr', {}, TRADE_COLUMNS.map(th))),
         h('tbody', {}, shown.map((t) => h('tr', { 'data-entry-bar': t.entry_bar },
-          TRADE_COLUMNS.map(([key, label, num]) => h('td', { class: num ? 'num' : '', 'data-label': label },
-            key.endsWith('_time') ? fmtTime(t[key]) : key === 'return_pct' ? `${fmtNum(t[key] * 100, 2)} %` : fmtNum(t[key], 4)))))))),
+          TRADE_COLUMNS.map(([key, label, format]) => h('td', { class: format ? 'num' : '', 'data-label': label },
+            format ? format(t[key]) : fmtTime(t[key])))))))),
       h('div', { class: 'pager' }, prev, h('span', {}, `page ${page + 1} of ${pages} (${trades.length} trades)`), next));
   }
   draw();
@@ -54,21 +57,16 @@ async function loadBars(dataset, equity) {
   }
 }
 
-function kvTable(id, obj) {
-  const rows = Object.entries(obj || {}).filter(([, v]) => typeof v !== 'object' || v === null);
-  return h('div', { class: 'table-wrap' }, h('table', { id },
-    h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, typeof v === 'number' ? fmtNum(v, 6) : String(v)))))));
-}
-
 export async function runPage(main, id) {
   let job = await api(`/v1/backtests/${encodeURIComponent(id)}`);
+  const kpis = h('div');
   const head = h('div');
   const body = h('div');
   const status = h('div', { 'aria-live': 'polite' });
   const logLines = h('pre', { id: 'logs', class: 'log', tabindex: 0, 'aria-label': 'run log' });
   const logsCard = h('section', { class: 'card' }, h('h2', {}, 'Logs'),
     h('p', { class: 'reason' }, 'What btrouter did with the run (routing, fallbacks, reconciling) and the engine\'s own lines.'), logLines);
-  main.replaceChildren(h('p', {}, h('a', { href: '/dashboard/runs' }, '← Runs')), h('h1', {}, `Run ${id}`), status, head, body, logsCard);
+  main.replaceChildren(h('p', {}, h('a', { href: '/dashboard/runs' }, '← Runs')), h('h1', {}, `Run ${id}`), status, kpis, head, body, logsCard);
   let close = null, stopped = false, loaded = false;
 
   function drawHead() {
@@ -98,6 +96,7 @@ export async function runPage(main, id) {
     ]);
     const bars = await loadBars(job.spec?.dataset, equity);
     if (stopped) return;
+    kpis.replaceChildren(kpiTiles('kpis', result.metrics));
     const x = equity.map((p) => Date.parse(p.time) / 1000);
     const equityEl = h('div', { class: 'chart', id: 'equity-chart', role: 'img', 'aria-label': 'equity curve' });
     const ddEl = h('div', { class: 'chart', id: 'drawdown-chart', role: 'img', 'aria-label': 'drawdown' });
@@ -106,15 +105,25 @@ export async function runPage(main, id) {
       h('section', { class: 'card' }, h('h2', {}, 'Equity'), equityEl, h('h2', {}, 'Drawdown'), ddEl),
       h('section', { class: 'card' }, h('h2', {}, 'Trades on price'),
         h('p', { class: 'reason', id: 'price-caption' }, bars.points
-          ? `Close of the dataset's bars${bars.step > 1 ? ` (one point per ${bars.step} bars, ${bars.bars} in all)` : ''}, with the entry (green) and exit (red) of each trade at its time and price.`
-          : `Entry (green) and exit (red) prices of each trade; the dataset's bars could not be loaded (${bars.error}), so the line joins the traded prices.`),
+          ? `Close of the dataset's bars${bars.step > 1 ? ` (one point per ${bars.step} bars, ${fmtNum(bars.bars, 0)} in all)` : ''}, with each trade's entry and exit at its time and price.`
+          : `Each trade's entry and exit price; the dataset's bars could not be loaded (${bars.error}), so the line joins the traded prices.`),
+        h('p', { class: 'chart-legend', id: 'price-legend' },
+          h('span', { style: `color:${ENTRY_COLOR}` }, '▲'), ' entry (below the price it points at)   ',
+          h('span', { style: `color:${EXIT_COLOR}` }, '▼'), ' exit (above it)'),
         priceEl, h('h2', {}, `Trades (${trades.length})`), tradesTable(trades)),
-      h('section', { class: 'card' }, h('h2', {}, 'Canonical metrics'), kvTable('metrics', result.metrics),
+      h('section', { class: 'card' }, h('h2', {}, 'Canonical metrics'),
+        h('p', { class: 'reason' }, 'Recomputed by btrouter from the run\'s equity and trades, the same way for every engine. Hover a name for its key, a value for its exact number.'),
+        metricsTable('metrics', result.metrics),
         h('h2', {}, 'Conventions'), h('div', { id: 'conventions' },
           Object.entries(result.conventions || { canonical: result.metrics?.conventions }).map(([k, v]) =>
-            h('div', {}, h('h3', {}, k), kvTable(`conventions-${k}`, v)))),
-        h('h2', {}, `Native metrics (${result.engine ?? job.engine_used})`), h('pre', { id: 'native' }, JSON.stringify(result.native, null, 2)),
-        h('p', { class: 'reason' }, `engine ${result.engine ?? ''} ${result.engine_version ?? ''}; run ${fmtNum(result.run_seconds, 4)} s; warm-up ${result.warmup_bars ?? '—'} bars; ${(result.open_trades || []).length} open trades`)));
+            h('div', {}, h('h3', {}, k === 'canonical' ? 'btrouter (canonical)' : k === 'engine' ? `Engine (${result.engine ?? job.engine_used})` : k),
+              metricsTable(`conventions-${k}`, v)))),
+        h('h2', {}, `The engine's own numbers (${result.engine ?? job.engine_used})`),
+        Object.keys(result.native?.metrics || {}).length
+          ? metricsTable('native-metrics', result.native.metrics)
+          : h('p', { class: 'reason' }, 'The engine reports no numbers beyond the canonical ones.'),
+        h('details', {}, h('summary', {}, 'Raw output'), h('pre', { id: 'native' }, JSON.stringify(result.native, null, 2))),
+        h('p', { class: 'reason' }, `engine ${result.engine ?? ''} ${result.engine_version ?? ''}; ran in ${fmtSeconds(result.run_seconds)}; warm-up ${fmtNum(result.warmup_bars, 0)} bars; ${(result.open_trades || []).length} open trades`)));
     requestAnimationFrame(() => {
       lineChart(equityEl, { x, yLabel: 'equity', series: [{ label: 'equity', color: '#1f5fbf', values: equity.map((p) => p.equity) }] });
       lineChart(ddEl, { x, yLabel: 'drawdown', height: 160, series: [{ label: 'drawdown', color: '#b3261e', fill: 'rgba(179,38,30,.15)', values: equity.map((p) => -p.drawdown) }] });

@@ -32,7 +32,7 @@ export async function runsPage(main) {
 
   const sockets = new Map();  // id -> close()
   const rows = new Map();     // id -> {tr, job}
-  let cursor = null, extra = [], stopped = false;
+  let cursor = null, extra = [], stopped = false, socketsFail = false;
 
   function query(withCursor) {
     const q = new URLSearchParams();
@@ -74,8 +74,12 @@ export async function runsPage(main) {
     const tr = row(job);
     if (old) old.tr.replaceWith(tr); else tbody.append(tr);
     rows.set(job.id, { tr, job });
-    if (ACTIVE.has(job.status) && !sockets.has(job.id) && session.wsPort) {
-      const close = watchJob(session.wsPort, job.id, update, () => sockets.delete(job.id));
+    if (ACTIVE.has(job.status) && !sockets.has(job.id) && !socketsFail) {
+      const close = watchJob(session.wsPort, job.id, update, (heard) => {
+        sockets.delete(job.id);
+        // A socket that never connected: the list's refresh keeps the rows current instead.
+        if (!heard) socketsFail = true;
+      });
       if (close) sockets.set(job.id, close);
     }
   }

@@ -18,19 +18,59 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-export function fmtNum(v, digits = 2) {
+const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const grouped = (v, min, max) => v.toLocaleString('en-US', { minimumFractionDigits: min, maximumFractionDigits: max });
+
+// A value that is not a finite number: "—" for none, "∞" for the API's "inf", else its text.
+function notNumber(v) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (typeof v !== 'number') return String(v);
-  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  if (v === Infinity || v === 'inf') return '∞';
+  if (v === -Infinity || v === '-inf') return '−∞';
+  return String(v);
 }
-export function fmtPct(v) { return v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)} %`; }
+
+// 1234.5678 -> "1,234.57" (at most `digits` decimals).
+export function fmtNum(v, digits = 2) { return isNumber(v) ? grouped(v, 0, digits) : notNumber(v); }
+// A fraction as a percentage: 0.12345 -> "12.35 %"; a tiny non-zero one keeps two significant
+// digits ("0.0012 %") instead of reading as zero.
+export function fmtPct(v, digits = 2) {
+  if (!isNumber(v)) return notNumber(v);
+  const pct = v * 100;
+  if (pct !== 0 && Math.abs(pct) < 10 ** -digits) return `${pct.toPrecision(2)} %`;
+  return `${grouped(pct, digits, digits)} %`;
+}
+// Cash with thousands separators and cents: 12345.6 -> "12,345.60".
+export function fmtMoney(v) { return isNumber(v) ? grouped(v, 2, 2) : notNumber(v); }
+// A whole count: 1234 -> "1,234".
+export function fmtCount(v) { return isNumber(v) ? grouped(Math.round(v), 0, 0) : notNumber(v); }
+// A unitless ratio (Sharpe, beta, ...): two decimals from 1 up, else three significant digits.
+export function fmtRatio(v) {
+  if (!isNumber(v)) return notNumber(v);
+  if (v === 0 || Math.abs(v) >= 1) return grouped(v, 2, 2);
+  return v.toLocaleString('en-US', { maximumSignificantDigits: 3 });
+}
+// Seconds for people: "350 ms", "5.2 s", "3 min 5 s", "2 h 30 min", "3 days 4 h", "680 days".
+export function fmtSeconds(s) {
+  if (!isNumber(s)) return notNumber(s);
+  if (s < 0) return `−${fmtSeconds(-s)}`;
+  if (s === 0) return '0 s';
+  if (s < 1) return `${Number((s * 1000).toPrecision(3))} ms`;
+  if (s < 59.95) return `${grouped(s, 0, 1)} s`;
+  const plural = (n, unit) => `${grouped(n, 0, 0)} ${unit}${n === 1 ? '' : 's'}`;
+  const pair = (major, minor, majorUnit, minorUnit) => `${major} ${majorUnit}${minor ? ` ${minor} ${minorUnit}` : ''}`;
+  if (s < 3600 - 0.5) { const t = Math.round(s); return pair(Math.floor(t / 60), t % 60, 'min', 's'); }
+  if (s < 86400 - 30) { const t = Math.round(s / 60); return pair(Math.floor(t / 60), t % 60, 'h', 'min'); }
+  if (s < 10 * 86400 - 1800) {
+    const t = Math.round(s / 3600), days = Math.floor(t / 24);
+    return `${plural(days, 'day')}${t % 24 ? ` ${t % 24} h` : ''}`;
+  }
+  return plural(Math.round(s / 86400), 'day');
+}
 export function fmtTime(iso) { return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—'; }
+// The time between two ISO times (the second defaults to now).
 export function fmtDuration(startIso, endIso) {
   if (!startIso) return '—';
-  const ms = (endIso ? Date.parse(endIso) : Date.now()) - Date.parse(startIso);
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+  return fmtSeconds(((endIso ? Date.parse(endIso) : Date.now()) - Date.parse(startIso)) / 1000);
 }
 export function stateBadge(state) { return h('span', { class: `state state-${state}` }, state); }
 
