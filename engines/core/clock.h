@@ -1,10 +1,12 @@
-// Clock: injected time, so job timestamps, timeouts, health checks and leases can be tested on
-// simulated time. SystemClock reads the wall clock; ManualClock only moves when told.
+// Clock: injected time, so job timestamps, timeouts, health checks, leases and retry backoffs can
+// be tested on simulated time. SystemClock reads the wall clock and really sleeps; ManualClock
+// only moves when told, and its SleepFor moves it (so a backoff loop runs at once in a test).
 // Both are thread-safe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "engines/core/time.h"
 
@@ -15,6 +17,8 @@ class Clock {
   virtual ~Clock() = default;
   // Wall-clock time (for timestamps shown to users).
   virtual TimeNs Now() const = 0;
+  // Waits `duration` of this clock's time.
+  virtual void SleepFor(std::chrono::nanoseconds duration) const = 0;
 };
 
 class SystemClock final : public Clock {
@@ -24,17 +28,24 @@ class SystemClock final : public Clock {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+  void SleepFor(std::chrono::nanoseconds duration) const override {
+    std::this_thread::sleep_for(duration);
+  }
 };
 
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(TimeNs start = 0) : now_(start) {}
   TimeNs Now() const override { return now_.load(); }
+  void SleepFor(std::chrono::nanoseconds duration) const override {
+    now_.fetch_add(duration.count());
+    std::this_thread::yield();
+  }
   void Advance(TimeNs delta) { now_.fetch_add(delta); }
   void Set(TimeNs t) { now_.store(t); }
 
  private:
-  std::atomic<TimeNs> now_;
+  mutable std::atomic<TimeNs> now_;
 };
 
 }  // namespace btr

@@ -1,22 +1,11 @@
 #include "services/jobs/job_service.h"
 
-#include <random>
 
 #include "engines/spec_json.h"
 #include "services/jobs/job_service_internal.h"
 #include "services/log/logger.h"
 
 namespace btr {
-
-std::string NewId(std::string_view prefix) {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(prefix);
-  const uint64_t a = rng(), b = rng();
-  for (int k = 0; k < 16; ++k) id += kHex[(a >> (4 * k)) & 0xf];
-  for (int k = 0; k < 4; ++k) id += kHex[(b >> (4 * k)) & 0xf];
-  return id;
-}
 
 JobService::JobService(Store* store, const EngineRegistry* engines, const Clock* clock,
                        JobServiceOptions options, HealthMonitor* health)

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "engines/core/clock.h"
+#include "engines/core/random.h"
 #include "engines/spec.h"
 #include "routing/engine_registry.h"
 #include "routing/health/health_monitor.h"
@@ -199,7 +200,5 @@ class JobService {
   std::atomic<bool> stopping_{false};
 };
 
-// A new random job or dataset id: `prefix` + 20 hex digits.
-std::string NewId(std::string_view prefix);
 
 }  // namespace btr
