@@ -115,8 +115,8 @@ std::string Text(const json& doc, const char* key) {
 std::string WhyNot(const json& engine, const std::string& strategy) {
   const std::string name = Text(engine, "name");
   if (Text(engine, "state") == "disabled") {
-    std::string why = Text(engine, "hint");
-    if (why.empty()) why = Text(engine, "reason");
+    std::string why = Text(engine, "reason");  // says how to enable it, when it can be
+    if (why.empty()) why = Text(engine, "hint");
     return name + " is disabled" + (why.empty() ? "" : " (" + why + ")");
   }
   const json caps = engine.value("capabilities", json::object());

@@ -69,7 +69,10 @@ std::string EnginesTable(const json& list) {
                   Num(e, "ejections", 0).c_str());
     out += line;
     if (!Str(e, "reason").empty()) out += "    " + Str(e, "reason") + "\n";
-    if (!Str(e, "hint").empty()) out += "    " + Str(e, "hint") + "\n";
+    const std::string hint = Str(e, "hint");
+    if (!hint.empty() && Str(e, "reason").find(hint) == std::string::npos) {
+      out += "    " + hint + "\n";
+    }
   }
   return out;
 }

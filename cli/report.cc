@@ -58,6 +58,7 @@ std::string FormatElapsed(double seconds) {
   if (!(seconds >= 0)) return "n/a";
   // Each unit up to where its rounded value would read as the next unit's 1.
   const double us = seconds * 1e6, ms = seconds * 1e3;
+  if (us > 0 && us < 0.5) return "< 1 µs";
   if (us < 999.5) return WithUnit(us, 0, "µs");
   if (ms < 9.995) return WithUnit(ms, 2, "ms");
   if (ms < 99.95) return WithUnit(ms, 1, "ms");

@@ -102,17 +102,16 @@ std::string FormatDuration(double seconds) {
 }
 
 std::string FormatMetricValue(MetricUnit unit, double value) {
-  if (std::isnan(value)) return "n/a";
+  if (!std::isfinite(value)) return "n/a";
   switch (unit) {
     case U::kTime:
-      if (!std::isfinite(value)) return FormatGrouped(value, 0);
       return FormatIsoTime(static_cast<TimeNs>(std::llround(value * 1e9)), true);
     case U::kDuration:
       return FormatDuration(value);
     case U::kFraction:
-      return FormatGrouped(value * 100, 2) + (std::isfinite(value) ? " %" : "");
+      return FormatGrouped(value * 100, 2) + " %";
     case U::kDrawdown:
-      return FormatGrouped(-value * 100, 2) + (std::isfinite(value) ? " %" : "");
+      return FormatGrouped(-value * 100, 2) + " %";
     case U::kMoney:
       return FormatGrouped(value, 2);
     case U::kCount:

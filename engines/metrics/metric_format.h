@@ -11,8 +11,8 @@
 //   num_trades               Trades                    93
 //
 // Drawdowns are positive fractions in the canonical set and are shown as negative percentages,
-// as backtesting.py prints them ("Max. Drawdown [%] -33.93"). Undefined values (NaN) read "n/a",
-// infinities "inf"/"-inf". Pure; thread-safe.
+// as backtesting.py prints them ("Max. Drawdown [%] -33.93"). Undefined values (NaN) and
+// infinities read "n/a", as the canonical JSON writes both as null. Pure; thread-safe.
 #pragma once
 
 #include <string>

@@ -10,6 +10,7 @@ namespace {
 TEST_CASE("wall times are shown in µs, ms, s or minutes, never as 0.0 ms") {
   CHECK(FormatElapsed(41e-6) == "41 µs");
   CHECK(FormatElapsed(0) == "0 µs");
+  CHECK(FormatElapsed(2e-7) == "< 1 µs");
   CHECK(FormatElapsed(0.0009996) == "1.00 ms");  // not "1000 µs"
   CHECK(FormatElapsed(0.00152) == "1.52 ms");
   CHECK(FormatElapsed(0.0123) == "12.3 ms");
