@@ -11,9 +11,11 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "engines/data/bar_cache.h"
+#include "engines/metrics/metric_format.h"
 #include "engines/metrics/metrics_json.h"
 #include "engines/native/native_run.h"
 #include "engines/native/strategies/catalogue.h"
+#include "engines/native/strategies/catalogue_json.h"
 
 namespace btr::cli {
 namespace {
@@ -65,16 +67,8 @@ Status ReadConfig(const Flags& f, BacktestConfig* config) {
   b.exclusive_orders = f.Has("exclusive-orders");
   b.hedging = f.Has("hedging");
   config->finalize_trades = f.Has("finalize-trades");
-  Status s = b.Validate();
-  if (!s.ok()) {
-    // Validate names the setting; the CLI user knows it as a flag.
-    std::string message = s.message();
-    const size_t colon = message.find(':');
-    std::string flag = message.substr(0, colon);
-    for (char& c : flag) c = c == '_' ? '-' : c;
-    return Status::InvalidArgument("--" + flag + message.substr(colon));
-  }
-  return Status::Ok();
+  // Validate names the setting; the command line user knows it as a flag.
+  return AsFlagError(b.Validate());
 }
 
 Status ReadParams(const Flags& f, const StrategyInfo& info, ParamValues* params) {
@@ -113,24 +107,51 @@ Status WriteOutDir(const std::string& dir, const BarSeries& bars, const NativeRu
 nlohmann::json ParamsJson(const StrategyInfo& info, const ParamValues& params) {
   nlohmann::json out = nlohmann::json::object();
   for (const ParamSpec& spec : info.params) {
-    const double v = params.Get(spec.name);
-    if (spec.type == ParamType::kBool) {
-      out[spec.name] = v != 0;
-    } else if (spec.type == ParamType::kInt) {
-      out[spec.name] = static_cast<long long>(v);
-    } else {
-      out[spec.name] = v;
-    }
+    out[spec.name] = ParamValueToJson(spec.type, params.Get(spec.name));
   }
   return out;
 }
 
+// "fast=10, slow=20, long_only=false, sl_pct=0".
 std::string ParamsText(const StrategyInfo& info, const ParamValues& params) {
-  const nlohmann::json values = ParamsJson(info, params);
   std::string out;
   for (const ParamSpec& spec : info.params) {
-    out += (out.empty() ? "" : ", ") + spec.name + "=" + values[spec.name].dump();
+    out += (out.empty() ? "" : ", ") + spec.name + "=" + ParamText(spec, params.Get(spec.name));
   }
+  return out;
+}
+
+// The loaded bars and the run, with how long each took.
+struct TimedRun {
+  LoadedBars loaded;
+  NativeRun run;
+  double load_s = 0, run_s = 0;
+};
+
+// Loads --data and runs the strategy with a progress bar on stderr, which is cleared before
+// this returns (also on failure), so the caller prints on a clean line.
+Result<TimedRun> LoadAndRun(const Flags& f, const StrategyInfo& info, const ParamValues& params,
+                            const BacktestConfig& config) {
+  LoadOptions load;
+  if (!f.Has("no-cache"))
+    load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
+  ProgressBar progress;
+  progress.SetPhase("loading " + std::filesystem::path(f.Get("data")).filename().string());
+  auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<LoadedBars> loaded = LoadBars(f.Get("data"), load);
+  if (!loaded.ok()) return loaded.status();
+  const auto t1 = std::chrono::steady_clock::now();
+  progress.SetPhase("backtest " + info.name);
+  RunControl control;
+  control.progress = [&progress](double fraction) { progress.Update(fraction); };
+  Result<NativeRun> run = RunCatalogueBacktest(loaded->bars, info.name, params, config, control);
+  if (!run.ok()) return run.status();
+  TimedRun out;
+  out.run = std::move(*run);
+  out.load_s = seconds(t1 - t0);
+  out.run_s = seconds(std::chrono::steady_clock::now() - t1);
+  out.loaded = std::move(*loaded);
   return out;
 }
 
@@ -166,54 +187,43 @@ int RunBacktestCommand(int argc, char** argv) {
   if (Status s = ReadParams(f, *info, &params); !s.ok()) return Fail(s);
   if (Status s = ReadConfig(f, &config); !s.ok()) return Fail(s);
 
-  LoadOptions load;
-  if (!f.Has("no-cache"))
-    load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
-  ProgressBar progress;
-  progress.SetPhase("loading " + std::filesystem::path(f.Get("data")).filename().string());
-  const auto t0 = std::chrono::steady_clock::now();
-  Result<LoadedBars> loaded = LoadBars(f.Get("data"), load);
-  if (!loaded.ok()) return Fail(loaded.status());
-  const BarSeries& bars = loaded->bars;
-  const auto t1 = std::chrono::steady_clock::now();
-
-  progress.SetPhase("backtest " + info->name);
-  RunControl control;
-  control.progress = [&progress](double fraction) { progress.Update(fraction); };
-  Result<NativeRun> run = RunCatalogueBacktest(bars, info->name, params, config, control);
-  if (!run.ok()) return Fail(run.status());
-  const auto t2 = std::chrono::steady_clock::now();
-  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  Result<TimedRun> timed = LoadAndRun(f, *info, params, config);
+  if (!timed.ok()) return Fail(timed.status());
+  const LoadedBars& loaded = timed->loaded;
+  const BarSeries& bars = loaded.bars;
+  const NativeRun& run = timed->run;
 
   if (f.Has("out")) {
-    if (Status s = WriteOutDir(f.Get("out"), bars, *run); !s.ok()) return Fail(s);
+    if (Status s = WriteOutDir(f.Get("out"), bars, run); !s.ok()) return Fail(s);
   }
   if (format == "json") {
     const nlohmann::json document = {
-        {"metrics", MetricsToJson(run->metrics)},
-        {"trades", TradesToJson(run->output.trades)},
-        {"open_trades", TradesToJson(run->output.open_trades)},
+        {"metrics", MetricsToJson(run.metrics)},
+        {"trades", TradesToJson(run.output.trades)},
+        {"open_trades", TradesToJson(run.output.open_trades)},
         {"run",
          {{"engine", "native"},
           {"strategy", info->name},
           {"params", ParamsJson(*info, params)},
           {"data", f.Get("data")},
-          {"data_sha256", loaded->sha256},
+          {"data_sha256", loaded.sha256},
           {"bars", bars.size()},
-          {"warmup_bars", run->output.warmup_bars},
-          {"out_of_money", run->output.out_of_money},
-          {"load_ms", ms(t1 - t0)},
-          {"run_ms", ms(t2 - t1)}}},
+          {"warmup_bars", run.output.warmup_bars},
+          {"out_of_money", run.output.out_of_money},
+          {"load_ms", timed->load_s * 1e3},
+          {"run_ms", timed->run_s * 1e3}}},
     };
     std::cout << document.dump(2) << "\n";
     return 0;
   }
   std::printf("native backtest: %s(%s)\n", info->name.c_str(), ParamsText(*info, params).c_str());
-  std::printf("  data %s: %zu bars%s, sha256 %.16s...\n", f.Get("data").c_str(), bars.size(),
-              loaded->from_cache ? " (cached)" : "", loaded->sha256.c_str());
-  std::printf("  %zu closed trades, %zu open at the end; loaded in %.1f ms, ran in %.1f ms\n\n",
-              run->output.trades.size(), run->output.open_trades.size(), ms(t1 - t0), ms(t2 - t1));
-  std::printf("%s", FormatMetricsTable(run->metrics).c_str());
+  std::printf("  data %s: %s bars%s, sha256 %.16s...\n", f.Get("data").c_str(),
+              FormatGrouped(static_cast<double>(bars.size()), 0).c_str(),
+              loaded.from_cache ? " (cached)" : "", loaded.sha256.c_str());
+  std::printf("  %zu closed trades, %zu open at the end; loaded in %s, ran in %s\n\n",
+              run.output.trades.size(), run.output.open_trades.size(),
+              FormatElapsed(timed->load_s).c_str(), FormatElapsed(timed->run_s).c_str());
+  std::printf("%s", FormatMetricsTable(run.metrics).c_str());
   return 0;
 }
 

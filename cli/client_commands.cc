@@ -20,8 +20,10 @@
 #include "cli/cli.h"
 #include "cli/client_util.h"
 #include "cli/flags.h"
+#include "cli/job_text.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "engines/metrics/metric_format.h"
 #include "engines/native/strategy/params.h"
 
 namespace btr::cli {
@@ -58,34 +60,11 @@ double Number(const json& doc, const char* key) {
   return it != doc.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
-size_t Count(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  if (it == doc.end()) return 0;
-  if (it->is_array()) return it->size();
-  return it->is_number_unsigned() ? it->get<size_t>() : 0;
-}
-
 std::string JobPath(const std::string& id) { return "/v1/backtests/" + UrlEncode(id); }
 
 bool IsTerminal(const json& job) {
   const std::string status = Text(job, "status");
   return status == "succeeded" || status == "failed" || status == "cancelled";
-}
-
-// "sma_cross(fast=10, slow=20)" from a job's spec.
-std::string StrategyText(const json& job) {
-  if (!job.contains("spec") || !job["spec"].is_object()) return "-";
-  const json strategy = job["spec"].value("strategy", json::object());
-  const json params = strategy.value("params", json::object());
-  std::string out = Text(strategy, "name");
-  if (!params.is_object() || params.empty()) return out;  // the strategy's defaults
-  bool first = true;
-  for (const auto& [name, value] : params.items()) {
-    out += (first ? "(" : ", ") + name + "=";
-    out += value.is_number() ? ExactNumber(value.get<double>()) : value.dump();
-    first = false;
-  }
-  return out + ")";
 }
 
 std::string EngineText(const json& job) {
@@ -126,11 +105,13 @@ std::string JobTable(const json& job) {
     }
   }
   AppendRow(&out, "strategy", StrategyText(job));
-  AppendRow(&out, "dataset",
-            job.contains("spec") && job["spec"].is_object() ? Text(job["spec"], "dataset") : "");
-  AppendRow(&out, "created_at", Text(job, "created_at"));
-  AppendRow(&out, "started_at", Text(job, "started_at"));
-  AppendRow(&out, "finished_at", Text(job, "finished_at"));
+  const json spec = job.value("spec", json::object());
+  AppendRow(&out, "dataset", spec.is_object() ? Text(spec, "dataset") : "");
+  if (spec.is_object()) AppendRow(&out, "settings", SettingsText(spec));
+  AppendRow(&out, "created (UTC)", HumanTime(Text(job, "created_at")));
+  AppendRow(&out, "started (UTC)", HumanTime(Text(job, "started_at")));
+  const std::string finished = HumanTime(Text(job, "finished_at"));
+  AppendRow(&out, "finished (UTC)", finished.empty() ? "" : finished + TookText(job));
   if (const std::string error = ErrorSummary(job); !error.empty()) AppendRow(&out, "error", error);
   return out;
 }
@@ -155,30 +136,6 @@ Result<json> WaitForEnd(const ApiClient& api, const std::string& id, json job) {
     job = std::move(*next);
   }
   return job;
-}
-
-// The metrics table of a finished job with its header lines.
-Result<std::string> ResultTable(const json& job, const json& result) {
-  if (!result.contains("metrics") || !result["metrics"].is_object()) {
-    return Status::Internal("unexpected result document: no metrics object");
-  }
-  const size_t closed = Count(result, "trades");
-  const size_t open = Count(result, "open_trades");
-  const json dataset = result.value("dataset", json::object());
-  char line[512];
-  std::string out;
-  std::snprintf(line, sizeof line, "backtest %s: %s on %s\n", Text(job, "id").c_str(),
-                StrategyText(job).c_str(), Text(result, "engine").c_str());
-  out += line;
-  std::snprintf(line, sizeof line, "  dataset %s: %zu bars, sha256 %.16s...\n",
-                Text(dataset, "id").c_str(), Count(dataset, "bars"),
-                Text(dataset, "sha256").c_str());
-  out += line;
-  std::snprintf(line, sizeof line,
-                "  %zu trades: %zu closed, %zu open at the end; ran in %.1f ms\n\n", closed + open,
-                closed, open, Number(result, "run_seconds") * 1000);
-  out += line;
-  return out + FormatMetricsJsonTable(result["metrics"]);
 }
 
 Result<std::string> FetchResultTable(const ApiClient& api, const json& job) {
@@ -242,11 +199,13 @@ Result<int> Datasets(const Flags& f) {
   }
   Result<json> doc = JsonBody(*reply);
   if (!doc.ok()) return doc.status();
-  std::printf("%-23s %-20s %8s  %-20s %-20s %s\n", "id", "name", "bars", "start", "end", "sha256");
+  std::printf("%-23s %-20s %10s  %-20s %-20s %s\n", "id", "name", "bars", "first bar (UTC)",
+              "last bar (UTC)", "sha256");
   for (const json& d : doc->value("items", json::array())) {
-    std::printf("%-23s %-20s %8zu  %-20s %-20s %.12s\n", Text(d, "id").c_str(),
-                Text(d, "name").c_str(), Count(d, "bars"), Text(d, "start").substr(0, 19).c_str(),
-                Text(d, "end").substr(0, 19).c_str(), Text(d, "sha256").c_str());
+    std::printf("%-23s %-20s %10s  %-20s %-20s %.12s\n", Text(d, "id").c_str(),
+                Text(d, "name").c_str(), FormatGrouped(Number(d, "bars"), 0).c_str(),
+                HumanTime(Text(d, "start")).c_str(), HumanTime(Text(d, "end")).c_str(),
+                Text(d, "sha256").c_str());
   }
   return 0;
 }
@@ -420,12 +379,12 @@ Result<int> List(const Flags& f) {
     std::printf("%s\n", json{{"items", items}, {"next_cursor", cursor}}.dump(2).c_str());
     return 0;
   }
-  std::printf("%-23s %-10s %5s  %-8s %-20s %s\n", "id", "status", "done", "engine", "created_at",
-              "strategy");
+  std::printf("%-23s %-10s %5s  %-13s %-20s %s\n", "id", "status", "done", "engine",
+              "created (UTC)", "strategy");
   for (const json& job : items) {
-    std::printf("%-23s %-10s %5s  %-8s %-20s %s\n", Text(job, "id").c_str(),
+    std::printf("%-23s %-10s %5s  %-13s %-20s %s\n", Text(job, "id").c_str(),
                 Text(job, "status").c_str(), PercentText(job).c_str(), EngineText(job).c_str(),
-                Text(job, "created_at").substr(0, 19).c_str(), StrategyText(job).c_str());
+                HumanTime(Text(job, "created_at")).c_str(), StrategyText(job).c_str());
   }
   if (cursor.is_string()) {
     std::fprintf(stderr, "more: btrouter list --cursor %s (or --all)\n",

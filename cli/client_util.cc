@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
+#include "engines/core/time.h"
 #include "engines/native/strategy/params.h"
 
 namespace btr::cli {
@@ -93,6 +95,12 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply) {
                             ", not JSON)");
   }
   return doc;
+}
+
+std::string HumanTime(const std::string& iso) {
+  const std::optional<TimeNs> t = ParseIsoTime(iso);
+  if (!t) return iso;
+  return FormatCsvTime(*t);
 }
 
 void PrintBody(const std::string& body) {

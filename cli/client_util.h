@@ -35,6 +35,10 @@ Result<bool> WantJson(const Flags& f);
 Result<ApiResponse> Expect2xx(Result<ApiResponse> reply);
 // The reply's JSON body; Internal when it is not JSON.
 Result<nlohmann::json> JsonBody(const ApiResponse& reply);
+// An API time ("2026-12-06T03:00:45.749876283Z") for people: "2026-12-06 03:00:45" (UTC, whole
+// seconds); empty for an empty text, the text itself when it is not a time.
+std::string HumanTime(const std::string& iso);
+
 // Writes `body` to stdout with a final newline.
 void PrintBody(const std::string& body);
 

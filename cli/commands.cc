@@ -11,6 +11,9 @@
 #include "engines/native/strategies/catalogue_json.h"
 
 namespace btr::cli {
+
+int RunOpenApiCommand(int argc, char** argv);  // cli/openapi_command.cc
+
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
@@ -25,7 +28,8 @@ constexpr const char* kMainUsage =
     "  serve        run the REST API (embedded store, worker threads)\n"
     "  keys         create, list or revoke API keys\n"
     "  openapi      print the REST API's OpenAPI 3.1 document\n"
-    "  version      print the version\n\n"
+    "  version      print the version\n"
+    "  help         this overview; `btrouter help COMMAND` shows the command's flags\n\n"
     "client commands (against a running `btrouter serve`):\n"
     "  upload       upload a CSV dataset; prints its id\n"
     "  datasets     list the uploaded datasets\n"
@@ -40,12 +44,37 @@ constexpr const char* kMainUsage =
     "  compare      one backtest on several engines: why their numbers differ (JSON/CSV/HTML)\n"
     "Client commands take --url URL (or BTR_URL, default http://127.0.0.1:8080) and --key KEY\n"
     "(or BTR_API_KEY).\n\n"
-    "`btrouter <command> --help` shows the command's flags.\n";
+    "`btrouter <command> --help` (or -h) shows the command's flags.\n";
 
 int Fail(std::string_view command, const Status& s) {
   std::fprintf(stderr, "btrouter %.*s: %s\n", static_cast<int>(command.size()), command.data(),
                s.message().c_str());
   return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// "[1, 100000]" for numbers, "true|false" for switches.
+std::string RangeText(const ParamSpec& p) {
+  if (p.type == ParamType::kBool) return "true|false";
+  return "[" + ParamText(p, p.min) + ", " + ParamText(p, p.max) + "]";
+}
+
+// Each strategy with its summary, then one line per parameter: the --param to type with its
+// default, the type, the allowed range (inclusive) and what it does.
+std::string StrategiesTable() {
+  std::string out;
+  for (const StrategyInfo& info : StrategyCatalogue()) {
+    out += info.name + "\n    " + info.summary + "\n";
+    if (info.params.empty()) out += "    (no parameters)\n";
+    for (const ParamSpec& p : info.params) {
+      char line[512];
+      std::snprintf(line, sizeof line, "    --param %-20s %-6s %-14s %s\n",
+                    (p.name + "=" + ParamText(p, p.default_value)).c_str(),
+                    std::string(ParamTypeName(p.type)).c_str(), RangeText(p).c_str(),
+                    p.help.c_str());
+      out += line;
+    }
+  }
+  return out;
 }
 
 nlohmann::json CatalogueJson() {
@@ -72,16 +101,7 @@ int RunStrategiesCommand(int argc, char** argv) {
   if (f.Get("format") != "table") {
     return Fail("strategies", Status::InvalidArgument("--format: expected table or json"));
   }
-  for (const StrategyInfo& info : StrategyCatalogue()) {
-    std::printf("%s\n    %s\n", info.name.c_str(), info.summary.c_str());
-    for (const ParamSpec& p : info.params) {
-      const std::string def = p.type == ParamType::kBool ? (p.default_value != 0 ? "true" : "false")
-                                                         : ExactNumber(p.default_value);
-      std::printf("    --param %s=%s  (%.*s) %s\n", p.name.c_str(), def.c_str(),
-                  static_cast<int>(ParamTypeName(p.type).size()), ParamTypeName(p.type).data(),
-                  p.help.c_str());
-    }
-  }
+  std::printf("%s", StrategiesTable().c_str());
   return 0;
 }
 
@@ -115,38 +135,66 @@ int RunGenDataCommand(int argc, char** argv) {
   return 0;
 }
 
-int RunOpenApiCommand(int argc, char** argv);  // cli/openapi_command.cc
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*run)(int argc, char** argv);  // argv[0] is the command name
+};
+
+constexpr Command kCommands[] = {
+    {"backtest", RunBacktestCommand}, {"strategies", RunStrategiesCommand},
+    {"gen-data", RunGenDataCommand},  {"serve", RunServeCommand},
+    {"keys", RunKeysCommand},         {"upload", RunUploadCommand},
+    {"datasets", RunDatasetsCommand}, {"submit", RunSubmitCommand},
+    {"status", RunStatusCommand},     {"watch", RunWatchCommand},
+    {"result", RunResultCommand},     {"list", RunListCommand},
+    {"cancel", RunCancelCommand},     {"logs", RunLogsCommand},
+    {"engines", RunEnginesCommand},   {"compare", RunCompareCommand},
+    {"openapi", RunOpenApiCommand},
+};
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& c : kCommands) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+int UnknownCommand(std::string_view name) {
+  std::fprintf(stderr, "btrouter: unknown command '%.*s'\n\n%s", static_cast<int>(name.size()),
+               name.data(), kMainUsage);
+  return 2;
+}
+
+// `btrouter help [COMMAND]`: the overview, or the command's own --help.
+int Help(int argc, char** argv) {
+  if (argc < 3) {
+    std::printf("%s", kMainUsage);
+    return 0;
+  }
+  const Command* command = FindCommand(argv[2]);
+  if (command == nullptr) return UnknownCommand(argv[2]);
+  std::string name(command->name), help = "--help";
+  char* help_argv[] = {name.data(), help.data(), nullptr};
+  return command->run(2, help_argv);
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
-  const std::string_view command = argc > 1 ? argv[1] : "help";
-  if (command == "backtest") return RunBacktestCommand(argc - 1, argv + 1);
-  if (command == "strategies") return RunStrategiesCommand(argc - 1, argv + 1);
-  if (command == "gen-data") return RunGenDataCommand(argc - 1, argv + 1);
-  if (command == "serve") return RunServeCommand(argc - 1, argv + 1);
-  if (command == "keys") return RunKeysCommand(argc - 1, argv + 1);
-  if (command == "upload") return RunUploadCommand(argc - 1, argv + 1);
-  if (command == "datasets") return RunDatasetsCommand(argc - 1, argv + 1);
-  if (command == "submit") return RunSubmitCommand(argc - 1, argv + 1);
-  if (command == "status") return RunStatusCommand(argc - 1, argv + 1);
-  if (command == "watch") return RunWatchCommand(argc - 1, argv + 1);
-  if (command == "result") return RunResultCommand(argc - 1, argv + 1);
-  if (command == "list") return RunListCommand(argc - 1, argv + 1);
-  if (command == "cancel") return RunCancelCommand(argc - 1, argv + 1);
-  if (command == "logs") return RunLogsCommand(argc - 1, argv + 1);
-  if (command == "engines") return RunEnginesCommand(argc - 1, argv + 1);
-  if (command == "compare") return RunCompareCommand(argc - 1, argv + 1);
-  if (command == "openapi") return RunOpenApiCommand(argc - 1, argv + 1);
+  const std::string_view command = argc > 1 ? argv[1] : "";
+  if (const Command* c = FindCommand(command); c != nullptr) return c->run(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
     std::printf("btrouter %s\n", kVersion);
     return 0;
   }
-  if (command == "help" || command == "--help" || command == "-h") {
-    std::printf("%s", kMainUsage);
-    return argc > 1 ? 0 : 2;
+  if (command == "help" || command == "--help" || command == "-h") return Help(argc, argv);
+  if (command.empty()) {
+    std::fprintf(stderr, "%s", kMainUsage);
+    return 2;
   }
-  std::fprintf(stderr, "btrouter: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()),
-               command.data(), kMainUsage);
-  return 2;
+  return UnknownCommand(command);
 }
 
 }  // namespace btr::cli

@@ -1,7 +1,9 @@
 // `btrouter compare`: one backtest on several engines of a running server, side by side
-// (POST /v1/comparisons, docs/comparisons.md). Uploads --data when it names a file, follows the
-// runs with a live progress line per engine on stderr, prints the comparison's id, a summary
-// and the explanations on stdout, and writes the report as JSON, CSV and HTML when asked.
+// (POST /v1/comparisons, docs/comparisons.md). Checks the request first (flags, settings,
+// strategy, the server's engines: cli/compare_request.h), then uploads --data when it names a
+// file, follows the runs with a live progress line per engine on stderr, prints the
+// comparison's id, a summary and the explanations on stdout, and writes the report as JSON, CSV
+// and HTML when asked.
 //
 // Exit codes: 0 when the comparison succeeded (at least two runs compared); 1 when it failed
 // (fewer than two runs succeeded), for server failures and an unreachable server; 2 for bad usage
@@ -20,9 +22,10 @@
 #include "cli/cli.h"
 #include "cli/client_util.h"
 #include "cli/compare_progress.h"
+#include "cli/compare_request.h"
 #include "cli/flags.h"
 #include "cli/report.h"
-#include "engines/native/strategy/params.h"
+#include "engines/metrics/metric_format.h"
 
 namespace btr::cli {
 namespace {
@@ -41,51 +44,27 @@ constexpr const char* kUsage =
     "settings (e.g. native:trade_on_close=true) or strategy parameters (native:fast=5).\n"
     "Progress goes to stderr, one line per run; the id, a summary and the explanations to stdout.";
 
-// Spec fields a variant may set; any other key is a strategy parameter.
-const std::set<std::string>& SpecFields() {
-  static const std::set<std::string> fields = {
-      "cash",           "commission",       "commission_fixed", "spread",         "margin",
-      "trade_on_close", "exclusive_orders", "hedging",          "finalize_trades"};
-  return fields;
-}
+// What --data or --dataset names: a CSV file to upload, or a dataset id.
+struct DataSource {
+  std::string value;
+  bool is_file = false;
+};
 
-// "native:trade_on_close=true,fast=5" -> {"engine": "native", "overrides": {...}}.
-Result<json> Variant(const std::string& text) {
-  const size_t colon = text.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    return Status::InvalidArgument("--variant: expected ENGINE:key=value[,key=value], got '" +
-                                   text + "'");
-  }
-  json overrides = json::object();
-  std::stringstream rest(text.substr(colon + 1));
-  std::string item;
-  while (std::getline(rest, item, ',')) {
-    std::string_view name, value;
-    BTR_RETURN_IF_ERROR(SplitAssignment(item, &name, &value).WithPrefix("--variant"));
-    std::string key(name);
-    for (char& c : key) c = c == '-' ? '_' : c;
-    Result<json> typed = TypedValue("--variant " + key, value);
-    if (!typed.ok()) return typed.status();
-    if (SpecFields().count(key) != 0) {
-      overrides[key] = *typed;
-    } else {
-      overrides["strategy"]["params"][key] = *typed;
-    }
-  }
-  return json{{"engine", text.substr(0, colon)}, {"overrides", overrides}};
-}
-
-// The dataset id: --dataset, or --data as an id, or --data as a file uploaded now.
-Result<std::string> DatasetId(const Flags& f, const ApiClient& api) {
-  if (f.Has("dataset")) return f.Get("dataset");
+Result<DataSource> ResolveData(const Flags& f) {
+  if (f.Has("dataset")) return DataSource{f.Get("dataset"), false};
   if (!f.Has("data")) return Status::InvalidArgument("--data: required (a CSV file or dataset id)");
   const std::string data = f.Get("data");
-  if (!std::filesystem::is_regular_file(data)) {
-    if (data.find('/') != std::string::npos || data.ends_with(".csv")) {
-      return Status::InvalidArgument("--data: no such file: " + data);
-    }
-    return data;  // a dataset id
+  if (std::filesystem::is_regular_file(data)) return DataSource{data, true};
+  if (data.find('/') != std::string::npos || data.ends_with(".csv")) {
+    return Status::InvalidArgument("--data: no such file: " + data);
   }
+  return DataSource{data, false};
+}
+
+// The dataset id: the source's id, or the id of its file uploaded now.
+Result<std::string> DatasetId(const DataSource& source, const ApiClient& api) {
+  if (!source.is_file) return source.value;
+  const std::string& data = source.value;
   std::ifstream in(data, std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
@@ -101,30 +80,8 @@ Result<std::string> DatasetId(const Flags& f, const ApiClient& api) {
   if (!doc.ok()) return doc.status();
   const std::string id = doc->value("id", "");
   std::fprintf(stderr, "uploaded %s as dataset %s (%s bars)\n", data.c_str(), id.c_str(),
-               doc->value("bars", json(0)).dump().c_str());
+               FormatGrouped(doc->value("bars", 0.0), 0).c_str());
   return id;
-}
-
-Result<json> RequestBody(const Flags& f, const std::string& dataset) {
-  if (!f.Has("engines"))
-    return Status::InvalidArgument("--engines: required, e.g. native,backtestingpy");
-  if (!f.Has("strategy"))
-    return Status::InvalidArgument("--strategy: required (see `btrouter strategies`)");
-  json engines = json::array();
-  std::stringstream list(f.Get("engines"));
-  std::string name;
-  while (std::getline(list, name, ',')) {
-    if (!name.empty()) engines.push_back(name);
-  }
-  for (const std::string& v : f.GetAll("variant")) {
-    Result<json> variant = Variant(v);
-    if (!variant.ok()) return variant.status();
-    engines.push_back(*variant);
-  }
-  Result<json> body = SpecBodyFromFlags(f, dataset);
-  if (!body.ok()) return body.status();
-  (*body)["engines"] = engines;
-  return body;
 }
 
 Status WriteFile(const std::string& path, const std::string& bytes) {
@@ -141,58 +98,98 @@ std::string TradesPath(const std::string& path) {
   return (p.parent_path() / (p.stem().string() + "-trades" + p.extension().string())).string();
 }
 
-std::string Cell(const json& v) {
-  if (v.is_number()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());
-    return buf;
-  }
-  return v.is_string() ? v.get<std::string>() : "-";
+std::string Str(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The summary: each run's status and headline metrics (formatted as in `btrouter backtest`),
+// then the explanations.
 void PrintSummary(const json& view) {
   const json report = view.value("report", json::object());
-  std::printf("comparison %s: %s, baseline %s\n", view.value("id", "").c_str(),
-              view.value("status", "").c_str(), Cell(report.value("baseline", json())).c_str());
+  const std::string baseline = Str(report, "baseline");
+  std::printf("comparison %s: %s, baseline %s\n", Str(view, "id").c_str(),
+              Str(view, "status").c_str(), baseline.empty() ? "-" : baseline.c_str());
   static const std::vector<std::string> kKeys = {"num_trades", "total_return", "sharpe_ratio",
                                                  "max_drawdown"};
   std::map<std::string, std::map<std::string, json>> values;  // run -> key -> canonical
   for (const json& row : report.value("metrics", json::array())) {
-    const std::string key = row.value("key", "");
+    const std::string key = Str(row, "key");
     for (const json& v : row.value("values", json::array())) {
-      values[v.value("run", "")][key] = v.value("canonical", json());
+      values[Str(v, "run")][key] = v.value("canonical", json());
     }
   }
   size_t width = 8;
   for (const json& run : view.value("runs", json::array())) {
-    width = std::max(width, run.value("label", "").size());
+    width = std::max(width, Str(run, "label").size());
   }
   std::printf("  %-*s %-10s %-24s", static_cast<int>(width), "run", "status", "backtest");
-  for (const std::string& k : kKeys) std::printf(" %13s", k.c_str());
+  for (const std::string& k : kKeys) {
+    std::printf(" %14s", std::string(DisplayOf(k).label).c_str());
+  }
   std::printf("\n");
   for (const json& run : view.value("runs", json::array())) {
-    const std::string label = run.value("label", "");
+    const std::string label = Str(run, "label");
+    const std::string backtest = Str(run, "backtest_id");
     std::printf("  %-*s %-10s %-24s", static_cast<int>(width), label.c_str(),
-                run.value("status", "").c_str(), Cell(run.value("backtest_id", json())).c_str());
-    for (const std::string& k : kKeys) std::printf(" %13s", Cell(values[label][k]).c_str());
+                Str(run, "status").c_str(), backtest.empty() ? "-" : backtest.c_str());
+    for (const std::string& k : kKeys) {
+      auto it = values[label].find(k);
+      const std::string cell =
+          it == values[label].end() ? "-" : FormatMetricValue(k, MetricFromJson(it->second));
+      std::printf(" %14s", cell.c_str());
+    }
     std::printf("\n");
   }
   std::printf("why they differ:\n");
   for (const json& e : report.value("explanations", json::array())) {
-    const std::string scope = e.contains("pair") ? e.value("pair", "") : e.value("run", "");
-    std::printf("  [%s] %s\n", scope.c_str(), e.value("text", "").c_str());
+    const std::string scope = e.contains("pair") ? Str(e, "pair") : Str(e, "run");
+    std::printf("  [%s] %s\n", scope.c_str(), Str(e, "text").c_str());
   }
 }
 
+// The request body from the flags, checked without the server: the flags, the settings, the
+// strategy and its parameters, the output files' folders.
+Result<json> LocallyCheckedBody(const Flags& f) {
+  Result<json> body = ComparisonBodyFromFlags(f);
+  if (!body.ok()) return body.status();
+  BTR_RETURN_IF_ERROR(CheckComparisonRuns(*body));
+  for (const char* flag : {"json", "csv", "html"}) {
+    if (!f.Has(flag)) continue;
+    const std::filesystem::path dir = std::filesystem::path(f.Get(flag)).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+      return Status::InvalidArgument("--" + std::string(flag) +
+                                     ": no such folder: " + dir.string());
+    }
+  }
+  return body;
+}
+
+// The engines of `body` against the server's (GET /v1/engines); notes on stderr for engines
+// that may fail their run.
+Status CheckServerEngines(const ApiClient& api, const json& body) {
+  Result<ApiResponse> reply = Expect2xx(api.Get("/v1/engines"));
+  if (!reply.ok()) return reply.status();
+  Result<json> engines = JsonBody(*reply);
+  if (!engines.ok()) return engines.status();
+  std::vector<std::string> notes;
+  BTR_RETURN_IF_ERROR(CheckComparisonEngines(body, *engines, &notes));
+  for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
+  return Status::Ok();
+}
+
+// Everything is checked before the upload, so a request that cannot run leaves nothing behind.
 Result<int> Compare(const Flags& f) {
-  if (!f.Has("engines"))
-    return Status::InvalidArgument("--engines: required, e.g. native,backtestingpy");
+  Result<json> body = LocallyCheckedBody(f);
+  if (!body.ok()) return body.status();
+  Result<DataSource> source = ResolveData(f);
+  if (!source.ok()) return source.status();
   Result<ApiClient> api = Connect(f);
   if (!api.ok()) return api.status();
-  Result<std::string> dataset = DatasetId(f, *api);
+  BTR_RETURN_IF_ERROR(CheckServerEngines(*api, *body));
+  Result<std::string> dataset = DatasetId(*source, *api);
   if (!dataset.ok()) return dataset.status();
-  Result<json> body = RequestBody(f, *dataset);
-  if (!body.ok()) return body.status();
+  (*body)["dataset"] = *dataset;
   Result<ApiResponse> created =
       Expect2xx(api->Post("/v1/comparisons", body->dump(), "application/json"));
   if (!created.ok()) return created.status();

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/client_util.h"
+#include "cli/report.h"
 
 namespace btr::cli {
 namespace {
@@ -25,6 +26,8 @@ std::string Str(const json& doc, const char* key) {
   return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string Or(const std::string& text) { return text.empty() ? "-" : text; }
+
 // The number with `decimals` decimals (times `scale`, then `suffix`); "-" for null or missing.
 std::string Num(const json& doc, const char* key, int decimals = 1, double scale = 1,
                 const char* suffix = "") {
@@ -35,29 +38,41 @@ std::string Num(const json& doc, const char* key, int decimals = 1, double scale
   return text;
 }
 
+// A latency given in milliseconds, for people ("41 µs", "12.3 ms"); "-" for null or missing.
+std::string Latency(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it == doc.end() || !it->is_number()) return "-";
+  return FormatElapsed(it->get<double>() / 1e3);
+}
+
 std::string ProbeText(const json& engine) {
   auto it = engine.find("last_probe");
   if (it == engine.end() || !it->is_object()) return "-";
-  return std::string(it->value("ok", false) ? "ok " : "failed ") + Num(*it, "latency_ms") + " ms";
+  return std::string(it->value("ok", false) ? "ok " : "failed ") + Latency(*it, "latency_ms");
 }
 
-// The table of GET /v1/engines, with each engine's reason on a line of its own.
+// The table of GET /v1/engines, with each engine's reason (and, for an engine the server has
+// not enabled, how to enable it) on a line of its own.
 std::string EnginesTable(const json& list) {
   std::string out;
   char line[512];
   std::snprintf(line, sizeof line, "%-14s %-9s %-9s %-16s %7s %9s %9s %5s %7s %9s\n", "name",
-                "state", "circuit", "last probe", "success", "p50 ms", "p99 ms", "queue", "running",
+                "state", "circuit", "last probe", "success", "p50", "p99", "queue", "running",
                 "ejections");
   out += line;
   for (const json& e : list) {
     std::snprintf(line, sizeof line, "%-14s %-9s %-9s %-16s %7s %9s %9s %5s %7s %9s\n",
-                  Str(e, "name").c_str(), Str(e, "state").c_str(), Str(e, "circuit").c_str(),
+                  Str(e, "name").c_str(), Str(e, "state").c_str(), Or(Str(e, "circuit")).c_str(),
                   ProbeText(e).c_str(), Num(e, "success_rate", 0, 100, "%").c_str(),
-                  Num(e, "p50_ms").c_str(), Num(e, "p99_ms").c_str(),
+                  Latency(e, "p50_ms").c_str(), Latency(e, "p99_ms").c_str(),
                   Num(e, "queue_depth", 0).c_str(), Num(e, "running", 0).c_str(),
                   Num(e, "ejections", 0).c_str());
     out += line;
     if (!Str(e, "reason").empty()) out += "    " + Str(e, "reason") + "\n";
+    const std::string hint = Str(e, "hint");
+    if (!hint.empty() && Str(e, "reason").find(hint) == std::string::npos) {
+      out += "    " + hint + "\n";
+    }
   }
   return out;
 }

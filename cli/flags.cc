@@ -33,6 +33,7 @@ const Flags::Spec* Flags::Find(std::string_view name) const {
 Status Flags::Parse(int argc, char** argv, int first) {
   for (int i = first; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "-h" && Find("help") != nullptr) arg = "--help";
     if (arg.substr(0, 2) != "--") {
       if (positionals_.size() < positional_specs_.size()) {
         positionals_.emplace_back(arg);
@@ -110,6 +111,26 @@ Status Flags::GetSize(std::string_view name, size_t* out) const {
                                    ": expected a whole number >= 0, got '" + text + "'");
   }
   return Status::Ok();
+}
+
+Status AsFlagError(const Status& s) {
+  if (s.ok()) return s;
+  const std::string& message = s.message();
+  const size_t colon = message.find(':');
+  if (colon == std::string::npos) return s;
+  const std::string field = message.substr(0, colon);
+  std::string flag;
+  if (field == "strategy.name") {
+    flag = "strategy";
+  } else if (field.rfind("strategy.params", 0) == 0) {
+    flag = "param" + (field.size() > 16 ? " " + field.substr(16) : "");
+  } else if (field.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+    flag = field;
+    for (char& c : flag) c = c == '_' ? '-' : c;
+  } else {
+    return s;
+  }
+  return Status(s.code(), "--" + flag + message.substr(colon));
 }
 
 std::string Flags::Usage() const {

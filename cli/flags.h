@@ -1,5 +1,6 @@
 // A small command-line flag parser: `--name value`, `--name=value`, boolean `--switch`,
-// repeatable flags and declared positional arguments. Unknown flags, missing values, surplus
+// repeatable flags and declared positional arguments; `-h` stands for `--help` when a `help`
+// switch is declared. Unknown flags, missing values, surplus
 // positionals and bad numbers are InvalidArgument errors that name the flag and what it expects.
 // Not thread-safe; one parser per command invocation.
 #pragma once
@@ -53,5 +54,10 @@ class Flags {
   std::map<std::string, std::vector<std::string>, std::less<>> values_;
   std::vector<std::string> positionals_;
 };
+
+// An error that names a spec field ("commission_fixed: ...", "strategy.params: ...",
+// "strategy.name: ...") reworded for the command line, naming the flag that sets it
+// ("--commission-fixed: ...", "--param: ...", "--strategy: ..."). Other errors pass unchanged.
+Status AsFlagError(const Status& s);
 
 }  // namespace btr::cli

@@ -1,8 +1,30 @@
 #include "cli/progress.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 namespace btr::cli {
+namespace {
+
+constexpr char kClearLine[] = "\r\033[K";
+
+// The descriptor whose line the enabled bar has drawn on (-1: none), and the signal
+// dispositions its constructor replaced. Read by the signal handler, hence lock-free.
+std::atomic<int> g_drawn_fd{-1};
+struct sigaction g_previous_int, g_previous_term;
+
+// Clears the drawn line, puts the previous disposition back and delivers the signal again
+// (blocked until this handler returns). Only async-signal-safe calls.
+void ClearLineAndResignal(int signal_number) {
+  if (const int fd = g_drawn_fd.load(); fd >= 0) {
+    const ssize_t ignored = ::write(fd, kClearLine, sizeof kClearLine - 1);
+    (void)ignored;
+  }
+  sigaction(signal_number, signal_number == SIGINT ? &g_previous_int : &g_previous_term, nullptr);
+  raise(signal_number);
+}
+
+}  // namespace
 
 ProgressBar::ProgressBar() : ProgressBar(std::chrono::seconds(1)) {}
 
@@ -14,21 +36,32 @@ ProgressBar::ProgressBar(std::FILE* out, bool enabled, std::chrono::milliseconds
       enabled_(enabled),
       show_after_(show_after),
       start_(std::chrono::steady_clock::now()) {
-  if (enabled_) thread_ = std::thread([this] { Loop(); });
+  if (!enabled_) return;
+  struct sigaction clear = {};
+  clear.sa_handler = ClearLineAndResignal;
+  sigemptyset(&clear.sa_mask);
+  sigaction(SIGINT, &clear, &g_previous_int);
+  sigaction(SIGTERM, &clear, &g_previous_term);
+  thread_ = std::thread([this] { Loop(); });
 }
 
-ProgressBar::~ProgressBar() {
-  if (!enabled_) return;
+ProgressBar::~ProgressBar() { Finish(); }
+
+void ProgressBar::Finish() {
+  if (!enabled_ || !thread_.joinable()) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
   thread_.join();
-  if (drawn_) {
-    std::fprintf(out_, "\r\033[K");
+  if (drawn_.load()) {
+    std::fputs(kClearLine, out_);
     std::fflush(out_);
   }
+  g_drawn_fd.store(-1);
+  sigaction(SIGINT, &g_previous_int, nullptr);
+  sigaction(SIGTERM, &g_previous_term, nullptr);
 }
 
 void ProgressBar::SetPhase(std::string phase) {
@@ -65,9 +98,10 @@ void ProgressBar::Loop() {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const std::string line = Render(phase_, fraction_.load(), elapsed);
-    std::fprintf(out_, "\r\033[K%s", line.c_str());
+    std::fprintf(out_, "%s%s", kClearLine, line.c_str());
     std::fflush(out_);
-    drawn_ = true;
+    drawn_.store(true);
+    g_drawn_fd.store(fileno(out_));
     cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; });
   }
 }

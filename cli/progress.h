@@ -1,8 +1,11 @@
 // A progress line on stderr for long CLI commands. Silent when stderr is not a terminal, before
 // the first phase is set and for the first `show_after` (one second by default; zero draws at
 // once); then a background thread redraws "\r<phase> [#####.....]  45%" (or "<phase> 3.2 s"
-// while the fraction is unknown) ten times a second until destruction, which clears the line.
-// SetPhase and Update may be called from any thread.
+// while the fraction is unknown) ten times a second until Finish() or destruction, which stop
+// drawing and clear the line, so what the command prints next starts on a clean line.
+// While an enabled bar exists, SIGINT and SIGTERM clear its line before the process ends as
+// the signal's default action would (at most one enabled bar at a time).
+// SetPhase and Update may be called from any thread; Finish from the owner.
 #pragma once
 
 #include <atomic>
@@ -30,6 +33,8 @@ class ProgressBar {
   void SetPhase(std::string phase);
   // The fraction done of the current phase, in [0, 1].
   void Update(double fraction);
+  // Stops drawing and clears the line if one was drawn. Idempotent; the destructor calls it.
+  void Finish();
 
   // The line for a phase, a fraction (< 0: unknown) and the seconds elapsed.
   static std::string Render(const std::string& phase, double fraction, double elapsed_s);
@@ -44,9 +49,9 @@ class ProgressBar {
   std::atomic<double> fraction_{-1};
   std::mutex mu_;
   std::condition_variable cv_;
-  std::string phase_;   // guarded by mu_
-  bool stop_ = false;   // guarded by mu_
-  bool drawn_ = false;  // touched by the drawing thread only, then read after join
+  std::string phase_;  // guarded by mu_
+  bool stop_ = false;  // guarded by mu_
+  std::atomic<bool> drawn_{false};
   std::thread thread_;
 };
 

@@ -1,53 +1,34 @@
 #include "cli/report.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <set>
 
+#include "engines/metrics/metric_format.h"
 #include "engines/metrics/metrics_json.h"
 
 namespace btr::cli {
 namespace {
 
-// Metrics shown as percents in the table.
-bool IsFraction(std::string_view key) {
-  static const std::set<std::string_view> kFractions = {
-      "exposure_time",     "total_return", "buy_hold_return", "cagr",         "annual_return",
-      "annual_volatility", "alpha",        "max_drawdown",    "avg_drawdown", "win_rate",
-      "best_trade",        "worst_trade",  "avg_trade",       "expectancy"};
-  return kFractions.count(key) != 0;
-}
+constexpr size_t kLabelWidth = 26;
 
-bool IsDuration(std::string_view key) {
-  return key.size() > 2 && key.substr(key.size() - 2) == "_s";
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-void AppendRow(std::string* out, std::string_view key, const std::string& value) {
-  std::string row(key);
-  row.resize(26, ' ');
+void AppendRow(std::string* out, std::string_view label, const std::string& value) {
+  std::string row(label);
+  row.resize(std::max(kLabelWidth, row.size() + 2), ' ');
   *out += "  " + row + value + "\n";
 }
 
-// Non-finite values show as "-", as the JSON's null does (metrics_json.h).
 void AppendMetricRow(std::string* out, std::string_view key, double value) {
-  if (!std::isfinite(value)) {
-    AppendRow(out, key, "-");
-  } else if (IsDuration(key)) {
-    AppendRow(out, key, FormatDuration(value));
-  } else if (IsFraction(key)) {
-    AppendRow(out, key, Fixed(value * 100, 2) + " %");
-  } else if (key == "num_trades") {
-    AppendRow(out, key, Fixed(value, 0));
-  } else {
-    AppendRow(out, key, Fixed(value, std::fabs(value) >= 1000 ? 2 : 4));
-  }
+  AppendRow(out, DisplayOf(key).label, FormatMetricValue(key, value));
+}
+
+// `value` and `unit` with `decimals` decimals: "12.3 ms".
+std::string WithUnit(double value, int decimals, const char* unit) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f %s", decimals, value, unit);
+  return buf;
 }
 
 }  // namespace
@@ -60,20 +41,44 @@ std::string ExactNumber(double v) {
   return std::string(buf, ptr);
 }
 
-std::string FormatDuration(double seconds) {
-  if (std::isnan(seconds)) return "-";
-  const long long total = static_cast<long long>(std::llround(seconds));
-  const long long days = total / 86400, rem = total % 86400;
+double MetricFromJson(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (value == "inf") return HUGE_VAL;
+  if (value == "-inf") return -HUGE_VAL;
+  return std::nan("");
+}
+
+std::string ParamText(const ParamSpec& spec, double value) {
+  if (spec.type == ParamType::kBool) return value != 0 ? "true" : "false";
+  if (spec.type == ParamType::kInt) return std::to_string(std::llround(value));
+  return ExactNumber(value);
+}
+
+std::string FormatElapsed(double seconds) {
+  if (!(seconds >= 0)) return "n/a";
+  // Each unit up to where its rounded value would read as the next unit's 1.
+  const double us = seconds * 1e6, ms = seconds * 1e3;
+  if (us > 0 && us < 0.5) return "< 1 µs";
+  if (us < 999.5) return WithUnit(us, 0, "µs");
+  if (ms < 9.995) return WithUnit(ms, 2, "ms");
+  if (ms < 99.95) return WithUnit(ms, 1, "ms");
+  if (ms < 999.5) return WithUnit(ms, 0, "ms");
+  if (seconds < 9.995) return WithUnit(seconds, 2, "s");
+  if (seconds < 59.95) return WithUnit(seconds, 1, "s");
+  const long long whole = std::llround(seconds);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%lld days %02lld:%02lld:%02lld", days, rem / 3600,
-                (rem / 60) % 60, rem % 60);
+  if (whole < 3600) {
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, (whole / 60) % 60);
+  }
   return buf;
 }
 
 std::string FormatMetricsTable(const Metrics& m) {
   std::string out;
-  AppendRow(&out, "start", FormatIsoTime(m.start, true));
-  AppendRow(&out, "end", FormatIsoTime(m.end, true));
+  AppendRow(&out, DisplayOf("start").label, FormatIsoTime(m.start, true));
+  AppendRow(&out, DisplayOf("end").label, FormatIsoTime(m.end, true));
   for (const auto& [key, value] : MetricsFields(m)) AppendMetricRow(&out, key, value);
   return out;
 }
@@ -81,19 +86,15 @@ std::string FormatMetricsTable(const Metrics& m) {
 std::string FormatMetricsJsonTable(const nlohmann::json& metrics) {
   auto text = [&](const char* key) {
     auto it = metrics.find(key);
-    return it != metrics.end() && it->is_string() ? it->get<std::string>() : std::string("-");
+    return it != metrics.end() && it->is_string() ? it->get<std::string>() : std::string("n/a");
   };
   auto number = [&](std::string_view key) {
     auto it = metrics.find(std::string(key));
-    if (it == metrics.end()) return std::nan("");
-    if (it->is_number()) return it->get<double>();
-    if (*it == "inf") return HUGE_VAL;
-    if (*it == "-inf") return -HUGE_VAL;
-    return std::nan("");
+    return it == metrics.end() ? std::nan("") : MetricFromJson(*it);
   };
   std::string out;
-  AppendRow(&out, "start", text("start"));
-  AppendRow(&out, "end", text("end"));
+  AppendRow(&out, DisplayOf("start").label, text("start"));
+  AppendRow(&out, DisplayOf("end").label, text("end"));
   std::set<std::string_view> known = {"start", "end"};
   for (const auto& field : MetricsFields(Metrics{})) {
     AppendMetricRow(&out, field.first, number(field.first));

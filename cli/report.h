@@ -11,20 +11,26 @@
 #include "engines/core/trade.h"
 #include "engines/data/bars.h"
 #include "engines/metrics/metrics.h"
+#include "engines/native/strategy/params.h"
 
 namespace btr::cli {
 
-// Metrics as aligned "key  value" lines; fractions shown as percents, durations as
-// "D days HH:MM:SS", undefined or infinite values as "-" (the JSON's null).
+// Metrics as aligned "label  value" lines for people, labels and values per
+// engines/metrics/metric_format.h ("Max. drawdown   -33.93 %", "Duration   3,116 days").
 std::string FormatMetricsTable(const Metrics& m);
 // The same table from the canonical metrics JSON (metrics_json.h, the API's "metrics" object):
 // null reads as NaN, "inf"/"-inf" (results stored by older versions) as infinities, a missing
-// key as NaN. Canonical keys come in
-// MetricsFields order; numeric keys the table does not know follow in name order.
+// key as NaN. Canonical keys come in MetricsFields order; numeric keys the table does not know
+// follow in name order.
 std::string FormatMetricsJsonTable(const nlohmann::json& metrics);
 
-// "97 days 14:00:00" (pandas Timedelta style); "-" for NaN.
-std::string FormatDuration(double seconds);
+// A canonical metric's JSON value as a number: null (or anything not a number) reads as NaN,
+// "inf"/"-inf" as infinities (metrics_json.h writes them so).
+double MetricFromJson(const nlohmann::json& value);
+
+// A measured wall time for people: "0 µs", "< 1 µs", "41 µs", "1.52 ms", "12.3 ms", "153 ms", "1.52
+// s", "12.3 s", "2 min 05 s", "1 h 02 min"; "n/a" for NaN or a negative time.
+std::string FormatElapsed(double seconds);
 
 // trades.csv: size,entry_bar,exit_bar,entry_price,exit_price,entry_time,exit_time,pnl,
 // return_pct,commission,sl,tp,tag (round-trip exact numbers; empty for none).
@@ -34,5 +40,8 @@ std::string EquityCsv(std::span<const TimeNs> time, std::span<const double> equi
 
 // Shortest text that reads back as the same double ("nan"/"inf" for non-finite).
 std::string ExactNumber(double v);
+
+// A strategy parameter's value as typed on the command line: "10", "0.5", "true".
+std::string ParamText(const ParamSpec& spec, double value);
 
 }  // namespace btr::cli

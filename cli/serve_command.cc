@@ -98,13 +98,14 @@ int RunKeysCommand(int argc, char** argv) {
   f.AddSwitch("help", "show this help");
   const int first = action == "revoke" ? 3 : 2;
   if (Status s = f.Parse(argc, argv, first); !s.ok()) return Fail("keys", s);
-  if (f.Has("help") || (action != "create" && action != "list" && action != "revoke")) {
+  const bool help = f.Has("help") || action == "--help" || action == "-h";
+  if (help || (action != "create" && action != "list" && action != "revoke")) {
     std::printf(
         "usage: btrouter keys create --tenant NAME [--role admin] [--data-dir DIR]\n"
         "       btrouter keys list [--data-dir DIR]\n"
         "       btrouter keys revoke KEY_ID [--data-dir DIR]\n%s",
         f.Usage().c_str());
-    return f.Has("help") ? 0 : 2;
+    return help ? 0 : 2;
   }
   Result<Config> config = LoadWithFlags(f);
   if (!config.ok()) return Fail("keys", config.status());
@@ -128,10 +129,10 @@ int RunKeysCommand(int argc, char** argv) {
   if (action == "list") {
     Result<std::vector<ApiKeyRecord>> keys = (*store)->ListApiKeys();
     if (!keys.ok()) return Fail("keys", keys.status());
-    std::printf("%-14s %-20s %-6s %-22s %s\n", "id", "tenant", "role", "created", "state");
+    std::printf("%-14s %-20s %-6s %-20s %s\n", "id", "tenant", "role", "created (UTC)", "state");
     for (const ApiKeyRecord& k : *keys) {
-      std::printf("%-14s %-20s %-6s %-22s %s\n", k.id.c_str(), k.tenant.c_str(),
-                  std::string(RoleName(k.role)).c_str(), FormatIsoTime(k.created_at, true).c_str(),
+      std::printf("%-14s %-20s %-6s %-20s %s\n", k.id.c_str(), k.tenant.c_str(),
+                  std::string(RoleName(k.role)).c_str(), FormatCsvTime(k.created_at).c_str(),
                   k.revoked_at != 0 ? "revoked" : "active");
     }
     return 0;

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engines/metrics/metric_format.h"
 #include "services/compare/explanations.h"
 #include "services/compare/report_format.h"
 
@@ -23,12 +24,7 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Money(double v) {
-  if (!std::isfinite(v)) return Num(v);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
+std::string Money(double v) { return std::isfinite(v) ? FormatGrouped(v, 2) : Num(v); }
 
 std::string MetricText(const std::string& key, double v) {
   const Unit unit = FormatOfKey(key).unit;
@@ -52,11 +48,13 @@ json ExplainRunDefinitions(const RunInput& run, const json& differs, const json&
   json out = json::array();
   for (const json& d : differs) {
     const std::string key = d["key"].get<std::string>();
-    auto text_of = [](const json& v) { return v.is_number() ? Num(v.get<double>()) : v.dump(); };
+    auto text_of = [&key](const json& v) {
+      return v.is_number() ? FormatMetricValue(key, v.get<double>()) : v.dump();
+    };
     std::string text = "definitions: " + run.engine + "'s own " + key + " is " +
                        text_of(d["engine"]) + " where btrouter computes " +
                        text_of(d["canonical"]) + " from the same run's equity and trades";
-    if (d["delta"].is_number()) text += " (difference " + Num(d["delta"].get<double>()) + ")";
+    if (d["delta"].is_number()) text += " (difference " + text_of(d["delta"]) + ")";
     text += ".";
     if (d["convention"].is_string()) text += " Its conventions: " + Quote(d["convention"]) + ".";
     out.push_back({{"cause", "definitions"}, {"run", run.label}, {"text", text}, {"facts", d}});

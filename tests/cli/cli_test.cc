@@ -1,7 +1,10 @@
 // The btrouter binary, run as a user would: real processes, real files.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,13 @@ using testing::SplitCsvLine;
 using testing::TempDir;
 
 std::string Goog() { return SharedDir() + "/data/GOOG.csv"; }
+
+// A decimal as typed by people: 30.0 -> "30", 0.99 -> "0.99".
+std::string Short(const nlohmann::json& number) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", number.get<double>());
+  return buf;
+}
 
 TEST_CASE("backtest --format json gives backtesting.py's trades and statistics") {
   TempDir tmp;
@@ -75,7 +85,7 @@ TEST_CASE("backtest --out writes trades, equity and metrics files") {
                         tmp);
   INFO(o.err);
   REQUIRE(o.exit_code == 0);
-  CHECK(o.out.find("sharpe_ratio") != std::string::npos);
+  CHECK(o.out.find("Sharpe ratio") != std::string::npos);
   const std::string equity = ReadFile(tmp.Path("out/equity.csv"));
   CHECK(std::count(equity.begin(), equity.end(), '\n') == 2149);  // header + 2148 bars
   const std::string trades = ReadFile(tmp.Path("out/trades.csv"));
@@ -85,7 +95,7 @@ TEST_CASE("backtest --out writes trades, equity and metrics files") {
   CHECK(metrics["num_trades"] == 9.0);
 }
 
-TEST_CASE("strategies lists the catalogue with parameters") {
+TEST_CASE("strategies lists the catalogue with typed parameters and their ranges") {
   TempDir tmp;
   const Outcome o = Run({"strategies", "--format", "json"}, tmp);
   REQUIRE(o.exit_code == 0);
@@ -96,9 +106,123 @@ TEST_CASE("strategies lists the catalogue with parameters") {
                                           "bollinger_reversion", "donchian_breakout",
                                           "buy_and_hold"});
   CHECK(list[0]["params"][0]["name"] == "fast");
-  CHECK(list[0]["params"][0]["default"] == 10.0);
+  CHECK(list[0]["params"][0].dump().find("\"default\":10,") != std::string::npos);
   const Outcome table = Run({"strategies"}, tmp);
-  CHECK(table.out.find("--param period=14") != std::string::npos);
+  REQUIRE(table.exit_code == 0);
+  // Every parameter typed as declared in JSON, and in the table with its default and range.
+  size_t seen = 0;
+  for (const auto& s : list) {
+    for (const auto& p : s["params"]) {
+      INFO(s["name"] << "." << p["name"]);
+      const std::string type = p["type"];
+      std::string range;
+      if (type == "int") {
+        CHECK(p["default"].is_number_integer());
+        CHECK(p["min"].is_number_integer());
+        CHECK(p["max"].is_number_integer());
+        range = "[" + p["min"].dump() + ", " + p["max"].dump() + "]";
+      } else if (type == "bool") {
+        CHECK(p["default"].is_boolean());
+        range = "true|false";
+      } else {
+        CHECK(type == "float");
+        CHECK(p["default"].is_number());
+        range = "[" + Short(p["min"]) + ", " + Short(p["max"]) + "]";
+      }
+      const std::string def =
+          p["default"].is_number_float() ? Short(p["default"]) : p["default"].dump();
+      const std::string param = "--param " + p["name"].get<std::string>() + "=" + def + " ";
+      const size_t section = table.out.find(s["name"].get<std::string>() + "\n");
+      const size_t at = table.out.find(param, section);
+      REQUIRE(at != std::string::npos);
+      const std::string line = table.out.substr(at, table.out.find('\n', at) - at);
+      CHECK(line.find(" " + type + " ") != std::string::npos);
+      CHECK(line.find(range) != std::string::npos);
+      ++seen;
+    }
+  }
+  CHECK(seen == 16);
+  CHECK(table.out.find("(no parameters)") != std::string::npos);  // buy_and_hold
+}
+
+// The table of a known run: every value as backtesting.py's stats give it, in people's units.
+TEST_CASE("backtest table: labels for people, drawdowns as negative percentages, durations") {
+  TempDir tmp;
+  const Outcome o = Run({"backtest", "--data", Goog(), "--strategy", "sma_cross", "--commission",
+                         "0.002", "--cache-dir", tmp.Path("cache")},
+                        tmp);
+  INFO(o.out << o.err);
+  REQUIRE(o.exit_code == 0);
+  std::ifstream stats_in(std::string(BTR_SOURCE_DIR) +
+                         "/tests/parity/reference/goog_sma_cross_comm/stats.json");
+  const nlohmann::json stats = nlohmann::json::parse(stats_in);
+  // The value of a row, with thousands separators removed.
+  auto row = [&](const std::string& label) {
+    const size_t at = o.out.find("\n  " + label + "  ");
+    if (at == std::string::npos) return std::string("(no row '" + label + "')");
+    const size_t start = o.out.find_first_not_of(' ', at + 3 + label.size());
+    std::string value = o.out.substr(start, o.out.find('\n', start) - start);
+    value.erase(std::remove(value.begin(), value.end(), ','), value.end());
+    return value;
+  };
+  auto fixed = [](double v, const char* unit) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f%s", v, unit);
+    return std::string(buf);
+  };
+  // backtesting.py prints "Max. Drawdown [%] -33.93": the same sign here.
+  CHECK(row("Max. drawdown") == fixed(stats["Max. Drawdown [%]"].get<double>(), " %"));
+  CHECK(row("Avg. drawdown") == fixed(stats["Avg. Drawdown [%]"].get<double>(), " %"));
+  CHECK(row("Return") == fixed(stats["Return [%]"].get<double>(), " %"));
+  CHECK(row("Equity final") == fixed(stats["Equity Final [$]"].get<double>(), ""));
+  CHECK(row("Commissions") == fixed(stats["Commissions [$]"].get<double>(), ""));
+  auto days = [&](const char* key) {
+    const double d = stats[key]["seconds"].get<double>() / 86400;
+    REQUIRE(d == std::floor(d));  // daily bars: whole days
+    return std::to_string(static_cast<long>(d)) + " days";
+  };
+  CHECK(row("Duration") == days("Duration"));
+  CHECK(row("Max. drawdown duration") == days("Max. Drawdown Duration"));
+  CHECK(row("Avg. trade duration") == days("Avg. Trade Duration"));
+  CHECK(row("Trades") == std::to_string(stats["# Trades"].get<long>()));
+  CHECK(o.out.find("_s ") == std::string::npos);  // no JSON key as a label
+  CHECK(o.out.find("max_drawdown") == std::string::npos);
+  // Wall times in a unit that fits: never "0.0 ms".
+  const size_t ran = o.out.find("ran in ");
+  REQUIRE(ran != std::string::npos);
+  const std::string took = o.out.substr(ran + 7, o.out.find('\n', ran) - ran - 7);
+  INFO(took);
+  CHECK(std::regex_match(took, std::regex("[1-9][0-9]{0,2} µs|[1-9][0-9.]* ms|[1-9][0-9.]* s")));
+}
+
+TEST_CASE("-h works like --help for btrouter and every command; so does `btrouter help CMD`") {
+  TempDir tmp;
+  const Outcome overview = Run({"--help"}, tmp);
+  REQUIRE(overview.exit_code == 0);
+  CHECK(overview.out.find("usage: btrouter <command>") != std::string::npos);
+  CHECK(Run({"-h"}, tmp).out == overview.out);
+  CHECK(Run({"help"}, tmp).out == overview.out);
+  const Outcome bare = Run({}, tmp);
+  CHECK(bare.exit_code == 2);
+  CHECK(bare.err == overview.out);
+  for (const std::string command :
+       {"backtest", "strategies", "gen-data", "serve", "keys", "openapi", "upload", "datasets",
+        "submit", "status", "watch", "result", "list", "cancel", "logs", "engines", "compare"}) {
+    const Outcome help = Run({command, "--help"}, tmp);
+    INFO(command << ": " << help.err);
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.rfind("usage: btrouter " + command, 0) == 0);
+    const Outcome h = Run({command, "-h"}, tmp);
+    CHECK(h.exit_code == 0);
+    CHECK(h.out == help.out);
+    const Outcome via_help = Run({"help", command}, tmp);
+    CHECK(via_help.exit_code == 0);
+    CHECK(via_help.out == help.out);
+  }
+  CHECK(Run({"keys", "create", "-h"}, tmp).exit_code == 0);
+  const Outcome unknown = Run({"help", "explode"}, tmp);
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown command 'explode'") != std::string::npos);
 }
 
 TEST_CASE("gen-data reproduces the recipe's sha256") {

@@ -62,9 +62,9 @@ size_t Lines(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-// The metrics rows of a table output: from the "  start" line to the end.
+// The metrics rows of a table output: from the "  Start" line to the end.
 std::string MetricsRows(const std::string& out) {
-  const size_t at = out.find("\n  start ");
+  const size_t at = out.find("\n  Start ");
   return at == std::string::npos ? "" : out.substr(at + 1);
 }
 
@@ -135,6 +135,12 @@ TEST_CASE("client commands drive a real server from upload to result", "[cli][cl
   const Outcome status = client({"status", id});
   CHECK(status.exit_code == 0);
   CHECK(status.out.find("status                    succeeded") != std::string::npos);
+  // For people: the settings in their units, times to the second, how long it took.
+  CHECK(status.out.find("  settings                  cash 10,000.00, commission 0.20 %\n") !=
+        std::string::npos);
+  CHECK(status.out.find("  finished (UTC)            20") != std::string::npos);
+  CHECK(status.out.find(" (took ") != std::string::npos);
+  CHECK(status.out.find("_at ") == std::string::npos);
   const Outcome status_json = client({"status", id, "--format", "json"});
   REQUIRE(status_json.exit_code == 0);
   const json job = json::parse(status_json.out);
@@ -158,6 +164,8 @@ TEST_CASE("client commands drive a real server from upload to result", "[cli][cl
   const Outcome result_table = client({"result", id});
   CHECK(result_table.exit_code == 0);
   CHECK(result_table.out.find("93 closed, 1 open") != std::string::npos);
+  CHECK(result_table.out.find("ran in ") != std::string::npos);
+  CHECK(result_table.out.find("ran in 0.0 ms") == std::string::npos);
   CHECK(MetricsRows(result_table.out) == MetricsRows(local.out));
 
   // logs: btrouter's steps, one line each; --follow of a finished job ends at once; json.
@@ -322,11 +330,15 @@ TEST_CASE("the metrics table from JSON matches the table from the struct") {
   m.num_trades = 7;
   const std::string expected = FormatMetricsTable(m);
   CHECK(FormatMetricsJsonTable(MetricsToJson(m)) == expected);
-  CHECK(expected.find("  sharpe_ratio              -\n") != std::string::npos);
-  CHECK(expected.find("  profit_factor             -\n") != std::string::npos);  // as null
+  CHECK(expected.find("  Sharpe ratio              n/a\n") != std::string::npos);
+  CHECK(expected.find("  Profit factor             n/a\n") != std::string::npos);  // as null
+  CHECK(expected.find("  Duration                  3 days 12:00:00\n") != std::string::npos);
   json extra = MetricsToJson(m);
   extra["engine_specific"] = 2.5;
-  CHECK(FormatMetricsJsonTable(extra) == expected + "  engine_specific           2.5000\n");
+  extra["an_engines_own_long_name_s"] = 90;
+  CHECK(FormatMetricsJsonTable(extra) == expected +
+                                             "  an_engines_own_long_name_s  00:01:30\n"
+                                             "  engine_specific           2.5000\n");
 }
 
 TEST_CASE("URL components are percent-encoded") {

@@ -2,6 +2,7 @@
 // engine is the Backtesting.py fake and whose lean_local command is the LEAN fake: the command
 // of the issue (native, backtestingpy and lean_local on GOOG, --data uploading the file), its
 // live per-engine progress lines, the files it writes, and its exit codes.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -109,7 +110,8 @@ TEST_CASE("btrouter compare runs native, backtestingpy and lean_local and writes
   const Outcome unknown = compare({"--engines", "native,nosuch", "--strategy", "sma_cross",
                                    "--data", testing::SharedData("GOOG.csv")});
   CHECK(unknown.exit_code == 2);
-  CHECK(Has(unknown.err, "engines[1]: unknown engine 'nosuch'"));
+  CHECK(Has(unknown.err, "--engines: nosuch is unknown or not enabled on this server"));
+  CHECK(!Has(unknown.err, "uploaded"));
   CHECK(compare({"--strategy", "sma_cross", "--data", "ds_x"}).exit_code == 2);
   fake.Stop();
   const Outcome half = compare({"--engines", "native,backtestingpy", "--strategy", "sma_cross",
@@ -118,6 +120,66 @@ TEST_CASE("btrouter compare runs native, backtestingpy and lean_local and writes
   CHECK(half.exit_code == 1);
   CHECK(Has(half.err, "backtestingpy: failed: unavailable"));
   CHECK(Has(half.out, ": failed, baseline native"));
+}
+
+// A new user's first try on a default server (only native enabled): refused before the upload,
+// on one line naming each engine and how to enable it; nothing is left on the server.
+TEST_CASE("btrouter compare checks the engines and flags before it uploads", "[cli][compare]") {
+  TempDir tmp, data_dir;
+  const testing::ScopedEnv env(
+      std::vector<std::pair<std::string, std::string>>{{"BTR__SERVER__WS_LISTEN", ""}});
+  ServeProcess server(data_dir.path(), tmp.Path("serve.log"));
+  REQUIRE(!server.admin_key().empty());
+  auto client = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--url", server.Url(), "--key", server.admin_key()});
+    return Run(args, tmp, kCleanEnv);
+  };
+  const std::string goog = testing::SharedData("GOOG.csv");
+  auto no_datasets = [&] {
+    const Outcome list = client({"datasets", "--format", "json"});
+    REQUIRE(list.exit_code == 0);
+    return json::parse(list.out)["items"].empty();
+  };
+
+  const Outcome first = client({"compare", "--engines", "native,backtestingpy,lean_local",
+                                "--strategy", "sma_cross", "--data", goog});
+  CHECK(first.exit_code == 2);
+  CHECK(first.out.empty());
+  CHECK(std::count(first.err.begin(), first.err.end(), '\n') == 1);
+  // Listed as disabled, with how to enable them.
+  CHECK(Has(first.err, "btrouter compare: --engines: backtestingpy is disabled ("));
+  CHECK(Has(first.err, "BTR__ENGINES__BACKTESTINGPY__ENABLED=true"));
+  CHECK(Has(first.err, "; lean_local is disabled ("));
+  CHECK(no_datasets());
+
+  // Disabled by an admin: named as such.
+  REQUIRE(client({"engines", "disable", "native"}).exit_code == 0);
+  const Outcome disabled =
+      client({"compare", "--engines", "native", "--variant", "native:trade_on_close=true",
+              "--strategy", "sma_cross", "--data", goog});
+  CHECK(disabled.exit_code == 2);
+  CHECK(Has(disabled.err, "--engines: native is disabled"));
+  REQUIRE(client({"engines", "enable", "native"}).exit_code == 0);
+
+  // Bad flags and settings, before the server is asked anything.
+  const std::vector<std::vector<std::string>> bad = {
+      {"--engines", "native", "--strategy", "sma_cross"},
+      {"--engines", "native,native", "--strategy", "sma_crosss"},
+      {"--engines", "native,native", "--strategy", "sma_cross", "--param", "fast=0"},
+      {"--engines", "native", "--variant", "native:fast=30", "--strategy", "sma_cross"},
+      {"--engines", "native,native", "--strategy", "sma_cross", "--cash", "lots"},
+      {"--engines", "native,native", "--strategy", "sma_cross", "--html",
+       tmp.Path("missing/report.html")},
+  };
+  for (std::vector<std::string> args : bad) {
+    args.insert(args.begin(), "compare");
+    args.insert(args.end(), {"--data", goog});
+    const Outcome o = client(args);
+    INFO(o.err);
+    CHECK(o.exit_code == 2);
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  }
+  CHECK(no_datasets());
 }
 
 }  // namespace

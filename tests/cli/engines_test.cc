@@ -2,6 +2,7 @@
 // actions (admin key only), as an operator runs them.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "tests/cli/run_binary.h"
 #include "tests/router/integration/http_client.h"
@@ -39,6 +40,13 @@ TEST_CASE("engines lists health; drain, resume, disable, enable need an admin ke
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.rfind("name           state     circuit   last probe", 0) == 0);
   CHECK(table.out.find("\nnative         healthy   closed    ok ") != std::string::npos);
+  // Latencies in a unit that fits (an in-process probe takes microseconds): never "0.0 ms".
+  const size_t probe = table.out.find(" ok ");
+  REQUIRE(probe != std::string::npos);
+  const std::string latency =
+      table.out.substr(probe + 4, table.out.find("  ", probe + 4) - probe - 4);
+  INFO(latency);
+  CHECK(std::regex_match(latency, std::regex("< 1 µs|[0-9]{1,3} µs|[1-9][0-9.]* ms")));
   const Outcome as_json = as(user, {"engines", "--format", "json"});
   REQUIRE(as_json.exit_code == 0);
   const json list = json::parse(as_json.out);

@@ -80,7 +80,12 @@ TEST_CASE("happy path: upload, submit, long-poll, result, pages", "[api]") {
   HttpResponse list = server.Call("GET", "/v1/backtests?status=succeeded", key);
   REQUIRE(list.code == 200);
   CHECK(list.Json()["items"].size() == 1);
-  CHECK(server.Call("GET", "/v1/strategies", key).Json()["items"].size() == 7);
+  const HttpResponse strategies = server.Call("GET", "/v1/strategies", key);
+  CHECK(strategies.Json()["items"].size() == 7);
+  // Parameters typed as declared: "default":10 for an int, not 10.0; bools as booleans.
+  CHECK(strategies.body.find("\"default\":10,") != std::string::npos);
+  CHECK(strategies.body.find("\"default\":10.0") == std::string::npos);
+  CHECK(strategies.Json()["items"][0]["params"][2]["default"] == false);
   CHECK(server.Call("GET", "/v1/engines", key).Json()[0]["name"] == "native");
   CHECK(server.Call("GET", "/livez", "").code == 200);
   CHECK(server.Call("GET", "/readyz", "").code == 200);
