@@ -1,4 +1,4 @@
-// The client commands of a running `btrouter serve`: upload, datasets, submit, status, watch,
+// The client commands of a running `btrouter serve`: upload, submit, status, watch,
 // result, list and cancel. Each is a thin layer over the REST API (cli/api_client.h): it builds
 // one request, checks the reply and prints it for people (table) or programs (json). Ids go to
 // stdout alone on a line so scripts can capture them; progress and errors go to stderr.
@@ -148,7 +148,8 @@ Result<std::string> FetchResultTable(const ApiClient& api, const json& job) {
 
 constexpr const char* kUploadUsage =
     "usage: btrouter upload [--name NAME] FILE [--format id|json]\n"
-    "Uploads a CSV file (time,open,high,low,close[,volume]) as a dataset; prints its id.";
+    "Uploads a CSV file (time,open,high,low,close[,volume]) as a dataset; prints its id. The\n"
+    "same bytes under the same name again print the id of the dataset already there.";
 
 Result<int> Upload(const Flags& f) {
   Result<std::string> file = RequiredPositional(f, "FILE");
@@ -176,37 +177,11 @@ Result<int> Upload(const Flags& f) {
   }
   Result<json> doc = JsonBody(*reply);
   if (!doc.ok()) return doc.status();
+  if (doc->value("existing", false)) {
+    std::fprintf(stderr, "%s: the same bytes were uploaded as '%s' before; that dataset is used\n",
+                 file->c_str(), name.c_str());
+  }
   std::printf("%s\n", Text(*doc, "id").c_str());
-  return 0;
-}
-
-// --- datasets ---------------------------------------------------------------------------------
-
-constexpr const char* kDatasetsUsage =
-    "usage: btrouter datasets [--format table|json]\nLists the datasets uploaded with this key's "
-    "tenant.";
-
-Result<int> Datasets(const Flags& f) {
-  Result<bool> as_json = WantJson(f);
-  if (!as_json.ok()) return as_json.status();
-  Result<ApiClient> api = Connect(f);
-  if (!api.ok()) return api.status();
-  Result<ApiResponse> reply = Expect2xx(api->Get("/v1/datasets"));
-  if (!reply.ok()) return reply.status();
-  if (*as_json) {
-    PrintBody(reply->body);
-    return 0;
-  }
-  Result<json> doc = JsonBody(*reply);
-  if (!doc.ok()) return doc.status();
-  std::printf("%-23s %-20s %10s  %-20s %-20s %s\n", "id", "name", "bars", "first bar (UTC)",
-              "last bar (UTC)", "sha256");
-  for (const json& d : doc->value("items", json::array())) {
-    std::printf("%-23s %-20s %10s  %-20s %-20s %.12s\n", Text(d, "id").c_str(),
-                Text(d, "name").c_str(), FormatGrouped(Number(d, "bars"), 0).c_str(),
-                HumanTime(Text(d, "start")).c_str(), HumanTime(Text(d, "end")).c_str(),
-                Text(d, "sha256").c_str());
-  }
   return 0;
 }
 
@@ -435,14 +410,6 @@ int RunUploadCommand(int argc, char** argv) {
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "upload", kUploadUsage); stop >= 0) return stop;
   return ClientFinish("upload", Upload(f));
-}
-
-int RunDatasetsCommand(int argc, char** argv) {
-  Flags f;
-  f.AddValue("format", "table|json", "output format", "table");
-  DeclareServerFlags(f);
-  if (int stop = ParseOrStop(f, argc, argv, "datasets", kDatasetsUsage); stop >= 0) return stop;
-  return ClientFinish("datasets", Datasets(f));
 }
 
 int RunSubmitCommand(int argc, char** argv) {

@@ -32,7 +32,7 @@ constexpr const char* kMainUsage =
     "  help         this overview; `btrouter help COMMAND` shows the command's flags\n\n"
     "client commands (against a running `btrouter serve`):\n"
     "  upload       upload a CSV dataset; prints its id\n"
-    "  datasets     list the uploaded datasets\n"
+    "  datasets     list the uploaded datasets; datasets delete ID\n"
     "  submit       submit a backtest; prints its id (--wait: its metrics)\n"
     "  status       a backtest's status and progress\n"
     "  watch        follow a backtest with a live progress bar until it ends\n"

@@ -7,7 +7,8 @@
 //   commission_fixed  [0, 1e9]         cash per order
 //   spread            [0, 1)           fraction of price
 //   margin            [0.0001, 1]      ratio (1 = no leverage, 0.0001 = 10000:1)
-//   strategy params   finite, |v| <= 1e12 (each strategy narrows its own: engines/native/strategies)
+//   strategy params   finite, |v| <= 1e12 (each strategy narrows its own:
+//   engines/native/strategies)
 //
 // Errors are InvalidArgument "<field>: expected <what> in <range>, got <value>", naming the field
 // as the API does ("cash", "strategy.params.fast"). Pure; thread-safe.

@@ -35,9 +35,7 @@ class EngineRegistry {
   // The hint of a known engine that is not enabled; nullptr for any other name.
   const std::string* NotEnabledHint(std::string_view name) const;
   // The known engines that are not enabled, by name, with their hints.
-  const std::map<std::string, std::string, std::less<>>& NotEnabled() const {
-    return not_enabled_;
-  }
+  const std::map<std::string, std::string, std::less<>>& NotEnabled() const { return not_enabled_; }
 
   // InvalidArgument for a request whose `field` names `name`, an engine Find does not know:
   //   "<field>: engine 'qc_cloud' is not enabled on this server; to enable it, <hint>, then

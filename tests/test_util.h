@@ -2,6 +2,7 @@
 // folders, tolerant float comparison and CSV line splitting.
 #pragma once
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,6 +85,26 @@ class ScopedEnv {
  private:
   std::vector<std::pair<std::string, std::string>> vars_;
 };
+
+// Sets the process umask for its lifetime (e.g. 0, to show that modes do not depend on it), and
+// restores the previous one. Not thread-safe: the umask is the process's.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : previous_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(previous_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t previous_;
+};
+
+// The permission bits of `path` (0644, 0700, ...); -1 when it cannot be stat'ed.
+inline int PermissionBits(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

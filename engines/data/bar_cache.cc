@@ -211,9 +211,10 @@ void WriteCache(const std::string& file, const Source& src, const LoadedBars& lo
   const uint64_t checksum = sum.Finish();
   pieces.emplace_back(reinterpret_cast<const char*>(&checksum), sizeof checksum);
 
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
-  (void)WriteFileAtomic(file, pieces);
+  // The cache holds copies of the data: files only the owner can read, in a folder only the
+  // owner can enter when the cache creates it.
+  if (!CreateOwnerOnlyDirectory(std::filesystem::path(file).parent_path().string()).ok()) return;
+  (void)WriteFileAtomic(file, pieces, FileMode::kOwnerOnly);
 }
 
 // Returns the cached bars, or nullopt when the cache file is missing, stale or damaged.

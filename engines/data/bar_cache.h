@@ -31,8 +31,8 @@
 namespace btr {
 
 struct LoadOptions {
-  // Folder for cache files, created when missing. Default: empty, meaning no cache. The CLI
-  // passes DefaultCacheDir().
+  // Folder for cache files, created when missing (mode 0700; the files are 0600). Default:
+  // empty, meaning no cache. The CLI passes DefaultCacheDir().
   std::string cache_dir;
 };
 

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <functional>
+#include <system_error>
 #include <utility>
 
 namespace btr {
@@ -140,31 +142,51 @@ Result<std::string> ReadFileToString(const std::string& path) {
   return std::string(bytes->view());
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
-  return WriteFileAtomic(path, std::vector<std::string_view>{bytes});
+Status WriteFileAtomic(const std::string& path, std::string_view bytes, FileMode mode) {
+  return WriteFileAtomic(path, std::vector<std::string_view>{bytes}, mode);
 }
 
-Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces) {
-  return WriteFileAtomicWith(path, [&pieces](int fd) {
-    for (std::string_view piece : pieces) {
-      if (const int err = WriteAll(fd, piece.data(), piece.size()); err != 0) return err;
-    }
-    return 0;
-  });
+Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces,
+                       FileMode mode) {
+  return WriteFileAtomicWith(
+      path,
+      [&pieces](int fd) {
+        for (std::string_view piece : pieces) {
+          if (const int err = WriteAll(fd, piece.data(), piece.size()); err != 0) return err;
+        }
+        return 0;
+      },
+      mode);
 }
 
-Status WriteFileAtomicWith(const std::string& path, const std::function<int(int fd)>& write) {
+Status WriteFileAtomicWith(const std::string& path, const std::function<int(int fd)>& write,
+                           FileMode mode) {
   static std::atomic<uint64_t> counter{0};
   const std::string tmp =
       path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const bool owner_only = mode == FileMode::kOwnerOnly;
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, owner_only ? 0600 : 0644);
   if (fd < 0) return Status::InvalidArgument(path + ": cannot write: " + ErrnoText(errno));
-  int err = write(fd);
+  // The umask may only take bits away; an owner-only file gets exactly 0600 even under umask 0.
+  int err = owner_only && ::fchmod(fd, 0600) != 0 ? errno : 0;
+  if (err == 0) err = write(fd);
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
     ::unlink(tmp.c_str());
     return Status::InvalidArgument(path + ": cannot write: " + ErrnoText(err));
+  }
+  return Status::Ok();
+}
+
+Status CreateOwnerOnlyDirectory(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::Ok();
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Status::InvalidArgument(path + ": cannot create the folder: " + ec.message());
+  if (::chmod(path.c_str(), 0700) != 0) {
+    return Status::InvalidArgument(path + ": cannot make the folder private: " + ErrnoText(errno));
   }
   return Status::Ok();
 }

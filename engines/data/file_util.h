@@ -48,15 +48,30 @@ class FileBytes {
 // Reads the whole file into a string (same errors as FileBytes::Read).
 Result<std::string> ReadFileToString(const std::string& path);
 
+// Who may read a file written here.
+enum class FileMode {
+  kShared,     // 0644 less the process umask: an ordinary file (generated data, LEAN inputs)
+  kOwnerOnly,  // 0600 whatever the umask: the server's data (uploaded datasets, the bar cache)
+};
+
 // Writes `bytes` to "<path>.tmp.<pid>.<n>" in the same folder, then renames it over `path`, so
 // readers see the old file or the whole new one, never a partial one. The temporary file is
 // removed on failure. Errors: kInvalidArgument naming the path and the errno text.
-Status WriteFileAtomic(const std::string& path, std::string_view bytes);
+Status WriteFileAtomic(const std::string& path, std::string_view bytes,
+                       FileMode mode = FileMode::kShared);
 // Same, writing `pieces` one after the other (no need to concatenate large buffers first).
-Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces);
+Status WriteFileAtomic(const std::string& path, const std::vector<std::string_view>& pieces,
+                       FileMode mode = FileMode::kShared);
 // The same with the content produced by `write`, which gets the open temp file's descriptor and
 // returns 0 or an errno value.
-Status WriteFileAtomicWith(const std::string& path, const std::function<int(int fd)>& write);
+Status WriteFileAtomicWith(const std::string& path, const std::function<int(int fd)>& write,
+                           FileMode mode = FileMode::kShared);
+
+// Creates the folder `path`, when it does not exist, as one only its owner can enter (0700,
+// whatever the umask; missing parents as ordinary folders): the server's data folder, its
+// datasets and cache. An existing folder is left as it is (it may be one the user shares, such
+// as a --cache-dir). Errors: kInvalidArgument naming the path.
+Status CreateOwnerOnlyDirectory(const std::string& path);
 
 // Writes `size` bytes to an open descriptor, retrying short writes and EINTR. Returns 0 on
 // success or the errno value.

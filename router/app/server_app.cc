@@ -9,6 +9,7 @@
 #include "adapters/lean_local/lean_local_engine.h"
 #include "adapters/qc_cloud/qc_cloud_engine.h"
 #include "engines/core/clock.h"
+#include "engines/data/file_util.h"
 #include "engines/native/native_engine.h"
 #include "router/app/routing_config.h"
 #include "routing/engine_registry.h"
@@ -95,8 +96,9 @@ std::string EnableHint(std::string_view engine) {
   std::string hint =
       "set engines." + name + ".enabled = true (BTR__ENGINES__" + env + "__ENABLED=true)";
   if (engine == "backtestingpy") {
-    hint += " with engines.backtestingpy.url pointing at a running Backtesting.py service "
-            "(adapters/backtestingpy/service/run)";
+    hint +=
+        " with engines.backtestingpy.url pointing at a running Backtesting.py service "
+        "(adapters/backtestingpy/service/run)";
   } else if (engine == "lean_local") {
     hint += "; runs use engines.lean_local.command (Docker's quantconnect/lean by default)";
   } else if (engine == "qc_cloud") {
@@ -161,11 +163,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
                                                                       : LogFormat::kJson);
   auto parts = std::make_unique<Parts>();
   const std::string data_dir = config.GetString("server.data_dir");
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) {
-    return Status::InvalidArgument("server.data_dir: cannot create " + data_dir + ": " +
-                                   ec.message());
+  // The data folder holds the admin key, the database and the tenants' data: created 0700.
+  if (Status made = CreateOwnerOnlyDirectory(data_dir); !made.ok()) {
+    return Status::InvalidArgument("server.data_dir: " + made.message());
   }
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(data_dir + "/btrouter.db");
   if (!store.ok()) return store.status().WithPrefix("store");

@@ -1,8 +1,10 @@
-// /v1/datasets routes: upload a CSV, list, one dataset, and its bars reduced for charts.
+// /v1/datasets routes: upload a CSV (the same bytes under the same name are one dataset),
+// list, one dataset, delete one, and its bars reduced for charts.
 #include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <limits>
+#include <system_error>
 
 #include "engines/data/bar_buckets.h"
 #include "engines/data/bar_cache.h"
@@ -41,6 +43,16 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
+// The dataset as the upload answers it: `existing` true when the same bytes were already
+// uploaded under this name (200, that dataset), false for a new one (201).
+ApiReply UploadAnswer(const DatasetRecord& d, bool existing) {
+  nlohmann::json body = DatasetToJson(d);
+  body["existing"] = existing;
+  ApiReply reply = ApiReply::Json(existing ? 200 : 201, body);
+  reply.headers.emplace_back("Location", "/v1/datasets/" + d.id);
+  return reply;
+}
+
 ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   const std::string name = req.Query("name").value_or("");
   if (!ValidName(name)) {
@@ -54,6 +66,12 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
                                 std::to_string(deps.limits.max_dataset_bytes) + " bytes"),
         req.path, 413);
   }
+  // The same bytes under the same name again: the dataset already there, not a second one.
+  const std::string sha256 = Sha256Hex(req.body);
+  Result<DatasetRecord> same = deps.store->FindDataset(req.caller.tenant, name, sha256);
+  if (same.ok()) return UploadAnswer(*same, true);
+  if (same.status().code() != StatusCode::kNotFound) return Problem(same.status(), req);
+
   Result<BarSeries> bars = ParseCsv(req.body, name + ".csv");
   if (!bars.ok()) return Problem(bars.status().WithPrefix("body"), req);
   if (bars->size() < 2)
@@ -62,23 +80,25 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   d.id = NewId("ds_");
   d.tenant = req.caller.tenant;
   d.name = name;
-  d.sha256 = Sha256Hex(req.body);
+  d.sha256 = sha256;
   d.bars = bars->size();
   d.bytes = req.body.size();
   d.first_time = bars->time.front();
   d.last_time = bars->time.back();
   d.created_at = deps.clock->Now();
+  // Uploaded data is the tenant's: a folder only the server's user can enter, files only it
+  // can read.
   const std::filesystem::path dir = std::filesystem::path(deps.data_dir) / "datasets";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (Status made = CreateOwnerOnlyDirectory(dir.string()); !made.ok()) {
+    return Problem(Status::Internal(made.message()), req);
+  }
   d.path = (dir / (d.id + ".csv")).string();
-  Status written = WriteFileAtomic(d.path, std::string_view(req.body));
+  Status written = WriteFileAtomic(d.path, std::string_view(req.body), FileMode::kOwnerOnly);
   if (!written.ok()) return Problem(Status::Internal(written.message()), req);
-  Status put = deps.store->PutDataset(d);
-  if (!put.ok()) return Problem(put, req);
-  ApiReply reply = ApiReply::Json(201, DatasetToJson(d));
-  reply.headers.emplace_back("Location", "/v1/datasets/" + d.id);
-  return reply;
+  Result<DatasetRecord> created = deps.store->CreateDataset(d);
+  if (!created.ok() || created->id != d.id) std::filesystem::remove(d.path);
+  if (!created.ok()) return Problem(created.status(), req);
+  return UploadAnswer(*created, created->id != d.id);  // another upload of these bytes won
 }
 
 ApiReply ListDatasets(const ApiDeps& deps, const ApiRequest& req) {
@@ -87,6 +107,19 @@ ApiReply ListDatasets(const ApiDeps& deps, const ApiRequest& req) {
   nlohmann::json items = nlohmann::json::array();
   for (const DatasetRecord& d : *list) items.push_back(DatasetToJson(d));
   return ApiReply::Json(200, {{"items", items}});
+}
+
+// DELETE /v1/datasets/{id}: the record, then its file and its bar cache file.
+ApiReply DeleteDataset(const ApiDeps& deps, const ApiRequest& req) {
+  Result<DatasetRecord> deleted = deps.store->DeleteDataset(req.caller.tenant, req.params.at("id"));
+  if (!deleted.ok()) return Problem(deleted.status(), req);
+  std::error_code ec;
+  std::filesystem::remove(deleted->path, ec);
+  if (!deps.cache_dir.empty())
+    std::filesystem::remove(CacheFilePath(deps.cache_dir, deleted->path), ec);
+  ApiReply reply;
+  reply.code = 204;
+  return reply;
 }
 
 ApiReply GetDataset(const ApiDeps& deps, const ApiRequest& req) {
@@ -209,10 +242,14 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
   return {
       {.method = "POST",
        .path = "/v1/datasets",
-       .summary = "Upload a CSV dataset (?name=)",
+       .summary = "Upload a CSV dataset (?name=); the same bytes under the same name again answer "
+                  "200 with the dataset already there (\"existing\": true) instead of creating "
+                  "a second one",
        .handler = bind(UploadDataset),
        .success_code = 201,
        .success_schema = SchemaRef("Dataset"),
+       .other_answers = {{200, "The same bytes were uploaded under this name before: that "
+                               "dataset (\"existing\": true)", SchemaRef("Dataset")}},
        .body = csv,
        .params = {name}},
       {.method = "GET",
@@ -225,6 +262,13 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
        .summary = "One dataset",
        .handler = bind(GetDataset),
        .success_schema = SchemaRef("Dataset")},
+      {.method = "DELETE",
+       .path = "/v1/datasets/{id}",
+       .summary = "Delete a dataset and its stored file (409 naming the job while a queued or "
+                  "running backtest uses it)",
+       .handler = bind(DeleteDataset),
+       .success_code = 204,
+       .problems = {409}},
       {.method = "GET",
        .path = "/v1/datasets/{id}/bars",
        .summary = "The dataset's bars with from <= time <= to, merged into at most max_points "

@@ -80,31 +80,30 @@ json EngineToJson(const ApiDeps& deps, const Engine& engine) {
 // A known engine the configuration does not enable: listed as disabled, with how to enable it
 // (the fields of a served engine are there, empty, so that clients read one shape).
 json NotEnabledToJson(const std::string& name, const std::string& hint) {
-  return {{"name", name},
-          {"configured", false},
-          {"state", "disabled"},
-          {"reason", "not enabled in the configuration; to enable it, " + hint +
-                         ", then restart the server"},
-          {"hint", hint},
-          {"circuit", "open"},
-          {"up", false},
-          {"capabilities", {{"strategies", json::array()},
-                            {"progress", false},
-                            {"cancel", false},
-                            {"max_bars", 0}}},
-          {"queue_depth", 0},
-          {"last_probe", nullptr},
-          {"next_probe_at", nullptr},
-          {"probe_failures_in_row", 0},
-          {"run_failures_in_row", 0},
-          {"ejections", 0},
-          {"ejected_until", nullptr},
-          {"window_runs", 0},
-          {"success_rate", nullptr},
-          {"p50_ms", nullptr},
-          {"p99_ms", nullptr},
-          {"history", {{"bucket_s", 60}, {"points", json::array()}}},
-          {"running", 0}};
+  return {
+      {"name", name},
+      {"configured", false},
+      {"state", "disabled"},
+      {"reason",
+       "not enabled in the configuration; to enable it, " + hint + ", then restart the server"},
+      {"hint", hint},
+      {"circuit", "open"},
+      {"up", false},
+      {"capabilities",
+       {{"strategies", json::array()}, {"progress", false}, {"cancel", false}, {"max_bars", 0}}},
+      {"queue_depth", 0},
+      {"last_probe", nullptr},
+      {"next_probe_at", nullptr},
+      {"probe_failures_in_row", 0},
+      {"run_failures_in_row", 0},
+      {"ejections", 0},
+      {"ejected_until", nullptr},
+      {"window_runs", 0},
+      {"success_rate", nullptr},
+      {"p50_ms", nullptr},
+      {"p99_ms", nullptr},
+      {"history", {{"bucket_s", 60}, {"points", json::array()}}},
+      {"running", 0}};
 }
 
 // The path's engine; NotFound naming the known engines for any other name.

@@ -31,8 +31,8 @@
 
 #include "engines/core/clock.h"
 #include "routing/engine_registry.h"
-#include "services/comparisons/comparison_request.h"
 #include "services/compare/compare_types.h"
+#include "services/comparisons/comparison_request.h"
 #include "services/jobs/job_service.h"
 #include "services/store/store.h"
 

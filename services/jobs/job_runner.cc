@@ -110,8 +110,9 @@ void JobService::RunJob(const QueuedJob& queued) {
     Execute(*job, *live);
   } catch (...) {
     // The last boundary of a worker thread: whatever threw fails this job, not the server.
-    DefaultLogger().Log(LogLevel::kError, "job threw",
-                        {{"job_id", job->id}, {"exception", ExceptionText(std::current_exception())}});
+    DefaultLogger().Log(
+        LogLevel::kError, "job threw",
+        {{"job_id", job->id}, {"exception", ExceptionText(std::current_exception())}});
     FailUnexpectedly(job->tenant, job->id);
   }
   {
@@ -246,11 +247,9 @@ void JobService::Execute(const JobRecord& job, LiveJob& live) {
     // The server stopped while this job ran: what the engine made of that run comes first.
     status = load_bars();
     Result<EngineRun> run =
-        status.ok() ? GuardEngineCall(job.engine_used, job.id,
-                                      [&] {
-                                        return ReconcileInterrupted(job, *spec, bars->bars, live,
-                                                                    log);
-                                      })
+        status.ok() ? GuardEngineCall(
+                          job.engine_used, job.id,
+                          [&] { return ReconcileInterrupted(job, *spec, bars->bars, live, log); })
                     : Result<EngineRun>(status);
     if (!run.ok() && run.status().code() == StatusCode::kCancelled) return;  // still queued
     if (run.ok() || run.status().code() != StatusCode::kNotFound) {
@@ -450,9 +449,9 @@ void JobService::FailUnexpectedly(std::string_view tenant, std::string_view id) 
   Result<JobRecord> job = store_->GetJob(tenant, id);
   if (job.ok() && job->status == JobStatus::kQueued) job = store_->StartJob(id, "", clock_->Now());
   if (!job.ok() || job->status != JobStatus::kRunning) return;
-  const Status failed = store_->FinishJob(id, job->attempt, JobStatus::kFailed, {},
-                                          StatusCodeName(StatusCode::kInternal), kUnexpected,
-                                          clock_->Now());
+  const Status failed =
+      store_->FinishJob(id, job->attempt, JobStatus::kFailed, {},
+                        StatusCodeName(StatusCode::kInternal), kUnexpected, clock_->Now());
   if (!failed.ok()) return;
   JobLog(store_, clock_, std::string(id), options_.max_log_lines)
       .Add("error", "btrouter", std::string("failed: internal: ") + kUnexpected);
@@ -481,9 +480,9 @@ void JobService::Finish(const JobRecord& started, Status status, const JobResult
                                                                            : JobStatus::kFailed;
   const std::string message =
       final_status == JobStatus::kCancelled ? CancelledMessage(status) : status.message();
-  Status finished = store_->FinishJob(started.id, started.attempt, final_status, result,
-                                      status.ok() ? "" : StatusCodeName(status.code()), message,
-                                      clock_->Now());
+  Status finished =
+      store_->FinishJob(started.id, started.attempt, final_status, result,
+                        status.ok() ? "" : StatusCodeName(status.code()), message, clock_->Now());
   if (!finished.ok()) {
     // FailedPrecondition: a newer attempt owns the job. Nothing was committed, so the job's log
     // says nothing about an end (the attempt that owns the job writes it).

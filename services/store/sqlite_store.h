@@ -29,10 +29,12 @@ class Connection;
 class SqliteStore final : public Store {
  public:
   // Opens the database at `path`, creating the file and its parent folders when missing, and
-  // migrates it to the current schema. ":memory:" gives a private in-memory store (one
-  // connection, nothing durable; for tests). Errors: FailedPrecondition when the file's schema
-  // is newer than this build knows; Internal when the file cannot be created, opened or
-  // switched to WAL (e.g. a read-only folder or a file that is not a database).
+  // migrates it to the current schema. The file, and the -wal and -shm files beside it, are
+  // readable and writable by their owner only (0600, whatever the umask). ":memory:" gives a
+  // private in-memory store (one connection, nothing durable; for tests). Errors:
+  // FailedPrecondition when the file's schema is newer than this build knows; Internal when the
+  // file cannot be created, opened or switched to WAL (e.g. a read-only folder or a file that is
+  // not a database).
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
@@ -75,8 +77,13 @@ class SqliteStore final : public Store {
                                               int64_t after, size_t limit) override;
 
   Status PutDataset(const DatasetRecord& dataset) override;
+  Result<DatasetRecord> CreateDataset(const DatasetRecord& dataset) override;
+  Result<DatasetRecord> FindDataset(std::string_view tenant, std::string_view name,
+                                    std::string_view sha256) override;
   Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) override;
   Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) override;
+  // A job uses a dataset when its stored spec names it ("dataset" of spec_json).
+  Result<DatasetRecord> DeleteDataset(std::string_view tenant, std::string_view id) override;
 
   // --- comparisons (sqlite_store_comparisons.cc) ---
   Status CreateComparison(const ComparisonRecord& comparison) override;

@@ -1,4 +1,10 @@
 // SqliteStore: opening, datasets, API keys and maintenance (jobs are in sqlite_store.cc).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -41,6 +47,26 @@ DatasetRecord ReadDataset(const Statement& st) {
   return d;
 }
 
+// Binds every column of BTR_DATASET_COLUMNS, in order.
+void BindDataset(Statement* st, const DatasetRecord& d) {
+  st->Text(d.id)
+      .Text(d.tenant)
+      .Text(d.name)
+      .Text(d.sha256)
+      .Text(d.path)
+      .Int(static_cast<int64_t>(d.bars))
+      .Int(static_cast<int64_t>(d.bytes))
+      .Int(d.first_time)
+      .Int(d.last_time)
+      .Int(d.created_at);
+}
+
+// The tenant's oldest dataset with a name and sha256 (bind tenant, name, sha256).
+constexpr const char* kSelectDatasetByContent =
+    "SELECT " BTR_DATASET_COLUMNS
+    " FROM datasets WHERE tenant = ? AND name = ? AND sha256 = ? "
+    "ORDER BY created_at, id LIMIT 1";
+
 ApiKeyRecord ReadApiKey(const Statement& st) {
   ApiKeyRecord k;
   k.id = st.ColumnText(0);
@@ -57,6 +83,28 @@ ApiKeyRecord ReadApiKey(const Statement& st) {
 Status CheckIds(std::string_view tenant, std::string_view id) {
   if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
   if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
+  return Status::Ok();
+}
+
+// The database file and its WAL and shared-memory files, readable by their owner only (0600,
+// whatever the umask): created so before SQLite opens it, tightened when an older start left
+// them open. SQLite gives the -wal and -shm files it creates the database file's mode.
+Status MakeDatabaseOwnerOnly(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::Internal("cannot create the database " + path + ": " + std::strerror(errno));
+  }
+  const int err = ::fchmod(fd, 0600) != 0 ? errno : 0;
+  ::close(fd);
+  if (err != 0) {
+    return Status::Internal("cannot make the database " + path + " private: " + std::strerror(err));
+  }
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string companion = path + suffix;
+    if (::chmod(companion.c_str(), 0600) != 0 && errno != ENOENT) {
+      return Status::Internal("cannot make " + companion + " private: " + std::strerror(errno));
+    }
+  }
   return Status::Ok();
 }
 
@@ -89,6 +137,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
       return Status::Internal("SqliteStore::Open: cannot create folder " + parent.string() + ": " +
                               ec.message());
     }
+    BTR_RETURN_IF_ERROR(MakeDatabaseOwnerOnly(path).WithPrefix(kOp));
   }
   BTR_SQLITE_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
                               Connection::Open(path, /*create=*/true, kBusyTimeoutMs));
@@ -128,23 +177,95 @@ Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
                               "bars = excluded.bars, bytes = excluded.bytes, "
                               "first_time = excluded.first_time, last_time = excluded.last_time "
                               "WHERE datasets.tenant = excluded.tenant"));
-    st.Text(dataset.id)
-        .Text(dataset.tenant)
-        .Text(dataset.name)
-        .Text(dataset.sha256)
-        .Text(dataset.path)
-        .Int(static_cast<int64_t>(dataset.bars))
-        .Int(static_cast<int64_t>(dataset.bytes))
-        .Int(dataset.first_time)
-        .Int(dataset.last_time)
-        .Int(dataset.created_at);
+    BindDataset(&st, dataset);
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::AlreadyExists("dataset id " + Quote(dataset.id) +
-                                 " is taken by another tenant");
+    return Status::AlreadyExists("dataset id " + Quote(dataset.id) + " is taken by another tenant");
   }
   return txn.Commit();
+}
+
+Result<DatasetRecord> SqliteStore::CreateDataset(const DatasetRecord& dataset) {
+  constexpr std::string_view kOp = "CreateDataset";
+  BTR_RETURN_IF_ERROR(CheckIds(dataset.tenant, dataset.id));
+  std::lock_guard lock(writer_->mu());
+  Transaction txn(writer_.get(), kOp);
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  {
+    // The same bytes under the same name: the dataset there is.
+    BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, writer_->Prepare(kOp, kSelectDatasetByContent));
+    st.Text(dataset.tenant).Text(dataset.name).Text(dataset.sha256);
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool found, st.Step());
+    if (found) return ReadDataset(st);
+  }
+  {
+    BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                                writer_->Prepare(kOp, "INSERT INTO datasets (" BTR_DATASET_COLUMNS
+                                                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    BindDataset(&st, dataset);
+    Status inserted = st.Run();
+    if (inserted.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists("dataset id " + Quote(dataset.id) + " is taken");
+    }
+    BTR_RETURN_IF_ERROR(inserted);
+  }
+  BTR_RETURN_IF_ERROR(txn.Commit());
+  return dataset;
+}
+
+Result<DatasetRecord> SqliteStore::FindDataset(std::string_view tenant, std::string_view name,
+                                               std::string_view sha256) {
+  constexpr std::string_view kOp = "FindDataset";
+  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
+  std::lock_guard lock(reader()->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, reader()->Prepare(kOp, kSelectDatasetByContent));
+  st.Text(tenant).Text(name).Text(sha256);
+  BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+  if (!row) return Status::NotFound("no dataset " + Quote(name) + " with that content");
+  return ReadDataset(st);
+}
+
+Result<DatasetRecord> SqliteStore::DeleteDataset(std::string_view tenant, std::string_view id) {
+  constexpr std::string_view kOp = "DeleteDataset";
+  BTR_RETURN_IF_ERROR(CheckIds(tenant, id));
+  std::lock_guard lock(writer_->mu());
+  Transaction txn(writer_.get(), kOp);
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  DatasetRecord dataset;
+  {
+    BTR_SQLITE_ASSIGN_OR_RETURN(
+        Statement st, writer_->Prepare(kOp, "SELECT " BTR_DATASET_COLUMNS
+                                            " FROM datasets WHERE id = ? AND tenant = ?"));
+    st.Text(id).Text(tenant);
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) return Status::NotFound("dataset " + Quote(id) + " not found");
+    dataset = ReadDataset(st);
+  }
+  {
+    // In the same transaction as the delete: no job can start using it in between.
+    BTR_SQLITE_ASSIGN_OR_RETURN(
+        Statement st,
+        writer_->Prepare(kOp,
+                         "SELECT id, status FROM jobs WHERE tenant = ? AND status IN "
+                         "('queued', 'running') AND json_extract(spec_json, '$.dataset') = ? "
+                         "ORDER BY created_at, id LIMIT 1"));
+    st.Text(tenant).Text(id);
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool used, st.Step());
+    if (used) {
+      return Status::FailedPrecondition("dataset " + Quote(id) + " is used by backtest " +
+                                        Quote(st.ColumnText(0)) + ", which is " + st.ColumnText(1) +
+                                        "; delete it once that has ended");
+    }
+  }
+  {
+    BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
+                                writer_->Prepare(kOp, "DELETE FROM datasets WHERE id = ?"));
+    st.Text(id);
+    BTR_RETURN_IF_ERROR(st.Run());
+  }
+  BTR_RETURN_IF_ERROR(txn.Commit());
+  return dataset;
 }
 
 Result<DatasetRecord> SqliteStore::GetDataset(std::string_view tenant, std::string_view id) {

@@ -97,8 +97,7 @@ Status SqliteStore::FinishComparison(std::string_view id, std::string_view statu
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::FailedPrecondition("comparison '" + std::string(id) +
-                                      "' is not running");
+    return Status::FailedPrecondition("comparison '" + std::string(id) + "' is not running");
   }
   return txn.Commit();
 }

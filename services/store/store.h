@@ -174,8 +174,19 @@ class Store {
   // Inserts, or replaces the tenant's own dataset with that id; AlreadyExists when the id is
   // another tenant's.
   virtual Status PutDataset(const DatasetRecord& dataset) = 0;
+  // Inserts `dataset` unless the tenant already has one with the same name and sha256: then
+  // nothing is inserted and that dataset is returned (the caller compares ids). AlreadyExists
+  // when the id is taken.
+  virtual Result<DatasetRecord> CreateDataset(const DatasetRecord& dataset) = 0;
+  // The tenant's dataset named `name` whose content hashes to `sha256`; NotFound when none.
+  virtual Result<DatasetRecord> FindDataset(std::string_view tenant, std::string_view name,
+                                            std::string_view sha256) = 0;
   virtual Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) = 0;
   virtual Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) = 0;
+  // Deletes the tenant's dataset record and returns it (the caller removes its file).
+  // NotFound for an unknown id or another tenant's; FailedPrecondition, naming the job, while a
+  // queued or running job of the tenant uses it.
+  virtual Result<DatasetRecord> DeleteDataset(std::string_view tenant, std::string_view id) = 0;
 
   // --- comparisons ---
   // Inserts (status running); AlreadyExists for a used id.

@@ -114,6 +114,11 @@ TEST_CASE("client commands drive a real server from upload to result", "[cli][cl
   const Outcome datasets = client({"datasets"});
   CHECK(datasets.exit_code == 0);
   CHECK(datasets.out.find(dataset) != std::string::npos);
+  // The same file under the same name again: the dataset already there, said on stderr.
+  const Outcome reupload = client({"upload", "--name", "goog", goog});
+  CHECK(reupload.exit_code == 0);
+  CHECK(reupload.out == dataset + "\n");
+  CHECK(reupload.err.find("uploaded as 'goog' before") != std::string::npos);
 
   // submit --wait: the id on the first line, then the same metrics table as `btrouter backtest`.
   const Outcome sub = client({"submit", "--dataset", dataset, "--strategy", "sma_cross", "--param",
@@ -238,6 +243,16 @@ TEST_CASE("client commands drive a real server from upload to result", "[cli][cl
   const Outcome watch_failed = client({"watch", failed_id});
   CHECK(watch_failed.exit_code == 1);
   CHECK(watch_failed.out.rfind(failed_id + " failed: ", 0) == 0);
+  // datasets delete: gone from the list; a second delete is refused (not found).
+  const Outcome deleted = client({"datasets", "delete", doomed});
+  INFO(deleted.err);
+  CHECK(deleted.exit_code == 0);
+  CHECK(deleted.out == doomed + " deleted\n");
+  CHECK(client({"datasets"}).out.find(doomed) == std::string::npos);
+  const Outcome twice = client({"datasets", "delete", doomed});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err.find("not found") != std::string::npos);
+  CHECK(client({"datasets", "remove", doomed}).exit_code == 2);
 
   // Server-side refusals: the problem's detail on one stderr line, exit 2.
   const Outcome unknown = client({"status", "bt_0000000000000000dead"});

@@ -6,8 +6,8 @@
 #include "engines/data/bars.h"
 #include "engines/metrics/metrics.h"
 #include "engines/metrics/metrics_json.h"
-#include "engines/spec_bounds.h"
 #include "engines/native/native_engine.h"
+#include "engines/spec_bounds.h"
 
 namespace btr {
 namespace {

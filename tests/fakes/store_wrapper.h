@@ -57,11 +57,19 @@ class StoreWrapper : public Store {
                                               int64_t after, size_t limit) override {
     return target_->ListJobLog(tenant, job_id, after, limit);
   }
-  Status PutDataset(const DatasetRecord& dataset) override {
-    return target_->PutDataset(dataset);
+  Status PutDataset(const DatasetRecord& dataset) override { return target_->PutDataset(dataset); }
+  Result<DatasetRecord> CreateDataset(const DatasetRecord& dataset) override {
+    return target_->CreateDataset(dataset);
+  }
+  Result<DatasetRecord> FindDataset(std::string_view tenant, std::string_view name,
+                                    std::string_view sha256) override {
+    return target_->FindDataset(tenant, name, sha256);
   }
   Result<DatasetRecord> GetDataset(std::string_view tenant, std::string_view id) override {
     return target_->GetDataset(tenant, id);
+  }
+  Result<DatasetRecord> DeleteDataset(std::string_view tenant, std::string_view id) override {
+    return target_->DeleteDataset(tenant, id);
   }
   Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) override {
     return target_->ListDatasets(tenant);

@@ -69,6 +69,7 @@ class ApiServer {
 
   const std::string& admin() const { return admin_; }
   uint16_t port() const { return app_->port(); }
+  std::string data_dir() const { return dir_.path(); }
 
  private:
   testing::TempDir dir_;

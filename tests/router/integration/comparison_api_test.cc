@@ -372,10 +372,12 @@ TEST_CASE("comparison requests are validated; ids are per tenant", "[api][compar
   const size_t jobs_before = server.Call("GET", "/v1/backtests", key).Json()["items"].size();
   CHECK(field(Body(dataset, {{{"engine", "native"}, {"overrides", {{"cash", -1}}}}, "native"})) ==
         "engines[0].overrides.cash");
-  CHECK(field(Body(dataset, {"native", {{"engine", "native"}, {"overrides", {{"cash", 1e308}}}}})) ==
-        "engines[1].overrides.cash");
-  CHECK(field(Body(dataset, {"native", {{"engine", "native"},
-                                        {"overrides", {{"strategy", {{"params", {{"fast", 0}}}}}}}}})) ==
+  CHECK(
+      field(Body(dataset, {"native", {{"engine", "native"}, {"overrides", {{"cash", 1e308}}}}})) ==
+      "engines[1].overrides.cash");
+  CHECK(field(Body(dataset, {"native",
+                             {{"engine", "native"},
+                              {"overrides", {{"strategy", {{"params", {{"fast", 0}}}}}}}}})) ==
         "engines[1].overrides.strategy.params");
   HttpResponse refused = server.Call(
       "POST", "/v1/comparisons", key,

@@ -119,8 +119,7 @@ TEST_CASE("engines: a known engine the configuration leaves off is listed as dis
 
   // Admin actions: 409 with the hint (the configuration decides, at start).
   for (const char* action : {"drain", "resume", "disable", "enable"}) {
-    HttpResponse r =
-        server.Call("POST", std::string("/v1/engines/qc_cloud/") + action, admin);
+    HttpResponse r = server.Call("POST", std::string("/v1/engines/qc_cloud/") + action, admin);
     INFO(action << ": " << r.body);
     CHECK(r.code == 409);
     CHECK(r.Json()["field"] == "name");

@@ -33,7 +33,7 @@ void CheckProblem(const HttpResponse& r, int code, const std::vector<std::string
   CHECK_FALSE(std::regex_search(problem["detail"].get<std::string>(), kMethodName));
 }
 
-TEST_CASE("a 404 names no internal field, for every kind of id", "[api]") {
+TEST_CASE("a 404 names no internal field for any kind of id", "[api]") {
   ApiServer server;
   const std::string key = server.NewKey("alice");
   const std::string other = server.NewKey("bob");
@@ -51,10 +51,10 @@ TEST_CASE("a 404 names no internal field, for every kind of id", "[api]") {
 
   for (const std::string& id : {std::string("bt_nope"), job}) {
     const std::string& caller = id == job ? other : key;  // a real id of another tenant
-    for (const std::string& path : {"/v1/backtests/" + id, "/v1/backtests/" + id + "/result",
-                                    "/v1/backtests/" + id + "/trades",
-                                    "/v1/backtests/" + id + "/equity",
-                                    "/v1/backtests/" + id + "/logs"}) {
+    for (const std::string& path :
+         {"/v1/backtests/" + id, "/v1/backtests/" + id + "/result",
+          "/v1/backtests/" + id + "/trades", "/v1/backtests/" + id + "/equity",
+          "/v1/backtests/" + id + "/logs"}) {
       INFO(path);
       CheckProblem(server.Call("GET", path, caller), 404, {"id"});
     }

@@ -125,14 +125,7 @@ struct Fixture {
     return submitted->job.id;
   }
   JobRecord WaitTerminal(const std::string& id) {
-    for (int k = 0; k < 2400; ++k) {
-      Result<JobRecord> job =
-          service->WaitForChange("alice", id, clock.Now() + 1, std::chrono::milliseconds(50));
-      REQUIRE(job.ok());
-      if (IsTerminal(job->status)) return *job;
-    }
-    FAIL("job " << id << " did not end");
-    return {};
+    return testing::WaitTerminal(*service, clock, id);
   }
   std::vector<std::string> Log(const std::string& id) {
     Result<std::vector<JobLogEntry>> lines = sqlite->ListJobLog("alice", id, 0, 1000);
@@ -183,7 +176,7 @@ TEST_CASE("a job whose end was never committed has no final line: it runs again 
   }
 }
 
-TEST_CASE("an engine that throws fails that one job as internal, without its internals") {
+TEST_CASE("an engine that throws fails that one job as internal without its internals") {
   JobServiceOptions options;
   options.engine_concurrency = {{"buggy", 1}};
   Fixture f(options);

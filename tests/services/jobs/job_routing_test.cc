@@ -77,14 +77,7 @@ struct Fixture {
     return submitted->job.id;
   }
   JobRecord WaitTerminal(const std::string& id) {
-    for (int k = 0; k < 2400; ++k) {
-      Result<JobRecord> job =
-          service->WaitForChange("alice", id, clock->Now() + 1, std::chrono::milliseconds(50));
-      REQUIRE(job.ok());
-      if (IsTerminal(job->status)) return *job;
-    }
-    FAIL("job " << id << " did not end");
-    return {};
+    return testing::WaitTerminal(*service, *clock, id);
   }
   JobRecord Run(const BacktestSpec& spec) { return WaitTerminal(Submit(spec)); }
 

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
 
 #include "engines/data/gbm_generator.h"
+#include "services/jobs/job_service.h"
 #include "services/store/store.h"
 #include "tests/test_util.h"
 
@@ -26,6 +28,19 @@ inline DatasetRecord PutGbmDataset(Store& store, const TempDir& dir,
   d.bars = 3000;
   REQUIRE(store.PutDataset(d).ok());
   return d;
+}
+
+// Long-polls `tenant`'s job `id` until it ends (a minute or two at most); the final record.
+inline JobRecord WaitTerminal(JobService& service, const Clock& clock, const std::string& id,
+                              const std::string& tenant = "alice") {
+  for (int k = 0; k < 2400; ++k) {
+    Result<JobRecord> job =
+        service.WaitForChange(tenant, id, clock.Now() + 1, std::chrono::milliseconds(50));
+    REQUIRE(job.ok());
+    if (IsTerminal(job->status)) return *job;
+  }
+  FAIL("job " << id << " did not end");
+  return {};
 }
 
 }  // namespace btr::testing

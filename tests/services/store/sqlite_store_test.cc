@@ -25,6 +25,24 @@ using testing::Query;
 using testing::RawSql;
 using testing::TempDir;
 
+TEST_CASE("the database and its -wal and -shm files are 0600 whatever the umask") {
+  testing::ScopedUmask open_umask(0);  // without the store's care: 0644 (SQLite's default)
+  TempDir dir;
+  const std::string path = dir.Path("store.db");
+  {
+    auto store = OpenStore(path);
+    REQUIRE(store->CreateJob(MakeJob("j1")).ok());  // the WAL and its index exist now
+    CHECK(testing::PermissionBits(path) == 0600);
+    CHECK(testing::PermissionBits(path + "-wal") == 0600);
+    CHECK(testing::PermissionBits(path + "-shm") == 0600);
+  }
+  // A file an older start left readable is tightened when opened.
+  std::filesystem::permissions(path, std::filesystem::perms(0644));
+  auto store = OpenStore(path);
+  CHECK(testing::PermissionBits(path) == 0600);
+  CHECK(testing::PermissionBits(path + "-wal") == 0600);
+}
+
 TEST_CASE("Open creates the file and its folders, in WAL mode, at the current schema") {
   TempDir dir;
   const std::string path = dir.Path("a/b/store.db");
@@ -397,6 +415,59 @@ TEST_CASE("Datasets: put, replace, get, list, tenant isolation") {
   CHECK((*list)[0].id == "ds2");  // newest first
   CHECK((*list)[1].id == "ds1");
   CHECK(store->ListDatasets("t2")->empty());
+}
+
+TEST_CASE("Datasets: the same name and bytes are one dataset; other bytes make another") {
+  auto store = OpenStore(":memory:");
+  const DatasetRecord first = MakeDataset("ds1", "t1", "goog", 10);
+  REQUIRE(store->CreateDataset(first)->id == "ds1");
+  DatasetRecord again = MakeDataset("ds2", "t1", "goog", 20);
+  again.sha256 = first.sha256;
+  Result<DatasetRecord> kept = store->CreateDataset(again);
+  REQUIRE(kept.ok());
+  CHECK(kept->id == "ds1");  // nothing inserted
+  CHECK(store->ListDatasets("t1")->size() == 1);
+  CHECK(store->FindDataset("t1", "goog", first.sha256)->id == "ds1");
+  CHECK(store->FindDataset("t1", "goog", "other").status().code() == StatusCode::kNotFound);
+  CHECK(store->FindDataset("t2", "goog", first.sha256).status().code() == StatusCode::kNotFound);
+  // Other bytes under the name, the bytes under another name, or another tenant: new datasets.
+  REQUIRE(store->CreateDataset(MakeDataset("ds3", "t1", "goog", 30))->id == "ds3");
+  DatasetRecord renamed = MakeDataset("ds4", "t1", "goog-copy", 40);
+  renamed.sha256 = first.sha256;
+  REQUIRE(store->CreateDataset(renamed)->id == "ds4");
+  DatasetRecord theirs = MakeDataset("ds5", "t2", "goog", 50);
+  theirs.sha256 = first.sha256;
+  REQUIRE(store->CreateDataset(theirs)->id == "ds5");
+  CHECK(store->ListDatasets("t1")->size() == 3);
+  CHECK(store->CreateDataset(MakeDataset("ds1", "t1", "x", 60)).status().code() ==
+        StatusCode::kAlreadyExists);
+}
+
+TEST_CASE("Datasets: delete, refused while a queued or running job uses it") {
+  auto store = OpenStore(":memory:");
+  REQUIRE(store->CreateDataset(MakeDataset("ds1", "t1", "goog", 10)).ok());
+  REQUIRE(store->CreateDataset(MakeDataset("ds2", "t1", "eurusd", 10)).ok());
+  JobRecord job = MakeJob("j1", "t1");
+  job.spec_json = R"({"engine":"native","strategy":{"name":"sma_cross"},"dataset":"ds1"})";
+  REQUIRE(store->CreateJob(job).ok());
+  for (bool running : {false, true}) {
+    if (running) REQUIRE(store->StartJob("j1", "native", 2000).ok());
+    const Status refused = store->DeleteDataset("t1", "ds1").status();
+    INFO(refused.ToString());
+    CHECK(refused.code() == StatusCode::kFailedPrecondition);
+    CHECK(refused.message().find("backtest 'j1'") != std::string::npos);
+    CHECK(refused.message().find(running ? "running" : "queued") != std::string::npos);
+  }
+  CHECK(store->DeleteDataset("t2", "ds2").status().code() == StatusCode::kNotFound);  // not theirs
+  Result<DatasetRecord> other = store->DeleteDataset("t1", "ds2");  // no job uses it
+  REQUIRE(other.ok());
+  CHECK(other->path == "/data/ds2.csv");
+  CHECK(store->GetDataset("t1", "ds2").status().code() == StatusCode::kNotFound);
+  REQUIRE(store->FinishJob("j1", 1, JobStatus::kSucceeded, {}, "", "", 3000).ok());
+  CHECK(store->DeleteDataset("t1", "ds1").ok());  // finished jobs keep their results
+  CHECK(store->ListDatasets("t1")->empty());
+  CHECK(store->GetResult("t1", "j1").ok());
+  CHECK(store->DeleteDataset("t1", "ds1").status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("API keys: put, get, list, revoke, count") {
