@@ -264,6 +264,18 @@ std::string Datasets(DocumentedCalls& api, const std::string& key) {
                  key)
             .code == 200);
   CHECK(api.Call("GET", "/v1/datasets/" + id + "/bars?max_points=0", key).code == 400);
+  // The same bytes under the same name: the dataset already there.
+  HttpResponse again =
+      api.Call("POST", "/v1/datasets?name=goog", key, csv, {"Content-Type: text/csv"});
+  CHECK(again.code == 200);
+  CHECK(again.Json()["id"] == id);
+  // Another upload, deleted.
+  HttpResponse other =
+      api.Call("POST", "/v1/datasets?name=spare", key, csv, {"Content-Type: text/csv"});
+  REQUIRE(other.code == 201);
+  const std::string spare = "/v1/datasets/" + other.Json()["id"].get<std::string>();
+  CHECK(api.Call("DELETE", spare, key).code == 204);
+  CHECK(api.Call("DELETE", spare, key).code == 404);
   return id;
 }
 
