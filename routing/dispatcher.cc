@@ -97,8 +97,8 @@ Dispatcher::Dispatcher(const EngineRegistry* engines, HealthMonitor* health, con
   for (Engine* engine : engines_->All()) {
     const std::string name(engine->name());
     auto it = options_.engine_concurrency.find(name);
-    const size_t count = it != options_.engine_concurrency.end() ? it->second
-                                                                 : options_.default_concurrency;
+    const size_t count =
+        it != options_.engine_concurrency.end() ? it->second : options_.default_concurrency;
     slots_.emplace(name, std::make_unique<Slots>(std::max<size_t>(1, count)));
   }
   watchdog_ = std::thread([this] { WatchdogLoop(); });
@@ -144,7 +144,7 @@ void Dispatcher::WatchdogLoop() {
   while (!stopping_) {
     watchdog_cv_.wait_for(lock, kWatchdogTick);
     const TimeNs now = clock_->Now();
-    for (RunControl* control : timed_) {
+    for (JobRunControl* control : timed_) {
       const TimeNs deadline = control->deadline.load();
       if (deadline != 0 && now >= deadline && !control->timed_out.exchange(true)) {
         control->cancel = true;
@@ -153,17 +153,17 @@ void Dispatcher::WatchdogLoop() {
   }
 }
 
-void Dispatcher::Watch(RunControl* control) {
+void Dispatcher::Watch(JobRunControl* control) {
   std::lock_guard<std::mutex> lock(mu_);
   timed_.insert(control);
 }
 
-void Dispatcher::Unwatch(RunControl* control) {
+void Dispatcher::Unwatch(JobRunControl* control) {
   std::lock_guard<std::mutex> lock(mu_);
   timed_.erase(control);
 }
 
-Result<Admission> Dispatcher::Acquire(const std::string& engine, RunControl& control) {
+Result<Admission> Dispatcher::Acquire(const std::string& engine, JobRunControl& control) {
   Slots* slots = slots_.find(engine)->second.get();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -235,7 +235,7 @@ struct Dispatcher::Attempt {
   }
 };
 
-DispatchOutcome Dispatcher::Dispatch(const DispatchRequest& request, RunControl& control,
+DispatchOutcome Dispatcher::Dispatch(const DispatchRequest& request, JobRunControl& control,
                                      DispatchListener& listener) {
   Attempt a;
   a.listener = &listener;
@@ -244,8 +244,9 @@ DispatchOutcome Dispatcher::Dispatch(const DispatchRequest& request, RunControl&
     // The job's earlier run was interrupted: what its engine made of that run comes first.
     Result<const BarSeries*> bars = listener.Bars();
     Result<EngineRun> run =
-        bars.ok() ? GuardEngineCall(request.interrupted_engine, request.job_id,
-                                    [&] { return ReconcileInterrupted(request, **bars, control, listener); })
+        bars.ok() ? GuardEngineCall(
+                        request.interrupted_engine, request.job_id,
+                        [&] { return ReconcileInterrupted(request, **bars, control, listener); })
                   : Result<EngineRun>(bars.status());
     if (!run.ok() && run.status().code() == StatusCode::kCancelled) {
       a.out.abandoned = true;  // stopping: the job stays as it is
@@ -267,8 +268,9 @@ DispatchOutcome Dispatcher::Dispatch(const DispatchRequest& request, RunControl&
     auto fall_back = [&](const std::string& why) {
       a.fallbacks.push_back({{"from", name}, {"to", next}, {"reason", why}});
       listener.Log("warn", "btrouter", "fallback " + name + " -> " + next + ": " + why);
-      DefaultLogger().Log(LogLevel::kWarn, "job falls back",
-                          {{"job_id", request.job_id}, {"from", name}, {"to", next}, {"reason", why}});
+      DefaultLogger().Log(
+          LogLevel::kWarn, "job falls back",
+          {{"job_id", request.job_id}, {"from", name}, {"to", next}, {"reason", why}});
       if (options_.on_fallback) options_.on_fallback(name, next, why);
     };
     Result<Admission> admission = Acquire(name, control);
@@ -331,7 +333,7 @@ DispatchOutcome Dispatcher::Dispatch(const DispatchRequest& request, RunControl&
 }
 
 Status Dispatcher::RunOnEngine(Engine& engine, const DispatchRequest& request, int attempt,
-                               const BarSeries& bars, RunControl& control,
+                               const BarSeries& bars, JobRunControl& control,
                                DispatchListener& listener, std::optional<EngineRun>* run_out) {
   const std::string name(engine.name());
   RunContext context;
@@ -370,7 +372,7 @@ Status Dispatcher::RunOnEngine(Engine& engine, const DispatchRequest& request, i
 
 Result<EngineRun> Dispatcher::Reconcile(Engine& engine, const BacktestSpec& spec,
                                         const BarSeries& bars, const RunContext& context,
-                                        const RunControl& control, const Status& lost,
+                                        const JobRunControl& control, const Status& lost,
                                         DispatchListener& listener) {
   if (options_.reconcile_timeout.count() <= 0) return lost;
   const std::string name(engine.name());
@@ -403,17 +405,17 @@ Result<EngineRun> Dispatcher::Reconcile(Engine& engine, const BacktestSpec& spec
                    "reconciled after " + std::to_string(asks) + " ask(s): " +
                        (run.ok() ? "adopted " + name + "'s run" : run.status().ToString()));
       if (code != StatusCode::kNotFound) return run;
-      return Status::Unavailable("the reply was lost (" + lost.message() +
-                                 "); reconciling proved the run is not held: " +
-                                 run.status().message());
+      return Status::Unavailable(
+          "the reply was lost (" + lost.message() +
+          "); reconciling proved the run is not held: " + run.status().message());
     }
     last = run.status();
     const TimeNs wait_ns = std::chrono::nanoseconds(wait).count();
     if (clock_->Now() + wait_ns >= until) break;
     // Waits in short steps so that a cancel is seen promptly.
     for (TimeNs waited = 0; waited < wait_ns && !control.cancel;) {
-      const TimeNs step = std::min<TimeNs>(wait_ns - waited,
-                                           std::chrono::nanoseconds(kWatchdogTick).count());
+      const TimeNs step =
+          std::min<TimeNs>(wait_ns - waited, std::chrono::nanoseconds(kWatchdogTick).count());
       clock_->SleepFor(std::chrono::nanoseconds(step));
       waited += step;
     }
@@ -424,14 +426,14 @@ Result<EngineRun> Dispatcher::Reconcile(Engine& engine, const BacktestSpec& spec
                "not reconciled after " + std::to_string(asks) + " ask(s): " + last.message());
   fields["outcome"] = "still unknown: " + last.message();
   DefaultLogger().Log(LogLevel::kWarn, "run not reconciled", fields);
-  return Status::UnknownOutcome(lost.message() + "; asked " + std::to_string(asks) +
-                                " time(s) over " + FormatSeconds(SecondsSince(*clock_, start)) +
-                                " s (engines.reconcile_timeout_s), still unknown: " +
-                                last.message());
+  return Status::UnknownOutcome(
+      lost.message() + "; asked " + std::to_string(asks) + " time(s) over " +
+      FormatSeconds(SecondsSince(*clock_, start)) +
+      " s (engines.reconcile_timeout_s), still unknown: " + last.message());
 }
 
 Result<EngineRun> Dispatcher::ReconcileInterrupted(const DispatchRequest& request,
-                                                   const BarSeries& bars, RunControl& control,
+                                                   const BarSeries& bars, JobRunControl& control,
                                                    DispatchListener& listener) {
   const std::string& engine_name = request.interrupted_engine;
   if (options_.reconcile_timeout.count() <= 0) {  // engines.reconcile_timeout_s = 0: never ask
@@ -455,8 +457,7 @@ Result<EngineRun> Dispatcher::ReconcileInterrupted(const DispatchRequest& reques
   };
   const Status lost =
       Status::UnknownOutcome("the server stopped while the run was on " + engine_name);
-  Result<EngineRun> run =
-      Reconcile(*engine, request.spec, bars, context, control, lost, listener);
+  Result<EngineRun> run = Reconcile(*engine, request.spec, bars, context, control, lost, listener);
   if (run.ok()) return run;
   switch (run.status().code()) {
     case StatusCode::kFailedPrecondition:  // cannot be asked: as before, the job runs again

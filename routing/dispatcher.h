@@ -63,7 +63,7 @@ struct DispatcherOptions {
 };
 
 // One run's controls, shared by the job's owner and the dispatcher.
-struct RunControl {
+struct JobRunControl {
   std::atomic<bool> cancel{false};    // the user cancelled (or the owner lost the job)
   std::atomic<bool> stopping{false};  // the process is stopping: an interruption, not a cancel
   // Set by the dispatcher's watchdog (with `cancel`) when the run's time limit passed.
@@ -127,7 +127,7 @@ class Dispatcher {
   Status CheckAdmissible(const RoutePlan& plan) const;
 
   // Routes and runs one job; see the file comment. Blocks until the run ends.
-  DispatchOutcome Dispatch(const DispatchRequest& request, RunControl& control,
+  DispatchOutcome Dispatch(const DispatchRequest& request, JobRunControl& control,
                            DispatchListener& listener);
 
   // Dispatches waiting for a slot of `engine`'s concurrency limit.
@@ -141,20 +141,20 @@ class Dispatcher {
   class Slots;
   struct Attempt;
 
-  Result<Admission> Acquire(const std::string& engine, RunControl& control);
+  Result<Admission> Acquire(const std::string& engine, JobRunControl& control);
   void Release(const std::string& engine, const Admission& admission);
   Status RunOnEngine(Engine& engine, const DispatchRequest& request, int attempt,
-                     const BarSeries& bars, RunControl& control, DispatchListener& listener,
+                     const BarSeries& bars, JobRunControl& control, DispatchListener& listener,
                      std::optional<EngineRun>* run);
   Result<EngineRun> Reconcile(Engine& engine, const BacktestSpec& spec, const BarSeries& bars,
-                              const RunContext& context, const RunControl& control,
+                              const RunContext& context, const JobRunControl& control,
                               const Status& lost, DispatchListener& listener);
   // The interrupted run's outcome: the adopted run; NotFound when nothing is held or the
   // engine cannot be asked (route as usual); otherwise the job's error.
   Result<EngineRun> ReconcileInterrupted(const DispatchRequest& request, const BarSeries& bars,
-                                         RunControl& control, DispatchListener& listener);
-  void Watch(RunControl* control);
-  void Unwatch(RunControl* control);
+                                         JobRunControl& control, DispatchListener& listener);
+  void Watch(JobRunControl* control);
+  void Unwatch(JobRunControl* control);
   void WatchdogLoop();
 
   const EngineRegistry* const engines_;
@@ -166,7 +166,7 @@ class Dispatcher {
   mutable std::mutex mu_;
   std::map<std::string, size_t, std::less<>> waiting_;  // guarded by mu_
   size_t running_ = 0;                                  // guarded by mu_
-  std::set<RunControl*> timed_;                         // guarded by mu_
+  std::set<JobRunControl*> timed_;                      // guarded by mu_
   std::condition_variable watchdog_cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread watchdog_;

@@ -10,7 +10,7 @@ constexpr size_t kMaxMessageBytes = 4096;  // one engine line longer than this i
 
 }  // namespace
 
-JobLog::JobLog(Store* store, const Clock* clock, std::string job_id, size_t max_lines)
+JobLog::JobLog(JobStore* store, const Clock* clock, std::string job_id, size_t max_lines)
     : store_(store), clock_(clock), job_id_(std::move(job_id)), max_lines_(max_lines) {}
 
 void JobLog::Add(std::string_view level, std::string_view source, std::string_view message) {

@@ -16,14 +16,14 @@
 #include <string_view>
 
 #include "engines/core/clock.h"
-#include "services/store/store.h"
+#include "services/store/job_store.h"
 
 namespace btr {
 
 class JobLog {
  public:
   // `store` and `clock` are not owned and outlive the log.
-  JobLog(Store* store, const Clock* clock, std::string job_id, size_t max_lines);
+  JobLog(JobStore* store, const Clock* clock, std::string job_id, size_t max_lines);
 
   // level: "info", "warn" or "error"; source: "btrouter" or the engine's name.
   void Add(std::string_view level, std::string_view source, std::string_view message);
@@ -33,7 +33,7 @@ class JobLog {
   size_t dropped() const;
 
  private:
-  Store* const store_;
+  JobStore* const store_;
   const Clock* const clock_;
   const std::string job_id_;
   const size_t max_lines_;

@@ -106,10 +106,23 @@ CREATE TABLE job_logs (
 CREATE INDEX job_logs_by_job ON job_logs (job_id, seq);
 )sql";
 
+// Version 4: claims (services/store/job_store.h) and priorities.
+//  - epoch fences the writes of a claim's holder; lease_owner holds the job until
+//    lease_expires_at (0 = unclaimed); priority orders dispatch (0 high, 1 normal, 2 low).
+//  - jobs_dispatchable serves ListDispatchable (queued jobs by priority, oldest first).
+constexpr char kV4[] = R"sql(
+ALTER TABLE jobs ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX jobs_dispatchable ON jobs (status, priority, created_at, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
+    {4, kV4},
 };
 
 }  // namespace

@@ -5,12 +5,14 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
 
 #include "services/store/sqlite_db.h"
+#include "services/store/sqlite_store_jobs.h"
 
 namespace btr {
 namespace {
@@ -19,80 +21,12 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 using Mode = sqlite::Transaction::Mode;
-
-// The columns ReadJob reads, in order.
-#define BTR_JOB_COLUMNS                                                                 \
-  "id, tenant, status, progress, phase, spec_json, spec_hash, idempotency_key, "        \
-  "engine_requested, engine_used, fallbacks_json, error_code, error_message, attempt, " \
-  "cancel_requested, created_at, updated_at, started_at, finished_at"
-
-std::string Quote(std::string_view id) { return "'" + std::string(id) + "'"; }
-
-// Messages that may reach the API name the resource (a backtest), never the store method: the
-// API reads a leading "word:" as the request field at fault.
-Status JobNotFound(std::string_view id) {
-  return Status::NotFound("backtest " + Quote(id) + " not found");
-}
-
-Status ReadJob(const Statement& st, std::string_view op, JobRecord* job) {
-  job->id = st.ColumnText(0);
-  job->tenant = st.ColumnText(1);
-  const std::string status = st.ColumnText(2);
-  const std::optional<JobStatus> parsed = ParseJobStatus(status);
-  if (!parsed) {
-    return Status::Internal(std::string(op) + ": job " + Quote(job->id) + " has unknown status " +
-                            Quote(status));
-  }
-  job->status = *parsed;
-  job->progress = st.ColumnReal(3);
-  job->phase = st.ColumnText(4);
-  job->spec_json = st.ColumnText(5);
-  job->spec_hash = st.ColumnText(6);
-  job->idempotency_key = st.ColumnText(7);
-  job->engine_requested = st.ColumnText(8);
-  job->engine_used = st.ColumnText(9);
-  job->fallbacks_json = st.ColumnText(10);
-  job->error_code = st.ColumnText(11);
-  job->error_message = st.ColumnText(12);
-  job->attempt = static_cast<int>(st.ColumnInt(13));
-  job->cancel_requested = st.ColumnInt(14) != 0;
-  job->created_at = st.ColumnInt(15);
-  job->updated_at = st.ColumnInt(16);
-  job->started_at = st.ColumnInt(17);
-  job->finished_at = st.ColumnInt(18);
-  return Status::Ok();
-}
-
-// Reads every remaining row of `st` as a job.
-Status ReadJobs(Statement* st, std::string_view op, std::vector<JobRecord>* jobs) {
-  for (;;) {
-    BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st->Step());
-    if (!row) return Status::Ok();
-    BTR_RETURN_IF_ERROR(ReadJob(*st, op, &jobs->emplace_back()));
-  }
-}
-
-// The job `id`, of `tenant` when one is given. NotFound when there is none.
-Result<JobRecord> SelectJob(Connection* conn, std::string_view op,
-                            std::optional<std::string_view> tenant, std::string_view id) {
-  BTR_SQLITE_ASSIGN_OR_RETURN(
-      Statement st,
-      conn->Prepare(op, tenant ? "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE id = ? AND tenant = ?"
-                               : "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE id = ?"));
-  st.Text(id);
-  if (tenant) st.Text(*tenant);
-  BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return JobNotFound(id);
-  JobRecord job;
-  BTR_RETURN_IF_ERROR(ReadJob(st, op, &job));
-  return job;
-}
-
-Status CheckIds(std::string_view tenant, std::string_view id) {
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  return Status::Ok();
-}
+using sqlite_jobs::CheckIds;
+using sqlite_jobs::JobNotFound;
+using sqlite_jobs::Quote;
+using sqlite_jobs::ReadJob;
+using sqlite_jobs::ReadJobs;
+using sqlite_jobs::SelectJob;
 
 // Cursor: lower-case hex of "<created_at>:<id>" of the last job of the page (URL-safe, opaque).
 std::string EncodeCursor(const JobRecord& last) {
@@ -133,6 +67,9 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
   BTR_RETURN_IF_ERROR(CheckIds(job.tenant, job.id));
   JobRecord row = job;
   row.status = JobStatus::kQueued;
+  row.epoch = 0;
+  row.lease_owner.clear();
+  row.lease_expires_at = 0;
   if (row.phase.empty()) row.phase = "queued";
   if (row.updated_at == 0) row.updated_at = row.created_at;
 
@@ -144,7 +81,7 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
         writer_->Prepare(kOp, "INSERT INTO jobs (" BTR_JOB_COLUMNS
-                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                               "ON CONFLICT (tenant, idempotency_key) DO NOTHING"));
     st.Text(row.id)
         .Text(row.tenant)
@@ -164,7 +101,11 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
         .Int(row.created_at)
         .Int(row.updated_at)
         .Int(row.started_at)
-        .Int(row.finished_at);
+        .Int(row.finished_at)
+        .Int(0)  // epoch: no claim yet
+        .Text("")
+        .Int(0)
+        .Int(row.priority);
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
@@ -224,124 +165,6 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
     page.next_cursor = EncodeCursor(page.jobs.back());
   }
   return page;
-}
-
-Result<JobRecord> SqliteStore::StartJob(std::string_view id, std::string_view engine_used,
-                                        TimeNs now) {
-  constexpr std::string_view kOp = "StartJob";
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  std::lock_guard lock(writer_->mu());
-  Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
-  {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(kOp,
-                         "UPDATE jobs SET status = 'running', attempt = attempt + 1, "
-                         "engine_used = ?, phase = 'running', started_at = ?, updated_at = ? "
-                         "WHERE id = ? AND status = 'queued'"));
-    st.Text(engine_used).Int(now).Int(now).Text(id);
-    BTR_RETURN_IF_ERROR(st.Run());
-  }
-  const bool started = writer_->Changes() > 0;
-  BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
-  if (!started) {
-    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
-                                      std::string(JobStatusName(job.status)) + ", not queued");
-  }
-  BTR_RETURN_IF_ERROR(txn.Commit());
-  return job;
-}
-
-Status SqliteStore::UpdateProgress(std::string_view id, double progress, std::string_view phase,
-                                   TimeNs now) {
-  constexpr std::string_view kOp = "UpdateProgress";
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  progress = std::isnan(progress) ? 0.0 : std::clamp(progress, 0.0, 1.0);
-  std::lock_guard lock(writer_->mu());
-  Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
-  {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(kOp,
-                         "UPDATE jobs SET progress = ?, phase = COALESCE(NULLIF(?, ''), phase), "
-                         "updated_at = ? WHERE id = ? AND status = 'running'"));
-    st.Real(progress).Text(phase).Int(now).Text(id);
-    BTR_RETURN_IF_ERROR(st.Run());
-  }
-  if (writer_->Changes() == 0) {
-    BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
-    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
-                                      std::string(JobStatusName(job.status)) + ", not running");
-  }
-  return txn.Commit();
-}
-
-Status SqliteStore::FinishJob(std::string_view id, int attempt, JobStatus status,
-                              const JobResult& result, std::string_view error_code,
-                              std::string_view error_message, TimeNs now) {
-  constexpr std::string_view kOp = "FinishJob";
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  if (!IsTerminal(status)) {
-    return Status::InvalidArgument("status " + std::string(JobStatusName(status)) +
-                                   " is not a final status");
-  }
-  std::lock_guard lock(writer_->mu());
-  Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
-  {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(
-            kOp,
-            // A cancel accepted while the job ran wins over a late success.
-            "UPDATE jobs SET "
-            "status = CASE WHEN ? AND cancel_requested THEN 'cancelled' ELSE ? END, "
-            "phase = CASE WHEN ? AND cancel_requested THEN 'cancelled' ELSE ? END, "
-            "progress = CASE WHEN ? AND NOT cancel_requested THEN 1.0 "
-            "ELSE progress END, "
-            "error_code = CASE WHEN ? AND cancel_requested THEN 'cancelled' ELSE ? END, "
-            "error_message = CASE WHEN ? AND cancel_requested "
-            "THEN 'cancelled while running' ELSE ? END, "
-            "finished_at = ?, updated_at = ? "
-            "WHERE id = ? AND status = 'running' AND attempt = ?"));
-    const int succeeded = status == JobStatus::kSucceeded ? 1 : 0;
-    st.Int(succeeded)
-        .Text(JobStatusName(status))
-        .Int(succeeded)
-        .Text(JobStatusName(status))
-        .Int(succeeded)
-        .Int(succeeded)
-        .Text(error_code)
-        .Int(succeeded)
-        .Text(error_message)
-        .Int(now)
-        .Int(now)
-        .Text(id)
-        .Int(attempt);
-    BTR_RETURN_IF_ERROR(st.Run());
-  }
-  if (writer_->Changes() == 0) {
-    BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
-    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
-                                      std::string(JobStatusName(job.status)) + " at attempt " +
-                                      std::to_string(job.attempt) + "; finishing attempt " +
-                                      std::to_string(attempt) + " refused");
-  }
-  BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord finished, SelectJob(writer_.get(), kOp, std::nullopt, id));
-  const bool kept = finished.status == status;  // false: a success turned into a cancel
-  {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(kOp,
-                         "INSERT INTO job_results (job_id, result_json, equity) VALUES (?, ?, ?)"));
-    st.Text(id)
-        .Text(kept ? result.result_json : std::string())
-        .Blob(kept ? result.equity : std::string());
-    BTR_RETURN_IF_ERROR(st.Run());
-  }
-  return txn.Commit();
 }
 
 Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_view id, TimeNs now) {
@@ -420,42 +243,6 @@ Result<JobResult> SqliteStore::GetResult(std::string_view tenant, std::string_vi
   return result;
 }
 
-Result<std::vector<JobRecord>> SqliteStore::RecoverJobs(TimeNs now) {
-  constexpr std::string_view kOp = "RecoverJobs";
-  std::lock_guard lock(writer_->mu());
-  Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
-  {
-    // The user asked to stop these before the restart: honour it instead of running again.
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp,
-                                       "UPDATE jobs SET status = 'cancelled', phase = 'cancelled', "
-                                       "finished_at = ?, updated_at = ? "
-                                       "WHERE status = 'running' AND cancel_requested = 1"));
-    st.Int(now).Int(now);
-    BTR_RETURN_IF_ERROR(st.Run());
-  }
-  {
-    // The attempt is kept, so a late FinishJob of the dead attempt is refused.
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp,
-                                       "UPDATE jobs SET status = 'queued', phase = 'queued', "
-                                       "progress = 0, updated_at = ? WHERE status = 'running'"));
-    st.Int(now);
-    BTR_RETURN_IF_ERROR(st.Run());
-  }
-  std::vector<JobRecord> jobs;
-  {
-    BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st,
-        writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE status = 'queued' "
-                              "ORDER BY created_at, id"));
-    BTR_RETURN_IF_ERROR(ReadJobs(&st, kOp, &jobs));
-  }
-  BTR_RETURN_IF_ERROR(txn.Commit());
-  return jobs;
-}
-
 Result<size_t> SqliteStore::CountActiveJobs(std::string_view tenant) {
   constexpr std::string_view kOp = "CountActiveJobs";
   if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
@@ -469,6 +256,20 @@ Result<size_t> SqliteStore::CountActiveJobs(std::string_view tenant) {
   return row ? static_cast<size_t>(st.ColumnInt(0)) : size_t{0};
 }
 
-#undef BTR_JOB_COLUMNS
+Result<std::map<std::string, size_t>> SqliteStore::CountQueuedByEngine() {
+  constexpr std::string_view kOp = "CountQueuedByEngine";
+  std::lock_guard lock(reader()->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(
+      Statement st, reader()->Prepare(kOp,
+                                      "SELECT engine_requested, COUNT(*) FROM jobs "
+                                      "WHERE status = 'queued' GROUP BY engine_requested"));
+  std::map<std::string, size_t> counts;
+  for (;;) {
+    BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) break;
+    counts[st.ColumnText(0)] = static_cast<size_t>(st.ColumnInt(1));
+  }
+  return counts;
+}
 
 }  // namespace btr

@@ -41,41 +41,49 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // --- jobs ---
-  // The record is stored with status queued (whatever job.status says), phase "queued" when
-  // empty and updated_at = created_at when 0. A duplicate id is AlreadyExists.
+  // The record is stored with status queued (whatever job.status says), no claim, phase
+  // "queued" when empty and updated_at = created_at when 0. A duplicate id is AlreadyExists.
   Result<JobRecord> CreateJob(const JobRecord& job) override;
   Result<JobRecord> GetJob(std::string_view tenant, std::string_view id) override;
   // InvalidArgument for a cursor that did not come from ListJobs. A limit of 0 counts as 1.
   Result<JobPage> ListJobs(const JobQuery& query) override;
-  Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
+  // Claims and the claim holder's writes, recovery and dispatch: sqlite_store_claims.cc.
+  Result<JobRecord> ClaimJob(std::string_view id, std::string_view owner, TimeNs lease_until,
                              TimeNs now) override;
-  // In sqlite_store_routing.cc.
-  Status SetJobRouting(std::string_view id, int attempt, std::string_view engine_used,
+  Result<bool> RenewLease(std::string_view id, int64_t epoch, TimeNs lease_until,
+                          TimeNs now) override;
+  Status ReleaseJob(std::string_view id, int64_t epoch, TimeNs now) override;
+  Result<JobRecord> StartJob(std::string_view id, int64_t epoch, std::string_view engine_used,
+                             TimeNs now) override;
+  Status SetJobRouting(std::string_view id, int64_t epoch, std::string_view engine_used,
                        std::string_view fallbacks_json, TimeNs now) override;
-  // Running jobs only (FailedPrecondition otherwise); progress is clamped to 0..1 and an empty
-  // phase keeps the current one.
-  Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
-                        TimeNs now) override;
+  // Progress is clamped to 0..1 and an empty phase keeps the current one.
+  Status UpdateProgress(std::string_view id, int64_t epoch, double progress,
+                        std::string_view phase, TimeNs now) override;
   // Sets phase to the status name and progress to 1 for succeeded (kept otherwise); the result
   // row is stored for every terminal status. InvalidArgument for a non-terminal `status`.
-  Status FinishJob(std::string_view id, int attempt, JobStatus status, const JobResult& result,
+  Status FinishJob(std::string_view id, int64_t epoch, JobStatus status, const JobResult& result,
                    std::string_view error_code, std::string_view error_message,
                    TimeNs now) override;
   Result<JobRecord> CancelJob(std::string_view tenant, std::string_view id, TimeNs now) override;
   Status DeleteJob(std::string_view tenant, std::string_view id) override;
   // FailedPrecondition while the job has no result (not finished yet).
   Result<JobResult> GetResult(std::string_view tenant, std::string_view id) override;
-  // A running job whose cancel was requested is cancelled rather than queued again.
   Result<std::vector<JobRecord>> RecoverJobs(TimeNs now) override;
+  Result<size_t> RequeueExpired(TimeNs now) override;
+  Result<std::vector<DispatchableJob>> ListDispatchable(TimeNs created_before, TimeNs now,
+                                                        size_t limit) override;
   Result<size_t> CountActiveJobs(std::string_view tenant) override;
+  Result<std::map<std::string, size_t>> CountQueuedByEngine() override;
 
-  // --- datasets ---
-  // Inserts, or replaces the tenant's own dataset with this id (created_at kept).
-  // AlreadyExists when the id belongs to another tenant. Listing is newest first.
+  // --- job logs (sqlite_store_logs.cc) ---
   Status AppendJobLog(std::string_view job_id, const std::vector<JobLogEntry>& lines) override;
   Result<std::vector<JobLogEntry>> ListJobLog(std::string_view tenant, std::string_view job_id,
                                               int64_t after, size_t limit) override;
 
+  // --- datasets (sqlite_store_catalog.cc) ---
+  // Inserts, or replaces the tenant's own dataset with this id (created_at kept).
+  // AlreadyExists when the id belongs to another tenant. Listing is newest first.
   Status PutDataset(const DatasetRecord& dataset) override;
   Result<DatasetRecord> CreateDataset(const DatasetRecord& dataset) override;
   Result<DatasetRecord> FindDataset(std::string_view tenant, std::string_view name,

@@ -18,22 +18,33 @@ class StoreWrapper : public Store {
     return target_->GetJob(tenant, id);
   }
   Result<JobPage> ListJobs(const JobQuery& query) override { return target_->ListJobs(query); }
-  Result<JobRecord> StartJob(std::string_view id, std::string_view engine_used,
+  Result<JobRecord> ClaimJob(std::string_view id, std::string_view owner, TimeNs lease_until,
                              TimeNs now) override {
-    return target_->StartJob(id, engine_used, now);
+    return target_->ClaimJob(id, owner, lease_until, now);
   }
-  Status SetJobRouting(std::string_view id, int attempt, std::string_view engine_used,
+  Result<bool> RenewLease(std::string_view id, int64_t epoch, TimeNs lease_until,
+                          TimeNs now) override {
+    return target_->RenewLease(id, epoch, lease_until, now);
+  }
+  Status ReleaseJob(std::string_view id, int64_t epoch, TimeNs now) override {
+    return target_->ReleaseJob(id, epoch, now);
+  }
+  Result<JobRecord> StartJob(std::string_view id, int64_t epoch, std::string_view engine_used,
+                             TimeNs now) override {
+    return target_->StartJob(id, epoch, engine_used, now);
+  }
+  Status SetJobRouting(std::string_view id, int64_t epoch, std::string_view engine_used,
                        std::string_view fallbacks_json, TimeNs now) override {
-    return target_->SetJobRouting(id, attempt, engine_used, fallbacks_json, now);
+    return target_->SetJobRouting(id, epoch, engine_used, fallbacks_json, now);
   }
-  Status UpdateProgress(std::string_view id, double progress, std::string_view phase,
-                        TimeNs now) override {
-    return target_->UpdateProgress(id, progress, phase, now);
+  Status UpdateProgress(std::string_view id, int64_t epoch, double progress,
+                        std::string_view phase, TimeNs now) override {
+    return target_->UpdateProgress(id, epoch, progress, phase, now);
   }
-  Status FinishJob(std::string_view id, int attempt, JobStatus status, const JobResult& result,
+  Status FinishJob(std::string_view id, int64_t epoch, JobStatus status, const JobResult& result,
                    std::string_view error_code, std::string_view error_message,
                    TimeNs now) override {
-    return target_->FinishJob(id, attempt, status, result, error_code, error_message, now);
+    return target_->FinishJob(id, epoch, status, result, error_code, error_message, now);
   }
   Result<JobRecord> CancelJob(std::string_view tenant, std::string_view id, TimeNs now) override {
     return target_->CancelJob(tenant, id, now);
@@ -49,6 +60,14 @@ class StoreWrapper : public Store {
   }
   Result<size_t> CountActiveJobs(std::string_view tenant) override {
     return target_->CountActiveJobs(tenant);
+  }
+  Result<std::map<std::string, size_t>> CountQueuedByEngine() override {
+    return target_->CountQueuedByEngine();
+  }
+  Result<size_t> RequeueExpired(TimeNs now) override { return target_->RequeueExpired(now); }
+  Result<std::vector<DispatchableJob>> ListDispatchable(TimeNs created_before, TimeNs now,
+                                                        size_t limit) override {
+    return target_->ListDispatchable(created_before, now, limit);
   }
   Status AppendJobLog(std::string_view job_id, const std::vector<JobLogEntry>& lines) override {
     return target_->AppendJobLog(job_id, lines);
@@ -73,6 +92,12 @@ class StoreWrapper : public Store {
   }
   Result<std::vector<DatasetRecord>> ListDatasets(std::string_view tenant) override {
     return target_->ListDatasets(tenant);
+  }
+  Status PutDatasetBytes(const DatasetRecord& dataset, const std::string& file_path) override {
+    return target_->PutDatasetBytes(dataset, file_path);
+  }
+  Result<std::string> LocalPath(const DatasetRecord& dataset, const std::string& cache_dir) override {
+    return target_->LocalPath(dataset, cache_dir);
   }
   Status CreateComparison(const ComparisonRecord& comparison) override {
     return target_->CreateComparison(comparison);

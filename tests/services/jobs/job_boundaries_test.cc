@@ -26,7 +26,7 @@ class FinishObservingStore final : public testing::StoreWrapper {
  public:
   using StoreWrapper::StoreWrapper;
 
-  Status FinishJob(std::string_view id, int attempt, JobStatus status, const JobResult& result,
+  Status FinishJob(std::string_view id, int64_t attempt, JobStatus status, const JobResult& result,
                    std::string_view error_code, std::string_view error_message,
                    TimeNs now) override {
     Result<std::vector<JobLogEntry>> lines = target()->ListJobLog("alice", id, 0, 1000);

@@ -168,7 +168,8 @@ TEST_CASE("routing: an unknown outcome is reconciled before anything falls back"
   JobServiceOptions options;
   options.reconcile_timeout = std::chrono::milliseconds(400);
   options.reconcile_backoff = std::chrono::milliseconds(20);
-  Fixture f(options);
+  // Real time: the engine is healed while the reconciler waits between asks.
+  Fixture f(options, /*realtime=*/true);
   REQUIRE(f.service->Start().ok());
 
   // The engine ran it and the reply was lost: the run it holds becomes the job's result.
@@ -240,7 +241,7 @@ TEST_CASE("routing: after a restart, the interrupted run is reconciled before an
   JobServiceOptions options;
   options.reconcile_timeout = std::chrono::milliseconds(400);
   options.reconcile_backoff = std::chrono::milliseconds(20);
-  Fixture f(options);
+  Fixture f(options, /*realtime=*/true);
   REQUIRE(f.service->Start().ok());
   Result<DatasetRecord> dataset = f.store->GetDataset("alice", "ds_1");
   REQUIRE(dataset.ok());

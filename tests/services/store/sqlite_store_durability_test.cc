@@ -23,6 +23,7 @@
 namespace btr {
 namespace {
 
+using testing::ClaimAndStart;
 using testing::MakeDataset;
 using testing::MakeJob;
 using testing::MakeKey;
@@ -67,9 +68,9 @@ TEST_CASE("Readers and writers on many threads see consistent jobs") {
       for (int i = 0; i < 25; ++i) {
         const std::string id = "w" + std::to_string(w) + "-" + std::to_string(i);
         bool ok = store->CreateJob(MakeJob(id, "t1", 1000 + i)).ok();
-        auto started = store->StartJob(id, "native", 2000);
+        auto started = ClaimAndStart(*store, id, "native", 2000);
         ok =
-            ok && started.ok() && store->UpdateProgress(id, 0.5, "running", 2001).ok() &&
+            ok && started.ok() && store->UpdateProgress(id, 1, 0.5, "running", 2001).ok() &&
             store->FinishJob(id, started->attempt, JobStatus::kSucceeded, {"{}", "e"}, "", "", 2002)
                 .ok();
         if (!ok) ++errors;
@@ -110,7 +111,7 @@ TEST_CASE("Reopening the file keeps jobs, results, datasets and keys") {
     auto store = OpenStore(path);
     REQUIRE(store->CreateJob(MakeJob("queued", "t1", 1, "k1")).ok());
     REQUIRE(store->CreateJob(MakeJob("done", "t1", 2)).ok());
-    REQUIRE(store->StartJob("done", "native", 3).ok());
+    REQUIRE(ClaimAndStart(*store, "done", "native", 3).ok());
     REQUIRE(
         store->FinishJob("done", 1, JobStatus::kSucceeded, {"{\"m\":1}", equity}, "", "", 4).ok());
     REQUIRE(store->PutDataset(MakeDataset("ds", "t1", "goog", 5)).ok());
@@ -201,7 +202,7 @@ TEST_CASE("An older database is migrated step by step; a failing step changes no
     if (!(*store)->CreateJob(MakeJob(id, "t1", 1000 + i, "key-" + id)).ok()) _exit(3);
     report('C', id);
     if (i % 3 == 0) continue;
-    if (!(*store)->StartJob(id, "native", 5000).ok()) _exit(3);
+    if (!ClaimAndStart(**store, id, "native", 5000).ok()) _exit(3);
     report('S', id);
     if (i % 3 == 1) continue;
     if (!(*store)->FinishJob(id, 1, JobStatus::kSucceeded, {"{}", id}, "", "", 6000).ok()) {

@@ -8,6 +8,8 @@
 namespace btr {
 namespace {
 
+using testing::ClaimAndStart;
+
 JobLogEntry Line(TimeNs time, const std::string& level, const std::string& message) {
   JobLogEntry line;
   line.time = time;
@@ -48,7 +50,7 @@ TEST_CASE("job logs: append, read after a seq by tenant, delete with the job", "
   CHECK(store->ListJobLog("t1", "bt_none", 0, 10).status().code() == StatusCode::kNotFound);
 
   // Deleting a finished job deletes its lines.
-  REQUIRE(store->StartJob("bt_a", "native", 10).ok());
+  REQUIRE(ClaimAndStart(*store, "bt_a", "native", 10).ok());
   REQUIRE(store->FinishJob("bt_a", 1, JobStatus::kFailed, {}, "internal", "x", 11).ok());
   REQUIRE(store->DeleteJob("t1", "bt_a").ok());
   CHECK(testing::RawSql(dir.Path("btrouter.db"),

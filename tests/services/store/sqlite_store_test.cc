@@ -17,6 +17,7 @@
 namespace btr {
 namespace {
 
+using testing::ClaimAndStart;
 using testing::MakeDataset;
 using testing::MakeJob;
 using testing::MakeKey;
@@ -126,7 +127,7 @@ TEST_CASE("CreateJob with a used idempotency key returns the existing job") {
 TEST_CASE("StartJob moves a queued job to running, once") {
   auto store = OpenStore(":memory:");
   REQUIRE(store->CreateJob(MakeJob("j1", "t1", 10)).ok());
-  auto started = store->StartJob("j1", "native", 50);
+  auto started = ClaimAndStart(*store, "j1", "native", 50);
   REQUIRE(started.ok());
   CHECK(started->status == JobStatus::kRunning);
   CHECK(started->attempt == 1);
@@ -136,35 +137,35 @@ TEST_CASE("StartJob moves a queued job to running, once") {
   CHECK(started->updated_at == 50);
   CHECK(store->GetJob("t1", "j1")->status == JobStatus::kRunning);
 
-  auto twice = store->StartJob("j1", "native", 60);
+  auto twice = ClaimAndStart(*store, "j1", "native", 60);
   CHECK(twice.status().code() == StatusCode::kFailedPrecondition);
   CHECK(twice.status().message().find("running") != std::string::npos);
-  CHECK(store->StartJob("nope", "native", 60).status().code() == StatusCode::kNotFound);
+  CHECK(ClaimAndStart(*store, "nope", "native", 60).status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("UpdateProgress applies to running jobs only") {
   auto store = OpenStore(":memory:");
   REQUIRE(store->CreateJob(MakeJob("j1")).ok());
-  CHECK(store->UpdateProgress("j1", 0.5, "loading", 2000).code() ==
+  CHECK(store->UpdateProgress("j1", 1, 0.5, "loading", 2000).code() ==
         StatusCode::kFailedPrecondition);
-  REQUIRE(store->StartJob("j1", "native", 2000).ok());
-  REQUIRE(store->UpdateProgress("j1", 0.25, "loading", 3000).ok());
+  REQUIRE(ClaimAndStart(*store, "j1", "native", 2000).ok());
+  REQUIRE(store->UpdateProgress("j1", 1, 0.25, "loading", 3000).ok());
   auto job = store->GetJob("t1", "j1");
   CHECK(job->progress == 0.25);
   CHECK(job->phase == "loading");
   CHECK(job->updated_at == 3000);
-  REQUIRE(store->UpdateProgress("j1", 7.0, "", 4000).ok());  // clamped; phase kept
+  REQUIRE(store->UpdateProgress("j1", 1, 7.0, "", 4000).ok());  // clamped; phase kept
   job = store->GetJob("t1", "j1");
   CHECK(job->progress == 1.0);
   CHECK(job->phase == "loading");
-  CHECK(store->UpdateProgress("nope", 0.1, "x", 1).code() == StatusCode::kNotFound);
+  CHECK(store->UpdateProgress("nope", 1, 0.1, "x", 1).code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("FinishJob stores the outcome once, fenced by the attempt") {
   auto store = OpenStore(":memory:");
   REQUIRE(store->CreateJob(MakeJob("j1")).ok());
   CHECK(store->GetResult("t1", "j1").status().code() == StatusCode::kFailedPrecondition);
-  auto started = store->StartJob("j1", "native", 2000);
+  auto started = ClaimAndStart(*store, "j1", "native", 2000);
   REQUIRE(started.ok());
 
   const std::string equity("\x00\x01\x02\xff\x00", 5);  // binary, with NUL bytes
@@ -196,8 +197,8 @@ TEST_CASE("FinishJob stores the outcome once, fenced by the attempt") {
 
   // A failed job keeps its error and its progress.
   REQUIRE(store->CreateJob(MakeJob("j2")).ok());
-  REQUIRE(store->StartJob("j2", "native", 2000).ok());
-  REQUIRE(store->UpdateProgress("j2", 0.4, "running", 2500).ok());
+  REQUIRE(ClaimAndStart(*store, "j2", "native", 2000).ok());
+  REQUIRE(store->UpdateProgress("j2", 1, 0.4, "running", 2500).ok());
   REQUIRE(
       store->FinishJob("j2", 1, JobStatus::kFailed, {}, "invalid_argument", "bad fast", 3000).ok());
   job = store->GetJob("t1", "j2");
@@ -213,7 +214,7 @@ TEST_CASE("CancelJob: queued jobs end at once, running ones are asked to stop") 
   auto store = OpenStore(":memory:");
   REQUIRE(store->CreateJob(MakeJob("q")).ok());
   REQUIRE(store->CreateJob(MakeJob("r")).ok());
-  REQUIRE(store->StartJob("r", "native", 2000).ok());
+  REQUIRE(ClaimAndStart(*store, "r", "native", 2000).ok());
 
   auto queued = store->CancelJob("t1", "q", 3000);
   REQUIRE(queued.ok());
@@ -221,7 +222,7 @@ TEST_CASE("CancelJob: queued jobs end at once, running ones are asked to stop") 
   CHECK(queued->finished_at == 3000);
   CHECK(store->GetJob("t1", "q")->status == JobStatus::kCancelled);
   CHECK(store->GetJob("t1", "q")->finished_at == 3000);
-  CHECK(store->StartJob("q", "native", 3100).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(ClaimAndStart(*store, "q", "native", 3100).status().code() == StatusCode::kFailedPrecondition);
 
   auto running = store->CancelJob("t1", "r", 3000);
   REQUIRE(running.ok());
@@ -242,7 +243,7 @@ TEST_CASE("DeleteJob removes finished jobs with their result") {
   auto store = OpenStore(":memory:");
   REQUIRE(store->CreateJob(MakeJob("j1")).ok());
   CHECK(store->DeleteJob("t1", "j1").code() == StatusCode::kFailedPrecondition);
-  REQUIRE(store->StartJob("j1", "native", 2000).ok());
+  REQUIRE(ClaimAndStart(*store, "j1", "native", 2000).ok());
   CHECK(store->DeleteJob("t1", "j1").code() == StatusCode::kFailedPrecondition);
   REQUIRE(store->FinishJob("j1", 1, JobStatus::kSucceeded, {"{}", "eq"}, "", "", 3000).ok());
   REQUIRE(store->DeleteJob("t1", "j1").ok());
@@ -256,11 +257,11 @@ TEST_CASE("RecoverJobs requeues running jobs and returns the queue oldest first"
   for (int i = 0; i < 5; ++i) {
     REQUIRE(store->CreateJob(MakeJob("j" + std::to_string(i), "t1", 100 - i)).ok());
   }
-  REQUIRE(store->StartJob("j1", "native", 200).ok());
-  REQUIRE(store->UpdateProgress("j1", 0.7, "metrics", 210).ok());
-  REQUIRE(store->StartJob("j2", "native", 200).ok());
+  REQUIRE(ClaimAndStart(*store, "j1", "native", 200).ok());
+  REQUIRE(store->UpdateProgress("j1", 1, 0.7, "metrics", 210).ok());
+  REQUIRE(ClaimAndStart(*store, "j2", "native", 200).ok());
   REQUIRE(store->FinishJob("j2", 1, JobStatus::kSucceeded, {"{}", ""}, "", "", 300).ok());
-  REQUIRE(store->StartJob("j3", "native", 200).ok());
+  REQUIRE(ClaimAndStart(*store, "j3", "native", 200).ok());
   REQUIRE(store->CancelJob("t1", "j3", 220).ok());  // running, cancel requested
 
   auto queue = store->RecoverJobs(400);
@@ -282,7 +283,7 @@ TEST_CASE("RecoverJobs requeues running jobs and returns the queue oldest first"
   // The dead attempt cannot finish; the next one can, once.
   CHECK(store->FinishJob("j1", 1, JobStatus::kSucceeded, {"{}", ""}, "", "", 500).code() ==
         StatusCode::kFailedPrecondition);
-  auto restarted = store->StartJob("j1", "native", 500);
+  auto restarted = ClaimAndStart(*store, "j1", "native", 500);
   REQUIRE(restarted.ok());
   CHECK(restarted->attempt == 2);
   CHECK(store->FinishJob("j1", 1, JobStatus::kSucceeded, {"{}", ""}, "", "", 600).code() ==
@@ -296,7 +297,7 @@ TEST_CASE("CountActiveJobs counts a tenant's queued and running jobs") {
   REQUIRE(store->CreateJob(MakeJob("b", "t1")).ok());
   REQUIRE(store->CreateJob(MakeJob("c", "t1")).ok());
   REQUIRE(store->CreateJob(MakeJob("d", "t2")).ok());
-  REQUIRE(store->StartJob("b", "native", 1).ok());
+  REQUIRE(ClaimAndStart(*store, "b", "native", 1).ok());
   REQUIRE(store->CancelJob("t1", "c", 1).ok());
   CHECK(*store->CountActiveJobs("t1") == 2);
   CHECK(*store->CountActiveJobs("t2") == 1);
@@ -314,7 +315,7 @@ TEST_CASE("ListJobs pages newest first through 120 jobs, each exactly once, with
     // Three jobs share each created_at, so ties are broken by id.
     JobRecord job = MakeJob(id, "t1", 1000 + i / 3, "", engines[i % 3]);
     REQUIRE(store->CreateJob(job).ok());
-    if (i % 4 == 1) REQUIRE(store->StartJob(id, "native", 5000).ok());
+    if (i % 4 == 1) REQUIRE(ClaimAndStart(*store, id, "native", 5000).ok());
     all.push_back(*store->GetJob("t1", id));
     REQUIRE(store->CreateJob(MakeJob(std::string(id) + "-other", "t2", 1000 + i / 3)).ok());
   }
@@ -364,7 +365,7 @@ TEST_CASE("Every tenant-scoped method answers NotFound for another tenant's job"
   auto store = OpenStore(":memory:");
   REQUIRE(store->CreateJob(MakeJob("mine", "t1")).ok());
   REQUIRE(store->CreateJob(MakeJob("done", "t1")).ok());
-  REQUIRE(store->StartJob("done", "native", 1).ok());
+  REQUIRE(ClaimAndStart(*store, "done", "native", 1).ok());
   REQUIRE(store->FinishJob("done", 1, JobStatus::kSucceeded, {"{}", ""}, "", "", 2).ok());
 
   CHECK(store->GetJob("t2", "mine").status().code() == StatusCode::kNotFound);
@@ -451,7 +452,7 @@ TEST_CASE("Datasets: delete, refused while a queued or running job uses it") {
   job.spec_json = R"({"engine":"native","strategy":{"name":"sma_cross"},"dataset":"ds1"})";
   REQUIRE(store->CreateJob(job).ok());
   for (bool running : {false, true}) {
-    if (running) REQUIRE(store->StartJob("j1", "native", 2000).ok());
+    if (running) REQUIRE(ClaimAndStart(*store, "j1", "native", 2000).ok());
     const Status refused = store->DeleteDataset("t1", "ds1").status();
     INFO(refused.ToString());
     CHECK(refused.code() == StatusCode::kFailedPrecondition);

@@ -28,6 +28,15 @@ inline JobRecord MakeJob(const std::string& id, const std::string& tenant = "t1"
   return job;
 }
 
+// The worker's two steps for a test: claim `id` (for a long lease) and start it on `engine`.
+inline Result<JobRecord> ClaimAndStart(JobStore& store, std::string_view id,
+                                       std::string_view engine, TimeNs now) {
+  constexpr TimeNs kLongLease = 1'000'000'000'000'000;
+  Result<JobRecord> claimed = store.ClaimJob(id, "test-worker", now + kLongLease, now);
+  if (!claimed.ok()) return claimed.status();
+  return store.StartJob(id, claimed->epoch, engine, now);
+}
+
 inline JobQuery Query(const std::string& tenant, std::optional<JobStatus> status = std::nullopt,
                       const std::string& engine = "", size_t limit = 50,
                       const std::string& cursor = "") {
