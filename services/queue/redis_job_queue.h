@@ -23,7 +23,8 @@
 // streams wait in this object, in priority order, for the next Dequeue; they are this
 // consumer's already, and a buffered entry is checked (XCLAIM with its age as the minimum idle
 // time) before it is handed out late, so one another consumer took over is not handed out
-// twice.
+// twice. Entries still buffered at Close() stay pending for this consumer until another one
+// takes them over, after claim_idle.
 //
 // Depth() is exact: sum over the streams of XLEN minus the group's pending count (acknowledged
 // entries are deleted, so a stream holds only waiting and pending entries). Entries buffered
