@@ -28,10 +28,6 @@ std::string FormatMetricsJsonTable(const nlohmann::json& metrics);
 // "inf"/"-inf" as infinities (metrics_json.h writes them so).
 double MetricFromJson(const nlohmann::json& value);
 
-// A measured wall time for people: "0 µs", "< 1 µs", "41 µs", "1.52 ms", "12.3 ms", "153 ms", "1.52
-// s", "12.3 s", "2 min 05 s", "1 h 02 min"; "n/a" for NaN or a negative time.
-std::string FormatElapsed(double seconds);
-
 // trades.csv: size,entry_bar,exit_bar,entry_price,exit_price,entry_time,exit_time,pnl,
 // return_pct,commission,sl,tp,tag (round-trip exact numbers; empty for none).
 std::string TradesCsv(std::span<const TradeRecord> trades);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
 #include "services/jobs/job_service_internal.h"
@@ -499,7 +500,7 @@ void JobService::Finish(const JobRecord& started, Status status, const JobResult
   const JobStatus ended_status = stored.ok() ? stored->status : final_status;
   const double seconds = SecondsBetween(started.started_at, clock_->Now());
   if (ended_status == JobStatus::kSucceeded) {
-    log.Info("succeeded on " + started.engine_used + " in " + FormatSeconds(seconds) + " s");
+    log.Info("succeeded on " + started.engine_used + " in " + FormatElapsed(seconds));
   } else if (ended_status == JobStatus::kCancelled) {
     log.Info(stored.ok() && !stored->error_message.empty() ? stored->error_message : message);
   } else {

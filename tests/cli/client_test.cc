@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -180,7 +181,13 @@ TEST_CASE("client commands drive a real server from upload to result", "[cli][cl
   CHECK(logs.out.find(" info  btrouter: submitted: engine native, strategy sma_cross") !=
         std::string::npos);
   CHECK(logs.out.find(" info  btrouter: started on native (attempt 1)\n") != std::string::npos);
-  CHECK(logs.out.find(" info  btrouter: succeeded on native in ") != std::string::npos);
+  const size_t took = logs.out.find(" info  btrouter: succeeded on native in ");
+  REQUIRE(took != std::string::npos);
+  const size_t took_at = took + std::string(" info  btrouter: succeeded on native in ").size();
+  const std::string took_text = logs.out.substr(took_at, logs.out.find('\n', took_at) - took_at);
+  INFO(took_text);  // a unit that fits the time, not "0.00 s"
+  CHECK(
+      std::regex_match(took_text, std::regex("[1-9][0-9]{0,2} µs|[1-9][0-9.]* ms|[1-9][0-9.]* s")));
   const Outcome follow = client({"logs", id, "--follow"});
   CHECK(follow.exit_code == 0);
   CHECK(follow.out == logs.out);
