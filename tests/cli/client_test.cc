@@ -352,15 +352,15 @@ TEST_CASE("the metrics table from JSON matches the table from the struct") {
   m.num_trades = 7;
   const std::string expected = FormatMetricsTable(m);
   CHECK(FormatMetricsJsonTable(MetricsToJson(m)) == expected);
-  CHECK(expected.find("  Sharpe ratio              n/a\n") != std::string::npos);
-  CHECK(expected.find("  Profit factor             n/a\n") != std::string::npos);  // as null
-  CHECK(expected.find("  Duration                  3 days 12:00:00\n") != std::string::npos);
+  CHECK(expected.find("  Sharpe ratio              —\n") != std::string::npos);
+  CHECK(expected.find("  Profit factor             —\n") != std::string::npos);  // as null
+  CHECK(expected.find("  Duration                  3 days 12 h\n") != std::string::npos);
   json extra = MetricsToJson(m);
   extra["engine_specific"] = 2.5;
   extra["an_engines_own_long_name_s"] = 90;
   CHECK(FormatMetricsJsonTable(extra) == expected +
-                                             "  an_engines_own_long_name_s  00:01:30\n"
-                                             "  engine_specific           2.5000\n");
+                                             "  An engines own long name  1 min 30 s\n"
+                                             "  Engine specific           2.5\n");
 }
 
 TEST_CASE("URL components are percent-encoded") {
