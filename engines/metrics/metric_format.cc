@@ -175,8 +175,7 @@ std::string FormatDuration(double s) {
   return Plural(std::round(s / 86400), "day");
 }
 
-std::string FormatMetricValue(MetricUnit unit, double value) {
-  if (!std::isfinite(value)) return "—";
+std::string FormatInUnit(MetricUnit unit, double value) {
   switch (unit) {
     case MetricUnit::kFraction:
       return FormatPercent(value);
@@ -194,6 +193,10 @@ std::string FormatMetricValue(MetricUnit unit, double value) {
       break;
   }
   return FormatNumber(value);
+}
+
+std::string FormatMetricValue(MetricUnit unit, double value) {
+  return std::isfinite(value) ? FormatInUnit(unit, value) : "—";
 }
 
 std::string FormatMetricValue(std::string_view key, double value) {

@@ -43,7 +43,11 @@ struct MetricDisplay {
 // words ("Max trade duration") and kSeconds when it ends in "_s", else kNumber.
 MetricDisplay DisplayOf(std::string_view key);
 
-// `value` of `key` (canonical units) in its unit, as below; "—" for NaN and infinities (the
+// `value` in `unit` by the functions below (kNumber, kTime and kText as FormatNumber), which
+// show NaN as "—" and infinities as "∞"/"-∞".
+std::string FormatInUnit(MetricUnit unit, double value);
+
+// `value` of `key` (canonical units) in its unit; "—" for NaN and infinities alike (the
 // canonical JSON writes both as null).
 std::string FormatMetricValue(std::string_view key, double value);
 std::string FormatMetricValue(MetricUnit unit, double value);

@@ -115,24 +115,7 @@ std::string FormatValue(const json& v, Unit unit) {
     return unit == Unit::kTime ? FormatIsoShort(text) : text;
   }
   if (!v.is_number()) return v.dump();
-  const double d = v.get<double>();
-  switch (unit) {
-    case Unit::kFraction:
-      return FormatPercent(d);
-    case Unit::kMoney:
-      return FormatMoney(d);
-    case Unit::kRatio:
-      return FormatRatio(d);
-    case Unit::kCount:
-      return FormatCount(d);
-    case Unit::kSeconds:
-      return FormatSeconds(d);
-    case Unit::kNumber:
-    case Unit::kTime:
-    case Unit::kText:
-      break;
-  }
-  return FormatNumber(d);
+  return FormatInUnit(unit, v.get<double>());
 }
 
 std::string FormatDelta(const json& v, Unit unit) {
