@@ -16,7 +16,7 @@
 namespace btr::cli {
 
 // Metrics as aligned "label  value" lines for people, labels and values per
-// engines/metrics/metric_format.h ("Max. drawdown   -33.93 %", "Duration   3,116 days").
+// engines/metrics/metric_format.h ("Max drawdown   33.93 %", "Duration   3,116 days").
 std::string FormatMetricsTable(const Metrics& m);
 // The same table from the canonical metrics JSON (metrics_json.h, the API's "metrics" object):
 // null reads as NaN, "inf"/"-inf" (results stored by older versions) as infinities, a missing
