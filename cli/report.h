@@ -25,7 +25,7 @@ std::string FormatMetricsTable(const Metrics& m);
 std::string FormatMetricsJsonTable(const nlohmann::json& metrics);
 
 // A canonical metric's JSON value as a number: null (or anything not a number) reads as NaN,
-// "inf"/"-inf" as infinities (metrics_json.h writes them so).
+// "inf"/"-inf" (results stored by older versions) as infinities.
 double MetricFromJson(const nlohmann::json& value);
 
 // trades.csv: size,entry_bar,exit_bar,entry_price,exit_price,entry_time,exit_time,pnl,
