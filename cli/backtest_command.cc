@@ -10,6 +10,7 @@
 #include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/metrics/metric_format.h"
 #include "engines/metrics/metrics_json.h"

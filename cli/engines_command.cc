@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/client_util.h"
-#include "cli/report.h"
+#include "engines/core/time.h"
 
 namespace btr::cli {
 namespace {

@@ -1,6 +1,6 @@
 // How a backtest job (GET /v1/backtests/{id}) and its result (GET .../result) read for people,
 // for the client commands' tables (`status`, `list`, `result`, `submit --wait`). Metric values
-// per engines/metrics/metric_format.h, wall times per FormatElapsed (cli/report.h). Pure;
+// per engines/metrics/metric_format.h, wall times per FormatElapsed (engines/core/time.h). Pure;
 // thread-safe.
 #pragma once
 

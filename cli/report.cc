@@ -24,13 +24,6 @@ void AppendMetricRow(std::string* out, std::string_view key, double value) {
   AppendRow(out, DisplayOf(key).label, FormatMetricValue(key, value));
 }
 
-// `value` and `unit` with `decimals` decimals: "12.3 ms".
-std::string WithUnit(double value, int decimals, const char* unit) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f %s", decimals, value, unit);
-  return buf;
-}
-
 }  // namespace
 
 std::string ExactNumber(double v) {
@@ -52,27 +45,6 @@ std::string ParamText(const ParamSpec& spec, double value) {
   if (spec.type == ParamType::kBool) return value != 0 ? "true" : "false";
   if (spec.type == ParamType::kInt) return std::to_string(std::llround(value));
   return ExactNumber(value);
-}
-
-std::string FormatElapsed(double seconds) {
-  if (!(seconds >= 0)) return "n/a";
-  // Each unit up to where its rounded value would read as the next unit's 1.
-  const double us = seconds * 1e6, ms = seconds * 1e3;
-  if (us > 0 && us < 0.5) return "< 1 µs";
-  if (us < 999.5) return WithUnit(us, 0, "µs");
-  if (ms < 9.995) return WithUnit(ms, 2, "ms");
-  if (ms < 99.95) return WithUnit(ms, 1, "ms");
-  if (ms < 999.5) return WithUnit(ms, 0, "ms");
-  if (seconds < 9.995) return WithUnit(seconds, 2, "s");
-  if (seconds < 59.95) return WithUnit(seconds, 1, "s");
-  const long long whole = std::llround(seconds);
-  char buf[64];
-  if (whole < 3600) {
-    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, (whole / 60) % 60);
-  }
-  return buf;
 }
 
 std::string FormatMetricsTable(const Metrics& m) {

@@ -16,7 +16,7 @@
 namespace btr::cli {
 
 // Metrics as aligned "label  value" lines for people, labels and values per
-// engines/metrics/metric_format.h ("Max. drawdown   -33.93 %", "Duration   3,116 days").
+// engines/metrics/metric_format.h ("Max drawdown   33.93 %", "Duration   3,116 days").
 std::string FormatMetricsTable(const Metrics& m);
 // The same table from the canonical metrics JSON (metrics_json.h, the API's "metrics" object):
 // null reads as NaN, "inf"/"-inf" (results stored by older versions) as infinities, a missing
@@ -25,12 +25,8 @@ std::string FormatMetricsTable(const Metrics& m);
 std::string FormatMetricsJsonTable(const nlohmann::json& metrics);
 
 // A canonical metric's JSON value as a number: null (or anything not a number) reads as NaN,
-// "inf"/"-inf" as infinities (metrics_json.h writes them so).
+// "inf"/"-inf" (results stored by older versions) as infinities.
 double MetricFromJson(const nlohmann::json& value);
-
-// A measured wall time for people: "0 µs", "< 1 µs", "41 µs", "1.52 ms", "12.3 ms", "153 ms", "1.52
-// s", "12.3 s", "2 min 05 s", "1 h 02 min"; "n/a" for NaN or a negative time.
-std::string FormatElapsed(double seconds);
 
 // trades.csv: size,entry_bar,exit_bar,entry_price,exit_price,entry_time,exit_time,pnl,
 // return_pct,commission,sl,tp,tag (round-trip exact numbers; empty for none).

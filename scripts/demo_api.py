@@ -59,10 +59,8 @@ def main():
             continue
         m = call(f"{base}/v1/backtests/{job_id}/result", key)["metrics"]
         sharpe = m["sharpe_ratio"]
-        # A positive fraction in the API; shown as a loss, as `btrouter backtest` does.
-        drawdown = None if m["max_drawdown"] is None else -m["max_drawdown"]
         print(f"{name:8} {strategy:20} {int(m['num_trades']):>6} {pct(m['total_return']):>9} "
-              f"{'-' if sharpe is None else format(sharpe, '.2f'):>7} {pct(drawdown):>8} "
+              f"{'-' if sharpe is None else format(sharpe, '.2f'):>7} {pct(m['max_drawdown']):>8} "
               f"{pct(m['win_rate']):>8}  {job_id}")
 
 

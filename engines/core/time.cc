@@ -1,5 +1,6 @@
 #include "engines/core/time.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace btr {
@@ -58,6 +59,13 @@ bool ParseClock(std::string_view s, size_t pos, TimeNs* out) {
   *out = static_cast<TimeNs>(hh) * kNsPerHour + static_cast<TimeNs>(mm) * kNsPerMinute +
          static_cast<TimeNs>(ss) * kNsPerSecond + nanos;
   return true;
+}
+
+// `value` and `unit` with `decimals` decimals: "12.3 ms".
+std::string WithUnit(double value, int decimals, const char* unit) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f %s", decimals, value, unit);
+  return buf;
 }
 
 }  // namespace
@@ -152,6 +160,27 @@ std::string FormatCsvTime(TimeNs t) {
   const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02u:%02u:%02u", c.year, c.month,
                               c.day, c.hour, c.minute, c.second);
   return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string FormatElapsed(double seconds) {
+  if (!(seconds >= 0)) return "n/a";
+  // Each unit up to where its rounded value would read as the next unit's 1.
+  const double us = seconds * 1e6, ms = seconds * 1e3;
+  if (us > 0 && us < 0.5) return "< 1 µs";
+  if (us < 999.5) return WithUnit(us, 0, "µs");
+  if (ms < 9.995) return WithUnit(ms, 2, "ms");
+  if (ms < 99.95) return WithUnit(ms, 1, "ms");
+  if (ms < 999.5) return WithUnit(ms, 0, "ms");
+  if (seconds < 9.995) return WithUnit(seconds, 2, "s");
+  if (seconds < 59.95) return WithUnit(seconds, 1, "s");
+  const long long whole = std::llround(seconds);
+  char buf[64];
+  if (whole < 3600) {
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", whole / 60, whole % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", whole / 3600, (whole / 60) % 60);
+  }
+  return buf;
 }
 
 }  // namespace btr

@@ -44,4 +44,8 @@ std::string FormatIsoTime(TimeNs t, bool utc_suffix = false);
 // "YYYY-MM-DD HH:MM:SS", the layout of generated CSV files.
 std::string FormatCsvTime(TimeNs t);
 
+// A measured wall time for people: "0 µs", "< 1 µs", "41 µs", "1.52 ms", "12.3 ms",
+// "153 ms", "1.52 s", "12.3 s", "2 min 05 s", "1 h 02 min"; "n/a" for NaN or a negative time.
+std::string FormatElapsed(double seconds);
+
 }  // namespace btr

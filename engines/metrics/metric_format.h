@@ -1,18 +1,20 @@
-// Canonical metrics for people: a label and a unit-aware text for every key, one presentation
-// for every human surface (the CLI's tables, the comparison explanations). Machine forms keep
-// the canonical units (metrics_json.h); only text for people goes through here.
+// Canonical metrics for people: one label and unit for every canonical metric and convention key
+// (docs/metrics.md), and the text of a value in its unit. Every human surface uses it: the
+// command line's tables, the comparison page and its explanations (services/compare); the
+// dashboard keeps the same labels in web/src/metrics.js. Machine forms (JSON, CSV) keep the
+// canonical units; only text for people goes through here.
 //
-//   key                      label                     text
-//   duration_s               Duration                  3,116 days       (or 2 days 04:00:00)
-//   total_return             Return                    462.64 %
-//   max_drawdown             Max. drawdown             -33.93 %         (canonical: 0.3393)
-//   equity_final             Equity final              56,263.52
-//   sharpe_ratio             Sharpe ratio              0.6007
-//   num_trades               Trades                    93
+//   key                      label               text
+//   duration_s               Duration            3,116 days        (or 3 days 4 h, 5.2 s, 350 ms)
+//   total_return             Total return        462.64 %
+//   max_drawdown             Max drawdown        33.93 %           (a positive fraction: a loss
+//                                                                    of 33.93 % from the peak)
+//   equity_final             Final equity        56,263.52
+//   sharpe_ratio             Sharpe ratio        0.601             (3 significant digits below 1)
+//   num_trades               Trades              93
 //
-// Drawdowns are positive fractions in the canonical set and are shown as negative percentages,
-// as backtesting.py prints them ("Max. Drawdown [%] -33.93"). Undefined values (NaN) and
-// infinities read "n/a", as the canonical JSON writes both as null. Pure; thread-safe.
+// Non-finite values: "—" (undefined, the JSON's null), "∞" and "-∞" for the few functions that
+// take infinities. Pure; thread-safe.
 #pragma once
 
 #include <string>
@@ -21,37 +23,47 @@
 namespace btr {
 
 enum class MetricUnit {
-  kTime,      // epoch seconds, shown as ISO-8601 UTC (the JSON already holds the text)
-  kDuration,  // seconds, shown as days and a clock
-  kFraction,  // shown as a percentage with 2 decimals
-  kDrawdown,  // a positive fraction, shown as a negative percentage
-  kMoney,     // quote currency, 2 decimals with thousands separators
-  kCount,     // a whole number with thousands separators
-  kRatio,     // a plain number, 4 decimals (2 from 1000 on)
+  kFraction,  // 0.1234 -> "12.34 %"
+  kMoney,     // "12,345.68"
+  kRatio,     // Sharpe, beta, ...: "1.23" from 1 up, 3 significant digits below
+  kNumber,    // prices, sizes, correlations: up to 6 significant digits, "12,345.7"
+  kCount,     // "1,234"
+  kSeconds,   // a duration: "350 ms", "5.2 s", "3 min 5 s", "2 h 30 min", "3 days 4 h", "680 days"
+  kTime,      // ISO-8601 text, shown by the caller
+  kText,      // as it is
 };
 
 struct MetricDisplay {
-  std::string_view label;  // "Max. drawdown"
-  MetricUnit unit = MetricUnit::kRatio;
+  std::string label;  // "Max drawdown"
+  MetricUnit unit = MetricUnit::kNumber;
 };
 
-// The presentation of a canonical key. A key outside the canonical set (an engine's own) is
-// labelled with the key itself, in seconds when it ends in "_s" and a plain number otherwise.
+// The label and unit of a canonical metric or convention key: "max_drawdown_duration_s" ->
+// {"Longest drawdown", kSeconds}. A key not listed (an engine's own) gets a label made from its
+// words ("Max trade duration") and kSeconds when it ends in "_s", else kNumber.
 MetricDisplay DisplayOf(std::string_view key);
 
-// `value` of `key` (canonical units) as text for people, per DisplayOf(key).unit.
+// `value` in `unit` by the functions below (kNumber, kTime and kText as FormatNumber), which
+// show NaN as "—" and infinities as "∞"/"-∞".
+std::string FormatInUnit(MetricUnit unit, double value);
+
+// `value` of `key` (canonical units) in its unit; "—" for NaN and infinities alike (the
+// canonical JSON writes both as null).
 std::string FormatMetricValue(std::string_view key, double value);
 std::string FormatMetricValue(MetricUnit unit, double value);
 
-// +1, or -1 for units shown with the opposite sign of their canonical value (drawdowns): the
-// sign to apply to a relative change of the canonical values to describe the shown ones.
-int DisplaySign(MetricUnit unit);
-
-// Durations of market time: "3,116 days", "1 day", "2 days 04:00:00", "03:12:00", "0.25 s";
-// "n/a" for NaN. Seconds are rounded to whole seconds from one second on.
+// `v` with `decimals` fixed decimals and commas between thousands: FormatGrouped(-1234.5, 2) ==
+// "-1,234.50". A value that rounds to zero has no minus sign; from 1e15 on, 4 significant
+// digits in exponent form.
+std::string FormatGrouped(double v, int decimals);
+std::string FormatPercent(double fraction);  // 2 decimals; a tiny non-zero one 2 significant
+std::string FormatMoney(double v);
+std::string FormatRatio(double v);
+std::string FormatNumber(double v);
+std::string FormatCount(double v);
+// Durations of market time: "0 s", "350 ms", "5.2 s", "3 min 5 s", "2 h 30 min", "1 day",
+// "3 days 4 h", "680 days" (from 10 days on, whole days); each unit rounds up into the next
+// rather than showing "60 s" or "24 h".
 std::string FormatDuration(double seconds);
-
-// `value` with `decimals` decimals and thousands separators: 56263.5 -> "56,263.50".
-std::string FormatGrouped(double value, int decimals);
 
 }  // namespace btr

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include "engines/metrics/metric_format.h"
 #include "services/compare/explanations.h"
 #include "services/compare/explanations_internal.h"
 
@@ -134,9 +133,8 @@ void Warmup(const PairAnalysis& p, const PairMetrics& m, std::vector<Explanation
   for (const json& d : m.largest) {
     const std::string key = d["key"];
     if (key != "buy_hold_return" && key != "alpha") continue;
-    affected += (affected.empty() ? "" : ", ") + key + " " +
-                FormatMetricValue(key, d["a"].get<double>()) + " → " +
-                FormatMetricValue(key, d["b"].get<double>());
+    affected += (affected.empty() ? "" : ", ") + key + " " + MetricText(key, d["a"].get<double>()) +
+                " → " + MetricText(key, d["b"].get<double>());
   }
   if (!affected.empty()) text += ", so " + affected + " (alpha subtracts beta × buy & hold)";
   out->push_back({"warmup", text + ".", {{p.a->label, wa}, {p.b->label, wb}}, 0});

@@ -2,7 +2,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engines/metrics/metric_format.h"
 #include "services/compare/explanations.h"
 #include "services/compare/report_format.h"
 
@@ -49,7 +48,7 @@ json ExplainRunDefinitions(const RunInput& run, const json& differs, const json&
   for (const json& d : differs) {
     const std::string key = d["key"].get<std::string>();
     auto text_of = [&key](const json& v) {
-      return v.is_number() ? FormatMetricValue(key, v.get<double>()) : v.dump();
+      return v.is_number() ? MetricText(key, v.get<double>()) : v.dump();
     };
     std::string text = "definitions: " + run.engine + "'s own " + key + " is " +
                        text_of(d["engine"]) + " where btrouter computes " +

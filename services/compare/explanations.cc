@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <map>
 
-#include "engines/metrics/metric_format.h"
 #include "services/compare/explanations_internal.h"
 
 namespace btr::compare {
@@ -49,16 +48,13 @@ Explanation Summary(const PairAnalysis& p, const PairMetrics& m, const CompareOp
   // The headline metrics that differ, then the largest other relative differences.
   static const std::vector<std::string> kHeadline = {"total_return", "sharpe_ratio", "max_drawdown",
                                                      "num_trades", "win_rate"};
-  // Values as people read them (metric_format.h); the relative change is of the values shown,
-  // so a drawdown that deepens (shown more negative) reads as a fall.
   auto describe = [](const json& d) {
     const std::string key = d["key"].get<std::string>();
-    std::string t = key + " " + FormatMetricValue(key, d["a"].get<double>()) + " → " +
-                    FormatMetricValue(key, d["b"].get<double>());
+    std::string t = key + " " + MetricText(key, d["a"].get<double>()) + " → " +
+                    MetricText(key, d["b"].get<double>());
     if (d["rel_delta"].is_number()) {
       char pct[32];
-      std::snprintf(pct, sizeof pct, "%+.3g%%",
-                    100 * DisplaySign(DisplayOf(key).unit) * d["rel_delta"].get<double>());
+      std::snprintf(pct, sizeof pct, "%+.3g%%", 100 * d["rel_delta"].get<double>());
       t += std::string(" (") + pct + ")";
     }
     return t;

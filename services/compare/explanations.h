@@ -44,7 +44,6 @@ nlohmann::json ExplainRunDefinitions(const RunInput& run, const nlohmann::json& 
 
 // Number formatting shared by the explanations and the renderers: up to 6 significant digits
 // ("7.18123", "1.2e-05"); money with 2 decimals and thousands separators ("8,905.29"); "n/m".
-// Metric values go through engines/metrics/metric_format.h (percentages, durations).
 std::string Num(double v);
 std::string Money(double v);
 // A canonical metric's value in its unit (report_format.h FormatOfKey) without losing the digits

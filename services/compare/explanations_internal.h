@@ -2,6 +2,7 @@
 // under construction and the text helpers the generators share.
 #pragma once
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -26,7 +27,15 @@ inline std::string Quote(const nlohmann::json& text) {
   return text.is_string() ? "\"" + text.get<std::string>() + "\"" : "";
 }
 
-inline std::string JsonText(const nlohmann::json& v) { return v.is_null() ? "unset" : v.dump(); }
+// A setting's value as typed: "true", "0.002", "5" (a whole number stored as 5.0), "unset".
+inline std::string JsonText(const nlohmann::json& v) {
+  if (v.is_null()) return "unset";
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d == std::trunc(d) && std::fabs(d) < 1e15) return std::to_string(std::llround(d));
+  }
+  return v.dump();
+}
 
 // explanation_causes.cc: trades without a counterpart or left open, valuation between fills,
 // time stamps within a bar, and a different warm-up.

@@ -12,95 +12,13 @@ namespace {
 
 using nlohmann::json;
 
-const std::map<std::string_view, KeyFormat>& KnownKeys() {
-  static const std::map<std::string_view, KeyFormat> keys = {
-      {"start", {"Start", Unit::kTime}},
-      {"end", {"End", Unit::kTime}},
-      {"duration_s", {"Duration", Unit::kSeconds}},
-      {"exposure_time", {"Exposure time", Unit::kFraction}},
-      {"equity_final", {"Final equity", Unit::kMoney}},
-      {"equity_peak", {"Peak equity", Unit::kMoney}},
-      {"commissions", {"Commissions", Unit::kMoney}},
-      {"total_return", {"Total return", Unit::kFraction}},
-      {"buy_hold_return", {"Buy & hold return", Unit::kFraction}},
-      {"cagr", {"CAGR", Unit::kFraction}},
-      {"annual_return", {"Annual return", Unit::kFraction}},
-      {"annual_volatility", {"Annual volatility", Unit::kFraction}},
-      {"sharpe_ratio", {"Sharpe ratio", Unit::kRatio}},
-      {"sortino_ratio", {"Sortino ratio", Unit::kRatio}},
-      {"calmar_ratio", {"Calmar ratio", Unit::kRatio}},
-      {"beta", {"Beta", Unit::kRatio}},
-      {"alpha", {"Alpha", Unit::kFraction}},
-      {"max_drawdown", {"Max drawdown", Unit::kFraction}},
-      {"avg_drawdown", {"Average drawdown", Unit::kFraction}},
-      {"max_drawdown_duration_s", {"Longest drawdown", Unit::kSeconds}},
-      {"avg_drawdown_duration_s", {"Average drawdown length", Unit::kSeconds}},
-      {"num_trades", {"Trades", Unit::kCount}},
-      {"win_rate", {"Win rate", Unit::kFraction}},
-      {"best_trade", {"Best trade", Unit::kFraction}},
-      {"worst_trade", {"Worst trade", Unit::kFraction}},
-      {"avg_trade", {"Average trade", Unit::kFraction}},
-      {"max_trade_duration_s", {"Longest trade", Unit::kSeconds}},
-      {"avg_trade_duration_s", {"Average trade length", Unit::kSeconds}},
-      {"profit_factor", {"Profit factor", Unit::kRatio}},
-      {"expectancy", {"Expectancy", Unit::kFraction}},
-      {"sqn", {"SQN", Unit::kRatio}},
-      {"kelly", {"Kelly criterion", Unit::kRatio}},
-      {"annualization_periods", {"Periods per year", Unit::kCount}},
-      {"return_sampling", {"Return sampling", Unit::kText}},
-      {"bar_period_s", {"Bar spacing", Unit::kSeconds}},
-      {"duration_resolution_s", {"Duration resolution", Unit::kSeconds}},
-      {"risk_free_rate", {"Risk-free rate", Unit::kFraction}},
-      {"definition_version", {"Definition", Unit::kText}},
-  };
-  return keys;
-}
-
 bool EndsWith(std::string_view text, std::string_view tail) {
   return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
-}
-
-// `v` with `digits` significant digits, printf's %g: General(0.000123, 2) == "0.00012".
-std::string General(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
-}
-
-// |v| (below 1e15) with `decimals` fixed decimals.
-std::string FixedAbs(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(v));
-  return buf;
-}
-
-// "12.3400" -> "12.34", "5.0" -> "5".
-std::string TrimZeros(std::string text) {
-  if (text.find('.') == std::string::npos) return text;
-  while (text.back() == '0') text.pop_back();
-  if (text.back() == '.') text.pop_back();
-  return text;
-}
-
-std::string NonFinite(double v) {
-  if (std::isnan(v)) return "—";
-  return v > 0 ? "∞" : "-∞";
 }
 
 // The power of ten of |v| (v != 0): 0.2 -> -1, 5 -> 0, 100 -> 2; the slack keeps exact powers of
 // ten whose logarithm comes out a hair low (log10(0.1) = -0.99999...) on their own exponent.
 int Exponent(double v) { return static_cast<int>(std::floor(std::log10(std::fabs(v)) + 1e-9)); }
-
-std::string Plural(double n, const char* unit) {
-  return Grouped(n, 0) + " " + unit + (n == 1 ? "" : "s");
-}
-
-// "3 min" plus " 5 s" unless the minor part is 0.
-std::string Pair(long long major, const char* major_unit, long long minor, const char* minor_unit) {
-  std::string text = std::to_string(major) + " " + major_unit;
-  if (minor != 0) text += " " + std::to_string(minor) + " " + minor_unit;
-  return text;
-}
 
 // The decimals that tell ticks `step` apart (step a power of ten times 1, 2 or 5).
 int DecimalsFor(double step) { return std::max(0, -Exponent(step)); }
@@ -181,82 +99,6 @@ std::string TimeLabel(TimeNs t, const TimeStep& step) {
 
 }  // namespace
 
-KeyFormat FormatOfKey(std::string_view key) {
-  const auto& keys = KnownKeys();
-  if (auto it = keys.find(key); it != keys.end()) return it->second;
-  std::string label(EndsWith(key, "_s") ? key.substr(0, key.size() - 2) : key);
-  for (char& c : label) c = c == '_' ? ' ' : c;
-  if (!label.empty() && label[0] >= 'a' && label[0] <= 'z')
-    label[0] = static_cast<char>(label[0] - 'a' + 'A');
-  return {label, EndsWith(key, "_s") ? Unit::kSeconds : Unit::kNumber};
-}
-
-std::string Grouped(double v, int decimals) {
-  if (!std::isfinite(v)) return NonFinite(v);
-  if (std::fabs(v) >= 1e15) return General(v, 4);
-  const std::string digits = FixedAbs(v, decimals);
-  const size_t dot = digits.find('.');
-  const std::string integer = digits.substr(0, dot);
-  std::string out;
-  for (size_t k = 0; k < integer.size(); ++k) {
-    if (k > 0 && (integer.size() - k) % 3 == 0) out += ',';
-    out += integer[k];
-  }
-  if (dot != std::string::npos) out += digits.substr(dot);
-  const bool zero = out.find_first_of("123456789") == std::string::npos;
-  return (v < 0 && !zero ? "-" : "") + out;
-}
-
-std::string FormatPercent(double fraction) {
-  const double pct = fraction * 100;
-  if (!std::isfinite(pct)) return NonFinite(pct);
-  if (pct != 0 && std::fabs(pct) < 0.005) return General(pct, 2) + " %";
-  return Grouped(pct, 2) + " %";
-}
-
-std::string FormatMoney(double v) { return Grouped(v, 2); }
-
-std::string FormatRatio(double v) {
-  if (!std::isfinite(v)) return NonFinite(v);
-  if (v == 0 || std::fabs(v) >= 1) return Grouped(v, 2);
-  if (std::fabs(v) < 1e-4) return General(v, 3);
-  return TrimZeros(Grouped(v, 2 - Exponent(v)));
-}
-
-std::string FormatNumber(double v) {
-  if (!std::isfinite(v)) return NonFinite(v);
-  if (v == 0) return "0";
-  if (std::fabs(v) >= 1e15 || std::fabs(v) < 1e-6) return General(v, 6);
-  return TrimZeros(Grouped(v, std::max(0, 5 - Exponent(v))));
-}
-
-std::string FormatCount(double v) {
-  if (!std::isfinite(v)) return NonFinite(v);
-  return Grouped(std::round(v), 0);
-}
-
-std::string FormatSeconds(double s) {
-  if (!std::isfinite(s)) return NonFinite(s);
-  if (s < 0) return "-" + FormatSeconds(-s);
-  if (s == 0) return "0 s";
-  if (s < 1) return General(s * 1000, 3) + " ms";
-  if (s < 59.95) return TrimZeros(Grouped(s, 1)) + " s";
-  if (s < 3600 - 0.5) {
-    const long long t = std::llround(s);
-    return Pair(t / 60, "min", t % 60, "s");
-  }
-  if (s < 86400 - 30) {
-    const long long t = std::llround(s / 60);
-    return Pair(t / 60, "h", t % 60, "min");
-  }
-  if (s < 10 * 86400 - 1800) {
-    const long long t = std::llround(s / 3600);
-    const std::string days = Plural(static_cast<double>(t / 24), "day");
-    return t % 24 == 0 ? days : days + " " + std::to_string(t % 24) + " h";
-  }
-  return Plural(std::round(s / 86400), "day");
-}
-
 std::string FormatIsoShort(std::string_view iso) {
   const std::optional<TimeNs> t = ParseIsoTime(iso);
   return t ? ShortTime(*t) : std::string(iso);
@@ -273,24 +115,7 @@ std::string FormatValue(const json& v, Unit unit) {
     return unit == Unit::kTime ? FormatIsoShort(text) : text;
   }
   if (!v.is_number()) return v.dump();
-  const double d = v.get<double>();
-  switch (unit) {
-    case Unit::kFraction:
-      return FormatPercent(d);
-    case Unit::kMoney:
-      return FormatMoney(d);
-    case Unit::kRatio:
-      return FormatRatio(d);
-    case Unit::kCount:
-      return FormatCount(d);
-    case Unit::kSeconds:
-      return FormatSeconds(d);
-    case Unit::kNumber:
-    case Unit::kTime:
-    case Unit::kText:
-      break;
-  }
-  return FormatNumber(d);
+  return FormatInUnit(unit, v.get<double>());
 }
 
 std::string FormatDelta(const json& v, Unit unit) {

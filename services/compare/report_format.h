@@ -12,40 +12,19 @@
 #include <vector>
 
 #include "engines/core/time.h"
+#include "engines/metrics/metric_format.h"
 
 namespace btr::compare {
 
-// How a value is shown.
-enum class Unit {
-  kFraction,  // 0.1234 -> "12.34 %" (differences in percentage points, "pp")
-  kMoney,     // "12,345.68"
-  kRatio,     // Sharpe, beta, ...: "1.23" from 1 up, 3 significant digits below
-  kNumber,    // prices, sizes, correlations: up to 6 significant digits, "12,345.7"
-  kCount,     // "1,234"
-  kSeconds,   // "350 ms", "5.2 s", "3 min 5 s", "2 h 30 min", "3 days 4 h", "680 days"
-  kTime,      // ISO-8601 text: "2004-08-19" at midnight, else "2004-08-19 15:30"
-  kText,      // as it is
-};
+// How a value is shown, and the label and unit of a canonical key: one table for every human
+// surface (engines/metrics/metric_format.h), under the names this page's code uses.
+using Unit = MetricUnit;
+using KeyFormat = MetricDisplay;
+inline KeyFormat FormatOfKey(std::string_view key) { return DisplayOf(key); }
+inline std::string Grouped(double v, int decimals) { return FormatGrouped(v, decimals); }
+inline std::string FormatSeconds(double seconds) { return FormatDuration(seconds); }
 
-// The label and unit of a canonical metric or convention key (docs/metrics.md), e.g.
-// "max_drawdown_duration_s" -> {"Longest drawdown", kSeconds}. A key not listed gets a label
-// made from its words, and kSeconds when it ends in "_s", else kNumber.
-struct KeyFormat {
-  std::string label;
-  Unit unit;
-};
-KeyFormat FormatOfKey(std::string_view key);
-
-// `v` with `decimals` fixed decimals and commas between thousands: Grouped(-1234.5, 2) ==
-// "-1,234.50". A value that rounds to zero has no minus sign.
-std::string Grouped(double v, int decimals);
-
-std::string FormatPercent(double fraction);  // 2 decimals; a tiny non-zero one 2 significant
-std::string FormatMoney(double v);
-std::string FormatRatio(double v);
-std::string FormatNumber(double v);
-std::string FormatCount(double v);
-std::string FormatSeconds(double seconds);
+// "2004-11-17" for a time at midnight, else "2004-11-17 15:59".
 std::string FormatIsoShort(std::string_view iso);
 
 // A JSON value in `unit`: null "—", "inf"/"-inf" (and infinities) "∞"/"-∞", NaN "—", numbers as

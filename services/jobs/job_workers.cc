@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
 #include "services/jobs/job_log.h"
@@ -20,12 +21,6 @@ constexpr const char* kUnexpected = "internal error; see the server log";
 
 double SecondsBetween(TimeNs from, TimeNs to) {
   return from == 0 || to < from ? 0.0 : static_cast<double>(to - from) / 1e9;
-}
-
-std::string FormatSeconds(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", seconds);
-  return text;
 }
 
 // A cancelled job's message, saying it once: "cancelled while running" or "backtest cancelled at
@@ -371,7 +366,7 @@ void JobWorkers::Finish(Running& running, RunListener& listener, const DispatchO
   const JobStatus ended = stored.ok() ? stored->status : final_status;
   const double seconds = SecondsBetween(started.started_at, parts_.clock->Now());
   if (ended == JobStatus::kSucceeded) {
-    log.Info("succeeded on " + started.engine_used + " in " + FormatSeconds(seconds) + " s");
+    log.Info("succeeded on " + started.engine_used + " in " + FormatElapsed(seconds));
   } else if (ended == JobStatus::kCancelled) {
     log.Info(stored.ok() && !stored->error_message.empty() ? stored->error_message : message);
   } else {

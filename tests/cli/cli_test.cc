@@ -146,7 +146,7 @@ TEST_CASE("strategies lists the catalogue with typed parameters and their ranges
 }
 
 // The table of a known run: every value as backtesting.py's stats give it, in people's units.
-TEST_CASE("backtest table: labels for people, drawdowns as negative percentages, durations") {
+TEST_CASE("backtest table: labels for people, values in their units, durations in days") {
   TempDir tmp;
   const Outcome o = Run({"backtest", "--data", Goog(), "--strategy", "sma_cross", "--commission",
                          "0.002", "--cache-dir", tmp.Path("cache")},
@@ -170,11 +170,11 @@ TEST_CASE("backtest table: labels for people, drawdowns as negative percentages,
     std::snprintf(buf, sizeof buf, "%.2f%s", v, unit);
     return std::string(buf);
   };
-  // backtesting.py prints "Max. Drawdown [%] -33.93": the same sign here.
-  CHECK(row("Max. drawdown") == fixed(stats["Max. Drawdown [%]"].get<double>(), " %"));
-  CHECK(row("Avg. drawdown") == fixed(stats["Avg. Drawdown [%]"].get<double>(), " %"));
-  CHECK(row("Return") == fixed(stats["Return [%]"].get<double>(), " %"));
-  CHECK(row("Equity final") == fixed(stats["Equity Final [$]"].get<double>(), ""));
+  // Drawdowns are the positive fractions of the JSON (backtesting.py prints them negative).
+  CHECK(row("Max drawdown") == fixed(-stats["Max. Drawdown [%]"].get<double>(), " %"));
+  CHECK(row("Average drawdown") == fixed(-stats["Avg. Drawdown [%]"].get<double>(), " %"));
+  CHECK(row("Total return") == fixed(stats["Return [%]"].get<double>(), " %"));
+  CHECK(row("Final equity") == fixed(stats["Equity Final [$]"].get<double>(), ""));
   CHECK(row("Commissions") == fixed(stats["Commissions [$]"].get<double>(), ""));
   auto days = [&](const char* key) {
     const double d = stats[key]["seconds"].get<double>() / 86400;
@@ -182,8 +182,8 @@ TEST_CASE("backtest table: labels for people, drawdowns as negative percentages,
     return std::to_string(static_cast<long>(d)) + " days";
   };
   CHECK(row("Duration") == days("Duration"));
-  CHECK(row("Max. drawdown duration") == days("Max. Drawdown Duration"));
-  CHECK(row("Avg. trade duration") == days("Avg. Trade Duration"));
+  CHECK(row("Longest drawdown") == days("Max. Drawdown Duration"));
+  CHECK(row("Average trade length") == days("Avg. Trade Duration"));
   CHECK(row("Trades") == std::to_string(stats["# Trades"].get<long>()));
   CHECK(o.out.find("_s ") == std::string::npos);  // no JSON key as a label
   CHECK(o.out.find("max_drawdown") == std::string::npos);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -99,12 +100,19 @@ TEST_CASE("btrouter compare runs native, backtestingpy and lean_local and writes
   CHECK(Has(html, report["id"].get<std::string>()));
 
   // A variant: the same engine with another setting, named after it.
-  const Outcome variant =
-      compare({"--engines", "native", "--variant", "native:trade_on_close=true", "--strategy",
-               "sma_cross", "--data", testing::SharedData("GOOG.csv")});
+  const Outcome variant = compare({"--engines", "native", "--variant", "native:trade_on_close=true",
+                                   "--variant", "native:fast=5", "--strategy", "sma_cross",
+                                   "--data", testing::SharedData("GOOG.csv")});
   INFO(variant.err);
   CHECK(variant.exit_code == 0);
   CHECK(Has(variant.out, "[native[trade_on_close=true] vs native] fill timing:"));
+  // The summary in people's units, as `btrouter backtest` shows them.
+  CHECK(Has(variant.out, "Max drawdown"));
+  CHECK(std::regex_search(variant.out, std::regex("max_drawdown [0-9.]+ % → [0-9.]+ %")));
+  CHECK(std::regex_search(variant.out,
+                          std::regex("max_drawdown_duration_s [0-9,]+ days → [0-9,]+ days")));
+  CHECK(!Has(variant.out, "e+0"));  // no raw seconds or fractions in exponent form
+  CHECK(Has(variant.out, "runs with strategy.params.fast = 5 (native: unset)"));
 
   // Refused requests exit 2 naming the field; a comparison with one success exits 1.
   const Outcome unknown = compare({"--engines", "native,nosuch", "--strategy", "sma_cross",

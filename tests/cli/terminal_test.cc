@@ -80,7 +80,7 @@ TEST_CASE("backtest clears its progress line before the table, an error or Ctrl-
     const std::string rest = AfterClearedLine(p.output(), "native backtest: sma_cross");
     CHECK(!Has(rest, "loading"));  // nothing drawn after the result began
     CHECK(!Has(rest, "[#"));
-    CHECK(Has(rest, "Max. drawdown"));
+    CHECK(Has(rest, "Max drawdown"));
   }
   SECTION("the error starts on a clean line") {
     const std::string fifo = MakeFifo(tmp, "bad.csv");
