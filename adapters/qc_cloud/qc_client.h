@@ -119,6 +119,8 @@ class QcClient {
   // `text` with the token, any 64-hex-digit run (a request hash) and any "Basic <base64>"
   // value replaced by "<redacted>" (QcReplyReader::Redact).
   std::string Redact(std::string_view text) const { return replies_.Redact(text); }
+  // The reader of the answers (for reading what several answers make together, qc_wire.h).
+  const QcReplyReader& replies() const { return replies_; }
 
  private:
   std::chrono::milliseconds Backoff(int retry, const HttpResponse* reply) const;
