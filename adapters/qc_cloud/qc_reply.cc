@@ -92,13 +92,13 @@ const json* BacktestMember(const json& doc) {
 Status QcReplyReader::Missing(std::string_view endpoint, std::string_view what,
                               const json& doc) const {
   return Status::Internal(What(endpoint) + ": no " + std::string(what) + " in " +
-                          Excerpt(Redact(Dump(doc))));
+                          Quote(Dump(doc), 200));
 }
 
 Status QcReplyReader::HttpError(std::string_view endpoint, CallKind kind, long code,
                                 std::string_view body, const std::string& envelope_text,
                                 bool* retryable) const {
-  const std::string server = Excerpt(Redact(envelope_text.empty() ? body : envelope_text), 300);
+  const std::string server = Quote(envelope_text.empty() ? body : envelope_text, 300);
   const std::string http = What(endpoint) + ": HTTP " + std::to_string(code) +
                            (server.empty() ? std::string() : ": " + server);
   if (code == 401) return Status::Unauthenticated(http + std::string(kCredentialHint));
@@ -135,13 +135,12 @@ Result<json> QcReplyReader::ReadAnswer(std::string_view endpoint, CallKind kind,
   }
   const std::string what = What(endpoint);
   if (!doc.is_object()) {
-    return Status::Internal(what +
-                            ": malformed answer (not a JSON object): " + Excerpt(Redact(body)));
+    return Status::Internal(what + ": malformed answer (not a JSON object): " + Quote(body, 200));
   }
   if (StringMember(doc, "status") == "loading") return doc;  // chart/read while it is drawn
   const json* success = Member(doc, "success");
   if (success != nullptr && !(success->is_boolean() && success->get<bool>())) {
-    const std::string error = Excerpt(Redact(envelope_text), 300);
+    const std::string error = Quote(envelope_text, 300);
     const std::string message =
         what + " failed: " + (error.empty() ? "success:false without errors" : error);
     if (IsCredentialError(envelope_text)) {
@@ -246,6 +245,12 @@ Result<std::vector<std::string>> QcReplyReader::BacktestIds(const json& doc) con
     if (id != nullptr && id->is_string()) ids.push_back(id->get<std::string>());
   }
   return ids;
+}
+
+std::string QcReplyReader::Quote(std::string_view text, size_t max_chars) const {
+  // Redacted again after Excerpt: its \xNN escapes end in hex digits, which could complete a
+  // hash or the token with the bytes after them.
+  return Redact(Excerpt(Redact(text), max_chars));
 }
 
 std::string QcReplyReader::Redact(std::string_view text) const {

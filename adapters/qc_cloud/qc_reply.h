@@ -71,6 +71,8 @@ class QcReplyReader {
   std::string Redact(std::string_view text) const;
 
  private:
+  // `text` redacted and cut to an excerpt of about `max_chars` bytes (Excerpt, http_client.h).
+  std::string Quote(std::string_view text, size_t max_chars) const;
   // The error of a non-2xx answer (ReadAnswer's rules).
   Status HttpError(std::string_view endpoint, CallKind kind, long code, std::string_view body,
                    const std::string& envelope_text, bool* retryable) const;

@@ -136,6 +136,19 @@ TEST_CASE("qc reply: an answer of bytes that are not UTF-8 is quoted as \\xNN (f
   CHECK(cut.doc.status().message().find(std::string(299, 'z') + "...") != std::string::npos);
 }
 
+TEST_CASE("qc reply: an escaped byte cannot complete the token in a message (found by fuzzing)",
+          "[qc_cloud]") {
+  // "\xb0" + "f1e2d-token" read "\xb0f1e2d-token" once escaped: the token, after the redaction.
+  const QcReplyReader reader("0f1e2d-token");
+  bool retryable = false;
+  const Result<json> doc = reader.ReadAnswer("backtests/read", CallKind::kRead, 200,
+                                             "\xb0"
+                                             "f1e2d-token",
+                                             &retryable);
+  CHECK(doc.status().message() ==
+        "QuantConnect backtests/read: malformed answer (not a JSON object): \\xb<redacted>");
+}
+
 TEST_CASE("qc reply: a deeply nested answer is malformed, not a stack overflow", "[qc_cloud]") {
   // nlohmann parses a million levels, and returning the value copied it recursively.
   const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
