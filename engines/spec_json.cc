@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "engines/core/utf8.h"
 #include "engines/data/sha256.h"
 #include "engines/spec_bounds.h"
 
@@ -11,9 +12,16 @@ namespace {
 
 using nlohmann::json;
 
+// Text for a message, cut to 80 bytes of whole characters: a body may be megabytes long.
+std::string Cut(std::string text) {
+  if (text.size() > 80) text = std::string(Utf8Prefix(text, 77)) + "...";
+  return text;
+}
+
 Status Expect(const json& j, const std::string& field, bool ok, const char* what) {
   if (ok) return Status::Ok();
-  return Status::InvalidArgument(field + ": expected " + what + ", got " + j.dump());
+  return Status::InvalidArgument(field + ": expected " + what + ", got " +
+                                 Cut(j.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 // A numeric setting, within its bounds (spec_bounds.h).
@@ -52,13 +60,14 @@ Status ReadStrategy(const json& body, StrategyRef* out) {
   BTR_RETURN_IF_ERROR(ReadName(s["name"], "strategy.name", &out->name));
   for (const auto& [key, value] : s.items()) {
     if (key != "name" && key != "params") {
-      return Status::InvalidArgument("strategy." + key + ": unknown field (expected name, params)");
+      return Status::InvalidArgument("strategy." + Cut(key) +
+                                     ": unknown field (expected name, params)");
     }
   }
   if (!s.contains("params")) return Status::Ok();
   BTR_RETURN_IF_ERROR(Expect(s["params"], "strategy.params", s["params"].is_object(), "an object"));
   for (const auto& [key, value] : s["params"].items()) {
-    const std::string field = "strategy.params." + key;
+    const std::string field = "strategy.params." + Cut(key);
     if (value.is_boolean()) {
       out->params[key] = value.get<bool>() ? 1 : 0;
     } else {
@@ -79,7 +88,7 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
       "commission",       "commission_fixed", "spread",         "margin",  "trade_on_close",
       "exclusive_orders", "hedging",          "finalize_trades"};
   for (const auto& [key, value] : body.items()) {
-    if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
+    if (kKnown.count(key) == 0) return Status::InvalidArgument(Cut(key) + ": unknown field");
   }
   BacktestSpec spec;
   if (body.contains("engine"))

@@ -5,6 +5,9 @@
 #include <cctype>
 #include <mutex>
 
+#include "engines/core/json_text.h"
+#include "engines/core/utf8.h"
+
 namespace btr {
 namespace {
 
@@ -58,7 +61,7 @@ Status TransportStatus(CURLcode rc, const char* error, long request_bytes,
 
 }  // namespace
 
-nlohmann::json HttpResponse::Json() const { return nlohmann::json::parse(body, nullptr, false); }
+nlohmann::json HttpResponse::Json() const { return ParseJson(body); }
 
 std::string HttpResponse::Header(const std::string& lower_case_name) const {
   auto it = headers.find(lower_case_name);
@@ -137,12 +140,26 @@ std::string UrlEncode(std::string_view text) {
 
 std::string Excerpt(std::string_view text, size_t max_chars) {
   std::string out;
-  for (char c : text) {
-    if (out.size() >= max_chars) {
+  std::string piece;
+  while (!text.empty()) {
+    const auto c = static_cast<unsigned char>(text[0]);
+    size_t length = Utf8CharLength(text);
+    piece.clear();
+    if (c == '\n' || c == '\r' || c == '\t') {
+      piece = " ";
+      length = 1;
+    } else if (length == 0) {
+      AppendEscapedByte(c, &piece);
+      length = 1;
+    } else {
+      piece.assign(text.substr(0, length));
+    }
+    if (out.size() + piece.size() > max_chars) {
       out += "...";
       break;
     }
-    out += c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
+    out += piece;
+    text.remove_prefix(length);
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;

@@ -29,7 +29,8 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // lower-case names; the last value of repeats
 
   bool ok() const { return code >= 200 && code < 300; }
-  // The body parsed; a discarded value when it is not JSON.
+  // The body parsed (ParseJson, engines/core/json_text.h); a discarded value when it is not JSON
+  // or nests too deeply.
   nlohmann::json Json() const;
   // A header's value, or "" when absent. `lower_case_name` as stored.
   std::string Header(const std::string& lower_case_name) const;
@@ -68,8 +69,9 @@ class HttpClient {
 // "a/b c" -> "a%2Fb%20c": a query or path component, percent-encoded (RFC 3986 unreserved kept).
 std::string UrlEncode(std::string_view text);
 
-// `text` on one line and at most `max_chars` long ("..." appended when cut): for quoting
-// unexpected replies in error messages.
+// `text` on one line and at most `max_chars` bytes long ("..." appended when cut), never cut
+// inside a character, bytes that are not UTF-8 shown as \xNN (engines/core/utf8.h): for quoting
+// unexpected replies in error messages, which must stay valid UTF-8.
 std::string Excerpt(std::string_view text, size_t max_chars = 200);
 
 }  // namespace btr

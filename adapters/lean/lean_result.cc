@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "adapters/lean/lean_internal.h"
+#include "engines/core/utf8.h"
 
 namespace btr::lean {
 namespace {
@@ -34,7 +35,7 @@ Status Shape(const std::string& path, const std::string& what) {
 // A short excerpt of a JSON value for messages.
 std::string Excerpt(const json& value) {
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  if (text.size() > 60) text = std::string(Utf8Prefix(text, 57)) + "...";  // whole characters
   return text;
 }
 

@@ -14,6 +14,7 @@
 #include "adapters/lean/lean_result.h"
 #include "adapters/lean_local/lean_launcher.h"
 #include "adapters/lean_local/lean_workspace.h"
+#include "engines/core/json_text.h"
 #include "engines/native/strategies/catalogue.h"
 
 namespace btr {
@@ -122,7 +123,7 @@ Result<nlohmann::json> ReadResultFile(const LeanWorkspace& ws) {
   }
   std::ifstream in(path, std::ios::binary);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json doc = ParseJson(text);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::Internal("LEAN's result file " + fs::path(path).filename().string() +
                             " is not a JSON object (" + std::to_string(text.size()) +

@@ -2,10 +2,10 @@
 // docs/engines/qc_cloud.md). Every call is POST <url>/<endpoint> with a JSON body, signed with
 // fresh Authorization and Timestamp headers (qc_auth.h).
 //
-// Answers (§1.3): a 2xx body is the envelope {success, errors[]}; `success:false` is an error:
-// errors[0] starting "Hash doesn't match" or "UserID not valid" → Unauthenticated, otherwise the
-// call's own class (creates: InvalidArgument, the cloud refused what was sent; reads: Internal).
-// HTTP 401 → Unauthenticated; 403 → PermissionDenied.
+// Answers (§1.3, read by QcReplyReader, qc_reply.h): a 2xx body is the envelope {success,
+// errors[]}; `success:false` is an error: errors[0] starting "Hash doesn't match" or "UserID not
+// valid" → Unauthenticated, otherwise the call's own class (creates: InvalidArgument, the cloud
+// refused what was sent; reads: Internal). HTTP 401 → Unauthenticated; 403 → PermissionDenied.
 //
 // Retries, bounded by QcClientOptions::max_attempts, with exponential backoff and jitter
 // (Retry-After honoured), only where a repeat cannot create anything twice:
@@ -38,6 +38,7 @@
 
 #include "adapters/common/http_client.h"
 #include "adapters/qc_cloud/qc_auth.h"
+#include "adapters/qc_cloud/qc_reply.h"
 #include "engines/core/clock.h"
 #include "engines/core/status.h"
 
@@ -62,23 +63,6 @@ struct CallScope {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string deadline_setting;  // named in DeadlineExceeded ("engines.qc_cloud.timeout_s")
   int max_attempts = 0;          // 0 = QcClientOptions::max_attempts
-};
-
-enum class CallKind { kRead, kCreate };
-
-struct CompileState {
-  std::string state;  // "InQueue", "BuildSuccess", "BuildError"
-  std::vector<std::string> logs;
-};
-
-struct ProjectSummary {
-  int64_t id = 0;
-  std::string name;
-};
-
-struct OrdersPage {
-  std::vector<nlohmann::json> orders;
-  int64_t length = 0;  // as answered ("length"); 0 when absent
 };
 
 class QcClient {
@@ -133,8 +117,10 @@ class QcClient {
   Status CheckScope(const CallScope& scope) const;
 
   // `text` with the token, any 64-hex-digit run (a request hash) and any "Basic <base64>"
-  // value replaced by "<redacted>".
-  std::string Redact(std::string_view text) const;
+  // value replaced by "<redacted>" (QcReplyReader::Redact).
+  std::string Redact(std::string_view text) const { return replies_.Redact(text); }
+  // The reader of the answers (for reading what several answers make together, qc_wire.h).
+  const QcReplyReader& replies() const { return replies_; }
 
  private:
   std::chrono::milliseconds Backoff(int retry, const HttpResponse* reply) const;
@@ -142,6 +128,7 @@ class QcClient {
   QcClientOptions options_;
   QcSigner signer_;
   HttpClient http_;
+  QcReplyReader replies_;
   mutable std::mutex jitter_mu_;
   mutable std::mt19937_64 jitter_;
 };

@@ -262,8 +262,7 @@ Result<EngineRun> QcCloudEngine::FollowBacktest(const BacktestSpec& spec, const 
   if (!orders.ok()) return orders.status();
   state.following = false;
 
-  Result<EngineRun> run =
-      lean::ParseLeanResult(qc::AssembleResult(*finished, *chart, *orders), bars);
+  Result<EngineRun> run = qc::ReadCloudRun(client_->replies(), *finished, *chart, *orders, bars);
   if (!run.ok()) return run.status().WithPrefix("QuantConnect backtest " + state.backtest_id);
   run->engine_version = "QuantConnect Cloud (LEAN)";
   // The algorithm starts deciding where the native strategy does (its warm-up); buy & hold and

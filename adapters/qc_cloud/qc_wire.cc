@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "adapters/lean/lean_project.h"
+#include "adapters/lean/lean_result.h"
 #include "engines/core/time.h"
 
 namespace btr::qc {
@@ -141,6 +142,15 @@ json AssembleResult(const json& backtest, const json& equity_chart,
   }
   result["orders"] = std::move(by_id);
   return result;
+}
+
+Result<EngineRun> ReadCloudRun(const QcReplyReader& reader, const json& backtest,
+                               const json& equity_chart, const std::vector<json>& orders,
+                               const BarSeries& bars) {
+  Result<EngineRun> run =
+      lean::ParseLeanResult(AssembleResult(backtest, equity_chart, orders), bars);
+  if (!run.ok()) return Status(run.status().code(), reader.Redact(run.status().message()));
+  return run;
 }
 
 std::string FirstLine(std::string_view text) {

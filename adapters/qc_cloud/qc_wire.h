@@ -25,8 +25,10 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/qc_cloud/qc_reply.h"
 #include "engines/core/status.h"
 #include "engines/data/bars.h"
+#include "engines/engine.h"
 #include "engines/spec.h"
 
 namespace btr::qc {
@@ -67,6 +69,13 @@ BacktestState ReadBacktestState(const nlohmann::json& backtest);
 // orders (keyed by their "id", else by position from 1).
 nlohmann::json AssembleResult(const nlohmann::json& backtest, const nlohmann::json& equity_chart,
                               const std::vector<nlohmann::json>& orders);
+
+// The run of a completed backtest: lean::ParseLeanResult over AssembleResult(backtest,
+// equity_chart, orders), against the `bars` sent. Its error (Internal, naming the member) quotes
+// the answers, which may echo the token: it is redacted with `reader`.
+Result<EngineRun> ReadCloudRun(const QcReplyReader& reader, const nlohmann::json& backtest,
+                               const nlohmann::json& equity_chart,
+                               const std::vector<nlohmann::json>& orders, const BarSeries& bars);
 
 // The first non-empty line of `text`, trimmed.
 std::string FirstLine(std::string_view text);

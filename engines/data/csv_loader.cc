@@ -17,6 +17,7 @@ using data_internal::ParseInt64;
 using data_internal::ParseIsoTimeInRange;
 using data_internal::QuoteForError;
 using data_internal::ScanDecimal;
+using data_internal::ShownForError;
 using data_internal::TrimBlanks;
 
 enum Role : int { kTime = 0, kOpen, kHigh, kLow, kClose, kVolume, kRoleCount };
@@ -112,9 +113,7 @@ Status CsvParser::ParseHeader(std::string_view line, size_t line_no) {
   while (split.Next(&raw)) {
     const std::string_view name = TrimBlanks(StripQuotes(TrimBlanks(raw)));
     // Names are cut for messages: the first line of a binary file can be megabytes long.
-    shown.emplace_back(name.empty()       ? "(empty)"
-                       : name.size() > 40 ? std::string(name.substr(0, 40)) + "..."
-                                          : std::string(name));
+    shown.emplace_back(name.empty() ? "(empty)" : ShownForError(name, 40));
     lower.push_back(Lower(name));
   }
   auto header_list = [&shown] {

@@ -1,8 +1,9 @@
 #include "engines/data/parse_util.h"
 
 #include <charconv>
-#include <cstdio>
 #include <system_error>
+
+#include "engines/core/utf8.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -43,24 +44,24 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   return ec == std::errc() && ptr == end;
 }
 
-std::string QuoteForError(std::string_view s) {
-  constexpr size_t kMaxShown = 40;
-  std::string out = "'";
-  const size_t shown = s.size() > kMaxShown ? kMaxShown : s.size();
-  for (size_t i = 0; i < shown; ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
-      out += buf;
+std::string ShownForError(std::string_view s, size_t max_chars) {
+  std::string out;
+  for (size_t chars = 0; !s.empty() && chars < max_chars; ++chars) {
+    const auto c = static_cast<unsigned char>(s[0]);
+    size_t length = Utf8CharLength(s);
+    if (length == 0 || c < 0x20 || c == 0x7f) {
+      AppendEscapedByte(c, &out);
+      length = 1;
     } else {
-      out += static_cast<char>(c);
+      out.append(s.substr(0, length));
     }
+    s.remove_prefix(length);
   }
-  if (shown < s.size()) out += "...";
-  out += '\'';
+  if (!s.empty()) out += "...";
   return out;
 }
+
+std::string QuoteForError(std::string_view s) { return "'" + ShownForError(s, 40) + "'"; }
 
 size_t CountLines(std::string_view text) {
   size_t count = 0;

@@ -79,8 +79,12 @@ bool ParseInt64(std::string_view s, int64_t* out);
 // Trims spaces and tabs at both ends.
 std::string_view TrimBlanks(std::string_view s);
 
-// `s` in single quotes for an error message, cut to 40 characters with "..." and with control
-// bytes shown as \xNN: 'abc'.
+// `s` for an error message: at most `max_chars` characters ("..." appended when cut), control
+// bytes and bytes that are not UTF-8 shown as \xNN, so the message stays valid UTF-8
+// (engines/core/utf8.h).
+std::string ShownForError(std::string_view s, size_t max_chars);
+
+// ShownForError(s, 40) in single quotes: 'abc'.
 std::string QuoteForError(std::string_view s);
 
 // Iterates the lines of a text. Accepts LF and CRLF endings and a missing final newline; a

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "engines/data/file_util.h"
+#include "engines/data/parse_util.h"
 
 namespace btr {
 namespace {
@@ -42,6 +43,11 @@ std::string Hex32(uint32_t v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%08x", v);
   return buf;
+}
+
+// An entry name for a message: names are raw bytes of the archive (ZIP does not require UTF-8).
+std::string Shown(std::string_view entry_name) {
+  return data_internal::ShownForError(entry_name, 80);
 }
 
 // True when [pos, pos + len) lies inside a buffer of `size` bytes (overflow-safe).
@@ -138,13 +144,13 @@ Status ZipReader::ParseDirectory() {
     while (x + 4 <= x_end) {
       const uint16_t id = Le16(d, x);
       const uint16_t len = Le16(d, x + 2);
-      if (x + 4 + len > x_end) return Corrupt(e.name + ": malformed extra field");
+      if (x + 4 + len > x_end) return Corrupt(Shown(e.name) + ": malformed extra field");
       if (id == kZip64ExtraId) {
         uint64_t f = x + 4;
         const uint64_t f_end = f + len;
         for (uint64_t* field : {&e.uncompressed_size, &e.compressed_size, &e.local_header_offset}) {
           if (*field != 0xFFFFFFFFu) continue;
-          if (f + 8 > f_end) return Corrupt(e.name + ": short ZIP64 extra field");
+          if (f + 8 > f_end) return Corrupt(Shown(e.name) + ": short ZIP64 extra field");
           *field = Le64(d, f);
           f += 8;
         }
@@ -170,12 +176,14 @@ const ZipEntry* ZipReader::Find(std::string_view entry_name) const {
 Result<std::string> ZipReader::Extract(std::string_view entry_name) const {
   const ZipEntry* e = Find(entry_name);
   if (e == nullptr) {
+    constexpr size_t kNamesListed = 20;
     std::string names;
-    for (const ZipEntry& other : entries_) {
+    for (size_t i = 0; i < entries_.size() && i < kNamesListed; ++i) {
       if (!names.empty()) names += ", ";
-      names += other.name;
+      names += Shown(entries_[i].name);
     }
-    return Status::NotFound(name_ + ": no entry '" + std::string(entry_name) +
+    if (entries_.size() > kNamesListed) names += ", ...";
+    return Status::NotFound(name_ + ": no entry '" + Shown(entry_name) +
                             "' (entries: " + (names.empty() ? "none" : names) + ")");
   }
   return Extract(*e);
@@ -184,7 +192,7 @@ Result<std::string> ZipReader::Extract(std::string_view entry_name) const {
 Result<std::string> ZipReader::Extract(const ZipEntry& e) const {
   const std::string& d = data_;
   const uint64_t size = d.size();
-  const std::string where = e.name + ": ";
+  const std::string where = Shown(e.name) + ": ";
   if (e.flags & 1) return Status::InvalidArgument(name_ + ": " + where + "encrypted entry");
   if (!InBounds(e.local_header_offset, kLocalHeaderSize, size) ||
       Le32(d, e.local_header_offset) != kLocalHeaderSig) {

@@ -5,8 +5,10 @@
 //
 // The whole archive is held in memory (LEAN data zips are small: one day or one symbol each).
 // Errors are kInvalidArgument naming the archive ("spy.zip: truncated archive: ...",
-// "spy.zip: spy.csv: CRC-32 mismatch"), kNotFound for a missing archive or entry. Never crashes
-// on corrupt input: every offset and size is checked against the archive size.
+// "spy.zip: spy.csv: CRC-32 mismatch"), kNotFound for a missing archive or entry. Entry names
+// are quoted cut to 80 characters, bytes that are not UTF-8 as \xNN. Never crashes on corrupt
+// input: every offset and size is checked against the archive size, and an entry is inflated
+// only up to its declared size (at most 1032 times its compressed size).
 //
 // A ZipReader is immutable after Open: concurrent const calls are safe.
 #pragma once
@@ -46,7 +48,7 @@ class ZipReader {
 
   // The uncompressed bytes of an entry of this archive, after checking sizes and CRC-32.
   Result<std::string> Extract(const ZipEntry& entry) const;
-  // Same, by name; kNotFound listing the entries when there is no such entry.
+  // Same, by name; kNotFound listing the first 20 entries when there is no such entry.
   Result<std::string> Extract(std::string_view entry_name) const;
 
  private:

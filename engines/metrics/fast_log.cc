@@ -5,7 +5,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-extern "C" __m256d _ZGVdN4v_log(__m256d x);  // glibc libmvec, AVX2 variant
+// glibc libmvec, AVX2 variant (declared for AVX2 so that clang accepts the vector argument).
+extern "C" __attribute__((target("avx2"))) __m256d _ZGVdN4v_log(__m256d x);
 
 namespace btr {
 namespace {

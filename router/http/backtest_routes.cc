@@ -1,6 +1,7 @@
 // /v1/backtests routes.
 #include <cmath>
 
+#include "engines/core/json_text.h"
 #include "engines/data/bar_cache.h"
 #include "engines/metrics/metrics.h"
 #include "engines/spec_json.h"
@@ -44,7 +45,7 @@ nlohmann::json JobToJson(const JobRecord& job) {
 namespace {
 
 ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
-  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  const nlohmann::json body = ParseJson(req.body);
   if (body.is_discarded()) {
     return Problem(
         Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"),

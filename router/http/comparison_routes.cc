@@ -2,6 +2,7 @@
 // (services/comparisons/comparison_service.h, docs/comparisons.md).
 #include <cmath>
 
+#include "engines/core/json_text.h"
 #include "router/http/route_util.h"
 #include "services/compare/report_csv.h"
 #include "services/compare/report_html.h"
@@ -13,7 +14,7 @@ namespace {
 using route_util::Problem;
 
 ApiReply Create(const ApiDeps& deps, const ApiRequest& req) {
-  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  const nlohmann::json body = ParseJson(req.body);
   if (body.is_discarded()) {
     return Problem(
         Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"),

@@ -1,5 +1,6 @@
 // Strategies, keys, whoami, health, metrics and the OpenAPI document (datasets are in
 // dataset_routes.cc, engines in engine_routes.cc, backtests in backtest_routes.cc).
+#include "engines/core/json_text.h"
 #include "engines/native/strategies/catalogue.h"
 #include "engines/native/strategies/catalogue_json.h"
 #include "router/http/route_util.h"
@@ -42,7 +43,7 @@ nlohmann::json KeyToJson(const ApiKeyRecord& k) {
 }
 
 ApiReply CreateKey(const ApiDeps& deps, const ApiRequest& req) {
-  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  const nlohmann::json body = ParseJson(req.body);
   if (!body.is_object() || !body.contains("tenant") || !body["tenant"].is_string()) {
     return Problem(Status::InvalidArgument("tenant: required, a string"), req);
   }

@@ -96,6 +96,24 @@ TEST_CASE("numeric settings are bounded; the error names the field and the range
                                                     0) == 0);
 }
 
+TEST_CASE("spec errors quote a long value or name in a short excerpt") {
+  // The API accepts bodies of megabytes: an error used to echo the whole value back.
+  const std::string big(100000, 'x');
+  const std::string value_error =
+      SpecFromJson({{"strategy", "x"}, {"dataset", "d"}, {"cash", big}}).status().message();
+  CHECK(value_error == "cash: expected a number, got \"" + std::string(76, 'x') + "...");
+  const std::string key_error =
+      SpecFromJson({{"strategy", "x"}, {"dataset", "d"}, {big, 1}}).status().message();
+  CHECK(key_error == std::string(77, 'x') + "...: unknown field");
+  // The cut keeps whole characters: the text stays valid UTF-8.
+  const std::string accents = "\"" + std::string(74, 'a') + "\xc3\xa9\xc3\xa9\xc3\xa9\"";
+  const std::string cut =
+      SpecFromJson(json::parse(R"({"strategy": "x", "dataset": "d", "margin": )" + accents + "}"))
+          .status()
+          .message();
+  CHECK(cut == "margin: expected a number, got \"" + std::string(74, 'a') + "\xc3\xa9...");
+}
+
 BarSeries Wave() {
   BarSeries b;
   for (int i = 0; i < 400; ++i) {

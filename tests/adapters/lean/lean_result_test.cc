@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "engines/core/utf8.h"
 #include "tests/adapters/lean/lean_test_util.h"
 
 namespace btr::lean {
@@ -301,6 +302,22 @@ TEST_CASE("ParseLeanResult names the member of a malformed result", "[lean]") {
            "totalPerformance.tradeStatistics: expected an object");
   Result<EngineRun> not_object = ParseLeanResult(json::array(), testing::January2023Minutes());
   CHECK(not_object.status().code() == StatusCode::kInternal);
+}
+
+TEST_CASE("ParseLeanResult quotes a bad point in whole characters (found by fuzzing)", "[lean]") {
+  // The excerpt of a point was cut at 57 bytes, inside a character here: the message was not
+  // valid UTF-8 and a job failing with it could not be answered as JSON.
+  std::string name;
+  for (int i = 0; i < 30; ++i) name += "\xc3\xa9";
+  const json result = {
+      {"charts", {{"Strategy Equity", {{"series", {{"Equity", {{"values", {{name, 1, 2}}}}}}}}}}}};
+  const Result<EngineRun> run = ParseLeanResult(result, testing::January2023Minutes());
+  REQUIRE_FALSE(run.ok());
+  const std::string message = run.status().message();
+  CHECK(IsValidUtf8(message));
+  std::string shown = "[\"";
+  for (int i = 0; i < 27; ++i) shown += "\xc3\xa9";
+  CHECK(message.find("got " + shown + "...") != std::string::npos);
 }
 
 TEST_CASE("LeanResultError detects runtime errors", "[lean]") {

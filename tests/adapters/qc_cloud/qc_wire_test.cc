@@ -108,6 +108,22 @@ TEST_CASE("qc wire: the assembled result has LEAN's shape", "[qc_cloud]") {
   CHECK_FALSE(result.contains("status"));
 }
 
+TEST_CASE("qc wire: a result error quoting the token is redacted (found by fuzzing)",
+          "[qc_cloud]") {
+  // The LEAN reader quotes the bad member; in a cloud answer that may be the token echoed back,
+  // and the job's error would have carried it.
+  const QcReplyReader reader("0f1e2d-token");
+  const json backtest = json::parse(R"({"totalPerformance": {"closedTrades": [
+      {"entryTime": "2023-01-03T05:000f1e2d-token:00Z", "exitTime": "2023-01-10T05:00:00Z"}]}})");
+  const json chart = json::parse(R"({"series": {"Equity": {"values": [[1381104000, 100]]}}})");
+  const Result<EngineRun> run = ReadCloudRun(reader, backtest, chart, {}, TwoDays());
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.status().code() == StatusCode::kInternal);
+  CHECK(run.status().message() ==
+        "LEAN result: totalPerformance.closedTrades[0].entryTime: expected an ISO-8601 UTC "
+        "time, got \"2023-01-03T05:00<redacted>:00Z\"");
+}
+
 TEST_CASE("qc wire: FirstLine", "[qc_cloud]") {
   CHECK(FirstLine("") == "");
   CHECK(FirstLine("\n \n  a b \nc") == "a b");

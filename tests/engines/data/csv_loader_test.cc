@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engines/core/time.h"
+#include "engines/core/utf8.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -228,6 +229,31 @@ TEST_CASE("CSV numbers are parsed exactly like from_chars", "[csv]") {
   CHECK(r->high[0] == 123456789012.345);
   CHECK(r->low[0] == 0.000012345678901234567);
   CHECK(r->close[0] == 9007199254740992.0);
+}
+
+// Messages go into JSON answers (POST /v1/datasets), which cannot hold invalid UTF-8.
+TEST_CASE("CSV messages stay valid UTF-8 whatever the bytes", "[csv]") {
+  SECTION("a binary file's first line as the header (found by fuzzing)") {
+    static constexpr char kZipStart[] = "PK\x03\x04\x2d\x00\x08\x00\xe1\x32ZR\xc2\x79,x\n1,2\n";
+    const std::string e = ErrorOf(std::string_view(kZipStart, sizeof kZipStart - 1));
+    CHECK(IsValidUtf8(e));
+    CHECK(e.find("(header has: PK\\x03\\x04-\\x00\\x08\\x00\\xe12ZR\\xc2y, x)") !=
+          std::string::npos);
+  }
+  SECTION("a header name is cut between characters, not inside one") {
+    const std::string name = std::string(39, 'n') + "\xc3\xa9t\xc3\xa9";  // nnn...été
+    const std::string e = ErrorOf(name + ",open,high,low,close\n1,1,1,1,1\n");
+    CHECK(IsValidUtf8(e));
+    CHECK(e.find("(header has: " + std::string(39, 'n') + "\xc3\xa9...,") != std::string::npos);
+  }
+  SECTION("bad bytes in a value are shown as \\xNN") {
+    CHECK(ErrorOf("time,open,high,low,close\n2020-01-01,\xff\xfe,1,1,1\n") ==
+          "x.csv:2: column 'open': expected a number, got '\\xff\\xfe'");
+    const std::string e = ErrorOf("time,open,high,low,close\n2020-01-01,1,1,1," +
+                                  std::string(39, 'z') + "\xe2\x82\xac!\n");
+    CHECK(e == "x.csv:2: column 'close': expected a number, got '" + std::string(39, 'z') +
+                   "\xe2\x82\xac...'");
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "engines/core/utf8.h"
 #include "engines/data/file_util.h"
 #include "tests/engines/data/zip_test_util.h"
 
@@ -126,6 +127,23 @@ TEST_CASE("ZipReader reads a stored entry and checks its CRC", "[zip]") {
   CHECK(text2.status().message() ==
         "s.zip: corrupt or truncated ZIP archive: a.txt: CRC-32 mismatch (stored 0x363a3020, "
         "computed 0x7bf2912b)");
+}
+
+TEST_CASE("ZipReader quotes entry names as valid UTF-8, cut short", "[zip]") {
+  // ZIP names are raw bytes: quoted as they were, a message could not go into JSON.
+  const std::string raw_name = "d\xff\xfe" + std::string(100, 'n') + ".csv";
+  std::string bad = testing::MakeStoredZip(raw_name, "hello\n");
+  bad[30 + raw_name.size()] = 'j';  // the first data byte: a CRC mismatch naming the entry
+  Result<ZipReader> zip = ZipReader::FromBytes(bad, "s.zip");
+  REQUIRE(zip.ok());
+  const std::string shown = "d\\xff\\xfe" + std::string(77, 'n') + "...";
+  const Result<std::string> text = zip->Extract(zip->entries()[0]);
+  REQUIRE_FALSE(text.ok());
+  CHECK(IsValidUtf8(text.status().message()));
+  CHECK(text.status().message().rfind("s.zip: corrupt or truncated ZIP archive: " + shown + ": ",
+                                      0) == 0);
+  const Result<std::string> missing = zip->Extract("x\x80");
+  CHECK(missing.status().message() == "s.zip: no entry 'x\\x80' (entries: " + shown + ")");
 }
 
 }  // namespace
