@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "cli/cli.h"
+#include "engines/core/version.h"
 #include "cli/flags.h"
 #include "cli/report.h"
 #include "engines/data/gbm_generator.h"
@@ -16,7 +17,6 @@ int RunOpenApiCommand(int argc, char** argv);  // cli/openapi_command.cc
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
 
 constexpr const char* kMainUsage =
     "btrouter — a multi-engine backtesting router\n\n"
@@ -25,7 +25,8 @@ constexpr const char* kMainUsage =
     "  backtest     run one backtest on the native engine\n"
     "  strategies   list the strategy catalogue with parameters and defaults\n"
     "  gen-data     write synthetic 1-minute GBM bars as CSV\n"
-    "  serve        run the REST API (embedded store, worker threads)\n"
+    "  serve        run the REST API (and worker threads): embedded, or one API process of many\n"
+    "  worker       run backtests from the Redis queue for the API processes (distributed mode)\n"
     "  keys         create, list or revoke API keys\n"
     "  openapi      print the REST API's OpenAPI 3.1 document\n"
     "  version      print the version\n"
@@ -146,6 +147,7 @@ constexpr Command kCommands[] = {
     {"backtest", RunBacktestCommand}, {"strategies", RunStrategiesCommand},
     {"gen-data", RunGenDataCommand},  {"serve", RunServeCommand},
     {"keys", RunKeysCommand},         {"upload", RunUploadCommand},
+    {"worker", RunWorkerCommand},
     {"datasets", RunDatasetsCommand}, {"submit", RunSubmitCommand},
     {"status", RunStatusCommand},     {"watch", RunWatchCommand},
     {"result", RunResultCommand},     {"list", RunListCommand},
@@ -186,7 +188,7 @@ int Main(int argc, char** argv) {
   const std::string_view command = argc > 1 ? argv[1] : "";
   if (const Command* c = FindCommand(command); c != nullptr) return c->run(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
-    std::printf("btrouter %s\n", kVersion);
+    std::printf("btrouter %s\n", kBtrouterVersion);
     return 0;
   }
   if (command == "help" || command == "--help" || command == "-h") return Help(argc, argv);

@@ -7,10 +7,11 @@
 #include "cli/cli.h"
 #include "cli/flags.h"
 #include "engines/core/clock.h"
+#include "router/app/core_parts.h"
 #include "router/app/server_app.h"
+#include "router/app/worker_app.h"
 #include "services/auth/api_keys.h"
 #include "services/config/config.h"
-#include "services/store/sqlite_store.h"
 
 namespace btr::cli {
 namespace {
@@ -89,6 +90,55 @@ int RunServeCommand(int argc, char** argv) {
   return 0;
 }
 
+int RunWorkerCommand(int argc, char** argv) {
+  Flags f;
+  DeclareConfigFlags(f);
+  f.AddValue("listen", "HOST:PORT",
+             "address of the worker's /livez, /readyz and /metrics (overrides worker.listen)");
+  f.AddValue("threads", "N", "jobs run at once (overrides worker.threads)");
+  f.AddSwitch("print-config", "print the effective configuration (secrets redacted) and exit");
+  f.AddSwitch("help", "show this help");
+  if (Status s = f.Parse(argc, argv, 1); !s.ok()) return Fail("worker", s);
+  if (f.Has("help")) {
+    std::printf(
+        "usage: btrouter worker [--config FILE] [--listen HOST:PORT] [--threads N] "
+        "[--data-dir DIR]\nRuns backtests taken from the Redis queue (queue.kind = redis) for "
+        "the API processes\n(`btrouter serve`) sharing its store (store.kind = postgres).\n%s",
+        f.Usage().c_str());
+    return 0;
+  }
+  std::vector<ConfigOverride> overrides;
+  if (f.Has("data-dir")) overrides.push_back({"server.data_dir", f.Get("data-dir"), "--data-dir"});
+  if (f.Has("listen")) overrides.push_back({"worker.listen", f.Get("listen"), "--listen"});
+  if (f.Has("threads")) overrides.push_back({"worker.threads", f.Get("threads"), "--threads"});
+  Result<Config> config = LoadConfig(f.Get("config"), ProcessEnvironment(), overrides);
+  if (!config.ok()) return Fail("worker", config.status());
+  if (f.Has("print-config")) {
+    std::printf("%s", config->Dump(true).c_str());
+    return 0;
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  Result<std::unique_ptr<WorkerApp>> app = WorkerApp::Start(*config);
+  if (!app.ok()) return Fail("worker", app.status());
+  std::printf("btrouter worker %s running %lld jobs at once%s\n", (*app)->id().c_str(),
+              static_cast<long long>(config->GetInt("worker.threads")),
+              (*app)->port() == 0
+                  ? ""
+                  : (" (health and metrics: http://" + config->GetHostPort("worker.listen").host +
+                     ":" + std::to_string((*app)->port()) + "/livez, /metrics)")
+                        .c_str());
+  std::fflush(stdout);
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::fprintf(stderr, "btrouter worker: stopping (signal %d)\n", signal_number);
+  (*app)->Stop();
+  return 0;
+}
+
 int RunKeysCommand(int argc, char** argv) {
   const std::string_view action = argc > 1 ? argv[1] : "";
   Flags f;
@@ -109,8 +159,7 @@ int RunKeysCommand(int argc, char** argv) {
   }
   Result<Config> config = LoadWithFlags(f);
   if (!config.ok()) return Fail("keys", config.status());
-  Result<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open(config->GetString("server.data_dir") + "/btrouter.db");
+  Result<std::unique_ptr<Store>> store = OpenConfiguredStore(*config);
   if (!store.ok()) return Fail("keys", store.status());
   SystemClock clock;
   if (action == "create") {

@@ -57,4 +57,19 @@ Status EngineRegistry::UnknownEngine(std::string_view field, std::string_view na
                                  (disabled.empty() ? "" : "; not enabled: " + disabled) + ")");
 }
 
+Status RegisterEngines(const std::vector<EngineRegistration>& registrations,
+                       const EngineBuildContext& context, EngineRegistry* engines) {
+  for (const EngineRegistration& r : registrations) {
+    const std::string name(r.name);
+    if (!context.config->GetBool("engines." + name + ".enabled")) {
+      BTR_RETURN_IF_ERROR(engines->DeclareNotEnabled(name, EnableHint(r)));
+      continue;
+    }
+    Result<EnginePtr> engine = r.create(context);
+    if (!engine.ok()) return engine.status().WithPrefix("engines." + name);
+    BTR_RETURN_IF_ERROR(engines->Register(std::move(engine).value()));
+  }
+  return Status::Ok();
+}
+
 }  // namespace btr

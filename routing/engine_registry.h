@@ -13,6 +13,7 @@
 
 #include "engines/core/status.h"
 #include "engines/engine.h"
+#include "engines/engine_registration.h"
 
 namespace btr {
 
@@ -47,5 +48,10 @@ class EngineRegistry {
   std::map<std::string, EnginePtr, std::less<>> engines_;
   std::map<std::string, std::string, std::less<>> not_enabled_;  // name -> hint
 };
+
+// Builds every engine of `registrations` whose section enables it (in order) into `engines`, and
+// declares the others not enabled, with their hints. Errors name the engine.
+Status RegisterEngines(const std::vector<EngineRegistration>& registrations,
+                       const EngineBuildContext& context, EngineRegistry* engines);
 
 }  // namespace btr

@@ -185,23 +185,6 @@ void SetEngineGauges(const ApiDeps& deps) {
   }
 }
 
-void DeclareEngineMetrics(PrometheusRegistry& metrics, const EngineRegistry& engines) {
-  metrics.DeclareGauge("btr_engine_up",
-                       "1 when the engine passes its health checks and its circuit is not open");
-  metrics.DeclareCounter("btr_engine_ejections_total",
-                         "Outlier ejections of an engine (failed runs in a row)");
-  metrics.DeclareCounter("btr_engine_probes_total", "Active health probes, by engine and result");
-  metrics.DeclareHistogram("btr_engine_probe_duration_seconds",
-                           "Time an engine took to answer a health probe",
-                           {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10});
-  metrics.DeclareCounter("btr_fallbacks_total",
-                         "Jobs moved from one engine to the next before either ran them");
-  for (const Engine* engine : engines.All()) {
-    const std::string name(engine->name());
-    metrics.Increment("btr_engine_ejections_total", {{"engine", name}}, 0);
-  }
-}
-
 HealthHooks EngineMetricHooks(PrometheusRegistry* metrics) {
   HealthHooks hooks;
   hooks.probe = [metrics](const std::string& engine, bool ok, double seconds) {

@@ -13,6 +13,7 @@
 #include "router/http/api.h"
 #include "router/http/prometheus.h"
 #include "services/jobs/job_service.h"
+#include "services/queue/worker_directory.h"
 #include "services/store/store.h"
 
 namespace btr {
@@ -28,6 +29,7 @@ struct ApiLimits {
 
 struct ApiDeps {
   Store* store = nullptr;
+  WorkerDirectory* workers = nullptr;  // worker processes seen alive (GET /v1/workers)
   JobService* jobs = nullptr;
   const EngineRegistry* engines = nullptr;
   const Clock* clock = nullptr;
@@ -42,16 +44,10 @@ struct ApiDeps {
 // All routes; the pointers in `deps` must outlive the routes.
 std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps);
 
-// Declares the job metric families (btr_jobs_*, btr_queue_depth, ...) on `metrics`.
-void DeclareApiMetrics(PrometheusRegistry& metrics);
 
 // The job as the API shows it.
 nlohmann::json JobToJson(const JobRecord& job);
 
-// The engine metric families: btr_engine_up, btr_engine_ejections_total,
-// btr_engine_probes_total, btr_engine_probe_duration_seconds, btr_fallbacks_total
-// (router/http/engine_routes.cc). `engines` get their series at 0.
-void DeclareEngineMetrics(PrometheusRegistry& metrics, const EngineRegistry& engines);
 // HealthMonitor hooks that count probes and ejections on `metrics` (which must outlive them).
 HealthHooks EngineMetricHooks(PrometheusRegistry* metrics);
 

@@ -572,14 +572,6 @@ HttpServer::HttpServer(std::vector<ApiRoute> routes, Store* store, PrometheusReg
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::DeclareMetrics(PrometheusRegistry& metrics) {
-  metrics.DeclareCounter("btr_http_requests_total",
-                         "HTTP requests answered, by route template, method and code");
-  metrics.DeclareHistogram(
-      "btr_http_request_duration_seconds", "Time to answer an HTTP request",
-      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30});
-}
-
 Status HttpServer::Start() {
   Impl& impl = *impl_;
   if (impl.serving) return Status::FailedPrecondition("HttpServer: already serving");

@@ -85,8 +85,6 @@ class HttpServer {
   void Stop();
   uint16_t port() const;
 
-  // Declares the http_* metric families on `metrics`.
-  static void DeclareMetrics(PrometheusRegistry& metrics);
 
  private:
   struct Impl;

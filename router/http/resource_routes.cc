@@ -108,12 +108,6 @@ ApiReply Metrics(const ApiDeps& deps, const ApiRequest&) {
 
 }  // namespace
 
-void DeclareApiMetrics(PrometheusRegistry& metrics) {
-  metrics.DeclareCounter("btr_jobs_submitted_total", "Backtests accepted, by requested engine");
-  metrics.DeclareGauge("btr_queue_depth", "Backtests waiting in the queue");
-  metrics.DeclareGauge("btr_jobs_running", "Backtests running now");
-}
-
 std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
   auto bind = [deps](ApiReply (*fn)(const ApiDeps&, const ApiRequest&)) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };

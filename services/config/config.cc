@@ -92,7 +92,7 @@ Status Invalid(std::string_view where, std::string_view key, std::string_view pr
 }  // namespace
 
 // Applies the sources in order onto a Config built from the defaults, then validates.
-class ConfigLoader {
+class ConfigLoader final : public ConfigCheck {
  public:
   ConfigLoader() {
     for (const ConfigKeySpec& spec : ConfigSchema()) {
@@ -109,8 +109,18 @@ class ConfigLoader {
   Status ApplyFile(const std::string& path);
   Status ApplyEnvironment(const std::map<std::string, std::string>& env);
   Status ApplyOverride(const ConfigOverride& o);
-  Status ReadTokenFile();
   Status Validate() const;
+  // Each registered section's check, in registration order.
+  Status CheckSections();
+  const Config& config() const override { return config_; }
+  Status Error(std::string_view key, std::string_view message) const override {
+    return Invalid(At(key).origin, key, std::string(message));
+  }
+  Status Derive(std::string_view key, std::string_view text, std::string origin) override {
+    const ConfigKeySpec* spec = FindConfigKey(key);
+    if (spec == nullptr) return Status::InvalidArgument(std::string(key) + ": not in the schema");
+    return Set(*spec, text, origin);
+  }
   Config Take() && { return std::move(config_); }
 
  private:
@@ -261,30 +271,10 @@ Status ConfigLoader::ApplyOverride(const ConfigOverride& o) {
   return Set(*spec, Trim(o.value), o.origin);
 }
 
-Status ConfigLoader::ReadTokenFile() {
-  constexpr std::string_view kToken = "engines.qc_cloud.token";
-  constexpr std::string_view kFile = "engines.qc_cloud.token_file";
-  const std::string& path = config_.GetString(kFile);
-  if (!config_.GetBool("engines.qc_cloud.enabled") || path.empty()) return Status::Ok();
-  if (!config_.GetString(kToken).empty()) {
-    return Invalid(At(kFile).origin, kFile,
-                   std::string("engines.qc_cloud.token is set too (") + At(kToken).origin +
-                       "); set only one of them");
+Status ConfigLoader::CheckSections() {
+  for (const ConfigSection& section : RegisteredConfigSections()) {
+    if (section.check) BTR_RETURN_IF_ERROR(section.check(*this));
   }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (!in) {
-    return Invalid(At(kFile).origin, kFile,
-                   "cannot read '" + path + "': " + std::strerror(errno) +
-                       "; fix the path or set engines.qc_cloud.token instead");
-  }
-  const std::string token(Trim(buffer.str()));
-  if (token.empty()) return Invalid(At(kFile).origin, kFile, "'" + path + "' is empty");
-  Config::Entry& entry = config_.entries_.find(kToken)->second;
-  entry.value.value = token;
-  entry.value.text = token;
-  entry.origin = "file " + path;
   return Status::Ok();
 }
 
@@ -313,10 +303,11 @@ Status ConfigLoader::Validate() const {
   const HostPort& api = c.GetHostPort("server.listen");
   const HostPort& ws = c.GetHostPort("server.ws_listen");
   if (!ws.empty() && ws.port != 0 && ws == api) {
-    return Invalid(where("server.ws_listen"), "server.ws_listen",
-                   "same address as " + shown("server.listen") +
-                       "; the WebSocket is served on server.listen already: leave server.ws_listen empty, "
-                       "or give it another port");
+    return Invalid(
+        where("server.ws_listen"), "server.ws_listen",
+        "same address as " + shown("server.listen") +
+            "; the WebSocket is served on server.listen already: leave server.ws_listen empty, "
+            "or give it another port");
   }
 
   std::vector<std::string> enabled;
@@ -327,7 +318,10 @@ Status ConfigLoader::Validate() const {
     return std::find(enabled.begin(), enabled.end(), e) != enabled.end();
   };
   if (enabled.empty()) {
-    return Invalid(where("engines.native.enabled"), "engines.native.enabled",
+    const std::string first =
+        "engines." + std::string(KnownEngineNames().empty() ? "native" : KnownEngineNames()[0]) +
+        ".enabled";
+    return Invalid(where(first), first,
                    "every engine is disabled; enable at least one (engines.<name>.enabled = true)");
   }
   const std::string& def = c.GetString("engines.default");
@@ -344,21 +338,29 @@ Status ConfigLoader::Validate() const {
     }
   }
 
-  const std::string& user_id = c.GetString("engines.qc_cloud.user_id");
-  if (!std::all_of(user_id.begin(), user_id.end(),
-                   [](char ch) { return ch >= '0' && ch <= '9'; })) {
-    return Invalid(where("engines.qc_cloud.user_id"), "engines.qc_cloud.user_id",
-                   "expected the digits of a QuantConnect user id, got '" + user_id + "'");
+  if (c.GetInt("jobs.workers") == 0 && c.GetString("queue.kind") != "redis") {
+    return Invalid(where("jobs.workers"), "jobs.workers",
+                   "0 leaves nobody to run jobs with queue.kind = local; keep at least 1 worker "
+                   "thread, or set queue.kind = redis and run `btrouter worker` processes");
   }
-  if (c.GetBool("engines.qc_cloud.enabled")) {
-    if (user_id.empty()) {
-      return Invalid(where("engines.qc_cloud.enabled"), "engines.qc_cloud.enabled",
-                     "qc_cloud needs engines.qc_cloud.user_id (BTR__ENGINES__QC_CLOUD__USER_ID)");
+  if (c.GetString("store.kind") == "postgres") {
+    const std::string& url = c.GetString("store.url");
+    if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
+      return Invalid(where("store.url"), "store.url",
+                     "store.kind = postgres needs a URL postgresql://user:password@host:5432/db "
+                     "(BTR__STORE__URL)");
     }
-    if (c.GetString("engines.qc_cloud.token").empty()) {
-      return Invalid(where("engines.qc_cloud.enabled"), "engines.qc_cloud.enabled",
-                     "qc_cloud needs an API token: set BTR__ENGINES__QC_CLOUD__TOKEN or "
-                     "engines.qc_cloud.token_file");
+  }
+  if (c.GetString("queue.kind") == "redis") {
+    if (c.GetString("queue.url").rfind("redis://", 0) != 0) {
+      return Invalid(where("queue.url"), "queue.url",
+                     "queue.kind = redis needs a URL redis://[:password@]host[:port][/db]");
+    }
+    if (c.GetInt("queue.claim_idle_s") < c.GetInt("jobs.lease_s")) {
+      return Invalid(where("queue.claim_idle_s"), "queue.claim_idle_s",
+                     "shorter than " + shown("jobs.lease_s") +
+                         "; a delivery would be handed to another worker while its claim lives: "
+                         "raise it or lower the lease");
     }
   }
   return Status::Ok();
@@ -442,7 +444,7 @@ Result<Config> LoadConfig(const std::string& path_or_empty,
   if (!path_or_empty.empty()) BTR_RETURN_IF_ERROR(loader.ApplyFile(path_or_empty));
   BTR_RETURN_IF_ERROR(loader.ApplyEnvironment(env));
   for (const ConfigOverride& o : overrides) BTR_RETURN_IF_ERROR(loader.ApplyOverride(o));
-  BTR_RETURN_IF_ERROR(loader.ReadTokenFile());
+  BTR_RETURN_IF_ERROR(loader.CheckSections());
   BTR_RETURN_IF_ERROR(loader.Validate());
   return std::move(loader).Take();
 }

@@ -11,10 +11,10 @@
 //      as `__` too: BTR__ENGINES__QC_CLOUD__TOKEN sets engines.qc_cloud.token. Every variable
 //      whose name starts with BTR__ must name a key;
 //   4. explicit overrides such as command-line flags (ConfigOverride).
-// Then, when qc_cloud is enabled and engines.qc_cloud.token_file is set, that file (trailing
-// whitespace trimmed) becomes engines.qc_cloud.token, and the rules across keys are checked
-// (page_size_default <= page_size_max, base_ejection_s <= max_ejection_s, health timeout_s <=
-// interval_s, the default and fallback engines are enabled, qc_cloud has credentials, ...).
+// Then the rules across keys are checked (page_size_default <= page_size_max, base_ejection_s <=
+// max_ejection_s, health timeout_s <= interval_s, the default and fallback engines are enabled,
+// the store and queue have URLs, ...), and each registered section's own check runs (an engine's:
+// qc_cloud reads its token file and needs credentials).
 //
 // Errors are InvalidArgument with one message "<where>: <key>: <what is wrong, and the fix>",
 // where <where> is "<path>:<line>", "environment <VARIABLE>" or an override's origin, e.g.
@@ -82,6 +82,18 @@ class Config {
   const Entry& Find(std::string_view key, std::string_view getter) const;
 
   std::map<std::string, Entry, std::less<>> entries_;
+};
+
+// What a registered section's check (ConfigSection::check) works with while the configuration
+// loads.
+class ConfigCheck {
+ public:
+  virtual ~ConfigCheck() = default;
+  virtual const Config& config() const = 0;
+  // The InvalidArgument to return for `key`: "<where it was set>: <key>: <message>".
+  virtual Status Error(std::string_view key, std::string_view message) const = 0;
+  // Replaces `key`'s value by `text` (parsed as the key's type), reported as from `origin`.
+  virtual Status Derive(std::string_view key, std::string_view text, std::string origin) = 0;
 };
 
 // Loads the configuration: schema defaults, then the file at `path_or_empty` (none when

@@ -1,6 +1,9 @@
 #include "services/config/schema.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <initializer_list>
+#include <mutex>
 #include <utility>
 
 namespace btr {
@@ -12,50 +15,11 @@ constexpr int64_t kGiB = 1024 * kMiB;
 constexpr int64_t kTiB = 1024 * kGiB;
 constexpr int64_t kWeekS = 7 * 24 * 3600;
 
-// Builds one row of the table: Key(name, type, default, doc).Range(lo, hi).Secret() ...
-class Key {
- public:
-  Key(std::string_view name, ConfigType type, std::string_view default_text, std::string_view doc) {
-    spec_.name = name;
-    spec_.type = type;
-    spec_.default_text = default_text;
-    spec_.doc = doc;
-  }
-  Key Range(int64_t lo, int64_t hi) && {
-    spec_.min_int = lo;
-    spec_.max_int = hi;
-    return std::move(*this);
-  }
-  Key RangeD(double lo, double hi) && {
-    spec_.min_double = lo;
-    spec_.max_double = hi;
-    return std::move(*this);
-  }
-  Key OneOf(std::initializer_list<std::string_view> values) && {
-    spec_.allowed.assign(values.begin(), values.end());
-    return std::move(*this);
-  }
-  Key Engines() && {
-    spec_.allowed = KnownEngineNames();
-    return std::move(*this);
-  }
-  Key MayBeEmpty() && {
-    spec_.allow_empty = true;
-    return std::move(*this);
-  }
-  Key Secret() && {
-    spec_.secret = true;
-    return std::move(*this);
-  }
-  operator ConfigKeySpec() && { return std::move(spec_); }  // NOLINT: implicit by design
-
- private:
-  ConfigKeySpec spec_;
-};
-
+using Key = ConfigKey;
 using T = ConfigType;
 
-std::vector<ConfigKeySpec> BuildSchema() {
+// The core keys, in file order; the engines' sections go in where kEngineSectionsAfter says.
+std::vector<ConfigKeySpec> CoreKeys() {
   return {
       // [server]
       Key("server.listen", T::kHostPort, "127.0.0.1:8080", "address of the REST API"),
@@ -80,7 +44,9 @@ std::vector<ConfigKeySpec> BuildSchema() {
           "folder of the built dashboard served at /dashboard/; empty disables it")
           .MayBeEmpty(),
       // [jobs]
-      Key("jobs.workers", T::kInt, "2", "worker threads running backtests").Range(1, 256),
+      Key("jobs.workers", T::kInt, "2",
+          "worker threads running backtests in this process; 0 = none (queue.kind = redis)")
+          .Range(0, 256),
       Key("jobs.queue_capacity", T::kInt, "1000", "queued jobs before submits get 429")
           .Range(1, 10'000'000),
       Key("jobs.max_active_per_tenant", T::kInt, "100",
@@ -93,6 +59,36 @@ std::vector<ConfigKeySpec> BuildSchema() {
           .Range(10, 1'000'000),
       Key("jobs.long_poll_max_s", T::kInt, "30", "longest ?wait= a status read may block")
           .Range(1, 300),
+      Key("jobs.lease_s", T::kInt, "30",
+          "how long a worker's claim on a job lasts; renewed every third of it while it runs")
+          .Range(1, 3600),
+      Key("jobs.redispatch_interval_s", T::kDouble, "2",
+          "seconds between two passes of the dispatch reconciler")
+          .RangeD(0.05, 3600),
+      // [store]
+      Key("store.kind", T::kString, "sqlite", "where jobs, datasets and keys live")
+          .OneOf({"sqlite", "postgres"}),
+      Key("store.url", T::kString, "", "PostgreSQL URL (store.kind = postgres)")
+          .MayBeEmpty()
+          .Secret(),
+      Key("store.pool_size", T::kInt, "16", "PostgreSQL connections per process").Range(1, 1000),
+      // [queue]
+      Key("queue.kind", T::kString, "local", "how job ids reach the workers")
+          .OneOf({"local", "redis"}),
+      Key("queue.url", T::kString, "redis://127.0.0.1:6379/0", "Redis URL (queue.kind = redis)")
+          .Secret(),
+      Key("queue.prefix", T::kString, "btr", "prefix of every Redis key btrouter uses"),
+      Key("queue.claim_idle_s", T::kInt, "60",
+          "a delivery unacknowledged this long goes to another worker")
+          .Range(1, 86400),
+      Key("queue.max_deliveries", T::kInt, "5",
+          "deliveries of one job before it is failed as a dead letter")
+          .Range(1, 1000),
+      // [worker]
+      Key("worker.listen", T::kHostPort, "127.0.0.1:9090",
+          "address of `btrouter worker`'s /livez, /readyz and /metrics; empty disables them")
+          .MayBeEmpty(),
+      Key("worker.threads", T::kInt, "2", "jobs one `btrouter worker` runs at once").Range(1, 256),
       // [limits]
       Key("limits.page_size_default", T::kInt, "50", "page size when a request names none")
           .Range(1, 100'000),
@@ -104,7 +100,7 @@ std::vector<ConfigKeySpec> BuildSchema() {
           .Range(kKiB, kTiB),
       // [engines]
       Key("engines.default", T::kString, "native", "engine used when a request names none")
-          .OneOf({"auto", "native", "backtestingpy", "lean_local", "qc_cloud"}),
+          .EngineOrAuto(),
       Key("engines.fallback", T::kList, "", "fallback chain when a request gives none")
           .Engines()
           .MayBeEmpty(),
@@ -114,58 +110,6 @@ std::vector<ConfigKeySpec> BuildSchema() {
       Key("engines.reconcile_timeout_s", T::kInt, "30",
           "how long to ask an engine what became of a run whose reply was lost; 0 = never ask")
           .Range(0, 3600),
-      // [engines.native]
-      Key("engines.native.enabled", T::kBool, "true", "serve the in-process native engine"),
-      Key("engines.native.concurrency", T::kInt, "2", "native runs at once").Range(1, 1024),
-      Key("engines.native.timeout_s", T::kInt, "0", "wall-clock limit of a run; 0 = none")
-          .Range(0, kWeekS),
-      // [engines.backtestingpy]
-      Key("engines.backtestingpy.enabled", T::kBool, "false",
-          "route to the Backtesting.py service"),
-      Key("engines.backtestingpy.url", T::kUrl, "http://127.0.0.1:8765",
-          "base URL of the Backtesting.py service"),
-      Key("engines.backtestingpy.concurrency", T::kInt, "2", "runs at once on the service")
-          .Range(1, 1024),
-      Key("engines.backtestingpy.timeout_s", T::kInt, "600", "wall-clock limit of a run")
-          .Range(1, kWeekS),
-      Key("engines.backtestingpy.request_timeout_s", T::kInt, "10", "limit of one HTTP call")
-          .Range(1, 600),
-      // [engines.lean_local]
-      Key("engines.lean_local.enabled", T::kBool, "false", "route to a local LEAN"),
-      Key("engines.lean_local.command", T::kTemplate,
-          "docker run --rm --name {container} -v {project_dir}:/LeanCLI -v {data_dir}:/Lean/Data"
-          " -v {results_dir}:/Results -v {config}:/Lean/Launcher/bin/Debug/config.json:ro"
-          " quantconnect/lean:latest",
-          "launch command template, split on spaces, run without a shell")
-          .OneOf({"config", "project_dir", "data_dir", "results_dir", "container"}),
-      Key("engines.lean_local.work_dir", T::kString, "",
-          "folder for LEAN projects and results; empty = <server.data_dir>/lean")
-          .MayBeEmpty(),
-      Key("engines.lean_local.lean_data_dir", T::kString, "",
-          "LEAN data folder with market-hours/ and symbol-properties/, copied into each run")
-          .MayBeEmpty(),
-      Key("engines.lean_local.keep_work_dirs", T::kBool, "false",
-          "keep each run's folder for debugging"),
-      Key("engines.lean_local.concurrency", T::kInt, "1", "LEAN runs at once").Range(1, 64),
-      Key("engines.lean_local.timeout_s", T::kInt, "3600", "wall-clock limit of a run")
-          .Range(1, kWeekS),
-      // [engines.qc_cloud]
-      Key("engines.qc_cloud.enabled", T::kBool, "false", "route to QuantConnect Cloud"),
-      Key("engines.qc_cloud.url", T::kUrl, "https://www.quantconnect.com/api/v2",
-          "base URL of the QuantConnect API v2"),
-      Key("engines.qc_cloud.user_id", T::kString, "", "QuantConnect user id (digits)").MayBeEmpty(),
-      Key("engines.qc_cloud.token", T::kString, "", "QuantConnect API token").MayBeEmpty().Secret(),
-      Key("engines.qc_cloud.token_file", T::kString, "",
-          "file holding the API token (instead of token)")
-          .MayBeEmpty(),
-      Key("engines.qc_cloud.organization_id", T::kString, "",
-          "organization for new projects; empty = the user's default")
-          .MayBeEmpty(),
-      Key("engines.qc_cloud.concurrency", T::kInt, "1", "cloud backtests at once").Range(1, 64),
-      Key("engines.qc_cloud.timeout_s", T::kInt, "3600", "wall-clock limit of a run")
-          .Range(1, kWeekS),
-      Key("engines.qc_cloud.request_timeout_s", T::kInt, "30", "limit of one HTTP call")
-          .Range(1, 600),
       // [health]
       Key("health.interval_s", T::kDouble, "10", "seconds between active probes").RangeD(0.1, 3600),
       Key("health.timeout_s", T::kDouble, "2", "a probe slower than this failed").RangeD(0.05, 600),
@@ -250,14 +194,76 @@ std::string_view ConfigTypeName(ConfigType type) {
   return "unknown";
 }
 
+namespace {
+
+// The sections registered from outside this module, before the schema is first used.
+struct SectionRegistry {
+  std::mutex mu;
+  std::vector<ConfigSection> sections;  // guarded by mu
+  bool frozen = false;                  // guarded by mu: the schema was built
+};
+
+SectionRegistry& Registry() {
+  static SectionRegistry* registry = new SectionRegistry();  // never destroyed
+  return *registry;
+}
+
+// Freezes the registry and returns its sections (read-only from then on).
+const std::vector<ConfigSection>& FrozenSections() {
+  SectionRegistry& r = Registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.frozen = true;
+  return r.sections;
+}
+
+// The core key after which the engines' sections go (the [engines] section's last key).
+constexpr std::string_view kEngineSectionsAfter = "engines.reconcile_timeout_s";
+
+}  // namespace
+
+std::vector<std::string_view> ConfigKey::KnownEngineNamesForSchema() { return KnownEngineNames(); }
+
+void RegisterConfigSection(ConfigSection section) {
+  SectionRegistry& r = Registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.frozen) {
+    std::fprintf(stderr, "config schema: section of '%s' registered after the schema was built\n",
+                 std::string(section.engine).c_str());
+    std::abort();
+  }
+  for (const ConfigSection& known : r.sections) {
+    if (!section.engine.empty() && known.engine == section.engine) return;  // registered already
+  }
+  r.sections.push_back(std::move(section));
+}
+
+const std::vector<ConfigSection>& RegisteredConfigSections() { return FrozenSections(); }
+
 const std::vector<std::string_view>& KnownEngineNames() {
-  static const std::vector<std::string_view> names = {"native", "backtestingpy", "lean_local",
-                                                      "qc_cloud"};
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const ConfigSection& section : FrozenSections()) {
+      if (!section.engine.empty()) out.push_back(section.engine);
+    }
+    return out;
+  }();
   return names;
 }
 
 const std::vector<ConfigKeySpec>& ConfigSchema() {
-  static const std::vector<ConfigKeySpec> schema = BuildSchema();
+  static const std::vector<ConfigKeySpec> schema = [] {
+    std::vector<ConfigKeySpec> core = CoreKeys();
+    std::vector<ConfigKeySpec> out;
+    for (ConfigKeySpec& spec : core) {
+      const bool anchor = spec.name == kEngineSectionsAfter;
+      out.push_back(std::move(spec));
+      if (!anchor) continue;
+      for (const ConfigSection& section : FrozenSections()) {
+        out.insert(out.end(), section.keys.begin(), section.keys.end());
+      }
+    }
+    return out;
+  }();
   return schema;
 }
 

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "engines/core/version.h"
 #include "engines/spec_json.h"
 #include "services/log/logger.h"
 #include "services/queue/local_job_queue.h"
@@ -72,6 +73,7 @@ JobService::JobService(Assembly assembly, JobServiceOptions options)
     worker.max_log_lines = options_.max_log_lines;
     worker.cache_dir = options_.cache_dir;
     worker.dequeue_wait = std::chrono::milliseconds(200);
+    worker.on_finished = options_.on_finished;
     workers_ =
         std::make_unique<JobWorkers>(JobWorkerParts{parts_.jobs, parts_.datasets, parts_.queue,
                                                     parts_.events, parts_.dispatcher, parts_.clock},

@@ -67,6 +67,8 @@ struct JobServiceOptions {
   size_t max_log_lines = 1000;                       // lines of one job's log per run (JobLog)
   std::string cache_dir;                             // binary bar cache for datasets; empty = none
   std::chrono::milliseconds lease{30000};            // jobs.lease_s
+  // Called with every job the in-process workers finished (metrics), on a worker thread.
+  std::function<void(const JobRecord& job)> on_finished;
 
   // The embedded assembly's dispatcher (the constructor that builds one).
   std::map<std::string, size_t> engine_concurrency;  // per engine; absent = workers
@@ -86,7 +88,8 @@ struct JobServiceParts {
   JobEvents* events = nullptr;
   Dispatcher* dispatcher = nullptr;  // plans routes at submit; runs jobs for in-process workers
   const Clock* clock = nullptr;
-  Random* random = nullptr;  // null: DefaultRandom()
+  Random* random = nullptr;              // null: DefaultRandom()
+  WorkerDirectory* directory = nullptr;  // optional: where in-process workers report themselves
 };
 
 struct SubmitOutcome {

@@ -151,6 +151,8 @@ Status JobWorkers::Start() {
   }
   cancel_listener_ = parts_.events->OnCancel([this](const std::string& id) { OnCancel(id); });
   started_ = true;
+  started_at_ = parts_.clock->Now();
+  Report();
   for (size_t k = 0; k < std::max<size_t>(1, options_.threads); ++k) {
     threads_.emplace_back([this] { WorkerLoop(); });
   }
@@ -173,6 +175,7 @@ void JobWorkers::Stop() {
   threads_.clear();
   heartbeat_.join();
   parts_.events->Remove(cancel_listener_);
+  if (parts_.directory) (void)parts_.directory->Forget(options_.owner);
   started_ = false;
 }
 
@@ -392,6 +395,7 @@ void JobWorkers::HeartbeatLoop() {
     std::vector<std::shared_ptr<Running>> jobs;
     for (const auto& [id, running] : running_) jobs.push_back(running);
     lock.unlock();
+    Report();
     for (const std::shared_ptr<Running>& running : jobs) {
       const TimeNs now = parts_.clock->Now();
       Result<bool> renewed = parts_.jobs->RenewLease(running->job.id, running->epoch,
@@ -406,6 +410,22 @@ void JobWorkers::HeartbeatLoop() {
     }
     lock.lock();
   }
+}
+
+void JobWorkers::Report() {
+  if (!parts_.directory) return;
+  WorkerInfo info;
+  info.id = options_.owner;
+  info.host = options_.owner.substr(0, options_.owner.rfind(':'));
+  info.pid = ::getpid();
+  info.version = options_.version;
+  info.engines = options_.engines;
+  info.threads = static_cast<int64_t>(options_.threads);
+  info.running = static_cast<int64_t>(running());
+  info.finished = static_cast<int64_t>(finished_.load());
+  info.started_at = started_at_;
+  info.seen_at = parts_.clock->Now();
+  (void)parts_.directory->Report(info);
 }
 
 void JobWorkers::OnCancel(const std::string& job_id) {

@@ -32,6 +32,7 @@
 #include "routing/dispatcher.h"
 #include "services/events/job_events.h"
 #include "services/queue/job_queue.h"
+#include "services/queue/worker_directory.h"
 #include "services/store/store.h"
 
 namespace btr {
@@ -47,6 +48,9 @@ struct JobWorkerOptions {
   std::chrono::milliseconds dequeue_wait{500};  // one Dequeue's wait (Stop is seen within it)
   // Called with every job this process finished (its final record), on the worker thread.
   std::function<void(const JobRecord& job)> on_finished;
+  // Reported with every heartbeat to JobWorkerParts::directory (when set).
+  std::string version;
+  std::vector<std::string> engines;
 };
 
 struct JobWorkerParts {
@@ -56,6 +60,7 @@ struct JobWorkerParts {
   JobEvents* events = nullptr;
   Dispatcher* dispatcher = nullptr;
   const Clock* clock = nullptr;
+  WorkerDirectory* directory = nullptr;  // optional: where this process reports itself
 };
 
 // Counters since Start().
@@ -95,6 +100,7 @@ class JobWorkers {
   void Finish(Running& running, RunListener& listener, const DispatchOutcome& outcome);
   void OnCancel(const std::string& job_id);
   void Publish(std::string_view tenant, std::string_view id);
+  void Report();
 
   const JobWorkerParts parts_;
   JobWorkerOptions options_;
@@ -108,6 +114,7 @@ class JobWorkers {
   std::thread heartbeat_;
   uint64_t cancel_listener_ = 0;
   std::atomic<uint64_t> claimed_{0}, skipped_{0}, finished_{0}, dead_{0}, lost_{0};
+  TimeNs started_at_ = 0;
 };
 
 // "<host>:<pid>" of this process.

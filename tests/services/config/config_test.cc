@@ -5,9 +5,18 @@
 #include <sstream>
 #include <string>
 
+#include "router/app/builtin_engines.h"
 #include "tests/test_util.h"
 
 namespace btr {
+namespace {
+
+// The engines' sections are part of the schema (router/app/builtin_engines.cc registers them);
+// naming BuiltinEngines links that file into this test.
+const bool kEnginesRegistered = !BuiltinEngines().empty();
+
+}  // namespace
+
 namespace {
 
 using Env = std::map<std::string, std::string>;
@@ -67,7 +76,7 @@ TEST_CASE("every schema default parses and an empty path gives the defaults") {
   CHECK(c.GetString("log.format") == "json");
   // Sections are contiguous in the schema, so the file can list each once.
   CHECK(ConfigSections().front() == "server");
-  CHECK(ConfigSections().size() == 11);
+  CHECK(ConfigSections().size() == 14);
 }
 
 TEST_CASE("the shipped config/btrouter.conf sets every key to its schema default") {
@@ -165,11 +174,12 @@ TEST_CASE("value errors name the location, the key, what is expected and what wa
   };
   const std::string p = dir.Path("bad.conf");
   CHECK(file_error("[jobs]\n\nworkers = many\n") ==
-        p + ":3: jobs.workers: expected an integer in [1, 256], got 'many'");
+        p + ":3: jobs.workers: expected an integer in [0, 256], got 'many'");
   CHECK(file_error("[jobs]\nworkers = 0\n") ==
-        p + ":2: jobs.workers: expected an integer in [1, 256], got '0'");
+        p + ":2: jobs.workers: 0 leaves nobody to run jobs with queue.kind = local; keep at least 1 "
+            "worker thread, or set queue.kind = redis and run `btrouter worker` processes");
   CHECK(file_error("[jobs]\nworkers = 4 # four\n") ==
-        p + ":2: jobs.workers: expected an integer in [1, 256], got '4 # four'; note: '#' "
+        p + ":2: jobs.workers: expected an integer in [0, 256], got '4 # four'; note: '#' "
             "starts a comment only at the start of a line");
   CHECK(file_error("[health]\njitter_pct = 150\n") ==
         p + ":2: health.jitter_pct: expected a number in [0, 100], got '150'");
@@ -248,7 +258,7 @@ TEST_CASE("structural errors: unknown sections and keys, duplicates, malformed l
 
 TEST_CASE("environment errors name the variable") {
   CHECK(LoadError("", {{"BTR__JOBS__WORKERS", "many"}}) ==
-        "environment BTR__JOBS__WORKERS: jobs.workers: expected an integer in [1, 256], got "
+        "environment BTR__JOBS__WORKERS: jobs.workers: expected an integer in [0, 256], got "
         "'many'");
   CHECK(LoadError("", {{"BTR__JOBS__WORKRS", "2"}}) ==
         "environment BTR__JOBS__WORKRS: no configuration key 'jobs.workrs'; did you mean "
@@ -360,6 +370,37 @@ TEST_CASE("value parsing edge cases") {
   REQUIRE(token != nullptr);
   CHECK(token->secret);
   CHECK(ProcessEnvironment().count("PATH") == 1);
+}
+
+}  // namespace
+}  // namespace btr
+
+namespace btr {
+namespace {
+
+TEST_CASE("the distributed mode's keys are checked together") {
+  auto error = [](std::map<std::string, std::string> env) {
+    Result<Config> c = LoadConfig("", env);
+    return c.ok() ? std::string() : c.status().message();
+  };
+  CHECK(error({{"BTR__STORE__KIND", "postgres"}}).find("store.url: store.kind = postgres needs a "
+                                                        "URL postgresql://") != std::string::npos);
+  CHECK(error({{"BTR__STORE__KIND", "postgres"}, {"BTR__STORE__URL", "mysql://x"}}) != "");
+  CHECK(error({{"BTR__STORE__KIND", "postgres"},
+               {"BTR__STORE__URL", "postgresql://u:pw@h:5432/db"}})
+            .empty());
+  CHECK(error({{"BTR__STORE__KIND", "oracle"}}).find("store.kind") != std::string::npos);
+  CHECK(error({{"BTR__QUEUE__KIND", "redis"}, {"BTR__QUEUE__URL", "http://r"}})
+            .find("queue.url: queue.kind = redis needs a URL") != std::string::npos);
+  CHECK(error({{"BTR__QUEUE__KIND", "redis"}, {"BTR__JOBS__WORKERS", "0"}}).empty());
+  CHECK(error({{"BTR__QUEUE__KIND", "redis"}, {"BTR__QUEUE__CLAIM_IDLE_S", "10"},
+               {"BTR__JOBS__LEASE_S", "30"}})
+            .find("queue.claim_idle_s: shorter than jobs.lease_s = 30") != std::string::npos);
+  // The URLs hold passwords: never printed.
+  Result<Config> c = LoadConfig("", {{"BTR__STORE__URL", "postgresql://u:hunter2@h/db"},
+                                     {"BTR__QUEUE__URL", "redis://:hunter3@h:6379/0"}});
+  REQUIRE(c.ok());
+  CHECK(c->Dump(true).find("hunter") == std::string::npos);
 }
 
 }  // namespace
