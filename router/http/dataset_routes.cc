@@ -95,6 +95,12 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   d.path = (dir / (d.id + ".csv")).string();
   Status written = WriteFileAtomic(d.path, std::string_view(req.body), FileMode::kOwnerOnly);
   if (!written.ok()) return Problem(Status::Internal(written.message()), req);
+  // The bytes first (the distributed store keeps them for workers on other machines), then the
+  // record that makes the dataset visible.
+  if (Status kept = deps.store->PutDatasetBytes(d, d.path); !kept.ok()) {
+    std::filesystem::remove(d.path);
+    return Problem(kept, req);
+  }
   Result<DatasetRecord> created = deps.store->CreateDataset(d);
   if (!created.ok() || created->id != d.id) std::filesystem::remove(d.path);
   if (!created.ok()) return Problem(created.status(), req);
@@ -248,8 +254,10 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
        .handler = bind(UploadDataset),
        .success_code = 201,
        .success_schema = SchemaRef("Dataset"),
-       .other_answers = {{200, "The same bytes were uploaded under this name before: that "
-                               "dataset (\"existing\": true)", SchemaRef("Dataset")}},
+       .other_answers = {{200,
+                          "The same bytes were uploaded under this name before: that "
+                          "dataset (\"existing\": true)",
+                          SchemaRef("Dataset")}},
        .body = csv,
        .params = {name}},
       {.method = "GET",

@@ -121,9 +121,46 @@ Result<const Engine*> FindEngine(const ApiDeps& deps, const ApiRequest& req) {
 }
 
 // The served engines in name order, then the known ones not enabled, in name order.
+// The worker processes seen alive (the embedded server counts as one).
+std::vector<WorkerInfo> LiveWorkers(const ApiDeps& deps) {
+  if (deps.workers == nullptr) return {};
+  constexpr TimeNs kStale = 3 * 30 * kNsPerSecond;  // three heartbeats of the default lease
+  Result<std::vector<WorkerInfo>> workers = deps.workers->List(deps.clock->Now(), kStale);
+  return workers.ok() ? std::move(workers).value() : std::vector<WorkerInfo>{};
+}
+
+json WorkerJson(const WorkerInfo& w) {
+  return {{"id", w.id},
+          {"host", w.host},
+          {"pid", w.pid},
+          {"version", w.version},
+          {"engines", w.engines},
+          {"threads", w.threads},
+          {"running", w.running},
+          {"finished", w.finished},
+          {"started_at", FormatIsoTime(w.started_at, true)},
+          {"seen_at", FormatIsoTime(w.seen_at, true)}};
+}
+
+ApiReply ListWorkers(const ApiDeps& deps, const ApiRequest&) {
+  json items = json::array();
+  for (const WorkerInfo& w : LiveWorkers(deps)) items.push_back(WorkerJson(w));
+  if (deps.metrics) deps.metrics->Set("btr_workers", {}, static_cast<double>(items.size()));
+  return ApiReply::Json(200, {{"items", items}});
+}
+
 ApiReply List(const ApiDeps& deps, const ApiRequest&) {
   json out = json::array();
-  for (const Engine* engine : deps.engines->All()) out.push_back(EngineToJson(deps, *engine));
+  const std::vector<WorkerInfo> workers = LiveWorkers(deps);
+  for (const Engine* engine : deps.engines->All()) {
+    json e = EngineToJson(deps, *engine);
+    int64_t serving = 0;
+    for (const WorkerInfo& w : workers) {
+      for (const std::string& name : w.engines) serving += name == engine->name() ? 1 : 0;
+    }
+    e["workers"] = serving;
+    out.push_back(std::move(e));
+  }
   for (const auto& [name, hint] : deps.engines->NotEnabled()) {
     out.push_back(NotEnabledToJson(name, hint));
   }
@@ -226,6 +263,12 @@ std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps) {
        .summary = "One engine's health and capabilities",
        .handler = bind(One),
        .success_schema = SchemaRef("Engine")},
+      {.method = "GET",
+       .path = "/v1/workers",
+       .summary = "The worker processes seen alive in the last 90 s: the embedded server's own "
+                  "workers, or every `btrouter worker` of the distributed mode",
+       .handler = bind(ListWorkers),
+       .success_schema = SchemaRef("WorkerList")},
       action("drain", "Drain an engine: running jobs finish, no new ones start (admin)", Drain),
       action("resume", "Resume a drained engine (admin)", Resume),
       action("disable", "Disable an engine: no new jobs, no probes (admin)", Disable),

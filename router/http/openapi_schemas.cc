@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engines/native/strategy/params.h"
-#include "routing/health/health_types.h"
 #include "router/http/openapi_schema_util.h"
+#include "routing/health/health_types.h"
 #include "services/compare/metric_verdicts.h"
 #include "services/store/store.h"
 
@@ -122,7 +122,8 @@ json EngineSchema() {
                           "runs are absent",
                           {{"bucket_s", Num("Seconds per bucket")}, {"points", Array(minute)}},
                           {"bucket_s", "points"})},
-       {"running", Int("Runs in progress")}},
+       {"running", Int("Runs in progress")},
+       {"workers", Int("Worker processes seen alive that serve this engine")}},
       {"name", "state"});
 }
 
@@ -283,6 +284,22 @@ json AllSchemas() {
       {"StrategyList",
        Object("The strategy catalogue", {{"items", Array(SchemaRef("Strategy"))}}, {"items"})},
       {"Engine", EngineSchema()},
+      {"Worker",
+       Object("A worker process: the embedded server's own workers, or a `btrouter worker`",
+              {{"id", Str("<host>:<pid>")},
+               {"host", Str()},
+               {"pid", Int()},
+               {"version", Str()},
+               {"engines", Array(Str(), "The engines it serves")},
+               {"threads", Int("Jobs it runs at once")},
+               {"running", Int("Jobs running on it now")},
+               {"finished", Int("Jobs it finished since it started")},
+               {"started_at", Time()},
+               {"seen_at", Time("Its last heartbeat")}},
+              {"id", "host", "pid", "version", "engines", "threads", "running", "finished",
+               "started_at", "seen_at"})},
+      {"WorkerList", Object("The worker processes seen alive",
+                            {{"items", Array(SchemaRef("Worker"))}}, {"items"})},
       {"Liveness", Object("The process is up", {{"status", Str("ok")}}, {"status"})},
       {"Readiness", Object("The store is reachable",
                            {{"status", Str("ready")}, {"queue_depth", Int("Jobs waiting")}},

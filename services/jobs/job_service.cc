@@ -74,10 +74,14 @@ JobService::JobService(Assembly assembly, JobServiceOptions options)
     worker.cache_dir = options_.cache_dir;
     worker.dequeue_wait = std::chrono::milliseconds(200);
     worker.on_finished = options_.on_finished;
-    workers_ =
-        std::make_unique<JobWorkers>(JobWorkerParts{parts_.jobs, parts_.datasets, parts_.queue,
-                                                    parts_.events, parts_.dispatcher, parts_.clock},
-                                     std::move(worker));
+    worker.version = kBtrouterVersion;
+    for (const Engine* engine : parts_.dispatcher->engines().All()) {
+      worker.engines.emplace_back(engine->name());
+    }
+    workers_ = std::make_unique<JobWorkers>(
+        JobWorkerParts{parts_.jobs, parts_.datasets, parts_.queue, parts_.events, parts_.dispatcher,
+                       parts_.clock, parts_.directory},
+        std::move(worker));
   }
 }
 

@@ -244,6 +244,11 @@ try {
   step('drain native as admin, then resume');
   await page.getByRole('link', { name: 'Engines' }).click();
   await native.waitFor();
+  // The embedded server's own workers are listed, serving native.
+  await page.locator('#workers tbody tr').first().waitFor();
+  assert.equal(await page.locator('#workers tbody tr').count(), 1);
+  assert.match(await page.locator('#workers tbody tr td').nth(1).textContent(), /native/);
+  assert.equal(await native.locator('[data-field="workers"]').textContent(), '1');
   // Keyboard: Tab reaches the Drain button, Enter opens the confirmation, Escape cancels it.
   await page.locator('.brand').focus();
   let reached = false;

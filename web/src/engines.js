@@ -1,4 +1,4 @@
-// Engines page: GET /v1/engines every few seconds — state, circuit, last probe, success rate,
+// Engines page: GET /v1/engines and GET /v1/workers every few seconds — state, circuit, last probe, success rate,
 // p50/p99 (with a chart of each minute's p50/p99 over the last hour, from the server's per-engine
 // history), ejections, queue depth,
 // running, capabilities — and the admin actions with a confirmation dialog. For a user key the
@@ -25,9 +25,10 @@ function actionsFor(engine) {
 export async function enginesPage(main) {
   const status = h('div', { 'aria-live': 'polite' });
   const list = h('div', { class: 'engines' });
+  const workers = h('section', { class: 'card workers', 'aria-labelledby': 'workers-title' });
   main.replaceChildren(h('h1', {}, 'Engines'),
     ...(session.admin ? [] : [h('p', { class: 'notice' }, 'This is not an admin key: the admin actions are disabled, and the server refuses them (403).')]),
-    status, list);
+    status, list, workers);
   let stopped = false;
 
   async function act(engine, action) {
@@ -58,6 +59,7 @@ export async function enginesPage(main) {
         h('dt', {}, 'ejections'), h('dd', {}, `${fmtNum(e.ejections, 0)}${e.ejected_until ? ` (until ${fmtTime(e.ejected_until)})` : ''}`),
         h('dt', {}, 'queue depth'), h('dd', { 'data-field': 'queue_depth' }, fmtNum(e.queue_depth, 0)),
         h('dt', {}, 'running'), h('dd', {}, fmtNum(e.running, 0)),
+        h('dt', {}, 'workers'), h('dd', { 'data-field': 'workers' }, fmtNum(e.workers ?? 0, 0)),
         h('dt', {}, 'capabilities'), h('dd', {}, e.capabilities ? `${(e.capabilities.strategies || []).join(', ')}; progress ${e.capabilities.progress ? 'yes' : 'no'}, cancel ${e.capabilities.cancel ? 'yes' : 'no'}, max ${fmtNum(e.capabilities.max_bars, 0)} bars` : '—')),
       points.length > 1 ? chart : h('p', { class: 'reason' }, 'Latency chart: p50/p99 per minute over the last hour, once runs in two minutes have ended.'),
       h('div', { class: 'actions' }, actionsFor(e).map((action) => h('button', {
@@ -73,9 +75,22 @@ export async function enginesPage(main) {
     return el;
   }
 
+  // The worker processes: the embedded server's own, or every `btrouter worker`.
+  function workerTable(items) {
+    const rows = items.map((w) => h('tr', { 'data-worker': w.id },
+      h('td', {}, w.id), h('td', {}, (w.engines || []).join(', ')),
+      h('td', { class: 'num' }, `${fmtNum(w.running, 0)} / ${fmtNum(w.threads, 0)}`),
+      h('td', { class: 'num' }, fmtNum(w.finished, 0)), h('td', {}, fmtTime(w.seen_at)), h('td', {}, w.version)));
+    return [h('h2', { id: 'workers-title' }, `Workers (${items.length})`),
+      h('div', { class: 'table-wrap' }, h('table', { id: 'workers' },
+        h('thead', {}, h('tr', {}, ...['worker', 'engines', 'running / threads', 'finished', 'last seen', 'version'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...rows)))];
+  }
+
   async function refresh() {
-    const engines = await api('/v1/engines');
+    const [engines, seen] = await Promise.all([api('/v1/engines'), api('/v1/workers').catch(() => ({ items: [] }))]);
     if (stopped) return;
+    workers.replaceChildren(...workerTable(seen.items || []));
     // Keep the keyboard focus on the same button across a refresh.
     const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
     const key = focused ? [focused.closest('[data-engine]')?.dataset.engine, focused.dataset.action] : null;

@@ -240,6 +240,9 @@ void ServiceAndKeys(DocumentedCalls& api, const std::string& admin) {
 }
 
 void StrategiesAndEngines(DocumentedCalls& api, const std::string& admin) {
+  const HttpResponse workers = api.Call("GET", "/v1/workers", admin);
+  CHECK(workers.code == 200);
+  CHECK(workers.Json()["items"].size() == 1);  // the embedded server's own workers
   CHECK(api.Call("GET", "/v1/strategies", admin).code == 200);
   CHECK(api.Call("GET", "/v1/engines", admin).code == 200);
   CHECK(api.Call("GET", "/v1/engines/native", admin).code == 200);
