@@ -1,5 +1,7 @@
 // /v1/backtests routes.
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "engines/core/json_text.h"
 #include "engines/data/bar_cache.h"
@@ -30,6 +32,9 @@ nlohmann::json JobToJson(const JobRecord& job) {
        job.engine_used.empty() ? nlohmann::json(nullptr) : nlohmann::json(job.engine_used)},
       {"fallbacks", fallbacks.is_discarded() ? nlohmann::json::array() : fallbacks},
       {"cancel_requested", job.cancel_requested},
+      {"attempt", job.attempt},
+      {"priority",
+       std::string(JobPriorityName(static_cast<JobPriority>(std::clamp(job.priority, 0, 2))))},
       {"created_at", time_or_null(job.created_at)},
       {"updated_at", time_or_null(job.updated_at)},
       {"started_at", time_or_null(job.started_at)},
@@ -45,11 +50,23 @@ nlohmann::json JobToJson(const JobRecord& job) {
 namespace {
 
 ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
-  const nlohmann::json body = ParseJson(req.body);
+  nlohmann::json body = ParseJson(req.body);
   if (body.is_discarded()) {
     return Problem(
         Status::InvalidArgument("body: malformed JSON (send a JSON object, see /openapi.json)"),
         req);
+  }
+  // The priority is the job's, not the spec's (it does not change the idempotency hash).
+  JobPriority priority = JobPriority::kNormal;
+  if (body.is_object() && body.contains("priority")) {
+    const nlohmann::json& p = body["priority"];
+    std::optional<JobPriority> parsed =
+        p.is_string() ? ParseJobPriority(p.get<std::string>()) : std::nullopt;
+    if (!parsed) {
+      return Problem(Status::InvalidArgument("priority: expected high, normal or low"), req);
+    }
+    priority = *parsed;
+    body.erase("priority");
   }
   Result<BacktestSpec> spec = SpecFromJson(body);
   if (!spec.ok()) return Problem(spec.status(), req);
@@ -58,7 +75,7 @@ ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
   if (key.size() > 200) {
     return Problem(Status::InvalidArgument("Idempotency-Key: at most 200 characters"), req);
   }
-  Result<SubmitOutcome> outcome = deps.jobs->Submit(req.caller.tenant, *spec, key);
+  Result<SubmitOutcome> outcome = deps.jobs->Submit(req.caller.tenant, *spec, key, priority);
   if (!outcome.ok()) return Problem(outcome.status(), req);
   if (outcome->created) {
     deps.metrics->Increment("btr_jobs_submitted_total", {{"engine", spec->engine}});

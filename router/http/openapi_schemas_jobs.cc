@@ -28,6 +28,10 @@ json ErrorSchema() {
 }
 
 // POST /v1/backtests; also the stored spec of a job (every field present).
+json PriorityEnum(const std::string& description) {
+  return {{"type", "string"}, {"enum", {"high", "normal", "low"}}, {"description", description}};
+}
+
 json BacktestSpecSchema() {
   const json d = SpecToJson(BacktestSpec{});
   auto with_default = [&d](json s, const char* field) {
@@ -77,7 +81,10 @@ json BacktestSpecSchema() {
        {"hedging", with_default(Bool("Allow long and short trades at once"), "hedging")},
        {"finalize_trades",
         with_default(Bool("Close open trades on the last bar so they count in the statistics"),
-                     "finalize_trades")}},
+                     "finalize_trades")},
+       {"priority", PriorityEnum("Dispatch order of the job (POST only; a job attribute, not part "
+                                 "of the spec): every waiting high job before any normal one, "
+                                 "normal before low. Default normal")}},
       {"strategy", "dataset"});
   spec["additionalProperties"] = false;
   return spec;
@@ -97,6 +104,8 @@ json JobSchema() {
        {"engine_used", OrNull(Str("The engine that ran it; null before it started"))},
        {"fallbacks", Array(fallback)},
        {"cancel_requested", Bool()},
+       {"attempt", Int("Runs started so far (more than 1: an interrupted run was taken over)")},
+       {"priority", PriorityEnum("Dispatch order")},
        {"created_at", OrNull(Time())},
        {"updated_at", OrNull(Time())},
        {"started_at", OrNull(Time())},
@@ -104,7 +113,8 @@ json JobSchema() {
        {"spec", OrNull(SchemaRef("BacktestSpec"))},
        {"error", SchemaRef("Error")}},
       {"id", "status", "progress", "phase", "engine_requested", "engine_used", "fallbacks",
-       "cancel_requested", "created_at", "updated_at", "started_at", "finished_at", "spec"});
+       "cancel_requested", "attempt", "priority", "created_at", "updated_at", "started_at",
+       "finished_at", "spec"});
 }
 
 json MetricValueSchema() {
