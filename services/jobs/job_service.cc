@@ -4,6 +4,7 @@
 
 #include "engines/core/version.h"
 #include "engines/spec_json.h"
+#include "services/jobs/fault_point.h"
 #include "services/log/logger.h"
 #include "services/queue/local_job_queue.h"
 
@@ -247,6 +248,7 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
             ", dataset " + spec.dataset);
   // Committed first, enqueued after: if this enqueue fails (or the process dies before it),
   // the dispatch reconciler enqueues the job.
+  FaultPoint("submit_committed");
   if (Status enqueued =
           parts_.queue->Enqueue({stored->id, stored->tenant, stored->engine_requested, priority});
       !enqueued.ok()) {
