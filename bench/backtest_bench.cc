@@ -12,7 +12,8 @@
 #include "bench/bench_util.h"
 #include "engines/data/gbm_generator.h"
 #include "engines/native/native_run.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr::bench {
 namespace {

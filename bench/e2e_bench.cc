@@ -17,7 +17,7 @@
 #include "engines/data/bar_cache.h"
 #include "engines/data/gbm_generator.h"
 #include "engines/native/native_run.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr::bench {
 namespace {

@@ -15,8 +15,9 @@
 #include "engines/metrics/metric_format.h"
 #include "engines/metrics/metrics_json.h"
 #include "engines/native/native_run.h"
-#include "engines/native/strategies/catalogue.h"
-#include "engines/native/strategies/catalogue_json.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
+#include "engines/catalogue/catalogue_json.h"
 
 namespace btr::cli {
 namespace {

@@ -24,7 +24,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "engines/metrics/metric_format.h"
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 
 namespace btr::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "engines/core/time.h"
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 
 namespace btr::cli {
 namespace {

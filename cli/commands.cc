@@ -8,8 +8,8 @@
 #include "cli/flags.h"
 #include "cli/report.h"
 #include "engines/data/gbm_generator.h"
-#include "engines/native/strategies/catalogue.h"
-#include "engines/native/strategies/catalogue_json.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/catalogue/catalogue_json.h"
 
 namespace btr::cli {
 

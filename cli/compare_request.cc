@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "cli/client_util.h"
-#include "engines/native/strategies/catalogue.h"
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/catalogue/params.h"
 #include "engines/spec_json.h"
 
 namespace btr::cli {

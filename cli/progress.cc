@@ -1,5 +1,6 @@
 #include "cli/progress.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,13 +12,21 @@ constexpr char kClearLine[] = "\r\033[K";
 // The descriptor whose line the enabled bar has drawn on (-1: none), and the signal
 // dispositions its constructor replaced. Read by the signal handler, hence lock-free.
 std::atomic<int> g_drawn_fd{-1};
+std::atomic<int> g_null_fd{-1};  // /dev/null, opened before any handler can run
 struct sigaction g_previous_int, g_previous_term;
 
 // Clears the drawn line, puts the previous disposition back and delivers the signal again
-// (blocked until this handler returns). Only async-signal-safe calls.
+// (blocked until this handler returns). The drawing thread may be writing at the same time:
+// the drawn descriptor is first pointed at /dev/null (its later writes vanish), then the line is
+// cleared through a copy of it, so nothing drawn outlives the clear. Only async-signal-safe calls.
 void ClearLineAndResignal(int signal_number) {
-  if (const int fd = g_drawn_fd.load(); fd >= 0) {
-    const ssize_t ignored = ::write(fd, kClearLine, sizeof kClearLine - 1);
+  const int fd = g_drawn_fd.exchange(-1);
+  const int null_fd = g_null_fd.load();
+  if (fd >= 0) {
+    const int terminal = ::dup(fd);
+    if (null_fd >= 0) ::dup2(null_fd, fd);
+    const ssize_t ignored =
+        ::write(terminal >= 0 ? terminal : fd, kClearLine, sizeof kClearLine - 1);
     (void)ignored;
   }
   sigaction(signal_number, signal_number == SIGINT ? &g_previous_int : &g_previous_term, nullptr);
@@ -37,6 +46,7 @@ ProgressBar::ProgressBar(std::FILE* out, bool enabled, std::chrono::milliseconds
       show_after_(show_after),
       start_(std::chrono::steady_clock::now()) {
   if (!enabled_) return;
+  if (g_null_fd.load() < 0) g_null_fd.store(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   struct sigaction clear = {};
   clear.sa_handler = ClearLineAndResignal;
   sigemptyset(&clear.sa_mask);

@@ -11,7 +11,7 @@
 #include "engines/core/trade.h"
 #include "engines/data/bars.h"
 #include "engines/metrics/metrics.h"
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 
 namespace btr::cli {
 

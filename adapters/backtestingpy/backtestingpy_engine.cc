@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "adapters/backtestingpy/backtestingpy_wire.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "engines/metrics/backtestingpy_stats.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr::backtestingpy {
 namespace {

@@ -6,7 +6,8 @@
 #include <cmath>
 
 #include "adapters/lean/lean_internal.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr::lean {
 namespace {

@@ -15,7 +15,7 @@
 #include "adapters/lean_local/lean_launcher.h"
 #include "adapters/lean_local/lean_workspace.h"
 #include "engines/core/json_text.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr {
 namespace {

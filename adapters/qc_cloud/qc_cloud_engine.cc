@@ -8,7 +8,7 @@
 #include "adapters/lean/lean_project.h"
 #include "adapters/lean/lean_result.h"
 #include "adapters/qc_cloud/qc_wire.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr {
 namespace {

@@ -2,7 +2,8 @@
 
 #include <chrono>
 
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr {
 

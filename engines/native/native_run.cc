@@ -1,6 +1,7 @@
 #include "engines/native/native_run.h"
 
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr {
 

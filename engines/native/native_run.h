@@ -9,7 +9,7 @@
 #include "engines/data/bars.h"
 #include "engines/metrics/metrics.h"
 #include "engines/native/backtest.h"
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 
 namespace btr {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 #include "router/http/openapi_schema_util.h"
 #include "routing/health/health_types.h"
 #include "services/compare/metric_verdicts.h"

@@ -1,8 +1,8 @@
 // Strategies, keys, whoami, health, metrics and the OpenAPI document (datasets are in
 // dataset_routes.cc, engines in engine_routes.cc, backtests in backtest_routes.cc).
 #include "engines/core/json_text.h"
-#include "engines/native/strategies/catalogue.h"
-#include "engines/native/strategies/catalogue_json.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/catalogue/catalogue_json.h"
 #include "router/http/route_util.h"
 #include "services/auth/api_keys.h"
 

@@ -16,7 +16,7 @@
 #include "engines/data/gbm_generator.h"
 #include "engines/metrics/backtestingpy_stats.h"
 #include "engines/native/native_run.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 #include "tests/test_util.h"
 
 namespace btr {

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "engines/native/indicators/indicators.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr {
 namespace {
@@ -44,21 +44,12 @@ class BuyAndHold final : public Strategy {
 
 }  // namespace
 
-StrategyInfo DonchianBreakoutInfo() {
-  return {"donchian_breakout",
-          "buy when flat and close > highest high of the previous `period` bars; close when "
-          "close < their lowest low",
-          {{"period", ParamType::kInt, 20, 1, 100000, "channel period in bars"}},
-          nullptr,
-          [](const ParamValues& p) { return std::make_unique<DonchianBreakout>(p); }};
+std::unique_ptr<Strategy> MakeDonchianBreakout(const ParamValues& p) {
+  return std::make_unique<DonchianBreakout>(p);
 }
 
-StrategyInfo BuyAndHoldInfo() {
-  return {"buy_and_hold",
-          "buy with all equity at the first bar, hold to the end",
-          {},
-          nullptr,
-          [](const ParamValues&) { return std::make_unique<BuyAndHold>(); }};
+std::unique_ptr<Strategy> MakeBuyAndHold(const ParamValues&) {
+  return std::make_unique<BuyAndHold>();
 }
 
 }  // namespace btr

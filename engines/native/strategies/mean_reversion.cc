@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "engines/native/indicators/indicators.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr {
 namespace {
@@ -56,28 +56,12 @@ class BollingerReversion final : public Strategy {
 
 }  // namespace
 
-StrategyInfo RsiReversionInfo() {
-  return {"rsi_reversion",
-          "Wilder RSI(close): buy when flat and RSI < lower, close when RSI > upper",
-          {{"period", ParamType::kInt, 14, 1, 100000, "RSI period in bars"},
-           {"lower", ParamType::kFloat, 30, 0, 100, "buy threshold"},
-           {"upper", ParamType::kFloat, 70, 0, 100, "exit threshold"}},
-          [](const ParamValues& p) {
-            if (p.Get("lower") >= p.Get("upper")) {
-              return Status::InvalidArgument("parameter 'lower': must be below 'upper'");
-            }
-            return Status::Ok();
-          },
-          [](const ParamValues& p) { return std::make_unique<RsiReversion>(p); }};
+std::unique_ptr<Strategy> MakeRsiReversion(const ParamValues& p) {
+  return std::make_unique<RsiReversion>(p);
 }
 
-StrategyInfo BollingerReversionInfo() {
-  return {"bollinger_reversion",
-          "buy when flat and close < SMA - k*sigma (population), close when close > SMA",
-          {{"period", ParamType::kInt, 20, 2, 100000, "band period in bars"},
-           {"k", ParamType::kFloat, 2, 0.01, 100, "band width in standard deviations"}},
-          nullptr,
-          [](const ParamValues& p) { return std::make_unique<BollingerReversion>(p); }};
+std::unique_ptr<Strategy> MakeBollingerReversion(const ParamValues& p) {
+  return std::make_unique<BollingerReversion>(p);
 }
 
 }  // namespace btr

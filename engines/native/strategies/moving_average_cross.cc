@@ -2,23 +2,10 @@
 #include <memory>
 
 #include "engines/native/indicators/indicators.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 namespace btr {
 namespace {
-
-ParamSpec Period(std::string name, double default_value, std::string help) {
-  return {std::move(name), ParamType::kInt, default_value, 1, 100000, std::move(help)};
-}
-
-Status CheckFastBelowSlow(const ParamValues& p) {
-  if (p.GetInt("fast") >= p.GetInt("slow")) {
-    return Status::InvalidArgument(
-        "parameter 'fast': must be below 'slow' (got fast=" + std::to_string(p.GetInt("fast")) +
-        ", slow=" + std::to_string(p.GetInt("slow")) + ")");
-  }
-  return Status::Ok();
-}
 
 // Stop-and-reverse on the crossings of `fast_` over `slow_`: close, then buy on an up-cross;
 // close, then sell on a down-cross. Subclasses set the two lines in Init().
@@ -119,38 +106,16 @@ class MacdCross final : public LineCross {
 
 }  // namespace
 
-StrategyInfo SmaCrossInfo() {
-  return {"sma_cross",
-          "SMA(close) crossover; stop-and-reverse, or long-only with optional SL/TP brackets",
-          {Period("fast", 10, "fast SMA period in bars"),
-           Period("slow", 20, "slow SMA period in bars"),
-           {"long_only", ParamType::kBool, 0, 0, 1,
-            "buy on the up-cross when flat, close on the down-cross (no shorts)"},
-           {"sl_pct", ParamType::kFloat, 0, 0, 0.99,
-            "long_only stop-loss below the signal close, as a fraction (0 = none)"},
-           {"tp_pct", ParamType::kFloat, 0, 0, 100,
-            "long_only take-profit above the signal close, as a fraction (0 = none)"}},
-          CheckFastBelowSlow,
-          [](const ParamValues& p) { return std::make_unique<SmaCross>(p); }};
+std::unique_ptr<Strategy> MakeSmaCross(const ParamValues& p) {
+  return std::make_unique<SmaCross>(p);
 }
 
-StrategyInfo EmaCrossInfo() {
-  return {"ema_cross",
-          "EMA(close) crossover (mean-seeded EMA); stop-and-reverse",
-          {Period("fast", 12, "fast EMA period in bars"),
-           Period("slow", 26, "slow EMA period in bars")},
-          CheckFastBelowSlow,
-          [](const ParamValues& p) { return std::make_unique<EmaCross>(p); }};
+std::unique_ptr<Strategy> MakeEmaCross(const ParamValues& p) {
+  return std::make_unique<EmaCross>(p);
 }
 
-StrategyInfo MacdCrossInfo() {
-  return {
-      "macd_cross",
-      "MACD line crossing its signal line; stop-and-reverse",
-      {Period("fast", 12, "fast EMA period in bars"), Period("slow", 26, "slow EMA period in bars"),
-       Period("signal", 9, "signal EMA period in bars")},
-      CheckFastBelowSlow,
-      [](const ParamValues& p) { return std::make_unique<MacdCross>(p); }};
+std::unique_ptr<Strategy> MakeMacdCross(const ParamValues& p) {
+  return std::make_unique<MacdCross>(p);
 }
 
 }  // namespace btr

@@ -23,7 +23,7 @@
 #include "engines/data/bars.h"
 #include "engines/native/broker/broker.h"
 #include "engines/native/indicators/indicators.h"
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 
 namespace btr {
 
@@ -73,16 +73,6 @@ class Strategy {
   std::vector<Series> indicators_;
   size_t warmup_ = 0;
   Status order_error_;
-};
-
-// A catalogue entry: how to build a strategy by name with checked parameters.
-struct StrategyInfo {
-  std::string name;
-  std::string summary;
-  std::vector<ParamSpec> params;
-  // Cross-parameter checks (e.g. fast < slow); may be empty.
-  std::function<Status(const ParamValues&)> check;
-  std::function<std::unique_ptr<Strategy>(const ParamValues&)> create;
 };
 
 }  // namespace btr

@@ -11,7 +11,7 @@
 
 #include "engines/data/csv_loader.h"
 #include "engines/native/native_engine.h"
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 #include "tests/engines/trade_checks.h"
 #include "tests/fakes/service_process.h"
 #include "tests/test_util.h"

@@ -1,4 +1,5 @@
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/native/strategies/native_strategies.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>

@@ -219,7 +219,8 @@ TEST_CASE("a cancelled job's message and last log line say cancelled once") {
     CHECK(done.error_code == "cancelled");
     CHECK(done.error_message.find("cancelled: cancelled") == std::string::npos);
     CHECK(done.error_message.find("cancel") != std::string::npos);
-    CHECK(f.Log(id).back() == done.error_message);
+    // The log's last line is written right after the commit that made the job final.
+    wait_for([&] { return f.Log(id).back() == done.error_message; });
   }
   CHECK(f.WaitTerminal(finished).error_message == "cancelled while running");
 }

@@ -1,4 +1,4 @@
-#include "engines/native/strategies/catalogue_json.h"
+#include "engines/catalogue/catalogue_json.h"
 
 #include <cmath>
 

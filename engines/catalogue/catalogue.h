@@ -1,5 +1,7 @@
-// The strategy catalogue of DESIGN.md: the same names, parameters and logic as the
-// Backtesting.py service and the LEAN templates. Immutable after first use; thread-safe.
+// The strategy catalogue of DESIGN.md: the same names, parameters and logic in every engine that
+// lists it (the native engine, the Backtesting.py service, the LEAN algorithm). Engine-neutral:
+// names, typed parameters and their checks; the native engine builds its own strategies from it
+// (engines/native/strategies/native_strategies.h). Immutable after first use; thread-safe.
 #pragma once
 
 #include <memory>
@@ -7,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "engines/catalogue/strategy_info.h"
 #include "engines/core/status.h"
 #include "engines/engine.h"
-#include "engines/native/strategy/strategy.h"
 #include "engines/spec.h"
 
 namespace btr {
@@ -28,9 +30,8 @@ EngineCapabilities CatalogueCapabilities(size_t max_bars);
 // The entry named `name`, or nullptr.
 const StrategyInfo* FindStrategy(std::string_view name);
 
-// Builds the strategy with checked parameters. NotFound for an unknown name (the message lists
-// the catalogue); InvalidArgument from the parameter checks.
-Result<std::unique_ptr<Strategy>> CreateStrategy(std::string_view name, const ParamValues& params);
+// NotFound naming the catalogue for an unknown strategy name.
+Status UnknownStrategy(std::string_view name);
 
 // A request's strategy resolved against the catalogue: the declared defaults overridden by
 // `ref.params`, every value and the cross-parameter rules checked. InvalidArgument names the
@@ -42,7 +43,7 @@ struct ResolvedStrategy {
 };
 Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref);
 
-// Entries, one per source file of engines/native/strategies/.
+// Entries (engines/catalogue/strategies.cc).
 StrategyInfo SmaCrossInfo();
 StrategyInfo EmaCrossInfo();
 StrategyInfo MacdCrossInfo();

@@ -1,4 +1,4 @@
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr {
 
@@ -17,15 +17,10 @@ const StrategyInfo* FindStrategy(std::string_view name) {
   return nullptr;
 }
 
-Result<std::unique_ptr<Strategy>> CreateStrategy(std::string_view name, const ParamValues& params) {
-  const StrategyInfo* info = FindStrategy(name);
-  if (info == nullptr) {
-    std::string known;
-    for (const StrategyInfo& s : StrategyCatalogue()) known += (known.empty() ? "" : ", ") + s.name;
-    return Status::NotFound("unknown strategy '" + std::string(name) + "' (known: " + known + ")");
-  }
-  if (info->check) BTR_RETURN_IF_ERROR(info->check(params));
-  return info->create(params);
+Status UnknownStrategy(std::string_view name) {
+  std::string known;
+  for (const StrategyInfo& s : StrategyCatalogue()) known += (known.empty() ? "" : ", ") + s.name;
+  return Status::NotFound("unknown strategy '" + std::string(name) + "' (known: " + known + ")");
 }
 
 std::vector<std::string> CatalogueNames() {
@@ -48,8 +43,7 @@ Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref) {
   out.info = FindStrategy(ref.name);
   if (out.info == nullptr) {
     // An unknown name in a request is a bad argument, not a missing resource.
-    return Status::InvalidArgument(
-        CreateStrategy(ref.name, {}).status().WithPrefix("strategy.name").message());
+    return Status::InvalidArgument(UnknownStrategy(ref.name).WithPrefix("strategy.name").message());
   }
   out.params = ParamValues::Defaults(out.info->params);
   for (const auto& [name, value] : ref.params) {

@@ -1,4 +1,4 @@
-#include "engines/native/strategy/params.h"
+#include "engines/catalogue/params.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,10 +1,10 @@
 // The catalogue's JSON (GET /v1/strategies, `btrouter strategies --format json`): values typed
 // as each parameter is declared.
-#include "engines/native/strategies/catalogue_json.h"
+#include "engines/catalogue/catalogue_json.h"
 
 #include <catch2/catch.hpp>
 
-#include "engines/native/strategies/catalogue.h"
+#include "engines/catalogue/catalogue.h"
 
 namespace btr {
 namespace {

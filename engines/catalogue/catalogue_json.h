@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engines/native/strategy/strategy.h"
+#include "engines/catalogue/strategy_info.h"
 
 namespace btr {
 
