@@ -86,7 +86,7 @@ class JobWorkers::RunListener final : public DispatchListener {
       r_->job.engine_used = engine;
       r_->job.fallbacks_json = fallbacks_json;
     }
-    w_->Publish(r_->job.tenant, r_->job.id);
+    w_->parts_.events->PublishChange(r_->job);
     return r_->job.attempt;
   }
 
@@ -109,8 +109,11 @@ class JobWorkers::RunListener final : public DispatchListener {
     r_->updated_at = now;
     if (last_write_ != 0 && now - last_write_ < Nanos(w_->options_.progress_interval)) return;
     last_write_ = now;
-    (void)w_->parts_.jobs->UpdateProgress(r_->job.id, r_->epoch, fraction, phase, now);
-    w_->Publish(r_->job.tenant, r_->job.id);
+    if (!w_->parts_.jobs->UpdateProgress(r_->job.id, r_->epoch, fraction, phase, now).ok()) return;
+    r_->job.progress = fraction;
+    if (!phase.empty()) r_->job.phase = std::string(phase);
+    r_->job.updated_at = now;
+    w_->parts_.events->PublishChange(r_->job);
   }
 
   void Log(std::string_view level, std::string_view source, std::string_view line) override {
@@ -260,7 +263,9 @@ void JobWorkers::FailDeadLetter(const Delivery& delivery) {
           .ok()) {
     JobLog(parts_.jobs, parts_.clock, claimed->id, options_.max_log_lines)
         .Add("error", "btrouter", "failed: " + message);
-    Publish(claimed->tenant, claimed->id);
+    if (Result<JobRecord> failed = parts_.jobs->GetJob(claimed->tenant, claimed->id); failed.ok()) {
+      parts_.events->PublishChange(*failed);
+    }
   }
 }
 
@@ -304,7 +309,8 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
       outcome.abandoned = !listener.started() && !listener.Starting("", "[]").ok();
     }
   }
-  if (!outcome.abandoned) Finish(*running, listener, outcome);
+  std::optional<JobRecord> final_record;
+  if (!outcome.abandoned) final_record = Finish(*running, listener, outcome);
   if (running->control.stopping) {
     // Interrupted by Stop(): let go of the claim so that the next claim is immediate.
     (void)parts_.jobs->ReleaseJob(claimed.id, running->epoch, parts_.clock->Now());
@@ -313,10 +319,15 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
     std::lock_guard<std::mutex> lock(mu_);
     running_.erase(claimed.id);
   }
-  Publish(claimed.tenant, claimed.id);
+  if (!final_record) {
+    Result<JobRecord> now = parts_.jobs->GetJob(claimed.tenant, claimed.id);
+    if (now.ok()) final_record = std::move(now).value();
+  }
+  if (final_record) parts_.events->PublishChange(*final_record);
 }
 
-void JobWorkers::Finish(Running& running, RunListener& listener, const DispatchOutcome& outcome) {
+std::optional<JobRecord> JobWorkers::Finish(Running& running, RunListener& listener,
+                                            const DispatchOutcome& outcome) {
   const JobRecord& started = running.job;
   JobLog& log = listener.log();
   Status status = outcome.status;
@@ -336,14 +347,14 @@ void JobWorkers::Finish(Running& running, RunListener& listener, const DispatchO
     log.Warn(
         "this run's claim was lost to another worker (its lease ran out); its outcome is "
         "dropped");
-    return;
+    return std::nullopt;
   }
   if (status.code() == StatusCode::kCancelled && running.control.stopping &&
       !started.cancel_requested) {
     log.Warn("interrupted: the worker is stopping; the job will be claimed again");
     DefaultLogger().Log(LogLevel::kInfo, "job interrupted",
                         {{"job_id", started.id}, {"engine", started.engine_used}});
-    return;
+    return std::nullopt;
   }
   const JobStatus final_status = status.ok()                               ? JobStatus::kSucceeded
                                  : status.code() == StatusCode::kCancelled ? JobStatus::kCancelled
@@ -360,7 +371,7 @@ void JobWorkers::Finish(Running& running, RunListener& listener, const DispatchO
                          {"engine", started.engine_used},
                          {"epoch", running.epoch},
                          {"reason", finished.ToString()}});
-    return;
+    return std::nullopt;
   }
   ++finished_;
   // Committed: only now does the log tell how the job ended, from what the store holds (a
@@ -384,6 +395,8 @@ void JobWorkers::Finish(Running& running, RunListener& listener, const DispatchO
   DefaultLogger().Log(ended == JobStatus::kFailed ? LogLevel::kWarn : LogLevel::kInfo,
                       "job finished", fields);
   if (options_.on_finished && stored.ok()) options_.on_finished(*stored);
+  if (!stored.ok()) return std::nullopt;
+  return std::move(stored).value();
 }
 
 void JobWorkers::HeartbeatLoop() {
@@ -431,19 +444,6 @@ void JobWorkers::Report() {
 void JobWorkers::OnCancel(const std::string& job_id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = running_.find(job_id); it != running_.end()) it->second->control.cancel = true;
-}
-
-void JobWorkers::Publish(std::string_view tenant, std::string_view id) {
-  Result<JobRecord> job = parts_.jobs->GetJob(tenant, id);
-  if (!job.ok()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = running_.find(id); it != running_.end() && job->status == JobStatus::kRunning) {
-      job->progress = it->second->progress.load();
-      job->updated_at = std::max(job->updated_at, it->second->updated_at.load());
-    }
-  }
-  parts_.events->PublishChange(*job);
 }
 
 }  // namespace btr

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -97,9 +98,10 @@ class JobWorkers {
   void Handle(const Delivery& delivery);
   void FailDeadLetter(const Delivery& delivery);
   void Run(const JobRecord& claimed, const Delivery& delivery);
-  void Finish(Running& running, RunListener& listener, const DispatchOutcome& outcome);
+  // The job's final record once committed; nullopt when nothing was (interrupted, claim lost).
+  std::optional<JobRecord> Finish(Running& running, RunListener& listener,
+                                  const DispatchOutcome& outcome);
   void OnCancel(const std::string& job_id);
-  void Publish(std::string_view tenant, std::string_view id);
   void Report();
 
   const JobWorkerParts parts_;
