@@ -37,6 +37,23 @@ Result<Config> LoadWithFlags(const Flags& f) {
   return LoadConfig(f.Get("config"), ProcessEnvironment(), overrides);
 }
 
+// SIGINT and SIGTERM, blocked before any thread starts: they are taken synchronously by
+// WaitForStopSignal.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+void WaitForStopSignal(const sigset_t& signals, const char* command) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::fprintf(stderr, "btrouter %s: stopping (signal %d)\n", command, signal_number);
+}
+
 }  // namespace
 
 int RunServeCommand(int argc, char** argv) {
@@ -62,13 +79,7 @@ int RunServeCommand(int argc, char** argv) {
     std::printf("%s", config->Dump(true).c_str());
     return 0;
   }
-  // Signals are taken synchronously below; block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  const sigset_t signals = BlockStopSignals();
   Result<std::unique_ptr<ServerApp>> app = ServerApp::Start(*config);
   if (!app.ok()) return Fail("serve", app.status());
   if (!(*app)->new_admin_key().empty()) {
@@ -83,9 +94,7 @@ int RunServeCommand(int argc, char** argv) {
           .c_str(),
       (*app)->ws_port(), config->GetString("server.data_dir").c_str());
   std::fflush(stdout);
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  std::fprintf(stderr, "btrouter serve: stopping (signal %d)\n", signal_number);
+  WaitForStopSignal(signals, "serve");
   (*app)->Stop();
   return 0;
 }
@@ -117,11 +126,7 @@ int RunWorkerCommand(int argc, char** argv) {
     std::printf("%s", config->Dump(true).c_str());
     return 0;
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = BlockStopSignals();
   Result<std::unique_ptr<WorkerApp>> app = WorkerApp::Start(*config);
   if (!app.ok()) return Fail("worker", app.status());
   std::printf("btrouter worker %s running %lld jobs at once%s\n", (*app)->id().c_str(),
@@ -132,9 +137,7 @@ int RunWorkerCommand(int argc, char** argv) {
                      ":" + std::to_string((*app)->port()) + "/livez, /metrics)")
                         .c_str());
   std::fflush(stdout);
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  std::fprintf(stderr, "btrouter worker: stopping (signal %d)\n", signal_number);
+  WaitForStopSignal(signals, "worker");
   (*app)->Stop();
   return 0;
 }
