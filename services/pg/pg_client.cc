@@ -46,10 +46,14 @@ std::string RedactPasswordParameters(std::string text) {
 std::string RedactedPgUrl(std::string_view url) {
   std::string text(url);
   const size_t scheme = text.find("://");
-  const size_t at = text.find('@');
-  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+  if (scheme != std::string::npos) {
+    // user:password@ ends at the authority's last '@' (a password may hold one unencoded).
+    const size_t authority_end = std::min(text.find_first_of("/?", scheme + 3), text.size());
+    const size_t at = text.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
     const size_t colon = text.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) text.replace(colon + 1, at - colon - 1, "***");
+    if (at != std::string::npos && at > scheme && colon < at) {
+      text.replace(colon + 1, at - colon - 1, "***");
+    }
   }
   return RedactPasswordParameters(std::move(text));
 }

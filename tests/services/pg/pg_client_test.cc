@@ -72,6 +72,8 @@ TEST_CASE("errors are classified") {
   CHECK(RedactedPgUrl("host=h password=pw dbname=d") == "host=h password=*** dbname=d");
   CHECK(RedactedPgUrl("host=h password='p w\\' x' dbname=d") == "host=h password=*** dbname=d");
   CHECK(RedactedPgUrl("host=h oldpassword=x") == "host=h oldpassword=x");  // not the key
+  CHECK(RedactedPgUrl("postgresql://u:p@ss@h:5432/db") == "postgresql://u:***@h:5432/db");
+  CHECK(RedactedPgUrl("postgresql://h:5432/db?user=a@b") == "postgresql://h:5432/db?user=a@b");
 }
 
 TEST_CASE("prepared statements: prepared once per connection, reused with new parameters") {
