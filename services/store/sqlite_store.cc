@@ -1,9 +1,7 @@
 // SqliteStore: the job methods (opening, datasets and API keys are in sqlite_store_catalog.cc).
 #include "services/store/sqlite_store.h"
 
-#include <algorithm>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -25,7 +23,6 @@ using sqlite_jobs::Quote;
 using sqlite_jobs::ReadJob;
 using sqlite_jobs::ReadJobs;
 using sqlite_jobs::SelectJob;
-using store_common::DecodeJobCursor;
 using store_common::EncodeJobCursor;
 
 }  // namespace
@@ -106,15 +103,10 @@ Result<JobRecord> SqliteStore::GetJob(std::string_view tenant, std::string_view 
 
 Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
   constexpr std::string_view kOp = "ListJobs";
-  BTR_RETURN_IF_ERROR(store_common::RequireTenant(query.tenant));
-  TimeNs after_created_at = 0;
-  std::string after_id;
-  const bool paged = !query.cursor.empty();
-  if (paged && !DecodeJobCursor(query.cursor, &after_created_at, &after_id)) {
-    return store_common::BadJobCursor(query.cursor);
-  }
-  const size_t limit =
-      std::clamp<size_t>(query.limit, 1, static_cast<size_t>(std::numeric_limits<int>::max()));
+  Result<store_common::PageStart> start = store_common::StartJobPage(query);
+  if (!start.ok()) return start.status();
+  const bool paged = start->after_cursor;
+  const size_t limit = start->limit;
 
   // One of eight statements (each cached): the filters and the cursor are optional.
   std::string sql = "SELECT " BTR_STORE_JOB_COLUMNS " FROM jobs WHERE tenant = ?";
@@ -128,7 +120,7 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
   st.Text(query.tenant);
   if (query.status) st.Text(JobStatusName(*query.status));
   if (!query.engine.empty()) st.Text(query.engine);
-  if (paged) st.Int(after_created_at).Text(after_id);
+  if (paged) st.Int(start->created_at).Text(start->id);
   st.Int(static_cast<int64_t>(limit) + 1);  // one more row tells whether a next page exists
   JobPage page;
   BTR_RETURN_IF_ERROR(ReadJobs(&st, kOp, &page.jobs));

@@ -1,5 +1,4 @@
 // SqliteStore: engine comparisons (the comparisons table of schema version 2).
-#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -112,14 +111,10 @@ Result<std::vector<ComparisonRecord>> SqliteStore::ListRunningComparisons() {
 Result<ComparisonPage> SqliteStore::ListComparisons(std::string_view tenant,
                                                     std::string_view cursor, size_t limit) {
   constexpr std::string_view kOp = "ListComparisons";
-  BTR_RETURN_IF_ERROR(store_common::RequireTenant(tenant));
-  limit = std::max<size_t>(limit, 1);
-  TimeNs before_created = 0;
-  std::string before_id;
-  const bool paged = !cursor.empty();
-  if (paged && !store_common::DecodeComparisonCursor(cursor, &before_created, &before_id)) {
-    return store_common::BadComparisonCursor(cursor);
-  }
+  Result<store_common::PageStart> start = store_common::StartComparisonPage(tenant, cursor, limit);
+  if (!start.ok()) return start.status();
+  const bool paged = start->after_cursor;
+  limit = start->limit;
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st,
@@ -131,7 +126,7 @@ Result<ComparisonPage> SqliteStore::ListComparisons(std::string_view tenant,
                        " FROM comparisons WHERE tenant = ? ORDER BY created_at DESC, id DESC "
                        "LIMIT ?"));
   st.Text(tenant);
-  if (paged) st.Int(before_created).Int(before_created).Text(before_id);
+  if (paged) st.Int(start->created_at).Int(start->created_at).Text(start->id);
   st.Int(static_cast<int64_t>(limit) + 1);
   ComparisonPage page;
   for (;;) {

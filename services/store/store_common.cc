@@ -1,10 +1,45 @@
 #include "services/store/store_common.h"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <string>
 #include <system_error>
 
 namespace btr::store_common {
+namespace {
+
+size_t ClampLimit(size_t limit) {
+  return std::clamp<size_t>(limit, 1, static_cast<size_t>(std::numeric_limits<int>::max()));
+}
+
+bool DecodeJobCursor(std::string_view cursor, TimeNs* created_at, std::string* id) {
+  if (cursor.size() % 2 != 0) return false;
+  std::string raw;
+  for (size_t i = 0; i < cursor.size(); i += 2) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(cursor.data() + i, cursor.data() + i + 2, value, 16);
+    if (ec != std::errc() || end != cursor.data() + i + 2) return false;
+    raw += static_cast<char>(value);
+  }
+  const size_t colon = raw.find(':');
+  if (colon == std::string::npos || colon + 1 == raw.size()) return false;
+  const auto [end, ec] = std::from_chars(raw.data(), raw.data() + colon, *created_at);
+  if (ec != std::errc() || end != raw.data() + colon) return false;
+  *id = raw.substr(colon + 1);
+  return true;
+}
+
+bool DecodeComparisonCursor(std::string_view cursor, TimeNs* created_at, std::string* id) {
+  const size_t sep = cursor.find('_');
+  if (sep == std::string_view::npos || sep == 0 || sep + 1 == cursor.size()) return false;
+  const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + sep, *created_at);
+  if (ec != std::errc() || end != cursor.data() + sep) return false;
+  *id = std::string(cursor.substr(sep + 1));
+  return true;
+}
+
+}  // namespace
 
 Status RequireTenant(std::string_view tenant) {
   if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
@@ -85,25 +120,16 @@ std::string EncodeJobCursor(const JobRecord& last) {
   return out;
 }
 
-bool DecodeJobCursor(std::string_view cursor, TimeNs* created_at, std::string* id) {
-  if (cursor.size() % 2 != 0) return false;
-  std::string raw;
-  for (size_t i = 0; i < cursor.size(); i += 2) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(cursor.data() + i, cursor.data() + i + 2, value, 16);
-    if (ec != std::errc() || end != cursor.data() + i + 2) return false;
-    raw += static_cast<char>(value);
+Result<PageStart> StartJobPage(const JobQuery& query) {
+  BTR_RETURN_IF_ERROR(RequireTenant(query.tenant));
+  PageStart start;
+  start.limit = ClampLimit(query.limit);
+  start.after_cursor = !query.cursor.empty();
+  if (start.after_cursor && !DecodeJobCursor(query.cursor, &start.created_at, &start.id)) {
+    return Status::InvalidArgument("cursor: " + Quote(query.cursor) +
+                                   " did not come from a previous page");
   }
-  const size_t colon = raw.find(':');
-  if (colon == std::string::npos || colon + 1 == raw.size()) return false;
-  const auto [end, ec] = std::from_chars(raw.data(), raw.data() + colon, *created_at);
-  if (ec != std::errc() || end != raw.data() + colon) return false;
-  *id = raw.substr(colon + 1);
-  return true;
-}
-
-Status BadJobCursor(std::string_view cursor) {
-  return Status::InvalidArgument("cursor: " + Quote(cursor) + " did not come from a previous page");
+  return start;
 }
 
 // --- datasets ---
@@ -154,17 +180,16 @@ std::string EncodeComparisonCursor(const ComparisonRecord& last) {
   return std::to_string(last.created_at) + "_" + last.id;
 }
 
-bool DecodeComparisonCursor(std::string_view cursor, TimeNs* created_at, std::string* id) {
-  const size_t sep = cursor.find('_');
-  if (sep == std::string_view::npos || sep == 0 || sep + 1 == cursor.size()) return false;
-  const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + sep, *created_at);
-  if (ec != std::errc() || end != cursor.data() + sep) return false;
-  *id = std::string(cursor.substr(sep + 1));
-  return true;
-}
-
-Status BadComparisonCursor(std::string_view cursor) {
-  return Status::InvalidArgument("cursor: not a cursor from this API: " + Quote(cursor));
+Result<PageStart> StartComparisonPage(std::string_view tenant, std::string_view cursor,
+                                      size_t limit) {
+  BTR_RETURN_IF_ERROR(RequireTenant(tenant));
+  PageStart start;
+  start.limit = ClampLimit(limit);
+  start.after_cursor = !cursor.empty();
+  if (start.after_cursor && !DecodeComparisonCursor(cursor, &start.created_at, &start.id)) {
+    return Status::InvalidArgument("cursor: not a cursor from this API: " + Quote(cursor));
+  }
+  return start;
 }
 
 // --- API keys ---

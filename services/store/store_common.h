@@ -42,11 +42,20 @@ Status NotFinishedYet(const JobRecord& job);   // DeleteJob of a queued or runni
 Status NoResultYet(std::string_view id, std::string_view status);  // GetResult too early
 Status LogNeedsIds();  // ListJobLog without a tenant or an id
 
+// --- pages (ListJobs, ListComparisons: newest first by (created_at, id)) ---
+// Where a page starts, from the listing's cursor, and how many rows it holds.
+struct PageStart {
+  bool after_cursor = false;  // false: the first page
+  TimeNs created_at = 0;      // the previous page's last row, when after_cursor
+  std::string id;
+  size_t limit = 1;  // the limit asked for, within 1..INT_MAX (0 counts as 1)
+};
 // ListJobs' cursor: lower-case hex of "<created_at>:<id>" of the page's last job (URL-safe,
-// opaque). DecodeJobCursor is false for text that did not come from EncodeJobCursor.
+// opaque).
 std::string EncodeJobCursor(const JobRecord& last);
-bool DecodeJobCursor(std::string_view cursor, TimeNs* created_at, std::string* id);
-Status BadJobCursor(std::string_view cursor);
+// The query's tenant checked and its cursor decoded: InvalidArgument ("cursor: ...") for one
+// that did not come from EncodeJobCursor.
+Result<PageStart> StartJobPage(const JobQuery& query);
 
 // --- datasets ---
 Status DatasetNotFound(std::string_view id);
@@ -63,8 +72,9 @@ Status NotComparisonFinalStatus(std::string_view status);
 Status ComparisonNotRunning(std::string_view id);
 // ListComparisons' cursor: "<created_at>_<id>" of the page's last comparison.
 std::string EncodeComparisonCursor(const ComparisonRecord& last);
-bool DecodeComparisonCursor(std::string_view cursor, TimeNs* created_at, std::string* id);
-Status BadComparisonCursor(std::string_view cursor);
+// As StartJobPage, for ListComparisons' arguments.
+Result<PageStart> StartComparisonPage(std::string_view tenant, std::string_view cursor,
+                                      size_t limit);
 
 // --- API keys ---
 Status ApiKeyNotFound(std::string_view id);
