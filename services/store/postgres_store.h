@@ -111,10 +111,12 @@ class PostgresStore final : public Store {
   // --- dataset bytes (postgres_store_dataset_bytes.cc) ---
   // Stores the file's bytes in the database (table dataset_chunks, 4 MiB a row), read from the
   // file a chunk at a time; one copy per sha256, shared by every dataset with those bytes
-  // (nothing is written when they are there already). Call it once the dataset's record is
-  // stored (CreateDataset, PutDataset): bytes no record names may be dropped by a DeleteDataset
-  // running meanwhile. Errors: NotFound or InvalidArgument when the file cannot be read;
-  // InvalidArgument when its bytes do not hash to dataset.sha256 (nothing is stored).
+  // (nothing is written when they are there already: one lookup). Call it once the dataset's
+  // record is stored (CreateDataset, PutDataset): bytes no record names may be dropped by a
+  // DeleteDataset running meanwhile. Call it also when CreateDataset answered with an existing
+  // dataset, so that an upload interrupted between the record and its bytes is completed.
+  // Errors: NotFound or InvalidArgument when the file cannot be read; InvalidArgument when its
+  // bytes do not hash to dataset.sha256 (nothing is stored).
   Status PutDatasetBytes(const DatasetRecord& dataset, const std::string& file_path) override;
   // <cache_dir>/datasets/<sha256>.csv (the folder 0700, the file 0600), fetched from the
   // database the first time: written to a temporary file beside it, checked against the

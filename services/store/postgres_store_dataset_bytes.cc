@@ -32,6 +32,11 @@ bool IsSha256Hex(std::string_view text) {
   return true;
 }
 
+Status NoValidSha256(const DatasetRecord& dataset) {
+  return Status::InvalidArgument("dataset " + Quote(dataset.id) + " has no valid sha256 (" +
+                                 Quote(dataset.sha256) + ")");
+}
+
 // Reads up to `size` bytes (fewer only at the end of the file). errno value on failure.
 int ReadUpTo(int fd, std::string* buffer, size_t size) {
   buffer->resize(size);
@@ -159,10 +164,7 @@ Status FetchChunks(PgConnection& conn, const DatasetRecord& dataset, int fd) {
 
 Status PostgresStore::PutDatasetBytes(const DatasetRecord& dataset, const std::string& file_path) {
   constexpr std::string_view kOp = "PutDatasetBytes";
-  if (!IsSha256Hex(dataset.sha256)) {
-    return Status::InvalidArgument("sha256: expected 64 lower-case hex digits, got " +
-                                   Quote(dataset.sha256));
-  }
+  if (!IsSha256Hex(dataset.sha256)) return NoValidSha256(dataset);
   Status own_error;  // a failure of the file, not of the database
   Status stored = pool_->Transaction([&](PgConnection& conn) -> Status {
     own_error = Status::Ok();
@@ -192,10 +194,7 @@ Result<std::string> PostgresStore::LocalPath(const DatasetRecord& dataset,
     return Status::InvalidArgument("no cache folder to keep the bytes of dataset " +
                                    Quote(dataset.id) + " in");
   }
-  if (!IsSha256Hex(dataset.sha256)) {
-    return Status::InvalidArgument("dataset " + Quote(dataset.id) + " has no valid sha256 (" +
-                                   Quote(dataset.sha256) + ")");
-  }
+  if (!IsSha256Hex(dataset.sha256)) return NoValidSha256(dataset);
   const std::string folder = cache_dir + "/datasets";
   const std::string path = folder + "/" + dataset.sha256 + ".csv";
   const FileStamp there = StatFile(path);

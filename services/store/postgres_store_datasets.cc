@@ -199,7 +199,7 @@ Result<DatasetRecord> PostgresStore::DeleteDataset(std::string_view tenant, std:
                                  "SELECT id, status FROM jobs WHERE tenant = $1 "
                                  "AND status IN ('queued', 'running') "
                                  "AND CASE WHEN strpos(spec_json, $2) > 0 "
-                                 "THEN spec_json::jsonb ->> 'dataset' END = $2 "
+                                 "THEN spec_json::json ->> 'dataset' END = $2 "
                                  "ORDER BY created_at, id LIMIT 1",
                                  {StoredText(tenant), StoredText(id)});
     if (!user.ok()) return user.status();
