@@ -7,6 +7,7 @@
 #include "services/events/redis_job_events.h"
 #include "services/queue/local_job_queue.h"
 #include "services/queue/redis_job_queue.h"
+#include "services/store/postgres_store.h"
 #include "services/store/sqlite_store.h"
 
 namespace btr {
@@ -34,8 +35,12 @@ HealthOptions HealthOptionsFromConfig(const Config& config) {
 Result<std::unique_ptr<Store>> OpenConfiguredStore(const Config& config) {
   const std::string data_dir = config.GetString("server.data_dir");
   if (config.GetString("store.kind") == "postgres") {
-    return Status::FailedPrecondition(
-        "store.kind: postgres is not available in this build; use sqlite");
+    PostgresStoreOptions options;
+    options.pool_size = static_cast<size_t>(config.GetInt("store.pool_size"));
+    Result<std::unique_ptr<PostgresStore>> store =
+        PostgresStore::Open(config.GetString("store.url"), options);
+    if (!store.ok()) return store.status().WithPrefix("store.url");
+    return std::unique_ptr<Store>(std::move(store).value());
   }
   Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(data_dir + "/btrouter.db");
   if (!store.ok()) return store.status().WithPrefix("store");

@@ -1,7 +1,9 @@
 #include "services/pg/pg_client.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -14,15 +16,46 @@ PgParam PgDouble(double value) {
   return {std::string(buffer), false};
 }
 
-std::string RedactedPgUrl(std::string_view url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
-    return std::string(url);
+namespace {
+
+// Replaces the value of every "password=" that starts a keyword ("host=h password=x") or a URI
+// parameter ("?password=x", "&password=x") with "***". A keyword's value may be single-quoted.
+std::string RedactPasswordParameters(std::string text) {
+  constexpr std::string_view kKey = "password=";
+  for (size_t at = text.find(kKey); at != std::string::npos; at = text.find(kKey, at + 1)) {
+    const bool starts_word = at == 0 || text[at - 1] == ' ' || text[at - 1] == '\t' ||
+                             text[at - 1] == '?' || text[at - 1] == '&';
+    if (!starts_word) continue;
+    const size_t value = at + kKey.size();
+    size_t end = value;
+    if (end < text.size() && text[end] == '\'') {
+      for (++end; end < text.size() && text[end] != '\''; ++end) {
+        if (text[end] == '\\') ++end;  // an escaped character inside the quotes
+      }
+      end = std::min(end + 1, text.size());
+    } else {
+      while (end < text.size() && text[end] != ' ' && text[end] != '\t' && text[end] != '&') ++end;
+    }
+    text.replace(value, end - value, "***");
   }
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+  return text;
+}
+
+}  // namespace
+
+std::string RedactedPgUrl(std::string_view url) {
+  std::string text(url);
+  const size_t scheme = text.find("://");
+  if (scheme != std::string::npos) {
+    // user:password@ ends at the authority's last '@' (a password may hold one unencoded).
+    const size_t authority_end = std::min(text.find_first_of("/?", scheme + 3), text.size());
+    const size_t at = text.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+    const size_t colon = text.find(':', scheme + 3);
+    if (at != std::string::npos && at > scheme && colon < at) {
+      text.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  return RedactPasswordParameters(std::move(text));
 }
 
 // --- PgResult ---
@@ -99,11 +132,37 @@ Result<PgConnectionPtr> PgConnection::Connect(const std::string& url,
   return PgConnectionPtr(new PgConnection(conn));
 }
 
+PgConnection::PgConnection(pg_conn* conn) : conn_(conn) {
+  // Notices are not printed to stderr; a server's goodbye on an idle connection is noted.
+  PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
+}
+
+void PgConnection::OnNotice(void* self, const pg_result* notice) {
+  const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const std::string_view level = severity != nullptr ? severity : "";
+  if (level == "FATAL" || level == "PANIC") {
+    static_cast<PgConnection*>(self)->closed_by_server_ = true;
+  }
+}
+
 PgConnection::~PgConnection() {
   if (conn_) PQfinish(conn_);
 }
 
 bool PgConnection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+bool PgConnection::LooksAlive() {
+  // What arrives on an idle connection is a notice, or the server's goodbye: a FATAL message
+  // (which OnNotice notes when PQisBusy parses it), then end of file.
+  for (int reads = 0; reads < 8; ++reads) {
+    if (broken() || closed_by_server_) return false;
+    pollfd readable{PQsocket(conn_), POLLIN, 0};
+    if (::poll(&readable, 1, 0) <= 0) return true;  // nothing (more) arrived
+    if (PQconsumeInput(conn_) == 0) return false;   // end of file, or a broken socket
+    (void)PQisBusy(conn_);                          // parses what arrived
+  }
+  return !broken() && !closed_by_server_;
+}
 
 Status PgConnection::ErrorOf(pg_result* result, std::string_view sql) {
   std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
@@ -122,22 +181,59 @@ Status PgConnection::ErrorOf(pg_result* result, std::string_view sql) {
   return Status::Internal(message);
 }
 
-Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params) {
+namespace {
+
+// The parameter arrays libpq takes, pointing into `params` (which must outlive them).
+struct ParamArrays {
+  explicit ParamArrays(const std::vector<PgParam>& params) {
+    values.reserve(params.size());
+    lengths.reserve(params.size());
+    formats.reserve(params.size());
+    for (const PgParam& p : params) {
+      values.push_back(p.value ? p.value->data() : nullptr);
+      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  values.reserve(params.size());
-  for (const PgParam& p : params) {
-    values.push_back(p.value ? p.value->data() : nullptr);
-    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  const std::string statement(sql);
-  pg_result* raw = PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr,
-                                values.data(), lengths.data(), formats.data(), /*text results*/ 0);
+};
+
+}  // namespace
+
+Result<PgResult> PgConnection::Finish(pg_result* raw, std::string_view sql) {
   PgResult result(raw);
   const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ErrorOf(raw, sql);
   return result;
+}
+
+Result<PgResult> PgConnection::Exec(std::string_view sql, const std::vector<PgParam>& params) {
+  const ParamArrays p(params);
+  const std::string statement(sql);
+  return Finish(PQexecParams(conn_, statement.c_str(), p.count(), nullptr, p.values.data(),
+                             p.lengths.data(), p.formats.data(), /*text results*/ 0),
+                sql);
+}
+
+Result<PgResult> PgConnection::ExecPrepared(std::string_view sql,
+                                            const std::vector<PgParam>& params) {
+  std::string statement(sql);
+  auto it = prepared_.find(statement);
+  if (it == prepared_.end()) {
+    std::string name = "btr_" + std::to_string(prepared_.size() + 1);
+    Result<PgResult> prepared = Finish(
+        PQprepare(conn_, name.c_str(), statement.c_str(), static_cast<int>(params.size()), nullptr),
+        sql);
+    if (!prepared.ok()) return prepared.status();
+    it = prepared_.emplace(std::move(statement), std::move(name)).first;
+  }
+  const ParamArrays p(params);
+  return Finish(PQexecPrepared(conn_, it->second.c_str(), p.count(), p.values.data(),
+                               p.lengths.data(), p.formats.data(), /*text results*/ 0),
+                sql);
 }
 
 Status PgConnection::ExecScript(std::string_view sql) {
@@ -170,10 +266,11 @@ Result<PgPool::Lease> PgPool::Acquire() {
     return Status::Unavailable("postgres: all " + std::to_string(max_connections_) +
                                " pooled connections are busy");
   }
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     PgConnectionPtr connection = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(connection));
+    if (connection->LooksAlive()) return Lease(this, std::move(connection));
+    --open_;  // closed by the server while idle: replaced below
   }
   ++open_;
   lock.unlock();

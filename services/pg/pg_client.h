@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engines/core/status.h"
@@ -87,20 +88,38 @@ class PgConnection {
 
   // One statement (with $1.. placeholders).
   Result<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
+  // The same through a statement prepared on this connection: the first call with a given `sql`
+  // prepares it (PQprepare), later calls only bind and run it, so the server parses and plans
+  // it once per connection. For a caller's fixed statements: every distinct text stays prepared
+  // as long as the connection lives. Parameter types are inferred from the statement (cast a
+  // parameter whose type the context leaves open, e.g. "$1::bigint").
+  Result<PgResult> ExecPrepared(std::string_view sql, const std::vector<PgParam>& params = {});
   // Several statements without parameters (migrations).
   Status ExecScript(std::string_view sql);
 
   bool broken() const;
+  // For an idle connection: false when the server closed it (a restart, an idle timeout), which
+  // shows as its socket being readable at end of file. Consumes what the socket holds; never
+  // blocks.
+  bool LooksAlive();
 
  private:
-  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  explicit PgConnection(pg_conn* conn);
   Status ErrorOf(pg_result* result, std::string_view sql);
+  Result<PgResult> Finish(pg_result* raw, std::string_view sql);
+  // libpq's notice receiver: notices are dropped, except that a FATAL or PANIC message (the
+  // server ending the session) marks the connection as closed by the server.
+  static void OnNotice(void* self, const pg_result* notice);
 
   pg_conn* conn_;
+  bool closed_by_server_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text -> its name
 };
 
-// Exclusive connections; broken ones are dropped and replaced on the next Acquire. At most
-// `max_connections` at once; Acquire waits up to the connect timeout for one.
+// Exclusive connections; broken ones are dropped and replaced on the next Acquire, and so are
+// idle ones the server closed meanwhile (LooksAlive), so the first call after a server restart
+// gets a fresh connection. At most `max_connections` at once; Acquire waits up to the connect
+// timeout for one.
 class PgPool {
  public:
   PgPool(std::string url, size_t max_connections = 8,
@@ -144,7 +163,9 @@ class PgPool {
   size_t open_ = 0;                    // guarded by mu_
 };
 
-// The URL without its password ("postgresql://u:***@h/db"), for messages and logs.
+// The URL without its password, for messages and logs: "postgresql://u:***@h/db", and
+// "password=***" for a password given as a keyword ("host=h password=...") or a URI parameter
+// ("...?password=...").
 std::string RedactedPgUrl(std::string_view url);
 
 }  // namespace btr

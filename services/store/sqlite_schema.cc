@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "services/store/store_common.h"
+
 namespace btr::sqlite {
 namespace {
 
@@ -146,11 +148,7 @@ Status Migrate(Connection* conn, std::span<const Migration> steps, TimeNs now) {
     BTR_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
     BTR_SQLITE_ASSIGN_OR_RETURN(const int current, SchemaVersion(conn));
     if (current > latest) {
-      return Status::FailedPrecondition(
-          "the database has schema version " + std::to_string(current) + ", newer than version " +
-          std::to_string(latest) +
-          ", the newest this btrouter knows: use the btrouter that wrote it (or a newer one), "
-          "or another data directory");
+      return store_common::NewerSchema(current, latest, "another data directory");
     }
     const Migration* next = nullptr;
     for (const Migration& step : steps) {

@@ -1,15 +1,11 @@
 // SqliteStore: the job methods (opening, datasets and API keys are in sqlite_store_catalog.cc).
 #include "services/store/sqlite_store.h"
 
-#include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "services/store/sqlite_db.h"
 #include "services/store/sqlite_store_jobs.h"
@@ -27,36 +23,7 @@ using sqlite_jobs::Quote;
 using sqlite_jobs::ReadJob;
 using sqlite_jobs::ReadJobs;
 using sqlite_jobs::SelectJob;
-
-// Cursor: lower-case hex of "<created_at>:<id>" of the last job of the page (URL-safe, opaque).
-std::string EncodeCursor(const JobRecord& last) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const std::string raw = std::to_string(last.created_at) + ":" + last.id;
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
-}
-
-bool DecodeCursor(std::string_view cursor, TimeNs* created_at, std::string* id) {
-  if (cursor.size() % 2 != 0) return false;
-  std::string raw;
-  for (size_t i = 0; i < cursor.size(); i += 2) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(cursor.data() + i, cursor.data() + i + 2, value, 16);
-    if (ec != std::errc() || end != cursor.data() + i + 2) return false;
-    raw += static_cast<char>(value);
-  }
-  const size_t colon = raw.find(':');
-  if (colon == std::string::npos || colon + 1 == raw.size()) return false;
-  const auto [end, ec] = std::from_chars(raw.data(), raw.data() + colon, *created_at);
-  if (ec != std::errc() || end != raw.data() + colon) return false;
-  *id = raw.substr(colon + 1);
-  return true;
-}
+using store_common::EncodeJobCursor;
 
 }  // namespace
 
@@ -80,9 +47,10 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
     // The UNIQUE (tenant, idempotency_key) constraint decides: a used key inserts nothing.
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
-        writer_->Prepare(kOp, "INSERT INTO jobs (" BTR_JOB_COLUMNS
-                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                              "ON CONFLICT (tenant, idempotency_key) DO NOTHING"));
+        writer_->Prepare(
+            kOp, "INSERT INTO jobs (" BTR_STORE_JOB_COLUMNS
+                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT (tenant, idempotency_key) DO NOTHING"));
     st.Text(row.id)
         .Text(row.tenant)
         .Text(JobStatusName(row.status))
@@ -106,11 +74,13 @@ Result<JobRecord> SqliteStore::CreateJob(const JobRecord& job) {
         .Text("")
         .Int(0)
         .Int(row.priority);
-    BTR_RETURN_IF_ERROR(st.Run());
+    const Status inserted = st.Run();
+    if (inserted.code() == StatusCode::kAlreadyExists) return store_common::JobExists(row.id);
+    BTR_RETURN_IF_ERROR(inserted);
   }
   if (writer_->Changes() == 0) {
     BTR_SQLITE_ASSIGN_OR_RETURN(
-        Statement st, writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS
+        Statement st, writer_->Prepare(kOp, "SELECT " BTR_STORE_JOB_COLUMNS
                                             " FROM jobs WHERE tenant = ? AND idempotency_key = ?"));
     st.Text(row.tenant).Text(row.idempotency_key);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool found, st.Step());
@@ -133,19 +103,13 @@ Result<JobRecord> SqliteStore::GetJob(std::string_view tenant, std::string_view 
 
 Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
   constexpr std::string_view kOp = "ListJobs";
-  if (query.tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
-  TimeNs after_created_at = 0;
-  std::string after_id;
-  const bool paged = !query.cursor.empty();
-  if (paged && !DecodeCursor(query.cursor, &after_created_at, &after_id)) {
-    return Status::InvalidArgument("cursor: " + Quote(query.cursor) +
-                                   " did not come from a previous page");
-  }
-  const size_t limit =
-      std::clamp<size_t>(query.limit, 1, static_cast<size_t>(std::numeric_limits<int>::max()));
+  Result<store_common::PageStart> start = store_common::StartJobPage(query);
+  if (!start.ok()) return start.status();
+  const bool paged = start->after_cursor;
+  const size_t limit = start->limit;
 
   // One of eight statements (each cached): the filters and the cursor are optional.
-  std::string sql = "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE tenant = ?";
+  std::string sql = "SELECT " BTR_STORE_JOB_COLUMNS " FROM jobs WHERE tenant = ?";
   if (query.status) sql += " AND status = ?";
   if (!query.engine.empty()) sql += " AND engine_requested = ?";
   if (paged) sql += " AND (created_at, id) < (?, ?)";
@@ -156,13 +120,13 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
   st.Text(query.tenant);
   if (query.status) st.Text(JobStatusName(*query.status));
   if (!query.engine.empty()) st.Text(query.engine);
-  if (paged) st.Int(after_created_at).Text(after_id);
+  if (paged) st.Int(start->created_at).Text(start->id);
   st.Int(static_cast<int64_t>(limit) + 1);  // one more row tells whether a next page exists
   JobPage page;
   BTR_RETURN_IF_ERROR(ReadJobs(&st, kOp, &page.jobs));
   if (page.jobs.size() > limit) {
     page.jobs.resize(limit);
-    page.next_cursor = EncodeCursor(page.jobs.back());
+    page.next_cursor = EncodeJobCursor(page.jobs.back());
   }
   return page;
 }
@@ -175,8 +139,7 @@ Result<JobRecord> SqliteStore::CancelJob(std::string_view tenant, std::string_vi
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
   BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, tenant, id));
   if (IsTerminal(job.status)) {
-    return Status::FailedPrecondition("backtest " + Quote(id) + " is already " +
-                                      std::string(JobStatusName(job.status)));
+    return store_common::AlreadyFinished(job);
   }
   job.cancel_requested = true;
   job.updated_at = now;
@@ -206,9 +169,7 @@ Status SqliteStore::DeleteJob(std::string_view tenant, std::string_view id) {
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
   BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, tenant, id));
   if (!IsTerminal(job.status)) {
-    return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
-                                      std::string(JobStatusName(job.status)) +
-                                      "; cancel it and wait for it to finish first");
+    return store_common::NotFinishedYet(job);
   }
   {
     // The result row goes with it (ON DELETE CASCADE).
@@ -234,8 +195,7 @@ Result<JobResult> SqliteStore::GetResult(std::string_view tenant, std::string_vi
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
   if (!row) return JobNotFound(id);
   if (st.ColumnInt(1) == 0) {
-    return Status::FailedPrecondition("backtest " + Quote(id) + " is " + st.ColumnText(0) +
-                                      " and has no result yet");
+    return store_common::NoResultYet(id, st.ColumnText(0));
   }
   JobResult result;
   result.result_json = st.ColumnText(2);
@@ -245,7 +205,7 @@ Result<JobResult> SqliteStore::GetResult(std::string_view tenant, std::string_vi
 
 Result<size_t> SqliteStore::CountActiveJobs(std::string_view tenant) {
   constexpr std::string_view kOp = "CountActiveJobs";
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
+  BTR_RETURN_IF_ERROR(store_common::RequireTenant(tenant));
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
                               reader()->Prepare(kOp,

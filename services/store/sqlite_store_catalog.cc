@@ -15,6 +15,7 @@
 #include "services/store/sqlite_db.h"
 #include "services/store/sqlite_schema.h"
 #include "services/store/sqlite_store.h"
+#include "services/store/store_common.h"
 
 namespace btr {
 namespace {
@@ -23,14 +24,13 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 using Mode = sqlite::Transaction::Mode;
+using store_common::CheckIds;
 
 constexpr int kBusyTimeoutMs = 5000;
 
 #define BTR_DATASET_COLUMNS \
   "id, tenant, name, sha256, path, bars, bytes, first_time, last_time, created_at"
 #define BTR_API_KEY_COLUMNS "id, tenant, role, secret_hash, created_at, revoked_at"
-
-std::string Quote(std::string_view id) { return "'" + std::string(id) + "'"; }
 
 DatasetRecord ReadDataset(const Statement& st) {
   DatasetRecord d;
@@ -76,14 +76,6 @@ ApiKeyRecord ReadApiKey(const Statement& st) {
   k.created_at = st.ColumnInt(4);
   k.revoked_at = st.ColumnInt(5);
   return k;
-}
-
-// Messages that may reach the API name the resource, never the store method (the API reads a
-// leading "word:" as the request field at fault).
-Status CheckIds(std::string_view tenant, std::string_view id) {
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  return Status::Ok();
 }
 
 // The database file and its WAL and shared-memory files, readable by their owner only (0600,
@@ -181,7 +173,7 @@ Status SqliteStore::PutDataset(const DatasetRecord& dataset) {
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::AlreadyExists("dataset id " + Quote(dataset.id) + " is taken by another tenant");
+    return store_common::DatasetIdTaken(dataset.id, /*by_another_tenant=*/true);
   }
   return txn.Commit();
 }
@@ -206,7 +198,7 @@ Result<DatasetRecord> SqliteStore::CreateDataset(const DatasetRecord& dataset) {
     BindDataset(&st, dataset);
     Status inserted = st.Run();
     if (inserted.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("dataset id " + Quote(dataset.id) + " is taken");
+      return store_common::DatasetIdTaken(dataset.id, /*by_another_tenant=*/false);
     }
     BTR_RETURN_IF_ERROR(inserted);
   }
@@ -217,12 +209,12 @@ Result<DatasetRecord> SqliteStore::CreateDataset(const DatasetRecord& dataset) {
 Result<DatasetRecord> SqliteStore::FindDataset(std::string_view tenant, std::string_view name,
                                                std::string_view sha256) {
   constexpr std::string_view kOp = "FindDataset";
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
+  BTR_RETURN_IF_ERROR(store_common::RequireTenant(tenant));
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, reader()->Prepare(kOp, kSelectDatasetByContent));
   st.Text(tenant).Text(name).Text(sha256);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return Status::NotFound("no dataset " + Quote(name) + " with that content");
+  if (!row) return store_common::DatasetContentNotFound(name);
   return ReadDataset(st);
 }
 
@@ -239,7 +231,7 @@ Result<DatasetRecord> SqliteStore::DeleteDataset(std::string_view tenant, std::s
                                             " FROM datasets WHERE id = ? AND tenant = ?"));
     st.Text(id).Text(tenant);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-    if (!row) return Status::NotFound("dataset " + Quote(id) + " not found");
+    if (!row) return store_common::DatasetNotFound(id);
     dataset = ReadDataset(st);
   }
   {
@@ -253,9 +245,7 @@ Result<DatasetRecord> SqliteStore::DeleteDataset(std::string_view tenant, std::s
     st.Text(tenant).Text(id);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool used, st.Step());
     if (used) {
-      return Status::FailedPrecondition("dataset " + Quote(id) + " is used by backtest " +
-                                        Quote(st.ColumnText(0)) + ", which is " + st.ColumnText(1) +
-                                        "; delete it once that has ended");
+      return store_common::DatasetInUse(id, st.ColumnText(0), st.ColumnText(1));
     }
   }
   {
@@ -277,13 +267,13 @@ Result<DatasetRecord> SqliteStore::GetDataset(std::string_view tenant, std::stri
                                                      " FROM datasets WHERE id = ? AND tenant = ?"));
   st.Text(id).Text(tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return Status::NotFound("dataset " + Quote(id) + " not found");
+  if (!row) return store_common::DatasetNotFound(id);
   return ReadDataset(st);
 }
 
 Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets(std::string_view tenant) {
   constexpr std::string_view kOp = "ListDatasets";
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
+  BTR_RETURN_IF_ERROR(store_common::RequireTenant(tenant));
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st,
@@ -318,7 +308,7 @@ Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
         .Int(key.revoked_at);
     Status status = st.Run();
     if (status.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists("API key id " + Quote(key.id) + " exists");
+      return store_common::ApiKeyExists(key.id);
     }
     BTR_RETURN_IF_ERROR(status);
   }
@@ -327,13 +317,13 @@ Status SqliteStore::PutApiKey(const ApiKeyRecord& key) {
 
 Result<ApiKeyRecord> SqliteStore::GetApiKey(std::string_view id) {
   constexpr std::string_view kOp = "GetApiKey";
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
+  BTR_RETURN_IF_ERROR(store_common::RequireId(id));
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(Statement st, reader()->Prepare(kOp, "SELECT " BTR_API_KEY_COLUMNS
                                                                    " FROM api_keys WHERE id = ?"));
   st.Text(id);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return Status::NotFound("API key " + Quote(id) + " not found");
+  if (!row) return store_common::ApiKeyNotFound(id);
   return ReadApiKey(st);
 }
 
@@ -353,7 +343,7 @@ Result<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys() {
 
 Status SqliteStore::RevokeApiKey(std::string_view id, TimeNs now) {
   constexpr std::string_view kOp = "RevokeApiKey";
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
+  BTR_RETURN_IF_ERROR(store_common::RequireId(id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
@@ -370,7 +360,7 @@ Status SqliteStore::RevokeApiKey(std::string_view id, TimeNs now) {
                                 writer_->Prepare(kOp, "SELECT 1 FROM api_keys WHERE id = ?"));
     st.Text(id);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool exists, st.Step());
-    if (!exists) return Status::NotFound("API key " + Quote(id) + " not found");
+    if (!exists) return store_common::ApiKeyNotFound(id);
   }
   return txn.Commit();
 }

@@ -7,35 +7,24 @@
 #include "services/store/sqlite_db.h"
 #include "services/store/sqlite_store.h"
 #include "services/store/sqlite_store_jobs.h"
+#include "services/store/store_common.h"
 
 namespace btr {
 namespace {
 
 using sqlite::Statement;
 using sqlite::Transaction;
-using sqlite_jobs::Quote;
 using sqlite_jobs::ReadJobs;
 using sqlite_jobs::SelectJob;
 using Mode = sqlite::Transaction::Mode;
-
-Status RequireId(std::string_view id) {
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  return Status::Ok();
-}
+using store_common::RequireId;
 
 // Why a write under the claim `epoch` did not apply to job `id` (read in the same transaction).
 Status ClaimRefused(sqlite::Connection* conn, std::string_view op, std::string_view id,
                     int64_t epoch, std::string_view needs) {
   Result<JobRecord> job = SelectJob(conn, op, std::nullopt, id);
   if (!job.ok()) return job.status();
-  if (job->epoch != epoch) {
-    return Status::FailedPrecondition("backtest " + Quote(id) + " was claimed again (claim " +
-                                      std::to_string(job->epoch) + "); claim " +
-                                      std::to_string(epoch) + " is lost");
-  }
-  return Status::FailedPrecondition("backtest " + Quote(id) + " is " +
-                                    std::string(JobStatusName(job->status)) + ", not " +
-                                    std::string(needs));
+  return store_common::ClaimRefused(*job, epoch, needs);
 }
 
 }  // namespace
@@ -76,11 +65,7 @@ Result<JobRecord> SqliteStore::ClaimJob(std::string_view id, std::string_view ow
   const bool claimed = writer_->Changes() > 0;
   BTR_SQLITE_ASSIGN_OR_RETURN(JobRecord job, SelectJob(writer_.get(), kOp, std::nullopt, id));
   BTR_RETURN_IF_ERROR(txn.Commit());
-  if (!claimed) {
-    return Status::FailedPrecondition(
-        "backtest " + Quote(id) + " is " + std::string(JobStatusName(job.status)) +
-        (IsTerminal(job.status) ? "" : ", held by " + job.lease_owner));
-  }
+  if (!claimed) return store_common::NotClaimable(job);
   return job;
 }
 
@@ -195,10 +180,7 @@ Status SqliteStore::FinishJob(std::string_view id, int64_t epoch, JobStatus stat
                               std::string_view error_message, TimeNs now) {
   constexpr std::string_view kOp = "FinishJob";
   BTR_RETURN_IF_ERROR(RequireId(id));
-  if (!IsTerminal(status)) {
-    return Status::InvalidArgument("status " + std::string(JobStatusName(status)) +
-                                   " is not a final status");
-  }
+  if (!IsTerminal(status)) return store_common::NotFinalStatus(status);
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
   BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
@@ -280,7 +262,7 @@ Result<std::vector<JobRecord>> SqliteStore::RecoverJobs(TimeNs now) {
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
-        writer_->Prepare(kOp, "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE status = 'queued' "
+        writer_->Prepare(kOp, "SELECT " BTR_STORE_JOB_COLUMNS " FROM jobs WHERE status = 'queued' "
                               "ORDER BY created_at, id"));
     BTR_RETURN_IF_ERROR(ReadJobs(&st, kOp, &jobs));
   }

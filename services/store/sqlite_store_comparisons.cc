@@ -1,12 +1,11 @@
 // SqliteStore: engine comparisons (the comparisons table of schema version 2).
-#include <algorithm>
-#include <charconv>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "services/store/sqlite_db.h"
 #include "services/store/sqlite_store.h"
+#include "services/store/store_common.h"
 
 namespace btr {
 namespace {
@@ -35,22 +34,12 @@ ComparisonRecord ReadComparison(const Statement& st) {
 #define BTR_COMPARISON_LIST_COLUMNS \
   "id, tenant, status, request_json, runs_json, '', created_at, updated_at, finished_at"
 
-// Cursor: "<created_at>_<id>" of the last comparison of a page (ids are URL-safe).
-bool DecodeCursor(std::string_view cursor, TimeNs* created_at, std::string* id) {
-  const size_t sep = cursor.find('_');
-  if (sep == std::string_view::npos || sep == 0 || sep + 1 == cursor.size()) return false;
-  const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + sep, *created_at);
-  if (ec != std::errc() || end != cursor.data() + sep) return false;
-  *id = std::string(cursor.substr(sep + 1));
-  return true;
-}
-
 }  // namespace
 
 Status SqliteStore::CreateComparison(const ComparisonRecord& c) {
   constexpr std::string_view kOp = "CreateComparison";
   if (c.id.empty() || c.tenant.empty()) {
-    return Status::InvalidArgument("id: a comparison needs an id and a tenant");
+    return store_common::ComparisonNeedsIds();
   }
   std::lock_guard lock(writer_->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
@@ -62,7 +51,9 @@ Status SqliteStore::CreateComparison(const ComparisonRecord& c) {
       .Text(c.runs_json)
       .Int(c.created_at)
       .Int(c.updated_at != 0 ? c.updated_at : c.created_at);
-  return st.Run();
+  const Status inserted = st.Run();
+  if (inserted.code() == StatusCode::kAlreadyExists) return store_common::ComparisonExists(c.id);
+  return inserted;
 }
 
 Result<ComparisonRecord> SqliteStore::GetComparison(std::string_view tenant, std::string_view id) {
@@ -73,7 +64,7 @@ Result<ComparisonRecord> SqliteStore::GetComparison(std::string_view tenant, std
                                            " FROM comparisons WHERE id = ? AND tenant = ?"));
   st.Text(id).Text(tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
-  if (!row) return Status::NotFound("comparison '" + std::string(id) + "' not found");
+  if (!row) return store_common::ComparisonNotFound(id);
   return ReadComparison(st);
 }
 
@@ -81,8 +72,7 @@ Status SqliteStore::FinishComparison(std::string_view id, std::string_view statu
                                      std::string_view report_json, TimeNs now) {
   constexpr std::string_view kOp = "FinishComparison";
   if (status != "succeeded" && status != "failed") {
-    return Status::InvalidArgument("a comparison's final status is succeeded or failed, got '" +
-                                   std::string(status) + "'");
+    return store_common::NotComparisonFinalStatus(status);
   }
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
@@ -97,7 +87,7 @@ Status SqliteStore::FinishComparison(std::string_view id, std::string_view statu
     BTR_RETURN_IF_ERROR(st.Run());
   }
   if (writer_->Changes() == 0) {
-    return Status::FailedPrecondition("comparison '" + std::string(id) + "' is not running");
+    return store_common::ComparisonNotRunning(id);
   }
   return txn.Commit();
 }
@@ -121,15 +111,10 @@ Result<std::vector<ComparisonRecord>> SqliteStore::ListRunningComparisons() {
 Result<ComparisonPage> SqliteStore::ListComparisons(std::string_view tenant,
                                                     std::string_view cursor, size_t limit) {
   constexpr std::string_view kOp = "ListComparisons";
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
-  limit = std::max<size_t>(limit, 1);
-  TimeNs before_created = 0;
-  std::string before_id;
-  const bool paged = !cursor.empty();
-  if (paged && !DecodeCursor(cursor, &before_created, &before_id)) {
-    return Status::InvalidArgument("cursor: not a cursor from this API: '" + std::string(cursor) +
-                                   "'");
-  }
+  Result<store_common::PageStart> start = store_common::StartComparisonPage(tenant, cursor, limit);
+  if (!start.ok()) return start.status();
+  const bool paged = start->after_cursor;
+  limit = start->limit;
   std::lock_guard lock(reader()->mu());
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st,
@@ -141,7 +126,7 @@ Result<ComparisonPage> SqliteStore::ListComparisons(std::string_view tenant,
                        " FROM comparisons WHERE tenant = ? ORDER BY created_at DESC, id DESC "
                        "LIMIT ?"));
   st.Text(tenant);
-  if (paged) st.Int(before_created).Int(before_created).Text(before_id);
+  if (paged) st.Int(start->created_at).Int(start->created_at).Text(start->id);
   st.Int(static_cast<int64_t>(limit) + 1);
   ComparisonPage page;
   for (;;) {
@@ -151,8 +136,7 @@ Result<ComparisonPage> SqliteStore::ListComparisons(std::string_view tenant,
   }
   if (page.comparisons.size() > limit) {
     page.comparisons.resize(limit);
-    const ComparisonRecord& last = page.comparisons.back();
-    page.next_cursor = std::to_string(last.created_at) + "_" + last.id;
+    page.next_cursor = store_common::EncodeComparisonCursor(page.comparisons.back());
   }
   return page;
 }

@@ -1,5 +1,5 @@
-// SqliteStore internals shared by its job files (sqlite_store.cc, sqlite_store_claims.cc):
-// the jobs table's columns and how a row becomes a JobRecord. Not a public header.
+// SqliteStore internals shared by its job files (sqlite_store.cc, sqlite_store_claims.cc): how
+// a row of the jobs table (BTR_STORE_JOB_COLUMNS) becomes a JobRecord. Not a public header.
 #pragma once
 
 #include <optional>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "services/store/sqlite_db.h"
+#include "services/store/store_common.h"
 #include "services/store/store_types.h"
 
 namespace btr::sqlite_jobs {
@@ -15,20 +16,9 @@ namespace btr::sqlite_jobs {
 using sqlite::Connection;
 using sqlite::Statement;
 
-// The columns ReadJob reads, in order.
-#define BTR_JOB_COLUMNS                                                                 \
-  "id, tenant, status, progress, phase, spec_json, spec_hash, idempotency_key, "        \
-  "engine_requested, engine_used, fallbacks_json, error_code, error_message, attempt, " \
-  "cancel_requested, created_at, updated_at, started_at, finished_at, epoch, "          \
-  "lease_owner, lease_expires_at, priority"
-
-inline std::string Quote(std::string_view id) { return "'" + std::string(id) + "'"; }
-
-// Messages that may reach the API name the resource (a backtest), never the store method: the
-// API reads a leading "word:" as the request field at fault.
-inline Status JobNotFound(std::string_view id) {
-  return Status::NotFound("backtest " + Quote(id) + " not found");
-}
+using store_common::CheckIds;
+using store_common::JobNotFound;
+using store_common::Quote;
 
 inline Status ReadJob(const Statement& st, std::string_view op, JobRecord* job) {
   job->id = st.ColumnText(0);
@@ -77,8 +67,9 @@ inline Result<JobRecord> SelectJob(Connection* conn, std::string_view op,
                                    std::optional<std::string_view> tenant, std::string_view id) {
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st,
-      conn->Prepare(op, tenant ? "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE id = ? AND tenant = ?"
-                               : "SELECT " BTR_JOB_COLUMNS " FROM jobs WHERE id = ?"));
+      conn->Prepare(op, tenant ? "SELECT " BTR_STORE_JOB_COLUMNS
+                                 " FROM jobs WHERE id = ? AND tenant = ?"
+                               : "SELECT " BTR_STORE_JOB_COLUMNS " FROM jobs WHERE id = ?"));
   st.Text(id);
   if (tenant) st.Text(*tenant);
   BTR_SQLITE_ASSIGN_OR_RETURN(const bool row, st.Step());
@@ -86,12 +77,6 @@ inline Result<JobRecord> SelectJob(Connection* conn, std::string_view op,
   JobRecord job;
   BTR_RETURN_IF_ERROR(ReadJob(st, op, &job));
   return job;
-}
-
-inline Status CheckIds(std::string_view tenant, std::string_view id) {
-  if (tenant.empty()) return Status::InvalidArgument("tenant: required, got an empty one");
-  if (id.empty()) return Status::InvalidArgument("id: required, got an empty one");
-  return Status::Ok();
 }
 
 }  // namespace btr::sqlite_jobs

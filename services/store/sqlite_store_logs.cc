@@ -7,6 +7,7 @@
 
 #include "services/store/sqlite_db.h"
 #include "services/store/sqlite_store.h"
+#include "services/store/store_common.h"
 
 namespace btr {
 
@@ -15,7 +16,7 @@ using sqlite::Transaction;
 
 Status SqliteStore::AppendJobLog(std::string_view job_id, const std::vector<JobLogEntry>& lines) {
   constexpr std::string_view kOp = "AppendJobLog";
-  if (job_id.empty()) return Status::InvalidArgument("id: required, got an empty one");
+  BTR_RETURN_IF_ERROR(store_common::RequireId(job_id));
   if (lines.empty()) return Status::Ok();
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
@@ -25,7 +26,7 @@ Status SqliteStore::AppendJobLog(std::string_view job_id, const std::vector<JobL
                                 writer_->Prepare(kOp, "SELECT 1 FROM jobs WHERE id = ?"));
     st.Text(job_id);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool found, st.Step());
-    if (!found) return Status::NotFound("backtest '" + std::string(job_id) + "' not found");
+    if (!found) return store_common::JobNotFound(job_id);
   }
   for (const JobLogEntry& line : lines) {
     BTR_SQLITE_ASSIGN_OR_RETURN(
@@ -44,7 +45,7 @@ Result<std::vector<JobLogEntry>> SqliteStore::ListJobLog(std::string_view tenant
                                                          size_t limit) {
   constexpr std::string_view kOp = "ListJobLog";
   if (tenant.empty() || job_id.empty()) {
-    return Status::InvalidArgument("id: a log needs a tenant and a backtest id");
+    return store_common::LogNeedsIds();
   }
   const auto rows = static_cast<int64_t>(
       std::clamp<size_t>(limit, 1, static_cast<size_t>(std::numeric_limits<int>::max())));
@@ -54,7 +55,7 @@ Result<std::vector<JobLogEntry>> SqliteStore::ListJobLog(std::string_view tenant
         Statement st, reader()->Prepare(kOp, "SELECT 1 FROM jobs WHERE id = ? AND tenant = ?"));
     st.Text(job_id).Text(tenant);
     BTR_SQLITE_ASSIGN_OR_RETURN(const bool found, st.Step());
-    if (!found) return Status::NotFound("backtest '" + std::string(job_id) + "' not found");
+    if (!found) return store_common::JobNotFound(job_id);
   }
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st, reader()->Prepare(kOp,

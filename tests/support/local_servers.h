@@ -207,11 +207,19 @@ class LocalPostgres {
   }
 
   void Start() {
-    process_.Spawn({bin_ + "/postgres", "-D", data_, "-p", std::to_string(port_), "-k", dir_.path(),
-                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-                    "max_connections=200", "-c", "shared_buffers=64MB"},
-                   dir_.Path("postgres.log"), run_as_);
-    WaitReady();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+      process_.Spawn({bin_ + "/postgres", "-D", data_, "-p", std::to_string(port_), "-k",
+                      dir_.path(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                      "max_connections=200", "-c", "shared_buffers=64MB"},
+                     dir_.Path("postgres.log"), run_as_);
+      if (WaitReady(deadline)) return;
+      // The server exited while starting: right after a kill -9 the old server's backends may
+      // still hold its shared memory for a moment. Try again.
+      INFO("postgres log: " << ReadFile(dir_.Path("postgres.log")));
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   void Kill(int signal = SIGKILL) { process_.Kill(signal); }
 
@@ -226,15 +234,15 @@ class LocalPostgres {
   }
 
  private:
-  void WaitReady() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // True once the server accepts connections; false when it exited first.
+  bool WaitReady(std::chrono::steady_clock::time_point deadline) {
     for (;;) {
       if (RunToEnd({bin_ + "/pg_isready", "-q", "-h", "127.0.0.1", "-p", std::to_string(port_)},
                    "/dev/null") == 0) {
-        return;
+        return true;
       }
+      if (!process_.Alive()) return false;
       INFO("postgres log: " << ReadFile(dir_.Path("postgres.log")));
-      REQUIRE(process_.Alive());
       REQUIRE(std::chrono::steady_clock::now() < deadline);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

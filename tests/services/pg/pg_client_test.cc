@@ -67,6 +67,36 @@ TEST_CASE("errors are classified") {
   CHECK(nowhere.status().code() == StatusCode::kUnavailable);
   CHECK(nowhere.status().message().find("secret") == std::string::npos);
   CHECK(RedactedPgUrl("postgresql://u:pw@h/db") == "postgresql://u:***@h/db");
+  CHECK(RedactedPgUrl("postgresql://u@h/db?password=pw&sslmode=off") ==
+        "postgresql://u@h/db?password=***&sslmode=off");
+  CHECK(RedactedPgUrl("host=h password=pw dbname=d") == "host=h password=*** dbname=d");
+  CHECK(RedactedPgUrl("host=h password='p w\\' x' dbname=d") == "host=h password=*** dbname=d");
+  CHECK(RedactedPgUrl("host=h oldpassword=x") == "host=h oldpassword=x");  // not the key
+  CHECK(RedactedPgUrl("postgresql://u:p@ss@h:5432/db") == "postgresql://u:***@h:5432/db");
+  CHECK(RedactedPgUrl("postgresql://h:5432/db?user=a@b") == "postgresql://h:5432/db?user=a@b");
+}
+
+TEST_CASE("prepared statements: prepared once per connection, reused with new parameters") {
+  Result<PgConnectionPtr> c = PgConnection::Connect(NewDatabase());
+  REQUIRE(c.ok());
+  PgConnection& conn = **c;
+  REQUIRE(conn.ExecScript("CREATE TABLE p (k text PRIMARY KEY, v bigint, b bytea)").ok());
+  const std::string insert = "INSERT INTO p VALUES ($1, $2, $3::bytea) RETURNING v";
+  for (int i = 0; i < 5; ++i) {
+    Result<PgResult> row = conn.ExecPrepared(
+        insert, {PgText("k" + std::to_string(i)), PgInt(i * 10), PgBytes(std::string(1, '\0'))});
+    REQUIRE(row.ok());
+    CHECK(row->GetInt(0, 0) == i * 10);
+  }
+  // One server-side statement for the five calls.
+  Result<PgResult> prepared = conn.Exec(
+      "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = $1", {PgText(insert)});
+  REQUIRE(prepared.ok());
+  CHECK(prepared->GetInt(0, 0) == 1);
+  Result<PgResult> dup = conn.ExecPrepared(insert, {PgText("k1"), PgInt(0), PgBytes("")});
+  CHECK(dup.status().code() == StatusCode::kAlreadyExists);
+  CHECK(conn.ExecPrepared("SELEC 1").status().code() == StatusCode::kInternal);
+  CHECK(conn.ExecPrepared("SELECT SUM(v) FROM p")->GetInt(0, 0) == 100);
 }
 
 TEST_CASE("transactions commit, roll back, and the pool serves many threads") {
@@ -108,6 +138,28 @@ TEST_CASE("the pool replaces connections a server restart broke") {
   INFO(again.status().message());
   REQUIRE(again.ok());
   CHECK(again->GetInt(0, 0) == 7);  // committed rows survive kill -9
+}
+
+TEST_CASE("idle connections the server closed are replaced before they are handed out") {
+  LocalPostgres server;
+  PgPool pool(server.CreateDatabase("idle"), 3);
+  {
+    // Three connections open and idle in the pool.
+    std::vector<PgPool::Lease> leases;
+    for (int i = 0; i < 3; ++i) {
+      Result<PgPool::Lease> lease = pool.Acquire();
+      REQUIRE(lease.ok());
+      CHECK((*lease)->LooksAlive());
+      leases.push_back(std::move(lease).value());
+    }
+  }
+  server.Kill(SIGINT);  // a clean shutdown: the server says goodbye on each connection
+  server.Start();
+  for (int i = 0; i < 6; ++i) {
+    Result<PgResult> one = pool.Exec("SELECT 1");
+    INFO(one.status().message());
+    CHECK(one.ok());
+  }
 }
 
 }  // namespace

@@ -1,17 +1,14 @@
-// SqliteStore under stress: concurrent callers, reopening the file, schema migrations and a
-// kill -9 of a process in the middle of its writes.
+// SqliteStore's own durability: schema migrations of the file and a kill -9 of a process in the
+// middle of its writes. What every Store must survive is in store_durability_test.cc.
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
-#include <latch>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "services/store/sqlite_db.h"
@@ -24,109 +21,11 @@ namespace btr {
 namespace {
 
 using testing::ClaimAndStart;
-using testing::MakeDataset;
 using testing::MakeJob;
-using testing::MakeKey;
 using testing::OpenStore;
 using testing::Query;
 using testing::RawSql;
 using testing::TempDir;
-
-TEST_CASE("50 concurrent CreateJob calls with one idempotency key make one job") {
-  TempDir dir;
-  // Two stores on one file: two connections contending for the write lock, as two processes
-  // would, besides the threads sharing each store.
-  auto a = OpenStore(dir.Path("store.db"));
-  auto b = OpenStore(dir.Path("store.db"));
-  constexpr int kThreads = 50;
-  std::latch go(kThreads);
-  std::vector<std::string> ids(kThreads);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] {
-      SqliteStore* store = i % 2 == 0 ? a.get() : b.get();
-      go.arrive_and_wait();
-      auto job = store->CreateJob(MakeJob("race-" + std::to_string(i), "t1", 1000 + i, "same"));
-      ids[i] = job.ok() ? job->id : job.status().ToString();
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  CHECK(ids[0].rfind("race-", 0) == 0);
-  for (const std::string& id : ids) CHECK(id == ids[0]);
-  CHECK(a->ListJobs(Query("t1", {}, "", 100))->jobs.size() == 1);
-  CHECK(b->ListJobs(Query("t1", {}, "", 100))->jobs.size() == 1);
-}
-
-TEST_CASE("Readers and writers on many threads see consistent jobs") {
-  TempDir dir;
-  auto store = OpenStore(dir.Path("store.db"));
-  std::atomic<int> errors{0};
-  std::atomic<bool> done{false};
-  std::vector<std::thread> writers, readers;
-  for (int w = 0; w < 4; ++w) {
-    writers.emplace_back([&, w] {
-      for (int i = 0; i < 25; ++i) {
-        const std::string id = "w" + std::to_string(w) + "-" + std::to_string(i);
-        bool ok = store->CreateJob(MakeJob(id, "t1", 1000 + i)).ok();
-        auto started = ClaimAndStart(*store, id, "native", 2000);
-        ok =
-            ok && started.ok() && store->UpdateProgress(id, 1, 0.5, "running", 2001).ok() &&
-            store->FinishJob(id, started->attempt, JobStatus::kSucceeded, {"{}", "e"}, "", "", 2002)
-                .ok();
-        if (!ok) ++errors;
-      }
-    });
-  }
-  for (int r = 0; r < 3; ++r) {
-    readers.emplace_back([&] {
-      while (!done.load()) {
-        auto page = store->ListJobs(Query("t1", {}, "", 20));
-        if (!page.ok()) ++errors;
-        for (const JobRecord& job : page.ok() ? page->jobs : std::vector<JobRecord>{}) {
-          auto got = store->GetJob("t1", job.id);
-          if (!got.ok()) ++errors;
-          // A succeeded job always has its result: both were committed together.
-          if (got.ok() && got->status == JobStatus::kSucceeded &&
-              !store->GetResult("t1", job.id).ok()) {
-            ++errors;
-          }
-        }
-        if (!store->CountActiveJobs("t1").ok()) ++errors;
-      }
-    });
-  }
-  for (std::thread& t : writers) t.join();
-  done = true;
-  for (std::thread& t : readers) t.join();
-  CHECK(errors.load() == 0);
-  CHECK(*store->CountActiveJobs("t1") == 0);
-  CHECK(store->ListJobs(Query("t1", JobStatus::kSucceeded, "", 1000))->jobs.size() == 100);
-}
-
-TEST_CASE("Reopening the file keeps jobs, results, datasets and keys") {
-  TempDir dir;
-  const std::string path = dir.Path("store.db");
-  const std::string equity("\x00\x10\x20\x00", 4);
-  {
-    auto store = OpenStore(path);
-    REQUIRE(store->CreateJob(MakeJob("queued", "t1", 1, "k1")).ok());
-    REQUIRE(store->CreateJob(MakeJob("done", "t1", 2)).ok());
-    REQUIRE(ClaimAndStart(*store, "done", "native", 3).ok());
-    REQUIRE(
-        store->FinishJob("done", 1, JobStatus::kSucceeded, {"{\"m\":1}", equity}, "", "", 4).ok());
-    REQUIRE(store->PutDataset(MakeDataset("ds", "t1", "goog", 5)).ok());
-    REQUIRE(store->PutApiKey(MakeKey("k", "t1", Role::kUser, "h", 6)).ok());
-  }
-  auto store = OpenStore(path);
-  CHECK(store->GetJob("t1", "queued")->idempotency_key == "k1");
-  CHECK(store->CreateJob(MakeJob("again", "t1", 5, "k1"))->id == "queued");
-  CHECK(store->GetJob("t1", "done")->status == JobStatus::kSucceeded);
-  CHECK(store->GetResult("t1", "done")->equity == equity);
-  CHECK(store->GetResult("t1", "done")->result_json == "{\"m\":1}");
-  CHECK(store->GetDataset("t1", "ds")->name == "goog");
-  CHECK(store->GetApiKey("k")->secret_hash == "h");
-  CHECK(store->CheckIntegrity().ok());
-}
 
 TEST_CASE("A database with a newer schema version is refused, naming both versions") {
   TempDir dir;

@@ -1,9 +1,10 @@
-// The job_logs table: lines appended to a job, read back by tenant in order after a seq, paged,
-// refused for unknown jobs, and deleted with their job.
+// Job logs of every Store, on both backends (store_under_test.h): lines appended to a job, read
+// back by tenant in order after a seq, paged, refused for unknown jobs, and deleted with their
+// job.
 #include <catch2/catch.hpp>
 
 #include "tests/services/store/store_test_util.h"
-#include "tests/test_util.h"
+#include "tests/services/store/store_under_test.h"
 
 namespace btr {
 namespace {
@@ -20,8 +21,7 @@ JobLogEntry Line(TimeNs time, const std::string& level, const std::string& messa
 }
 
 TEST_CASE("job logs: append, read after a seq by tenant, delete with the job", "[store]") {
-  testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store = testing::OpenStore(dir.Path("btrouter.db"));
+  BTR_EACH_STORE(store);
   REQUIRE(store->CreateJob(testing::MakeJob("bt_a", "t1")).ok());
   REQUIRE(store->CreateJob(testing::MakeJob("bt_b", "t1")).ok());
   REQUIRE(store->AppendJobLog("bt_a", {Line(1, "info", "one"), Line(2, "warn", "two")}).ok());
@@ -53,8 +53,7 @@ TEST_CASE("job logs: append, read after a seq by tenant, delete with the job", "
   REQUIRE(ClaimAndStart(*store, "bt_a", "native", 10).ok());
   REQUIRE(store->FinishJob("bt_a", 1, JobStatus::kFailed, {}, "internal", "x", 11).ok());
   REQUIRE(store->DeleteJob("t1", "bt_a").ok());
-  CHECK(testing::RawSql(dir.Path("btrouter.db"),
-                        "SELECT COUNT(*) FROM job_logs WHERE job_id = 'bt_a'") == "0");
+  CHECK(store.Sql("SELECT COUNT(*) FROM job_logs WHERE job_id = 'bt_a'") == "0");
   CHECK(store->ListJobLog("t1", "bt_b", 0, 10)->size() == 1);
 }
 
