@@ -95,15 +95,18 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   d.path = (dir / (d.id + ".csv")).string();
   Status written = WriteFileAtomic(d.path, std::string_view(req.body), FileMode::kOwnerOnly);
   if (!written.ok()) return Problem(Status::Internal(written.message()), req);
-  // The bytes first (the distributed store keeps them for workers on other machines), then the
-  // record that makes the dataset visible.
-  if (Status kept = deps.store->PutDatasetBytes(d, d.path); !kept.ok()) {
-    std::filesystem::remove(d.path);
-    return Problem(kept, req);
-  }
   Result<DatasetRecord> created = deps.store->CreateDataset(d);
-  if (!created.ok() || created->id != d.id) std::filesystem::remove(d.path);
-  if (!created.ok()) return Problem(created.status(), req);
+  if (!created.ok()) {
+    std::filesystem::remove(d.path);
+    return Problem(created.status(), req);
+  }
+  // The distributed store keeps the bytes for workers on other machines (one copy per sha256;
+  // a cheap lookup when they are there already, and it completes an upload that stopped
+  // between its record and its bytes). Then the file is no longer needed if the record was
+  // there before.
+  Status kept = deps.store->PutDatasetBytes(*created, d.path);
+  if (created->id != d.id) std::filesystem::remove(d.path);
+  if (!kept.ok()) return Problem(kept, req);
   return UploadAnswer(*created, created->id != d.id);  // another upload of these bytes won
 }
 
