@@ -1,5 +1,6 @@
 #include "services/jobs/fault_point.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,7 +13,8 @@ namespace {
 
 struct Armed {
   std::string point;  // empty: no fault armed
-  long at = 0;
+  long at = 1;
+  std::string action = "exit";
   std::atomic<long> passed{0};
 };
 
@@ -20,10 +22,15 @@ Armed& Fault() {
   static Armed* armed = [] {
     auto* a = new Armed();  // never destroyed: read until the process ends
     if (const char* spec = std::getenv("BTR_FAULT")) {
-      const std::string text(spec);
-      const size_t colon = text.rfind(':');
-      a->point = text.substr(0, colon);
-      a->at = colon == std::string::npos ? 1 : std::atol(text.c_str() + colon + 1);
+      std::string text(spec);
+      const size_t first = text.find(':');
+      a->point = text.substr(0, first);
+      if (first != std::string::npos) {
+        text = text.substr(first + 1);
+        const size_t second = text.find(':');
+        a->at = std::atol(text.substr(0, second).c_str());
+        if (second != std::string::npos) a->action = text.substr(second + 1);
+      }
     }
     return a;
   }();
@@ -36,9 +43,14 @@ void FaultPoint(std::string_view point) {
   Armed& armed = Fault();
   if (armed.point.empty() || armed.point != point) return;
   if (armed.passed.fetch_add(1) + 1 != armed.at) return;
-  std::fprintf(stderr, "btrouter: fault point %s reached (BTR_FAULT): exiting\n",
-               armed.point.c_str());
+  std::fprintf(stderr, "btrouter: fault point %s reached (BTR_FAULT): %s\n", armed.point.c_str(),
+               armed.action.c_str());
   std::fflush(stderr);
+  if (armed.action == "kill") raise(SIGKILL);
+  if (armed.action == "stop") {
+    raise(SIGSTOP);
+    return;  // continued
+  }
   ::_exit(137);
 }
 

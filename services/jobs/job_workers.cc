@@ -10,6 +10,7 @@
 #include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
+#include "services/jobs/fault_point.h"
 #include "services/jobs/job_log.h"
 #include "services/jobs/result_builder.h"
 #include "services/log/logger.h"
@@ -69,6 +70,7 @@ class JobWorkers::RunListener final : public DispatchListener {
       if (!started.ok()) return started.status();
       started_ = true;
       r_->job = std::move(started).value();
+      FaultPoint("job_started");
       if (!engine.empty()) {
         log_.Info("started on " + engine + " (attempt " + std::to_string(r_->job.attempt) + ")");
       }
@@ -347,6 +349,9 @@ std::optional<JobRecord> JobWorkers::Finish(Running& running, RunListener& liste
     log.Warn(
         "this run's claim was lost to another worker (its lease ran out); its outcome is "
         "dropped");
+    DefaultLogger().Log(LogLevel::kWarn, "job claim lost",
+                        {{"job_id", started.id}, {"engine", started.engine_used},
+                         {"epoch", running.epoch}});
     return std::nullopt;
   }
   if (status.code() == StatusCode::kCancelled && running.control.stopping &&

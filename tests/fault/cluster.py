@@ -67,6 +67,14 @@ class Process:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def stopped(self):
+        """True while the process is paused by SIGSTOP (state T in /proc)."""
+        try:
+            with open("/proc/%d/stat" % self.proc.pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] == "T"
+        except (OSError, AttributeError, IndexError):
+            return False
+
     def send_signal(self, sig):
         if self.alive():
             os.kill(self.proc.pid, sig)
@@ -193,7 +201,8 @@ class Cluster:
     """PostgreSQL, Redis, one API and `workers` workers, configured by `settings` (extra
     BTR__ environment variables)."""
 
-    def __init__(self, btrouter, root, workers=2, settings=None, worker_threads=2):
+    def __init__(self, btrouter, root, workers=2, settings=None, worker_threads=2,
+                 first_worker_env=None):
         self.btrouter, self.root = btrouter, root
         self.pg = Postgres(root)
         self.redis = Redis(root)
@@ -213,8 +222,8 @@ class Cluster:
         self.workers = []
         self.start_api()
         self.client = Api(self.api_port, self.admin_key())
-        for _ in range(workers):
-            self.add_worker()
+        for k in range(workers):
+            self.add_worker(first_worker_env if k == 0 else None)
 
     def admin_key(self):
         path = os.path.join(self.root, "api", "admin.key")
@@ -232,13 +241,15 @@ class Cluster:
         if not self.api.alive():
             raise RuntimeError("the API did not start:\n" + self.api.log_tail())
 
-    def add_worker(self):
+    def add_worker(self, extra_env=None):
         k = len(self.workers)
         port = free_port()
         data = os.path.join(self.root, "worker%d" % k)
+        env = dict(self.env)
+        env.update(extra_env or {})
         w = Process([self.btrouter, "worker", "--data-dir", data, "--listen",
                      "127.0.0.1:%d" % port], os.path.join(self.root, "worker%d.log" % k),
-                    env=self.env).start()
+                    env=env).start()
         w.port = port
         wait_until(lambda: port_open(port) or not w.alive(), 60, "worker %d" % k)
         if not w.alive():
