@@ -13,7 +13,6 @@ constexpr int64_t kKiB = 1024;
 constexpr int64_t kMiB = 1024 * kKiB;
 constexpr int64_t kGiB = 1024 * kMiB;
 constexpr int64_t kTiB = 1024 * kGiB;
-constexpr int64_t kWeekS = 7 * 24 * 3600;
 
 using Key = ConfigKey;
 using T = ConfigType;

@@ -192,9 +192,14 @@ Transaction::~Transaction() {
     // Best effort: a failed rollback leaves nothing to do (SQLite rolls back on close).
     (void)Run("ROLLBACK");
   }
+  RestoreSynchronous();
 }
 
-Status Transaction::Begin(Mode mode) {
+Status Transaction::Begin(Mode mode, Durability durability) {
+  if (durability == Durability::kRelaxed) {
+    BTR_RETURN_IF_ERROR(Run("PRAGMA synchronous = NORMAL"));
+    relaxed_ = true;
+  }
   BTR_RETURN_IF_ERROR(Run(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN"));
   open_ = true;
   return Status::Ok();
@@ -203,7 +208,16 @@ Status Transaction::Begin(Mode mode) {
 Status Transaction::Commit() {
   BTR_RETURN_IF_ERROR(Run("COMMIT"));
   open_ = false;
+  RestoreSynchronous();
   return Status::Ok();
+}
+
+void Transaction::RestoreSynchronous() {
+  if (!relaxed_) return;
+  relaxed_ = false;
+  // Cannot fail outside a transaction short of memory exhaustion; the next relaxed
+  // transaction sets it again either way.
+  (void)Run("PRAGMA synchronous = FULL");
 }
 
 Status Transaction::Run(std::string_view sql) {

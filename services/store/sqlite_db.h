@@ -135,21 +135,30 @@ class Transaction {
     kDeferred,   // BEGIN: for reads; takes the write lock only when it first writes
     kImmediate,  // BEGIN IMMEDIATE: for writes; waits (busy timeout) for the write lock now
   };
+  // How a commit reaches the disk (a WAL-mode database opened with synchronous = FULL):
+  enum class Durability {
+    kSynced,   // the connection's setting: COMMIT returns once the WAL is synced to disk
+    kRelaxed,  // synchronous = NORMAL for this transaction only: COMMIT does not wait for the
+               // disk. It survives a crash of the process, not of the machine, until the next
+               // synced commit (or checkpoint) syncs it with everything before it.
+  };
 
   Transaction(Connection* conn, std::string_view op) : conn_(conn), op_(op) {}
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
-  Status Begin(Mode mode);
+  Status Begin(Mode mode, Durability durability = Durability::kSynced);
   Status Commit();
 
  private:
   Status Run(std::string_view sql);
+  void RestoreSynchronous();
 
   Connection* conn_;
   std::string_view op_;
   bool open_ = false;
+  bool relaxed_ = false;  // synchronous = NORMAL until the transaction ends
 };
 
 }  // namespace btr::sqlite

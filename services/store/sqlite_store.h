@@ -1,10 +1,18 @@
 // SqliteStore: the embedded Store (the default of `btrouter serve`): one SQLite database file
 // holding jobs, their results, datasets and API keys. Semantics are those of store.h.
 //
-// Durability: WAL journal with synchronous=FULL, so a write method that returned OK survives a
-//   kill -9 of the process (and a power cut, as far as the disk honours fsync). Every write is
-//   one BEGIN IMMEDIATE transaction and costs one fsync: callers should throttle
-//   UpdateProgress (a few per second per job is plenty).
+// Durability: WAL journal. Every write method that returned OK survives a kill -9 of the
+//   process. Against a machine crash or power cut (as far as the disk honours fsync), writes are
+//   of two kinds:
+//   - synced (synchronous=FULL, one fsync each): everything a user or the recovery relies on:
+//     CreateJob (a 202 means the job is on disk), FinishJob, CancelJob, DeleteJob, datasets,
+//     comparisons, keys, RecoverJobs, RequeueExpired;
+//   - redoable (synchronous=NORMAL, no fsync of their own): ClaimJob, RenewLease, ReleaseJob,
+//     StartJob, SetJobRouting, UpdateProgress, AppendJobLog. The next synced write syncs them
+//     with it. A machine crash may lose the last of them: the job then reverts to queued (or to
+//     an earlier progress), which recovery redoes, and the newest log lines may be missing.
+//   Each write is one BEGIN IMMEDIATE transaction; callers should still throttle UpdateProgress
+//   (a few per second per job is plenty).
 // Threads: thread-safe. Writes share one connection behind a mutex, so they are serialized;
 //   reads (Get*, List*, Count*) use a second connection behind its own mutex, so they are not
 //   held up by a write's fsync (a WAL reader sees the last committed state). Another process

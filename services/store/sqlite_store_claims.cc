@@ -19,6 +19,11 @@ using sqlite_jobs::SelectJob;
 using Mode = sqlite::Transaction::Mode;
 using store_common::RequireId;
 
+// Claims, leases, starts, routing and progress are not synced to disk on their own: after a
+// machine crash, a job whose lost write was one of these reverts to an earlier state that
+// recovery redoes (sqlite_store.h). A finish is synced, and syncs them with it.
+constexpr sqlite::Transaction::Durability kRedoable = sqlite::Transaction::Durability::kRelaxed;
+
 // Why a write under the claim `epoch` did not apply to job `id` (read in the same transaction).
 Status ClaimRefused(sqlite::Connection* conn, std::string_view op, std::string_view id,
                     int64_t epoch, std::string_view needs) {
@@ -35,7 +40,7 @@ Result<JobRecord> SqliteStore::ClaimJob(std::string_view id, std::string_view ow
   BTR_RETURN_IF_ERROR(RequireId(id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate, kRedoable));
   {
     // An interrupted run whose cancel was requested ends cancelled instead of running again.
     BTR_SQLITE_ASSIGN_OR_RETURN(
@@ -76,7 +81,7 @@ Result<bool> SqliteStore::RenewLease(std::string_view id, int64_t epoch, TimeNs 
   (void)now;
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate, kRedoable));
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st, writer_->Prepare(kOp,
@@ -97,7 +102,7 @@ Status SqliteStore::ReleaseJob(std::string_view id, int64_t epoch, TimeNs now) {
   (void)now;
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate, kRedoable));
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st, writer_->Prepare(kOp,
@@ -117,7 +122,7 @@ Result<JobRecord> SqliteStore::StartJob(std::string_view id, int64_t epoch,
   BTR_RETURN_IF_ERROR(RequireId(id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate, kRedoable));
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
@@ -140,7 +145,7 @@ Status SqliteStore::SetJobRouting(std::string_view id, int64_t epoch, std::strin
   BTR_RETURN_IF_ERROR(RequireId(id));
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate, kRedoable));
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,
@@ -161,7 +166,7 @@ Status SqliteStore::UpdateProgress(std::string_view id, int64_t epoch, double pr
   progress = std::isnan(progress) ? 0.0 : std::clamp(progress, 0.0, 1.0);
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Mode::kImmediate, kRedoable));
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(
         Statement st,

@@ -20,7 +20,9 @@ Status SqliteStore::AppendJobLog(std::string_view job_id, const std::vector<JobL
   if (lines.empty()) return Status::Ok();
   std::lock_guard lock(writer_->mu());
   Transaction txn(writer_.get(), kOp);
-  BTR_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  BTR_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate,
+                                // a log line is not worth a disk sync of its own
+                                Transaction::Durability::kRelaxed));
   {
     BTR_SQLITE_ASSIGN_OR_RETURN(Statement st,
                                 writer_->Prepare(kOp, "SELECT 1 FROM jobs WHERE id = ?"));

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,40 @@ TEST_CASE("kill -9 in the middle of writes loses no job whose write returned") {
   size_t unfinished = 0;
   for (const auto& [id, step] : reported) unfinished += step != 'F' ? 1 : 0;
   CHECK(queue->size() >= unfinished - 1);  // the last one may have finished unreported
+}
+
+TEST_CASE("A relaxed transaction skips the disk sync for itself only") {
+  TempDir dir;
+  const std::string path = dir.Path("store.db");
+  OpenStore(path).reset();
+  auto conn = sqlite::Connection::Open(path, false, 1000);
+  REQUIRE(conn.ok());
+  sqlite::Connection& db = **conn;
+  std::lock_guard lock(db.mu());
+  REQUIRE(db.Exec("test", "PRAGMA synchronous = FULL").ok());
+  auto synchronous = [&db] { return db.QueryText("test", "PRAGMA synchronous").value(); };
+  using Txn = sqlite::Transaction;
+  {
+    Txn txn(&db, "test");
+    REQUIRE(txn.Begin(Txn::Mode::kImmediate, Txn::Durability::kRelaxed).ok());
+    CHECK(synchronous() == "1");  // NORMAL
+    REQUIRE(db.Exec("test", "INSERT INTO schema_migrations VALUES (1000, 0)").ok());
+    REQUIRE(txn.Commit().ok());
+  }
+  CHECK(synchronous() == "2");  // FULL again after the commit
+  {
+    Txn txn(&db, "test");
+    REQUIRE(txn.Begin(Txn::Mode::kImmediate, Txn::Durability::kRelaxed).ok());
+    REQUIRE(db.Exec("test", "INSERT INTO schema_migrations VALUES (1001, 0)").ok());
+  }  // rolled back
+  CHECK(synchronous() == "2");  // and after a rollback
+  {
+    Txn txn(&db, "test");
+    REQUIRE(txn.Begin(Txn::Mode::kImmediate).ok());
+    CHECK(synchronous() == "2");  // synced is the default
+  }
+  CHECK(db.QueryText("test", "SELECT COUNT(*) FROM schema_migrations WHERE version >= 1000")
+            .value() == "1");
 }
 
 }  // namespace
