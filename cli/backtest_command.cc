@@ -10,6 +10,7 @@
 #include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/run_settings.h"
 #include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/metrics/metric_format.h"
@@ -32,45 +33,11 @@ void Declare(Flags& f) {
   f.AddValue("data", "PATH", "bars to test on");
   f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
   f.AddRepeated("param", "k=v", "strategy parameter");
-  f.AddValue("cash", "X", "initial cash", "10000");
-  f.AddValue("commission", "RATE", "commission as a fraction of traded value", "0");
-  f.AddValue("commission-fixed", "X", "fixed commission in cash per order", "0");
-  f.AddValue("spread", "RATE", "bid-ask spread as a fraction of price", "0");
-  f.AddValue("margin", "RATIO", "margin requirement in (0, 1]; 1/margin = leverage", "1");
-  f.AddSwitch("trade-on-close", "fill market orders at the signal bar's close");
-  f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
-  f.AddSwitch("hedging", "allow long and short trades at the same time");
-  f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  DeclareSettings(f);
   f.AddValue("format", "table|json", "output format", "table");
   f.AddValue("out", "DIR", "also write trades.csv, equity.csv and metrics.json into DIR");
-  f.AddValue("cache-dir", "DIR", "binary bar cache folder (default ~/.cache/btrouter)");
-  f.AddSwitch("no-cache", "parse the data file without the binary cache");
+  DeclareCacheFlags(f);
   f.AddSwitch("help", "show this help");
-}
-
-std::string DefaultCacheDir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
-    return std::string(xdg) + "/btrouter";
-  }
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return std::string(home) + "/.cache/btrouter";
-  }
-  return "";
-}
-
-Status ReadConfig(const Flags& f, BacktestConfig* config) {
-  BrokerConfig& b = config->broker;
-  BTR_RETURN_IF_ERROR(f.GetDouble("cash", &b.cash));
-  BTR_RETURN_IF_ERROR(f.GetDouble("commission", &b.commission_relative));
-  BTR_RETURN_IF_ERROR(f.GetDouble("commission-fixed", &b.commission_fixed));
-  BTR_RETURN_IF_ERROR(f.GetDouble("spread", &b.spread));
-  BTR_RETURN_IF_ERROR(f.GetDouble("margin", &b.margin));
-  b.trade_on_close = f.Has("trade-on-close");
-  b.exclusive_orders = f.Has("exclusive-orders");
-  b.hedging = f.Has("hedging");
-  config->finalize_trades = f.Has("finalize-trades");
-  // Validate names the setting; the command line user knows it as a flag.
-  return AsFlagError(b.Validate());
 }
 
 Status ReadParams(const Flags& f, const StrategyInfo& info, ParamValues* params) {
@@ -134,9 +101,7 @@ struct TimedRun {
 // this returns (also on failure), so the caller prints on a clean line.
 Result<TimedRun> LoadAndRun(const Flags& f, const StrategyInfo& info, const ParamValues& params,
                             const BacktestConfig& config) {
-  LoadOptions load;
-  if (!f.Has("no-cache"))
-    load.cache_dir = f.Has("cache-dir") ? f.Get("cache-dir") : DefaultCacheDir();
+  const LoadOptions load = ReadLoadOptions(f);
   ProgressBar progress;
   progress.SetPhase("loading " + std::filesystem::path(f.Get("data")).filename().string());
   auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };

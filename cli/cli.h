@@ -1,5 +1,5 @@
-// The btrouter command line: `btrouter <command> [flags]`. Commands: backtest, strategies,
-// gen-data, serve, keys, version, help, and the clients of a running server (upload, datasets,
+// The btrouter command line: `btrouter <command> [flags]`. Commands: backtest, optimize,
+// strategies, gen-data, serve, keys, version, help, and the clients of a running server (upload, datasets,
 // submit, status, watch, result, list, cancel, engines, compare; URL and key from --url/--key or
 // BTR_URL/BTR_API_KEY). Each returns the process exit code: 0 on success, 2 for bad usage or bad
 // input (one message on stderr naming the flag or the file:line:column) and for requests the server
@@ -12,6 +12,7 @@ namespace btr::cli {
 int Main(int argc, char** argv);
 
 int RunBacktestCommand(int argc, char** argv);    // argv[0] is "backtest"
+int RunOptimizeCommand(int argc, char** argv);    // argv[0] is "optimize"
 int RunStrategiesCommand(int argc, char** argv);  // argv[0] is "strategies"
 int RunGenDataCommand(int argc, char** argv);     // argv[0] is "gen-data"
 int RunServeCommand(int argc, char** argv);       // argv[0] is "serve"

@@ -23,6 +23,7 @@ constexpr const char* kMainUsage =
     "usage: btrouter <command> [flags]\n\n"
     "commands:\n"
     "  backtest     run one backtest on the native engine\n"
+    "  optimize     sweep a strategy's parameters on the native engine, with overfitting statistics\n"
     "  strategies   list the strategy catalogue with parameters and defaults\n"
     "  gen-data     write synthetic 1-minute GBM bars as CSV\n"
     "  serve        run the REST API (and worker threads): embedded, or one API process of many\n"
@@ -153,7 +154,7 @@ constexpr Command kCommands[] = {
     {"result", RunResultCommand},     {"list", RunListCommand},
     {"cancel", RunCancelCommand},     {"logs", RunLogsCommand},
     {"engines", RunEnginesCommand},   {"compare", RunCompareCommand},
-    {"openapi", RunOpenApiCommand},
+    {"openapi", RunOpenApiCommand},   {"optimize", RunOptimizeCommand},
 };
 
 const Command* FindCommand(std::string_view name) {

@@ -29,6 +29,10 @@ struct BacktestSpec {
   bool exclusive_orders = false;
   bool hedging = false;
   bool finalize_trades = false;
+  // A parameter sweep instead of one backtest: the optimization's request as compact JSON
+  // (engines/optimize/optimization.h; strategy.params then hold the fixed parameters). Empty
+  // for a single backtest; absent from the JSON then, so such specs hash as they always did.
+  std::string sweep;
 };
 
 }  // namespace btr

@@ -86,7 +86,7 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
   static const std::set<std::string> kKnown = {
       "engine",           "fallback",         "strategy",       "dataset", "cash",
       "commission",       "commission_fixed", "spread",         "margin",  "trade_on_close",
-      "exclusive_orders", "hedging",          "finalize_trades"};
+      "exclusive_orders", "hedging",          "finalize_trades", "sweep"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(Cut(key) + ": unknown field");
   }
@@ -116,13 +116,18 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
   BTR_RETURN_IF_ERROR(ReadBool(body, "exclusive_orders", &spec.exclusive_orders));
   BTR_RETURN_IF_ERROR(ReadBool(body, "hedging", &spec.hedging));
   BTR_RETURN_IF_ERROR(ReadBool(body, "finalize_trades", &spec.finalize_trades));
+  if (body.contains("sweep")) {
+    BTR_RETURN_IF_ERROR(Expect(body["sweep"], "sweep", body["sweep"].is_object(),
+                               "an object (an optimization's request)"));
+    spec.sweep = body["sweep"].dump();
+  }
   return spec;
 }
 
 json SpecToJson(const BacktestSpec& spec) {
   json params = json::object();
   for (const auto& [k, v] : spec.strategy.params) params[k] = v;
-  return {
+  json out = {
       {"engine", spec.engine},
       {"fallback", spec.fallback},
       {"strategy", {{"name", spec.strategy.name}, {"params", params}}},
@@ -137,6 +142,8 @@ json SpecToJson(const BacktestSpec& spec) {
       {"hedging", spec.hedging},
       {"finalize_trades", spec.finalize_trades},
   };
+  if (!spec.sweep.empty()) out["sweep"] = json::parse(spec.sweep, nullptr, false);
+  return out;
 }
 
 std::string SpecHash(const BacktestSpec& spec) {

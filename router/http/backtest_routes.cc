@@ -47,6 +47,25 @@ nlohmann::json JobToJson(const JobRecord& job) {
   return out;
 }
 
+ApiReply JobReplyWithWait(const ApiDeps& deps, const ApiRequest& req, const JobRecord& job) {
+  if (IsTerminal(job.status)) return ApiReply::Json(200, JobToJson(job));
+  Result<std::optional<std::chrono::milliseconds>> wait =
+      route_util::LongPollWait(req, deps.limits);
+  if (!wait.ok()) return Problem(wait.status(), req);
+  if (!*wait) return ApiReply::Json(200, JobToJson(job));
+  const std::chrono::milliseconds timeout = **wait;
+  ApiReply reply;
+  const TimeNs since = job.updated_at;
+  JobService* jobs = deps.jobs;
+  const std::string tenant = req.caller.tenant, id = job.id, path = req.path;
+  reply.deferred = [jobs, tenant, id, since, timeout, path] {
+    Result<JobRecord> changed = jobs->WaitForChange(tenant, id, since, timeout);
+    if (!changed.ok()) return ApiReply::Problem(changed.status(), path);
+    return ApiReply::Json(200, JobToJson(*changed));
+  };
+  return reply;
+}
+
 namespace {
 
 ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
@@ -70,6 +89,10 @@ ApiReply Submit(const ApiDeps& deps, const ApiRequest& req) {
   }
   Result<BacktestSpec> spec = SpecFromJson(body);
   if (!spec.ok()) return Problem(spec.status(), req);
+  if (!spec->sweep.empty()) {
+    return Problem(Status::InvalidArgument("sweep: parameter sweeps go to POST /v1/optimizations"),
+                   req);
+  }
   if (!body.contains("engine")) spec->engine = deps.jobs->options().default_engine;
   const std::string key = req.Header("idempotency-key").value_or("");
   if (key.size() > 200) {
@@ -113,25 +136,9 @@ ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
 }
 
 ApiReply Get(const ApiDeps& deps, const ApiRequest& req) {
-  const std::string id = req.params.at("id");
-  Result<JobRecord> job = deps.jobs->Get(req.caller.tenant, id);
+  Result<JobRecord> job = deps.jobs->Get(req.caller.tenant, req.params.at("id"));
   if (!job.ok()) return Problem(job.status(), req);
-  if (IsTerminal(job->status)) return ApiReply::Json(200, JobToJson(*job));
-  Result<std::optional<std::chrono::milliseconds>> wait =
-      route_util::LongPollWait(req, deps.limits);
-  if (!wait.ok()) return Problem(wait.status(), req);
-  if (!*wait) return ApiReply::Json(200, JobToJson(*job));
-  const std::chrono::milliseconds timeout = **wait;
-  ApiReply reply;
-  const TimeNs since = job->updated_at;
-  JobService* jobs = deps.jobs;
-  const std::string tenant = req.caller.tenant, path = req.path;
-  reply.deferred = [jobs, tenant, id, since, timeout, path] {
-    Result<JobRecord> changed = jobs->WaitForChange(tenant, id, since, timeout);
-    if (!changed.ok()) return ApiReply::Problem(changed.status(), path);
-    return ApiReply::Json(200, JobToJson(*changed));
-  };
-  return reply;
+  return JobReplyWithWait(deps, req, *job);
 }
 
 Result<JobResult> FinishedResult(const ApiDeps& deps, const ApiRequest& req, JobRecord* job_out) {

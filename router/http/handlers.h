@@ -47,6 +47,9 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps);
 
 // The job as the API shows it.
 nlohmann::json JobToJson(const JobRecord& job);
+// 200 with `job`; with ?wait=seconds and a job not yet ended, the reply is deferred until the
+// job changes or the wait ends (long-polling). 400 for a bad wait.
+ApiReply JobReplyWithWait(const ApiDeps& deps, const ApiRequest& req, const JobRecord& job);
 
 // HealthMonitor hooks that count probes and ejections on `metrics` (which must outlive them).
 HealthHooks EngineMetricHooks(PrometheusRegistry* metrics);

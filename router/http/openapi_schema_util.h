@@ -79,6 +79,8 @@ inline json NextCursor() {
 // BacktestSpec, Job, JobPage, MetricValue, Conventions, Metrics, Trade, TradePage, EquityPoint,
 // EquityPage, Result, LogLine, LogPage.
 json JobSchemas();
+// OptimizationRequest and OptimizationReport (openapi_schemas_optimize.cc).
+json OptimizationSchemas();
 // Every named schema: JobSchemas() and the others (openapi_schemas.cc).
 json AllSchemas();
 

@@ -163,6 +163,7 @@ json KeySchemas() {
 json SpecOverridesSchema(json spec_properties) {
   spec_properties.erase("engine");
   spec_properties.erase("fallback");
+  spec_properties.erase("sweep");
   json strategy = Object(
       "Replaces the base's name, or merges into its params",
       {{"name", Str()}, {"params", MapOf({{"type", {"number", "boolean"}}}, "By name")}}, {});
@@ -177,6 +178,7 @@ json ComparisonRequestSchema() {
   json properties = JobSchemas()["BacktestSpec"]["properties"];
   properties.erase("engine");
   properties.erase("fallback");
+  properties.erase("sweep");
   json entry = Object("An engine with overrides of the base spec and a label",
                       {{"engine", Str()},
                        {"overrides", SchemaRef("SpecOverrides")},
@@ -275,6 +277,7 @@ json AllSchemas() {
   json schemas = JobSchemas();
   schemas.update(KeySchemas());
   schemas.update(ComparisonSchemas());
+  schemas.update(OptimizationSchemas());
   schemas.update({
       {"Dataset", DatasetSchema()},
       {"DatasetList",

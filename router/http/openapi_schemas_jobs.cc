@@ -82,6 +82,8 @@ json BacktestSpecSchema() {
        {"finalize_trades",
         with_default(Bool("Close open trades on the last bar so they count in the statistics"),
                      "finalize_trades")},
+       {"sweep", AnyObject("Set on the jobs of POST /v1/optimizations: the optimization's "
+                           "request (OptimizationRequest); POST /v1/backtests refuses it")},
        {"priority", PriorityEnum("Dispatch order of the job (POST only; a job attribute, not part "
                                  "of the spec): every waiting high job before any normal one, "
                                  "normal before low. Default normal")}},

@@ -12,6 +12,7 @@ std::vector<ApiRoute> BacktestRoutes(const ApiDeps& deps);
 std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps);     // dataset_routes.cc
 std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);      // engine_routes.cc
 std::vector<ApiRoute> ComparisonRoutes(const ApiDeps& deps);  // comparison_routes.cc
+std::vector<ApiRoute> OptimizationRoutes(const ApiDeps& deps);  // optimization_routes.cc
 void SetEngineGauges(const ApiDeps& deps);
 
 namespace {
@@ -172,6 +173,8 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
   routes.insert(routes.end(), engines.begin(), engines.end());
   std::vector<ApiRoute> comparisons = ComparisonRoutes(deps);
   routes.insert(routes.end(), comparisons.begin(), comparisons.end());
+  std::vector<ApiRoute> optimizations = OptimizationRoutes(deps);
+  routes.insert(routes.end(), optimizations.begin(), optimizations.end());
   ApiRoute openapi{.method = "GET",
                    .path = "/openapi.json",
                    .access = Access::kPublic,

@@ -91,6 +91,9 @@ Result<std::vector<PlannedRun>> ParseComparisonRequest(const json& body,
     return Status::InvalidArgument(
         "fallback: a comparison never falls back: each run uses the engine it names");
   }
+  if (body.contains("sweep")) {
+    return Status::InvalidArgument("sweep: parameter sweeps go to POST /v1/optimizations");
+  }
   if (!body.contains("engines")) {
     return Status::InvalidArgument(
         "engines: required, e.g. [\"native\", \"backtestingpy\"] or "
@@ -136,6 +139,10 @@ Result<std::vector<PlannedRun>> ParseComparisonRequest(const json& body,
           return Status::InvalidArgument(field + ".overrides: expected an object of spec fields");
         }
         run.overrides = entry["overrides"];
+        if (run.overrides.contains("sweep")) {
+          return Status::InvalidArgument(field + ".overrides.sweep: not an override; sweeps go "
+                                                 "to POST /v1/optimizations");
+        }
       }
       if (entry.contains("label")) {
         const json& l = entry["label"];

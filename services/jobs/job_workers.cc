@@ -13,6 +13,7 @@
 #include "services/jobs/fault_point.h"
 #include "services/jobs/job_log.h"
 #include "services/jobs/result_builder.h"
+#include "services/jobs/sweep_job.h"
 #include "services/log/logger.h"
 
 namespace btr {
@@ -51,6 +52,7 @@ struct JobWorkers::Running {
   std::atomic<double> progress{0};
   std::atomic<TimeNs> updated_at{0};
   std::atomic<bool> lost{false};  // another worker claimed the job
+  std::string sweep_report;       // a sweep's result (RunSweepJob)
 };
 
 // What the dispatcher reports, turned into store writes under the claim and published changes.
@@ -304,7 +306,9 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
       request.interrupted_attempt = claimed.attempt;
     }
     try {
-      outcome = parts_.dispatcher->Dispatch(request, running->control, listener);
+      outcome = spec->sweep.empty()
+                    ? parts_.dispatcher->Dispatch(request, running->control, listener)
+                    : RunSweepJob(*spec, running->control, listener, &running->sweep_report);
     } catch (...) {
       DefaultLogger().Log(LogLevel::kError, "dispatch threw", {{"job_id", claimed.id}});
       outcome.status = Status::Internal(kUnexpected);
@@ -338,6 +342,8 @@ std::optional<JobRecord> JobWorkers::Finish(Running& running, RunListener& liste
     const DatasetRecord& dataset = listener.dataset();
     result = BuildResult(*listener.bars(), *outcome.run,
                          ResultContext{outcome.engine, dataset.id, dataset.sha256});
+  } else if (status.ok() && !running.sweep_report.empty()) {
+    result.result_json = std::move(running.sweep_report);
   }
   // A cancel that arrived before the end wins, even when the engine finished first.
   if (status.ok() && running.control.cancel && !running.control.stopping && !running.lost) {

@@ -1,5 +1,6 @@
 // rsi_reversion and bollinger_reversion: buy weakness when flat, exit on recovery.
 #include <memory>
+#include <string>
 
 #include "engines/native/indicators/indicators.h"
 #include "engines/native/strategies/native_strategies.h"
@@ -12,7 +13,8 @@ class RsiReversion final : public Strategy {
   explicit RsiReversion(const ParamValues& p)
       : period_(p.GetInt("period")), lower_(p.Get("lower")), upper_(p.Get("upper")) {}
   Status Init() override {
-    rsi_ = AddIndicator(Rsi(close(), period_));
+    rsi_ = SharedIndicator("rsi/close/" + std::to_string(period_),
+                           [&] { return Rsi(close(), period_); });
     return Status::Ok();
   }
   void Next(size_t i) override {

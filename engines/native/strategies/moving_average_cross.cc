@@ -1,5 +1,6 @@
 // sma_cross, ema_cross and macd_cross: two lines, trade their crossings (stop-and-reverse).
 #include <memory>
+#include <string>
 
 #include "engines/native/indicators/indicators.h"
 #include "engines/native/strategies/native_strategies.h"
@@ -51,11 +52,17 @@ class SmaCross final : public LineCross {
         tp_pct_(p.Get("tp_pct")) {}
 
   Status Init() override {
+    if (HasIndicatorCache()) {  // a sweep: each average once for all the runs
+      fast_ = SharedIndicator(SmaKey(fast_n_), [&] { return Sma(close(), fast_n_); });
+      slow_ = SharedIndicator(SmaKey(slow_n_), [&] { return Sma(close(), slow_n_); });
+      return Status::Ok();
+    }
     auto [fast, slow] = SmaPair(close(), fast_n_, slow_n_);
     fast_ = AddIndicator(std::move(fast));
     slow_ = AddIndicator(std::move(slow));
     return Status::Ok();
   }
+  static std::string SmaKey(int n) { return "sma/close/" + std::to_string(n); }
 
  private:
   void OnUpCross(size_t i) override {
@@ -80,12 +87,13 @@ class EmaCross final : public LineCross {
  public:
   explicit EmaCross(const ParamValues& p) : fast_n_(p.GetInt("fast")), slow_n_(p.GetInt("slow")) {}
   Status Init() override {
-    fast_ = AddIndicator(Ema(close(), fast_n_));
-    slow_ = AddIndicator(Ema(close(), slow_n_));
+    fast_ = SharedIndicator(EmaKey(fast_n_), [&] { return Ema(close(), fast_n_); });
+    slow_ = SharedIndicator(EmaKey(slow_n_), [&] { return Ema(close(), slow_n_); });
     return Status::Ok();
   }
 
  private:
+  static std::string EmaKey(int n) { return "ema/close/" + std::to_string(n); }
   const int fast_n_, slow_n_;
 };
 

@@ -14,7 +14,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +28,30 @@
 #include "engines/catalogue/params.h"
 
 namespace btr {
+
+// IndicatorCache: indicator series shared by many runs over the same bars (a parameter sweep),
+// keyed by what they compute ("sma/10" on the closes). A series is computed once and kept for
+// the cache's lifetime, up to `max_bytes` of series; past that, series are computed for each
+// run and not kept. The bars must not change while the cache is in use.
+// Threads: thread-safe; two runs asking for one key at once may both compute it (the first to
+// finish is kept; the results are identical, indicators being pure functions).
+class IndicatorCache {
+ public:
+  explicit IndicatorCache(size_t max_bytes = size_t{1} << 30) : max_bytes_(max_bytes) {}
+
+  // The series under `key`, computed by `compute` when absent. The span stays valid for the
+  // cache's lifetime, or (when the cache is full) for `*owner`'s: the series is then moved there.
+  std::span<const double> GetOrCompute(const std::string& key,
+                                       const std::function<Series()>& compute,
+                                       std::vector<Series>* owner);
+  size_t bytes() const;
+
+ private:
+  const size_t max_bytes_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Series>, std::less<>> series_;  // guarded by mu_
+  size_t bytes_ = 0;                                                     // guarded by mu_
+};
 
 class Strategy {
  public:
@@ -39,6 +65,9 @@ class Strategy {
     bars_ = bars;
     broker_ = broker;
   }
+  // Runs that share `cache` (not owned; may be null) take the indicators they compute through
+  // SharedIndicator() from it. Call before Init().
+  void UseIndicatorCache(IndicatorCache* cache) { cache_ = cache; }
   size_t WarmupBars() const { return warmup_; }
   bool failed() const { return !order_error_.ok(); }
   const Status& order_error() const { return order_error_; }
@@ -50,6 +79,12 @@ class Strategy {
   // Takes ownership of an indicator series (same length as the bars) and returns a view of it
   // that stays valid for the strategy's lifetime. Updates the warm-up.
   std::span<const double> AddIndicator(Series values);
+  // As AddIndicator(compute()), through the indicator cache when the run has one. `key` names
+  // the computation exactly (the function and every argument, e.g. "sma/close/10"): equal keys
+  // must give bit-identical series.
+  std::span<const double> SharedIndicator(const std::string& key,
+                                          const std::function<Series()>& compute);
+  bool HasIndicatorCache() const { return cache_ != nullptr; }
 
   // Place orders; false (and the run stops) when the order is invalid.
   bool Buy(const OrderRequest& request = {}) { return Place(true, request); }
@@ -70,6 +105,7 @@ class Strategy {
 
   const BarSeries* bars_ = nullptr;
   Broker* broker_ = nullptr;
+  IndicatorCache* cache_ = nullptr;
   std::vector<Series> indicators_;
   size_t warmup_ = 0;
   Status order_error_;

@@ -373,6 +373,40 @@ void Comparisons(DocumentedCalls& api, const std::string& key, const std::string
   CHECK(api.Call("GET", "/v1/comparisons/cmp_nope", key).code == 404);
 }
 
+void Optimizations(DocumentedCalls& api, const std::string& key, const std::string& dataset) {
+  const json request = {{"dataset", dataset},
+                        {"strategy", "sma_cross"},
+                        {"space", {{"fast", {5, 10}}, {"slow", {{"min", 20}, {"max", 40}, {"step", 10}}}}},
+                        {"constraints", {"fast * 3 <= slow"}},
+                        {"objective", {{"metric", "total_return"}, {"direction", "max"}}},
+                        {"blocks", 4},
+                        {"settings", {{"commission", 0.001}}}};
+  HttpResponse created = api.Call("POST", "/v1/optimizations", key, request.dump());
+  REQUIRE(created.code == 202);
+  const std::string path = "/v1/optimizations/" + created.Json()["id"].get<std::string>();
+  CHECK(api.Call("POST", "/v1/optimizations", key, R"({"strategy": "sma_cross"})").code == 400);
+  CHECK(WaitDone(api, key, path)["status"] == "succeeded");
+  CHECK(api.Call("GET", "/v1/optimizations?limit=5", key).code == 200);
+  CHECK(api.Call("GET", path + "/report", key).code == 200);
+  CHECK(api.Call("GET", path + "/trials.csv", key).code == 200);
+  CHECK(api.Call("POST", path + "/cancel", key).code == 409);
+  CHECK(api.Call("GET", "/v1/optimizations/bt_nope", key).code == 404);
+  // A cancel while it waits behind a backtest batch (retried when the race is lost).
+  bool cancelled = false;
+  for (int round = 0; round < 5 && !cancelled; ++round) {
+    std::vector<std::string> ids;
+    for (int k = 0; k < 10; ++k) {
+      json more = request;
+      more["settings"]["cash"] = 10000 + 100 * round + k;
+      ids.push_back(api.Call("POST", "/v1/optimizations", key, more.dump()).Json()["id"]);
+    }
+    const long code = api.Call("POST", "/v1/optimizations/" + ids.back() + "/cancel", key).code;
+    CHECK((code == 202 || code == 409));
+    cancelled = code == 202;
+    for (const std::string& id : ids) WaitDone(api, key, "/v1/optimizations/" + id);
+  }
+}
+
 TEST_CASE("openapi: every route's real answers match the document", "[api][openapi]") {
   ApiServer server({{"jobs.workers", "1", "test"}, {"engines.native.concurrency", "1", "test"}});
   const json document = server.Call("GET", "/openapi.json", "").Json();
@@ -384,6 +418,7 @@ TEST_CASE("openapi: every route's real answers match the document", "[api][opena
   const std::string dataset = Datasets(api, key);
   Backtests(api, key, dataset);
   Comparisons(api, key, dataset);
+  Optimizations(api, key, dataset);
   // Every documented success answer was received.
   std::string missing;
   for (const std::string& op : api.Unexercised()) missing += op + "; ";

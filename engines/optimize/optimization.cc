@@ -1,0 +1,201 @@
+#include "engines/optimize/optimization.h"
+
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "engines/native/native_engine.h"
+#include "engines/spec_json.h"
+
+namespace btr {
+namespace {
+
+using json = nlohmann::json;
+
+Status Field(const std::string& name, const char* what) {
+  return Status::InvalidArgument(name + ": expected " + what);
+}
+
+Result<ParamAxis> AxisFromJson(const std::string& name, const json& j) {
+  const std::string field = "space." + name;
+  ParamAxis axis{name, {}};
+  if (j.is_array()) {
+    for (const json& v : j) {
+      if (v.is_boolean()) {
+        axis.values.push_back(v.get<bool>() ? 1 : 0);
+      } else if (v.is_number()) {
+        axis.values.push_back(v.get<double>());
+      } else {
+        return Field(field, "a list of numbers (or booleans)");
+      }
+    }
+    return axis;
+  }
+  if (!j.is_object()) return Field(field, "a list of values or {\"min\", \"max\", \"step\"}");
+  for (const auto& [key, value] : j.items()) {
+    if (key != "min" && key != "max" && key != "step") {
+      return Status::InvalidArgument(field + "." + key + ": unknown field (min, max, step)");
+    }
+    if (!value.is_number()) return Field(field + "." + key, "a number");
+  }
+  if (!j.contains("min") || !j.contains("max")) return Field(field, "both min and max");
+  Result<std::vector<double>> values =
+      RangeValues(field, j["min"].get<double>(), j["max"].get<double>(),
+                  j.contains("step") ? j["step"].get<double>() : 1.0);
+  if (!values.ok()) return values.status();
+  axis.values = std::move(values).value();
+  return axis;
+}
+
+Status ObjectiveFromJson(const json& j, SweepObjective* objective) {
+  if (j.is_string()) {
+    objective->metric = j.get<std::string>();
+    return MetricIndex("objective", objective->metric).status();
+  }
+  if (!j.is_object()) return Field("objective", "a metric name or {\"metric\", \"direction\"}");
+  for (const auto& [key, value] : j.items()) {
+    if (key == "metric" && value.is_string()) {
+      objective->metric = value.get<std::string>();
+    } else if (key == "direction" && value.is_string()) {
+      const std::string d = value.get<std::string>();
+      if (d != "max" && d != "min") return Field("objective.direction", "\"max\" or \"min\"");
+      objective->maximize = d == "max";
+    } else {
+      return Status::InvalidArgument("objective." + key +
+                                     ": unknown field or wrong type (metric: a string, "
+                                     "direction: \"max\" or \"min\")");
+    }
+  }
+  return MetricIndex("objective.metric", objective->metric).status();
+}
+
+// The settings through the backtest spec's own parser and bounds.
+Status SettingsFromJson(const json& settings, const std::string& strategy,
+                        BacktestConfig* config) {
+  if (!settings.is_object()) return Field("settings", "an object of backtest settings");
+  json spec = settings;
+  for (const char* key : {"engine", "fallback", "strategy", "dataset"}) {
+    if (spec.contains(key)) {
+      return Status::InvalidArgument(std::string("settings.") + key +
+                                     ": not a setting; give it at the top level");
+    }
+  }
+  spec["strategy"] = {{"name", strategy}, {"params", json::object()}};
+  spec["dataset"] = "sweep";
+  Result<BacktestSpec> parsed = SpecFromJson(spec);
+  if (!parsed.ok()) return parsed.status().WithPrefix("settings");
+  *config = NativeConfig(*parsed);
+  return config->broker.Validate().WithPrefix("settings");
+}
+
+Status CountsFromJson(const json& body, OptimizationRequest* r) {
+  auto number = [&](const char* key, double* out) -> Status {
+    if (!body.contains(key)) return Status::Ok();
+    if (!body[key].is_number()) return Field(key, "a number");
+    *out = body[key].get<double>();
+    return Status::Ok();
+  };
+  BTR_RETURN_IF_ERROR(number("max_tries", &r->max_tries));
+  BTR_RETURN_IF_ERROR(number("min_trades", &r->sweep.min_trades));
+  double blocks = static_cast<double>(r->sweep.blocks), seed = static_cast<double>(r->seed);
+  BTR_RETURN_IF_ERROR(number("blocks", &blocks));
+  BTR_RETURN_IF_ERROR(number("seed", &seed));
+  if (blocks < 0 || blocks > 24 || std::trunc(blocks) != blocks) {
+    return Field("blocks", "an even whole number from 2 to 24, or 0");
+  }
+  if (seed < 0 || seed > 9007199254740991.0 || std::trunc(seed) != seed) {
+    return Field("seed", "a whole number from 0 to 2^53 - 1");
+  }
+  r->sweep.blocks = static_cast<size_t>(blocks);
+  r->seed = static_cast<uint64_t>(seed);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
+  if (!body.is_object()) return Field("body", "a JSON object");
+  static const std::set<std::string> kKnown = {
+      "strategy", "space",      "params", "constraints", "objective", "method",  "max_tries",
+      "seed",     "min_trades", "blocks", "settings",    "engine",    "dataset", "name"};
+  for (const auto& [key, value] : body.items()) {
+    if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
+  }
+  OptimizationRequest r;
+  if (!body.contains("strategy") || !body["strategy"].is_string()) {
+    return Field("strategy", "a catalogue strategy name (GET /v1/strategies)");
+  }
+  r.strategy = body["strategy"].get<std::string>();
+  if (!body.contains("space") || !body["space"].is_object() || body["space"].empty()) {
+    return Field("space", "an object of swept parameters, e.g. {\"fast\": [5, 10, 20]}");
+  }
+  for (const auto& [name, value] : body["space"].items()) {
+    Result<ParamAxis> axis = AxisFromJson(name, value);
+    if (!axis.ok()) return axis.status();
+    r.space.push_back(std::move(axis).value());
+  }
+  if (body.contains("params")) {
+    if (!body["params"].is_object()) return Field("params", "an object of fixed values");
+    for (const auto& [name, value] : body["params"].items()) {
+      if (!value.is_number() && !value.is_boolean()) return Field("params." + name, "a number");
+      r.params[name] = value.is_boolean() ? (value.get<bool>() ? 1 : 0) : value.get<double>();
+    }
+  }
+  if (body.contains("constraints")) {
+    if (!body["constraints"].is_array()) return Field("constraints", "a list of expressions");
+    for (const json& c : body["constraints"]) {
+      if (!c.is_string()) return Field("constraints", "a list of strings like \"fast < slow\"");
+      r.constraints.push_back(c.get<std::string>());
+    }
+  }
+  if (body.contains("objective")) {
+    BTR_RETURN_IF_ERROR(ObjectiveFromJson(body["objective"], &r.sweep.objective));
+  }
+  if (body.contains("method")) {
+    const json& m = body["method"];
+    if (m != "grid" && m != "random") return Field("method", "\"grid\" or \"random\"");
+    r.method = m == "grid" ? SearchMethod::kGrid : SearchMethod::kRandom;
+  }
+  BTR_RETURN_IF_ERROR(CountsFromJson(body, &r));
+  if (r.method == SearchMethod::kRandom && r.max_tries <= 0) {
+    return Field("max_tries", "a count >= 1 or a fraction in (0, 1] with method random");
+  }
+  BTR_RETURN_IF_ERROR(
+      SettingsFromJson(body.value("settings", json::object()), r.strategy, &r.sweep.config));
+  // The space's own checks (parameters, ranges, constraints) with the field names above.
+  Result<ParamSpace> space = ParamSpace::Create(r.strategy, r.space, r.params, r.constraints);
+  if (!space.ok()) return space.status();
+  return r;
+}
+
+Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRequest request,
+                                           const SweepControl& control) {
+  Result<ParamSpace> space =
+      ParamSpace::Create(request.strategy, request.space, request.params, request.constraints);
+  if (!space.ok()) return space.status();
+  Result<std::vector<size_t>> points =
+      SelectPoints(*space, request.method, request.max_tries, request.seed);
+  if (!points.ok()) return points.status();
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::vector<TrialResult>> trials =
+      RunSweep(bars, *space, *points, request.sweep, control);
+  if (!trials.ok()) return trials.status();
+
+  OptimizationResult out;
+  out.request = std::move(request);
+  out.space = std::move(space).value();
+  out.trials = std::move(trials).value();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  size_t admissible = 0;
+  for (size_t i = 0; i < out.space.grid_size(); ++i) admissible += out.space.Admissible(i);
+  out.excluded = out.space.grid_size() - admissible;
+  for (const TrialResult& t : out.trials) {
+    out.failed += !t.status.ok();
+    out.no_objective += t.status.ok() && std::isnan(t.objective);
+  }
+  out.best = BestTrial(out.trials, out.request.sweep.objective.maximize);
+  out.analysis = AnalyzeOptimization(out);
+  return out;
+}
+
+}  // namespace btr

@@ -1,0 +1,48 @@
+#include "services/jobs/sweep_job.h"
+
+#include "engines/optimize/optimization.h"
+
+namespace btr {
+
+DispatchOutcome RunSweepJob(const BacktestSpec& spec, JobRunControl& control,
+                            DispatchListener& listener, std::string* report) {
+  DispatchOutcome outcome;
+  outcome.engine = "native";
+  Result<int> attempt = listener.Starting("native", "[]");
+  if (!attempt.ok()) {
+    outcome.abandoned = true;
+    return outcome;
+  }
+  outcome.attempt = *attempt;
+  Result<OptimizationRequest> request =
+      OptimizationRequestFromJson(nlohmann::json::parse(spec.sweep, nullptr, false));
+  if (!request.ok()) {
+    outcome.status = request.status().WithPrefix("sweep");
+    return outcome;
+  }
+  listener.Progress(0, "loading");
+  Result<const BarSeries*> bars = listener.Bars();
+  if (!bars.ok()) {
+    outcome.status = bars.status();
+    return outcome;
+  }
+  listener.Progress(0, "running");
+  SweepControl sweep;
+  sweep.cancel = &control.cancel;
+  sweep.progress = [&listener](size_t done, size_t total) {
+    listener.Progress(static_cast<double>(done) / static_cast<double>(total), "running");
+  };
+  Result<OptimizationResult> result = RunOptimization(**bars, std::move(request).value(), sweep);
+  if (!result.ok()) {
+    outcome.status = result.status();
+    return outcome;
+  }
+  listener.Log("info", "btrouter",
+               std::to_string(result->trials.size()) + " trials of " +
+                   std::to_string(result->space.grid_size()) + " grid points in " +
+                   std::to_string(result->seconds) + " s");
+  *report = OptimizationToJson(*result).dump();
+  return outcome;
+}
+
+}  // namespace btr
