@@ -23,10 +23,10 @@ struct TwoPass {
 TwoPass Reference(const std::vector<double>& values) {
   TwoPass r;
   r.n = static_cast<long double>(values.size());
-  for (double x : values) r.mean += x;
+  for (double x : values) r.mean += static_cast<long double>(x);
   r.mean /= r.n;
   for (double x : values) {
-    const long double d = x - r.mean;
+    const long double d = static_cast<long double>(x) - r.mean;
     r.m2 += d * d;
     r.m3 += d * d * d;
     r.m4 += d * d * d * d;

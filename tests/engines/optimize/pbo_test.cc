@@ -29,9 +29,12 @@ std::vector<std::vector<Moments>> Blocks(const Returns& returns, size_t s) {
 double NaiveSharpe(const std::vector<double>& v) {
   if (v.size() < 2) return -std::numeric_limits<double>::infinity();
   long double mean = 0, ss = 0;
-  for (double x : v) mean += x;
+  for (double x : v) mean += static_cast<long double>(x);
   mean /= static_cast<long double>(v.size());
-  for (double x : v) ss += (x - mean) * (x - mean);
+  for (double x : v) {
+    const long double d = static_cast<long double>(x) - mean;
+    ss += d * d;
+  }
   const long double sd = std::sqrt(ss / static_cast<long double>(v.size() - 1));
   if (sd <= 1e-12L * std::fabs(mean)) return -std::numeric_limits<double>::infinity();
   return static_cast<double>(mean / sd);
