@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <utility>
 
 #include "engines/core/time.h"
 #include "engines/catalogue/params.h"
+#include "engines/spec_window.h"
 
 namespace btr::cli {
 namespace {
@@ -143,6 +145,8 @@ void DeclareSettingFlags(Flags& f) {
   f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
   f.AddSwitch("hedging", "allow long and short trades at the same time");
   f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  f.AddValue("start", "TIME", "run from this bar time: 2015-01-01 or 2015-01-01T09:30:00Z");
+  f.AddValue("end", "TIME", "run to this bar time, inclusive (a date: its whole day)");
 }
 
 Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset) {
@@ -170,6 +174,16 @@ Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& data
   for (const char* flag : {"trade-on-close", "exclusive-orders", "hedging", "finalize-trades"}) {
     if (f.Has(flag)) body[field(flag)] = true;
   }
+  // The window, checked here so that its errors name the flags.
+  BacktestSpec window;
+  for (auto [flag, out] : {std::pair{"start", &window.start}, std::pair{"end", &window.end}}) {
+    if (!f.Has(flag)) continue;
+    Result<std::string> bound = NormalizeWindowBound(flag, f.Get(flag));
+    if (!bound.ok()) return AsFlagError(bound.status());
+    *out = std::move(bound).value();
+    body[flag] = *out;
+  }
+  BTR_RETURN_IF_ERROR(AsFlagError(SpecWindow(window).status()));
   return body;
 }
 

@@ -48,10 +48,12 @@ void PrintBody(const std::string& body);
 std::string ErrorSummary(const nlohmann::json& job);
 
 // The backtest settings flags shared by `submit` and `compare`: --cash, --commission,
-// --commission-fixed, --spread, --margin and the fill switches.
+// --commission-fixed, --spread, --margin, the fill switches, and the window --start, --end.
 void DeclareSettingFlags(Flags& f);
 // {"strategy": {"name", "params"}, "dataset", <given settings>} from --strategy, --param and the
-// settings flags (only the settings given are sent; the server applies its defaults).
+// settings flags (only the settings given are sent; the server applies its defaults). --start
+// and --end go as normalized "start"/"end"; a bad one, or start after end, is InvalidArgument
+// naming the flag.
 Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset);
 
 // A command-line value as JSON: "true"/"false" as booleans, integers and decimals as numbers.

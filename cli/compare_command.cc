@@ -41,7 +41,9 @@ constexpr const char* kUsage =
     "Runs one backtest on several engines of a running server and reports, metric by metric and\n"
     "trade by trade, how and why they differ. --data uploads a CSV file first (or names a\n"
     "dataset id). --variant ENGINE:key=value[,key=value] adds a run of ENGINE with other\n"
-    "settings (e.g. native:trade_on_close=true) or strategy parameters (native:fast=5).\n"
+    "settings (e.g. native:trade_on_close=true, native:start=2010-01-01) or strategy\n"
+    "parameters (native:fast=5). --start and --end run every engine on the dataset's bars\n"
+    "between them (inclusive; an --end date includes that whole day).\n"
     "Progress goes to stderr, one line per run; the id, a summary and the explanations to stdout.";
 
 // What --data or --dataset names: a CSV file to upload, or a dataset id.
