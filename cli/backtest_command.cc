@@ -12,14 +12,14 @@
 #include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/catalogue/catalogue_json.h"
 #include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/metrics/metric_format.h"
 #include "engines/metrics/metrics_json.h"
 #include "engines/native/native_run.h"
-#include "engines/catalogue/catalogue.h"
 #include "engines/native/strategies/native_strategies.h"
-#include "engines/catalogue/catalogue_json.h"
 #include "engines/spec_window.h"
 
 namespace btr::cli {
@@ -37,8 +37,10 @@ void Declare(Flags& f) {
   f.AddValue("data", "PATH", "bars to test on");
   f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
   f.AddRepeated("param", "k=v", "strategy parameter");
-  f.AddValue("start", "TIME", "first bar time: 2015-01-01 or 2015-01-01T09:30:00Z (default: first bar)");
-  f.AddValue("end", "TIME", "last bar time, inclusive; a date includes its whole day (default: last bar)");
+  f.AddValue("start", "TIME",
+             "first bar time: 2015-01-01 or 2015-01-01T09:30:00Z (default: first bar)");
+  f.AddValue("end", "TIME",
+             "last bar time, inclusive; a date includes its whole day (default: last bar)");
   f.AddValue("cash", "X", "initial cash", "10000");
   f.AddValue("commission", "RATE", "commission as a fraction of traded value", "0");
   f.AddValue("commission-fixed", "X", "fixed commission in cash per order", "0");

@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#include "engines/core/time.h"
 #include "engines/catalogue/params.h"
+#include "engines/core/time.h"
 #include "engines/spec_window.h"
 
 namespace btr::cli {

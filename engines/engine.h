@@ -93,9 +93,9 @@ class Engine {
   // engines/spec_window.h), so equity and trade bar indexes refer to the window's bars. The
   // router hands over bars already cut to the window (cutting them again copies nothing), and
   // an engine that gives its backend a period (LEAN's start and end dates, the Backtesting.py
-  // service's start and end) takes it from the spec. InvalidArgument for a spec the engine rejects (unknown strategy or
-  // parameter, bad setting); Cancelled; Unavailable / DeadlineExceeded / UnknownOutcome for
-  // remote failures; Internal for anything else.
+  // service's start and end) takes it from the spec. InvalidArgument for a spec the engine rejects
+  // (unknown strategy or parameter, bad setting); Cancelled; Unavailable / DeadlineExceeded /
+  // UnknownOutcome for remote failures; Internal for anything else.
   virtual Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
                                 const RunContext& context) = 0;
   // After Run answered UnknownOutcome for `context.run_key`: what became of that run?

@@ -97,8 +97,8 @@ Status ReadStrategy(const json& body, StrategyRef* out) {
 Result<BacktestSpec> SpecFromJson(const json& body) {
   if (!body.is_object()) return Status::InvalidArgument("body: expected a JSON object");
   static const std::set<std::string> kKnown = {
-      "engine",           "fallback",         "strategy",       "dataset", "cash",
-      "commission",       "commission_fixed", "spread",         "margin",  "trade_on_close",
+      "engine",           "fallback",         "strategy",        "dataset", "cash",
+      "commission",       "commission_fixed", "spread",          "margin",  "trade_on_close",
       "exclusive_orders", "hedging",          "finalize_trades", "start",   "end"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(Cut(key) + ": unknown field");

@@ -82,11 +82,10 @@ Result<BarWindow> CutToWindow(const BarSeries& bars, const BacktestSpec& spec) {
                       : window->last < first ? "end"
                       : spec.start.empty()   ? "end"
                                              : "start";
-  return Status::InvalidArgument(std::string(field) + ": " + WindowText(spec) + " holds " +
-                                 std::to_string(range.size()) +
-                                 (range.size() == 1 ? " bar" : " bars") +
-                                 "; a backtest needs at least 2 (" + DataSpan(first, last) +
-                                 "): choose start and end within them");
+  return Status::InvalidArgument(
+      std::string(field) + ": " + WindowText(spec) + " holds " + std::to_string(range.size()) +
+      (range.size() == 1 ? " bar" : " bars") + "; a backtest needs at least 2 (" +
+      DataSpan(first, last) + "): choose start and end within them");
 }
 
 size_t BarsInWindowIfWhole(const BacktestSpec& spec, size_t bars, TimeNs first, TimeNs last) {

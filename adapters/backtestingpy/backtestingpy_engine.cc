@@ -108,8 +108,7 @@ Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSe
   return run;
 }
 
-Result<EngineRun> BacktestingPyEngine::Reconcile(const BacktestSpec& spec,
-                                                 const BarSeries& dataset,
+Result<EngineRun> BacktestingPyEngine::Reconcile(const BacktestSpec& spec, const BarSeries& dataset,
                                                  const RunContext& context) {
   const Clock::time_point start = Clock::now();
   Result<BarWindow> window = CutToWindow(dataset, spec);  // the bars the run was sent

@@ -6,8 +6,8 @@
 #include <limits>
 #include <optional>
 
-#include "engines/metrics/backtestingpy_stats.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/metrics/backtestingpy_stats.h"
 #include "engines/spec_window.h"
 
 namespace btr::backtestingpy {

@@ -31,9 +31,9 @@ std::string_view AlgorithmSource();
 // "exclusive_orders", "hedging", "finalize_trades", "ticker", "resolution" ("daily"/"minute"),
 // "start", "end" (New York dates YYYY-MM-DD of the first and last bar: the algorithm's
 // SetStartDate/SetEndDate; the engines pass the bars of the spec's window, CutToWindow in
-// engines/spec_window.h, and write only those, so LEAN covers the window). InvalidArgument naming the field for a strategy
-// the catalogue rejects, or bars LEAN cannot hold (not daily or minute spacing, prices that do
-// not fit deci-cents).
+// engines/spec_window.h, and write only those, so LEAN covers the window). InvalidArgument
+// naming the field for a strategy the catalogue rejects, or bars LEAN cannot hold (not daily or
+// minute spacing, prices that do not fit deci-cents).
 // Also: "extended_hours" (minute bars outside 09:30-16:00), "bars" (count), "warmup" (the
 // catalogue's warm-up bar W, as CatalogueWarmup), "last_bar" and "finalize_bar" (ISO times of
 // the last and the second-to-last bar). Values: ints as integers, bools "true"/"false", floats

@@ -14,8 +14,8 @@
 #include "adapters/lean/lean_result.h"
 #include "adapters/lean_local/lean_launcher.h"
 #include "adapters/lean_local/lean_workspace.h"
-#include "engines/core/json_text.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/core/json_text.h"
 #include "engines/spec_window.h"
 
 namespace btr {

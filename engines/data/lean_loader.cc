@@ -146,7 +146,8 @@ std::optional<std::pair<TimeNs, std::string>> MinuteEntry(const std::string& ent
     return std::nullopt;
   }
   const std::optional<TimeNs> day = ParseIsoTimeInRange(std::string_view(name).substr(0, 8));
-  if (!day || !std::all_of(name.begin(), name.begin() + 8, [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!day ||
+      !std::all_of(name.begin(), name.begin() + 8, [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   return std::pair{*day, Upper(name.substr(9, name.size() - 9 - kSuffix.size()))};

@@ -216,9 +216,8 @@ ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
   const std::vector<double> dd = DrawdownSeries(equity);
   nlohmann::json items = nlohmann::json::array();
   for (size_t k = page->offset; k < equity.size() && items.size() < page->limit; ++k) {
-    items.push_back({{"time", FormatIsoTime(times[k], true)},
-                     {"equity", equity[k]},
-                     {"drawdown", dd[k]}});
+    items.push_back(
+        {{"time", FormatIsoTime(times[k], true)}, {"equity", equity[k]}, {"drawdown", dd[k]}});
   }
   return PageReply(std::move(items), equity.size(), *page);
 }

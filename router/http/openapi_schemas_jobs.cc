@@ -65,14 +65,13 @@ json BacktestSpecSchema() {
     json date_time = Str("A date-time: YYYY-MM-DDTHH:MM:SS[.fff]Z (Z or +00:00, or none)");
     date_time["format"] = "date-time";
     return {{"description",
-             what +
-                 ", inclusive, in the dataset's own clock (bars carry no zone, so no other "
-                 "offset is accepted). Stored normalized (a date as YYYY-MM-DD, a date-time as "
-                 "YYYY-MM-DDTHH:MM:SS[.fffffffff]Z) and present only when set; absent, null or "
-                 "\"\": from the dataset's first bar / to its last. The run uses the bars with "
-                 "start <= time <= end (backtesting.py's df.loc[start:end]; indicators warm up "
-                 "inside the window); fewer than 2 such bars fail the job with the dataset's "
-                 "first and last bar times"},
+             what + ", inclusive, in the dataset's own clock (bars carry no zone, so no other "
+                    "offset is accepted). Stored normalized (a date as YYYY-MM-DD, a date-time as "
+                    "YYYY-MM-DDTHH:MM:SS[.fffffffff]Z) and present only when set; absent, null or "
+                    "\"\": from the dataset's first bar / to its last. The run uses the bars with "
+                    "start <= time <= end (backtesting.py's df.loc[start:end]; indicators warm up "
+                    "inside the window); fewer than 2 such bars fail the job with the dataset's "
+                    "first and last bar times"},
             {"anyOf", {date, date_time, {{"type", "null"}}}}};
   };
   json spec = Object(

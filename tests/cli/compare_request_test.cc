@@ -122,9 +122,9 @@ TEST_CASE("compare: engines the server does not run are named with the reason, o
 }
 
 TEST_CASE("compare: --start and --end go into the base spec, normalized; variants may move them") {
-  Result<json> body = BodyOf({"--engines", "native", "--variant", "native:start=2009-01-01T09:30:00Z",
-                              "--strategy", "sma_cross", "--start", "20080102", "--end",
-                              "2010-06-30"});
+  Result<json> body =
+      BodyOf({"--engines", "native", "--variant", "native:start=2009-01-01T09:30:00Z", "--strategy",
+              "sma_cross", "--start", "20080102", "--end", "2010-06-30"});
   REQUIRE(body.ok());
   CHECK((*body)["start"] == "2008-01-02");
   CHECK((*body)["end"] == "2010-06-30");

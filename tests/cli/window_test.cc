@@ -86,8 +86,8 @@ TEST_CASE("window flags: errors name the flag and exit 2; help lists them") {
        "the dataset's bars run from 2004-08-19T00:00:00Z to 2013-03-01T00:00:00Z"},
   };
   for (const Case& c : cases) {
-    std::vector<std::string> args = {"backtest", "--data", Goog(), "--strategy", "sma_cross",
-                                     "--no-cache"};
+    std::vector<std::string> args = {"backtest",   "--data",    Goog(),
+                                     "--strategy", "sma_cross", "--no-cache"};
     args.insert(args.end(), c.args.begin(), c.args.end());
     const Outcome o = Run(args, tmp);
     INFO(o.err);

@@ -70,8 +70,8 @@ TEST_CASE("start and end round-trip normalized and change the hash") {
   // Spellings of one instant are one spec; another instant is another.
   CHECK(SpecHash(*SpecFromJson(Body({{"start", "2015-01-05"}, {"end", "2015-06-30T16:00:00Z"}}))) ==
         SpecHash(*spec));
-  CHECK(SpecHash(*SpecFromJson(Body({{"start", "2015-01-05"}, {"end", "2015-06-30T16:00+00:00"}}))) ==
-        SpecHash(*spec));
+  CHECK(SpecHash(*SpecFromJson(Body(
+            {{"start", "2015-01-05"}, {"end", "2015-06-30T16:00+00:00"}}))) == SpecHash(*spec));
   CHECK(SpecHash(*SpecFromJson(Body({{"start", "2015-01-05"}}))) != SpecHash(*spec));
   CHECK(SpecHash(*SpecFromJson(Body({{"start", "2015-01-06"}, {"end", "2015-06-30T16:00:00Z"}}))) !=
         SpecHash(*spec));
@@ -83,21 +83,23 @@ TEST_CASE("start and end round-trip normalized and change the hash") {
 }
 
 TEST_CASE("window errors name the field and the fix") {
-  CHECK(Error({{"start", "2015-13-01"}}).rfind("start: expected an ISO-8601 date (2015-01-01)", 0) ==
-        0);
+  CHECK(
+      Error({{"start", "2015-13-01"}}).rfind("start: expected an ISO-8601 date (2015-01-01)", 0) ==
+      0);
   CHECK(Error({{"end", "June 30"}}).rfind("end: expected an ISO-8601 date", 0) == 0);
   CHECK(Error({{"end", "June 30"}}).find("got 'June 30'") != std::string::npos);
   // Offsets other than UTC would shift times the bars do not have a zone for.
   CHECK(Error({{"start", "2015-01-05T09:30:00-05:00"}}).rfind("start: expected", 0) == 0);
-  CHECK(Error({{"start", 20150105}}).rfind("start: expected an ISO-8601 date or date-time string", 0) ==
-        0);
+  CHECK(Error({{"start", 20150105}})
+            .rfind("start: expected an ISO-8601 date or date-time string", 0) == 0);
   const std::string after = Error({{"start", "2015-07-01"}, {"end", "2015-06-30"}});
   CHECK(after == "start: 2015-07-01 is after end 2015-06-30; start must not be after end");
   // The same day as start and end is that whole day; an instant later that day is before its end.
   CHECK(SpecFromJson(Body({{"start", "2015-06-30"}, {"end", "2015-06-30"}})).ok());
   CHECK(SpecFromJson(Body({{"start", "2015-06-30T23:59:59Z"}, {"end", "2015-06-30"}})).ok());
-  CHECK_FALSE(SpecFromJson(Body({{"start", "2015-06-30T00:00:01Z"}, {"end", "2015-06-30T00:00:00Z"}}))
-                  .ok());
+  CHECK_FALSE(
+      SpecFromJson(Body({{"start", "2015-06-30T00:00:01Z"}, {"end", "2015-06-30T00:00:00Z"}}))
+          .ok());
 }
 
 TEST_CASE("the window selects the bars in [start, end]; an end date includes its whole day") {
@@ -170,7 +172,8 @@ TEST_CASE("submit-time checks need only the dataset's first and last bar") {
         0);
   spec.start = "";
   spec.end = "2010-02-28";
-  CHECK(CheckWindowOverlaps(spec, first, last).message().rfind("end: 2010-02-28 is before", 0) == 0);
+  CHECK(CheckWindowOverlaps(spec, first, last).message().rfind("end: 2010-02-28 is before", 0) ==
+        0);
   spec.end = "2010-03-01";  // the whole first day: it holds the first bar
   CHECK(CheckWindowOverlaps(spec, first, last).ok());
   CHECK(BarsInWindowIfWhole(spec, 10, first, last) == 0);  // not every bar: unknown count

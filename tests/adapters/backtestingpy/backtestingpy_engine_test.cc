@@ -153,9 +153,8 @@ TEST_CASE("backtestingpy adapter: the window reaches the service", "[adapter][wi
   }
   Result<EngineRun> cut = engine.Run(spec, bars, {});
   REQUIRE_FALSE(cut.ok());
-  CHECK_THAT(cut.status().message(),
-             Catch::Contains("bars=" + std::to_string(expected) +
-                             " first_time=" + std::to_string(first)));
+  CHECK_THAT(cut.status().message(), Catch::Contains("bars=" + std::to_string(expected) +
+                                                     " first_time=" + std::to_string(first)));
   // A window without 2 bars fails before anything is sent.
   spec.start = "2030-01-01";
   spec.end = "";

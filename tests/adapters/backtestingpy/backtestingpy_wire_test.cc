@@ -83,8 +83,10 @@ TEST_CASE("run request: the window travels as inclusive ns bounds, only when set
   spec.start = "";
   CHECK_FALSE(json::parse(*BuildRunRequest(spec, ThreeBars())).contains("start"));
   spec.start = "2001-09-11";
-  CHECK(BuildRunRequest(spec, ThreeBars()).status().message().rfind("start: 2001-09-11 is after",
-                                                                    0) == 0);
+  CHECK(BuildRunRequest(spec, ThreeBars())
+            .status()
+            .message()
+            .rfind("start: 2001-09-11 is after", 0) == 0);
 }
 
 TEST_CASE("history lookup: the job with the key, or none", "[wire]") {

@@ -270,7 +270,8 @@ TEST_CASE("lean_local: the window reaches LEAN: its dates and only its bars", "[
   CHECK(params.at("start") == FormatIsoTime(cut.time.front()).substr(0, 10));
   CHECK(params.at("end") == FormatIsoTime(cut.time.back()).substr(0, 10));
   CHECK(params.at("bars") == std::to_string(cut.size()));
-  Result<BarSeries> written = LoadLeanDailyZip((run / "data/equity/usa/daily/btrdata.zip").string());
+  Result<BarSeries> written =
+      LoadLeanDailyZip((run / "data/equity/usa/daily/btrdata.zip").string());
   REQUIRE(written.ok());
   CHECK(written->size() == cut.size());
   CHECK(written->time.front() == cut.time.front());

@@ -123,10 +123,11 @@ TEST_CASE("LoadLeanZip recognizes a LEAN zip by what it holds, whatever its name
   CHECK(d->time == d_ref->time);
   CHECK(d->open == d_ref->open);
   // A minute entry in a folder inside the zip; a zip with no CSV at all.
-  Result<ZipReader> nested = ZipReader::FromBytes(
-      testing::MakeStoredZip("spy/20200102_qqq_minute_trade.csv", "34200000,100,101,99,100.5,7\n"
-                                                                 "34260000,100.5,102,100,101,9\n"),
-      "nested.zip");
+  Result<ZipReader> nested =
+      ZipReader::FromBytes(testing::MakeStoredZip("spy/20200102_qqq_minute_trade.csv",
+                                                  "34200000,100,101,99,100.5,7\n"
+                                                  "34260000,100.5,102,100,101,9\n"),
+                           "nested.zip");
   REQUIRE(nested.ok());
   Result<BarSeries> n = ParseLeanZip(*nested);
   REQUIRE(n.ok());
@@ -134,7 +135,8 @@ TEST_CASE("LoadLeanZip recognizes a LEAN zip by what it holds, whatever its name
   REQUIRE(n->size() == 2);
   CHECK(n->time[1] == T("2020-01-02 09:31:00"));
   CHECK(n->close[1] == 101.0 / 10000);
-  Result<ZipReader> other = ZipReader::FromBytes(testing::MakeStoredZip("notes.txt", "hi"), "o.zip");
+  Result<ZipReader> other =
+      ZipReader::FromBytes(testing::MakeStoredZip("notes.txt", "hi"), "o.zip");
   REQUIRE(other.ok());
   const Status none = ParseLeanZip(*other).status();
   CHECK(none.code() == StatusCode::kInvalidArgument);

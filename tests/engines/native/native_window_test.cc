@@ -11,7 +11,9 @@
 namespace btr {
 namespace {
 
-bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+bool SameBits(double a, double b) {
+  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+}
 
 BarSeries Goog() {
   Result<BarSeries> bars = LoadCsvFile(testing::SharedData("GOOG.csv"));
@@ -64,14 +66,30 @@ TEST_CASE("native: a run on a window equals a run on a dataset cut to that windo
   };
   const TimeNs day = kNsPerDay;
   const Case cases[] = {
-      {"sma_cross", {}, "2008-01-01", "2009-12-31", DaysFromCivil(2008, 1, 1) * day,
+      {"sma_cross",
+       {},
+       "2008-01-01",
+       "2009-12-31",
+       DaysFromCivil(2008, 1, 1) * day,
        DaysFromCivil(2010, 1, 1) * day - 1},
-      {"sma_cross", {{"long_only", 1}, {"sl_pct", 0.05}, {"tp_pct", 0.1}}, "2006-03-15", "",
-       DaysFromCivil(2006, 3, 15) * day, goog.time.back()},
-      {"ema_cross", {}, "", "2007-06-30T00:00:00Z", goog.time.front(),
+      {"sma_cross",
+       {{"long_only", 1}, {"sl_pct", 0.05}, {"tp_pct", 0.1}},
+       "2006-03-15",
+       "",
+       DaysFromCivil(2006, 3, 15) * day,
+       goog.time.back()},
+      {"ema_cross",
+       {},
+       "",
+       "2007-06-30T00:00:00Z",
+       goog.time.front(),
        DaysFromCivil(2007, 6, 30) * day},
-      {"rsi_reversion", {{"period", 10}}, "2005-01-01", "2012-12-31",
-       DaysFromCivil(2005, 1, 1) * day, DaysFromCivil(2013, 1, 1) * day - 1},
+      {"rsi_reversion",
+       {{"period", 10}},
+       "2005-01-01",
+       "2012-12-31",
+       DaysFromCivil(2005, 1, 1) * day,
+       DaysFromCivil(2013, 1, 1) * day - 1},
   };
   for (const Case& c : cases) {
     INFO(c.strategy << " " << c.start << " .. " << c.end);
@@ -95,7 +113,8 @@ TEST_CASE("native: a run on a window equals a run on a dataset cut to that windo
     REQUIRE(on_window->equity.size() == cut.size());
     REQUIRE(on_cut->equity.size() == cut.size());
     size_t differing = 0;
-    for (size_t i = 0; i < cut.size(); ++i) differing += SameBits(on_window->equity[i], on_cut->equity[i]) ? 0 : 1;
+    for (size_t i = 0; i < cut.size(); ++i)
+      differing += SameBits(on_window->equity[i], on_cut->equity[i]) ? 0 : 1;
     CHECK(differing == 0);
     CHECK(on_window->warmup_bars == on_cut->warmup_bars);
     REQUIRE_FALSE(on_window->trades.empty());
@@ -109,8 +128,7 @@ TEST_CASE("native: a run on a window equals a run on a dataset cut to that windo
   }
 }
 
-TEST_CASE("native: the window changes the run (indicators warm up inside it)",
-          "[native][window]") {
+TEST_CASE("native: the window changes the run (indicators warm up inside it)", "[native][window]") {
   const BarSeries goog = Goog();
   BacktestSpec spec;
   spec.strategy.name = "sma_cross";

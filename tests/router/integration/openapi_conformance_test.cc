@@ -281,8 +281,9 @@ std::string Datasets(DocumentedCalls& api, const std::string& key) {
   CHECK(api.Call("DELETE", spare, key).code == 404);
   // A LEAN-format daily zip.
   const std::string zip = testing::ReadFile(testing::SharedData("lean/equity/usa/daily/spy.zip"));
-  CHECK(api.Call("POST", "/v1/datasets?name=spy", key, zip, {"Content-Type: application/zip"})
-            .code == 201);
+  CHECK(
+      api.Call("POST", "/v1/datasets?name=spy", key, zip, {"Content-Type: application/zip"}).code ==
+      201);
   return id;
 }
 

@@ -68,9 +68,9 @@ TEST_CASE("a backtest on a window runs on the window's bars only", "[api][window
   const CsvRows window = GoogRows("2008-01-01", "2009-12-31");
   REQUIRE(window.rows.size() > 400);
 
-  HttpResponse submitted = server.Call(
-      "POST", "/v1/backtests", key,
-      Spec(goog, {{"start", "2008-01-01"}, {"end", "2009-12-31T23:59:59Z"}}).dump());
+  HttpResponse submitted =
+      server.Call("POST", "/v1/backtests", key,
+                  Spec(goog, {{"start", "2008-01-01"}, {"end", "2009-12-31T23:59:59Z"}}).dump());
   INFO(submitted.body);
   REQUIRE(submitted.code == 202);
   CHECK(submitted.Json()["spec"]["start"] == "2008-01-01");
@@ -111,7 +111,8 @@ TEST_CASE("start and end are checked at submit; a spec without them hashes as be
       {{{"start", "2008-13-01"}}, "start", "expected an ISO-8601 date"},
       {{{"end", 2009}}, "end", "expected an ISO-8601 date or date-time string"},
       {{{"start", "2009-01-01"}, {"end", "2008-12-31"}}, "start", "start must not be after end"},
-      {{{"start", "2014-01-01"}}, "start",
+      {{{"start", "2014-01-01"}},
+       "start",
        "the dataset's bars run from 2004-08-19T00:00:00Z to 2013-03-01T00:00:00Z"},
       {{{"end", "2004-08-18T23:59:59Z"}}, "end", "is before the dataset's first bar"},
   };
@@ -139,8 +140,9 @@ TEST_CASE("start and end are checked at submit; a spec without them hashes as be
 
   // A window inside the data with a single bar is refused when the job runs, with the data's
   // first and last bar times.
-  HttpResponse one = server.Call("POST", "/v1/backtests", key,
-                                 Spec(goog, {{"start", "2008-01-02"}, {"end", "2008-01-02"}}).dump());
+  HttpResponse one =
+      server.Call("POST", "/v1/backtests", key,
+                  Spec(goog, {{"start", "2008-01-02"}, {"end", "2008-01-02"}}).dump());
   REQUIRE(one.code == 202);
   const json failed = server.WaitDone(key, one.Json()["id"]);
   INFO(failed.dump());
@@ -165,9 +167,9 @@ TEST_CASE("a comparison applies the window to every run, and a run may override 
   REQUIRE(created.code == 202);
   json view;
   for (int k = 0; k < 120; ++k) {
-    view = server.Call("GET", "/v1/comparisons/" + created.Json()["id"].get<std::string>() +
-                                  "?wait=5",
-                       key)
+    view = server
+               .Call("GET",
+                     "/v1/comparisons/" + created.Json()["id"].get<std::string>() + "?wait=5", key)
                .Json();
     if (view["status"] != "running") break;
   }
@@ -231,8 +233,8 @@ TEST_CASE("LEAN-format zips upload as datasets and run on a window", "[api][wind
   CHECK(UploadZip(server, key, "spy", daily).code == 200);  // the same bytes: that dataset
   size_t in_2010 = 0;
   for (const std::string& row : rows) in_2010 += row.rfind("2010", 0) == 0 ? 1 : 0;
-  const json result = RunResult(server, key,
-                             Spec(ds["id"], {{"start", "2010-01-01"}, {"end", "2010-12-31"}}));
+  const json result =
+      RunResult(server, key, Spec(ds["id"], {{"start", "2010-01-01"}, {"end", "2010-12-31"}}));
   CHECK(result["dataset"]["bars"] == in_2010);
   CHECK(result["metrics"]["start"].get<std::string>().rfind("2010-01-0", 0) == 0);
 
@@ -248,9 +250,9 @@ TEST_CASE("LEAN-format zips upload as datasets and run on a window", "[api][wind
   std::snprintf(first, sizeof first, "2013-10-07T%02ld:%02ld:00Z", first_ms / 3600000,
                 first_ms / 60000 % 60);
   CHECK(minute_up.Json()["start"] == first);
-  const json session = RunResult(
-      server, key,
-      Spec(minute_up.Json()["id"], {{"start", "2013-10-07T09:30:00Z"}, {"end", "2013-10-07T15:59:00Z"}}));
+  const json session = RunResult(server, key,
+                                 Spec(minute_up.Json()["id"], {{"start", "2013-10-07T09:30:00Z"},
+                                                               {"end", "2013-10-07T15:59:00Z"}}));
   size_t in_session = 0;  // rows from 09:30:00 to 15:59:00 (ms since midnight)
   for (const std::string& row : minute_rows) {
     const long ms = std::stol(row.substr(0, row.find(',')));

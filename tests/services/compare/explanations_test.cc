@@ -180,12 +180,14 @@ TEST_CASE("runs on different windows of one dataset do not share a bar axis", "[
       to->close.push_back(all->close[k]);
     }
   }
-  const json r = Report({MakeRun("a", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa"),
-                         MakeRun("b", "native", later, Simulate(*later, kSignals, {}), {}, "aaaa")});
+  const json r =
+      Report({MakeRun("a", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa"),
+              MakeRun("b", "native", later, Simulate(*later, kSignals, {}), {}, "aaaa")});
   CHECK(r["pairs"][0]["same_data"] == false);
   // The same window: one axis.
-  const json same = Report({MakeRun("a", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa"),
-                            MakeRun("b", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa")});
+  const json same =
+      Report({MakeRun("a", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa"),
+              MakeRun("b", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa")});
   CHECK(same["pairs"][0]["same_data"] == true);
 }
 
