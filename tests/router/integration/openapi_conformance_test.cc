@@ -305,9 +305,15 @@ void Backtests(DocumentedCalls& api, const std::string& key, const std::string& 
        {{"name", "sma_cross"},
         {"params", {{"fast", 10}, {"slow", 20}, {"long_only", true}, {"sl_pct", 0.05}}}}},
       {"dataset", dataset},
-      {"commission", 0.002},
-      {"start", "2005-01-01"},
-      {"end", "2012-12-31T00:00:00Z"}};
+      {"commission", 0.002}};
+  // A spec with a window (a date and a date-time), as sent and as stored.
+  json windowed = spec;
+  windowed["start"] = "2005-01-01";
+  windowed["end"] = "2012-12-31T00:00:00Z";
+  HttpResponse on_window = api.Call("POST", "/v1/backtests", key, windowed.dump());
+  REQUIRE(on_window.code == 202);
+  CHECK(WaitDone(api, key, "/v1/backtests/" + on_window.Json()["id"].get<std::string>())["status"] ==
+        "succeeded");
   HttpResponse submitted =
       api.Call("POST", "/v1/backtests", key, spec.dump(), {"Idempotency-Key: conformance-1"});
   REQUIRE(submitted.code == 202);
