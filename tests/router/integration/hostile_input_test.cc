@@ -41,10 +41,11 @@ TEST_CASE("a binary file uploaded as CSV is a 400 whose message is valid UTF-8",
   // Binary bytes that are not UTF-8: the header names were quoted raw, so the problem's JSON
   // could not be written and the answer was a 500.
   static constexpr char kBinary[] =
-      "\x7f" "ELF\x2d\x00\x00\x00\x08\x00\xe1\x32\x5a\x52\xc2\x79,x\n1,2\n";
+      "\x7f"  // DEL, then "ELF"
+      "ELF\x2d\x00\x00\x00\x08\x00\xe1\x32\x5a\x52\xc2\x79,x\n1,2\n";
   const HttpResponse r =
-      server.Call("POST", "/v1/datasets?name=bin", key,
-                  std::string(kBinary, sizeof kBinary - 1), {"Content-Type: text/csv"});
+      server.Call("POST", "/v1/datasets?name=bin", key, std::string(kBinary, sizeof kBinary - 1),
+                  {"Content-Type: text/csv"});
   CheckRefused(r, "body");
   const json problem = json::parse(r.body, nullptr, false);
   CHECK(problem["detail"].get<std::string>().find("\\xe1") != std::string::npos);

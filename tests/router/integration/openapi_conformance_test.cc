@@ -312,8 +312,8 @@ void Backtests(DocumentedCalls& api, const std::string& key, const std::string& 
   windowed["end"] = "2012-12-31T00:00:00Z";
   HttpResponse on_window = api.Call("POST", "/v1/backtests", key, windowed.dump());
   REQUIRE(on_window.code == 202);
-  CHECK(WaitDone(api, key, "/v1/backtests/" + on_window.Json()["id"].get<std::string>())["status"] ==
-        "succeeded");
+  const std::string windowed_path = "/v1/backtests/" + on_window.Json()["id"].get<std::string>();
+  CHECK(WaitDone(api, key, windowed_path)["status"] == "succeeded");
   HttpResponse submitted =
       api.Call("POST", "/v1/backtests", key, spec.dump(), {"Idempotency-Key: conformance-1"});
   REQUIRE(submitted.code == 202);
