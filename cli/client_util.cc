@@ -1,5 +1,6 @@
 #include "cli/client_util.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -147,6 +148,12 @@ void DeclareSettingFlags(Flags& f) {
   f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
   f.AddValue("start", "TIME", "run from this bar time: 2015-01-01 or 2015-01-01T09:30:00Z");
   f.AddValue("end", "TIME", "run to this bar time, inclusive (a date: its whole day)");
+}
+
+std::string UploadContentType(const std::string& path) {
+  std::string ext = path.size() >= 4 ? path.substr(path.size() - 4) : "";
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".zip" ? "application/zip" : "text/csv";
 }
 
 Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset) {

@@ -39,6 +39,10 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply);
 // seconds); empty for an empty text, the text itself when it is not a time.
 std::string HumanTime(const std::string& iso);
 
+// The Content-Type of an upload of `path`: application/zip for a *.zip, else text/csv (the server
+// recognizes either by its content anyway).
+std::string UploadContentType(const std::string& path);
+
 // Writes `body` to stdout with a final newline.
 void PrintBody(const std::string& body);
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tests/cli/run_binary.h"
+#include "tests/router/integration/serve_process.h"
 #include "tests/test_util.h"
 
 namespace btr {
@@ -107,6 +108,34 @@ TEST_CASE("window flags: errors name the flag and exit 2; help lists them") {
     CHECK(help.out.find("--start TIME") != std::string::npos);
     CHECK(help.out.find("--end TIME") != std::string::npos);
   }
+}
+
+TEST_CASE("upload a LEAN zip and submit on a window through a running server", "[cli][window]") {
+  TempDir tmp, data_dir;
+  testing::ServeProcess server(data_dir.path(), tmp.Path("serve.log"));
+  const std::vector<std::string> env = {"-u", "BTR_URL", "-u", "BTR_API_KEY"};
+  auto client = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--url", server.Url(), "--key", server.admin_key()});
+    return Run(args, tmp, env);
+  };
+  const Outcome uploaded =
+      client({"upload", testing::SharedDir() + "/data/lean/equity/usa/daily/spy.zip"});
+  INFO(uploaded.err);
+  REQUIRE(uploaded.exit_code == 0);
+  const std::string dataset = uploaded.out.substr(0, uploaded.out.find('\n'));
+  const Outcome submitted = client({"submit", "--dataset", dataset, "--strategy", "sma_cross",
+                                    "--start", "2019-01-01", "--end", "2019-12-31", "--wait"});
+  INFO(submitted.err);
+  REQUIRE(submitted.exit_code == 0);
+  const std::string id = submitted.out.substr(0, submitted.out.find('\n'));
+  const Outcome result = client({"result", id, "--format", "json"});
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json doc = nlohmann::json::parse(result.out);
+  CHECK(doc["metrics"]["start"].get<std::string>().rfind("2019-01-0", 0) == 0);
+  CHECK(doc["metrics"]["end"].get<std::string>().rfind("2019-12-3", 0) == 0);
+  const Outcome status = client({"status", id, "--format", "json"});
+  REQUIRE(status.exit_code == 0);
+  CHECK(nlohmann::json::parse(status.out)["spec"]["start"] == "2019-01-01");
 }
 
 }  // namespace
