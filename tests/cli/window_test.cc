@@ -136,6 +136,9 @@ TEST_CASE("upload a LEAN zip and submit on a window through a running server", "
   const Outcome status = client({"status", id, "--format", "json"});
   REQUIRE(status.exit_code == 0);
   CHECK(nlohmann::json::parse(status.out)["spec"]["start"] == "2019-01-01");
+  const Outcome table = client({"status", id});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("window 2019-01-01 to 2019-12-31, cash") != std::string::npos);
 }
 
 }  // namespace
