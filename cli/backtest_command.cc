@@ -5,20 +5,23 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli/cli.h"
 #include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/run_settings.h"
+#include "engines/catalogue/catalogue.h"
+#include "engines/catalogue/catalogue_json.h"
 #include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/metrics/metric_format.h"
 #include "engines/metrics/metrics_json.h"
 #include "engines/native/native_run.h"
-#include "engines/catalogue/catalogue.h"
 #include "engines/native/strategies/native_strategies.h"
-#include "engines/catalogue/catalogue_json.h"
+#include "engines/spec_window.h"
 
 namespace btr::cli {
 namespace {
@@ -27,12 +30,18 @@ constexpr const char* kUsage =
     "usage: btrouter backtest --data PATH --strategy NAME [--param k=v]... [flags]\n"
     "Runs one backtest on the native engine (backtesting.py 0.6.6 semantics).\n"
     "PATH is a CSV file (time,open,high,low,close[,volume]), a LEAN daily zip, a LEAN minute\n"
-    "day zip, or a LEAN minute folder.\n\n";
+    "day zip, or a LEAN minute folder. --start and --end run on the bars between them only\n"
+    "(both inclusive; an --end date includes that whole day), as backtesting.py does on\n"
+    "df.loc[start:end]: indicators warm up inside the window.\n\n";
 
 void Declare(Flags& f) {
   f.AddValue("data", "PATH", "bars to test on");
   f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
   f.AddRepeated("param", "k=v", "strategy parameter");
+  f.AddValue("start", "TIME",
+             "first bar time: 2015-01-01 or 2015-01-01T09:30:00Z (default: first bar)");
+  f.AddValue("end", "TIME",
+             "last bar time, inclusive; a date includes its whole day (default: last bar)");
   DeclareSettings(f);
   f.AddValue("format", "table|json", "output format", "table");
   f.AddValue("out", "DIR", "also write trades.csv, equity.csv and metrics.json into DIR");
@@ -90,9 +99,23 @@ std::string ParamsText(const StrategyInfo& info, const ParamValues& params) {
   return out;
 }
 
-// The loaded bars and the run, with how long each took.
+// --start and --end as a spec's window (normalized); errors name the flag.
+Result<BacktestSpec> ReadWindow(const Flags& f) {
+  BacktestSpec window;
+  for (auto [flag, out] : {std::pair{"start", &window.start}, std::pair{"end", &window.end}}) {
+    if (!f.Has(flag)) continue;
+    Result<std::string> bound = NormalizeWindowBound(flag, f.Get(flag));
+    if (!bound.ok()) return AsFlagError(bound.status());
+    *out = std::move(bound).value();
+  }
+  BTR_RETURN_IF_ERROR(AsFlagError(SpecWindow(window).status()));
+  return window;
+}
+
+// The loaded bars, the window's bars the run used, and the run, with how long each took.
 struct TimedRun {
-  LoadedBars loaded;
+  std::unique_ptr<LoadedBars> loaded;  // a stable address: `window` may refer to its bars
+  std::optional<BarWindow> window;
   NativeRun run;
   double load_s = 0, run_s = 0;
 };
@@ -100,7 +123,7 @@ struct TimedRun {
 // Loads --data and runs the strategy with a progress bar on stderr, which is cleared before
 // this returns (also on failure), so the caller prints on a clean line.
 Result<TimedRun> LoadAndRun(const Flags& f, const StrategyInfo& info, const ParamValues& params,
-                            const BacktestConfig& config) {
+                            const BacktestConfig& config, const BacktestSpec& window) {
   const LoadOptions load = ReadLoadOptions(f);
   ProgressBar progress;
   progress.SetPhase("loading " + std::filesystem::path(f.Get("data")).filename().string());
@@ -108,17 +131,21 @@ Result<TimedRun> LoadAndRun(const Flags& f, const StrategyInfo& info, const Para
   const auto t0 = std::chrono::steady_clock::now();
   Result<LoadedBars> loaded = LoadBars(f.Get("data"), load);
   if (!loaded.ok()) return loaded.status();
+  TimedRun out;
+  out.loaded = std::make_unique<LoadedBars>(std::move(loaded).value());
+  Result<BarWindow> cut = CutToWindow(out.loaded->bars, window);
+  if (!cut.ok()) return AsFlagError(cut.status());
+  out.window.emplace(std::move(cut).value());
   const auto t1 = std::chrono::steady_clock::now();
   progress.SetPhase("backtest " + info.name);
   RunControl control;
   control.progress = [&progress](double fraction) { progress.Update(fraction); };
-  Result<NativeRun> run = RunCatalogueBacktest(loaded->bars, info.name, params, config, control);
+  Result<NativeRun> run =
+      RunCatalogueBacktest(out.window->bars(), info.name, params, config, control);
   if (!run.ok()) return run.status();
-  TimedRun out;
   out.run = std::move(*run);
   out.load_s = seconds(t1 - t0);
   out.run_s = seconds(std::chrono::steady_clock::now() - t1);
-  out.loaded = std::move(*loaded);
   return out;
 }
 
@@ -153,11 +180,13 @@ int RunBacktestCommand(int argc, char** argv) {
   BacktestConfig config;
   if (Status s = ReadParams(f, *info, &params); !s.ok()) return Fail(s);
   if (Status s = ReadConfig(f, &config); !s.ok()) return Fail(s);
+  Result<BacktestSpec> window = ReadWindow(f);
+  if (!window.ok()) return Fail(window.status());
 
-  Result<TimedRun> timed = LoadAndRun(f, *info, params, config);
+  Result<TimedRun> timed = LoadAndRun(f, *info, params, config, *window);
   if (!timed.ok()) return Fail(timed.status());
-  const LoadedBars& loaded = timed->loaded;
-  const BarSeries& bars = loaded.bars;
+  const LoadedBars& loaded = *timed->loaded;
+  const BarSeries& bars = timed->window->bars();  // the bars the run used
   const NativeRun& run = timed->run;
 
   if (f.Has("out")) {
@@ -175,6 +204,9 @@ int RunBacktestCommand(int argc, char** argv) {
           {"data", f.Get("data")},
           {"data_sha256", loaded.sha256},
           {"bars", bars.size()},
+          {"dataset_bars", loaded.bars.size()},
+          {"start", window->start.empty() ? nlohmann::json() : nlohmann::json(window->start)},
+          {"end", window->end.empty() ? nlohmann::json() : nlohmann::json(window->end)},
           {"warmup_bars", run.output.warmup_bars},
           {"out_of_money", run.output.out_of_money},
           {"load_ms", timed->load_s * 1e3},
@@ -185,8 +217,16 @@ int RunBacktestCommand(int argc, char** argv) {
   }
   std::printf("native backtest: %s(%s)\n", info->name.c_str(), ParamsText(*info, params).c_str());
   std::printf("  data %s: %s bars%s, sha256 %.16s...\n", f.Get("data").c_str(),
-              FormatGrouped(static_cast<double>(bars.size()), 0).c_str(),
+              FormatGrouped(static_cast<double>(loaded.bars.size()), 0).c_str(),
               loaded.from_cache ? " (cached)" : "", loaded.sha256.c_str());
+  if (HasWindow(*window)) {
+    std::printf("  window %s to %s: %s bars, %s to %s\n",
+                window->start.empty() ? "the first bar" : window->start.c_str(),
+                window->end.empty() ? "the last bar" : window->end.c_str(),
+                FormatGrouped(static_cast<double>(bars.size()), 0).c_str(),
+                FormatIsoTime(bars.time.front(), true).c_str(),
+                FormatIsoTime(bars.time.back(), true).c_str());
+  }
   std::printf("  %zu closed trades, %zu open at the end; loaded in %s, ran in %s\n\n",
               run.output.trades.size(), run.output.open_trades.size(),
               FormatElapsed(timed->load_s).c_str(), FormatElapsed(timed->run_s).c_str());

@@ -148,8 +148,9 @@ Result<std::string> FetchResultTable(const ApiClient& api, const json& job) {
 
 constexpr const char* kUploadUsage =
     "usage: btrouter upload [--name NAME] FILE [--format id|json]\n"
-    "Uploads a CSV file (time,open,high,low,close[,volume]) as a dataset; prints its id. The\n"
-    "same bytes under the same name again print the id of the dataset already there.";
+    "Uploads a CSV file (time,open,high,low,close[,volume]) or a LEAN daily or minute zip as a\n"
+    "dataset; prints its id. The same bytes under the same name again print the id of the\n"
+    "dataset already there.";
 
 Result<int> Upload(const Flags& f) {
   Result<std::string> file = RequiredPositional(f, "FILE");
@@ -164,12 +165,13 @@ Result<int> Upload(const Flags& f) {
   std::stringstream bytes;
   bytes << in.rdbuf();
   if (!in || std::filesystem::is_directory(*file)) {
-    return Status::InvalidArgument(*file + ": cannot read (a CSV file is expected)");
+    return Status::InvalidArgument(*file + ": cannot read (a CSV or zip file is expected)");
   }
   Result<ApiClient> api = Connect(f);
   if (!api.ok()) return api.status();
-  Result<ApiResponse> reply = Expect2xx(api->Post("/v1/datasets?name=" + UrlEncode(name),
-                                                  bytes.str(), "text/csv", {}, kUploadTimeout));
+  Result<ApiResponse> reply =
+      Expect2xx(api->Post("/v1/datasets?name=" + UrlEncode(name), bytes.str(),
+                          UploadContentType(*file), {}, kUploadTimeout));
   if (!reply.ok()) return reply.status();
   if (format == "json") {
     PrintBody(reply->body);
@@ -404,7 +406,7 @@ Result<int> Cancel(const Flags& f) {
 
 int RunUploadCommand(int argc, char** argv) {
   Flags f;
-  f.AddPositional("FILE", "CSV file to upload");
+  f.AddPositional("FILE", "CSV or LEAN zip file to upload");
   f.AddValue("name", "NAME", "dataset name: letters, digits, '-', '_', '.' (default: FILE's stem)");
   f.AddValue("format", "id|json", "print the id alone or the dataset's JSON", "id");
   DeclareServerFlags(f);

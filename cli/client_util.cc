@@ -1,13 +1,16 @@
 #include "cli/client_util.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <utility>
 
-#include "engines/core/time.h"
 #include "engines/catalogue/params.h"
+#include "engines/core/time.h"
+#include "engines/spec_window.h"
 
 namespace btr::cli {
 namespace {
@@ -143,6 +146,14 @@ void DeclareSettingFlags(Flags& f) {
   f.AddSwitch("exclusive-orders", "each new order closes open trades and cancels orders");
   f.AddSwitch("hedging", "allow long and short trades at the same time");
   f.AddSwitch("finalize-trades", "close trades still open at the end (at the last open)");
+  f.AddValue("start", "TIME", "run from this bar time: 2015-01-01 or 2015-01-01T09:30:00Z");
+  f.AddValue("end", "TIME", "run to this bar time, inclusive (a date: its whole day)");
+}
+
+std::string UploadContentType(const std::string& path) {
+  std::string ext = path.size() >= 4 ? path.substr(path.size() - 4) : "";
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".zip" ? "application/zip" : "text/csv";
 }
 
 Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset) {
@@ -170,6 +181,16 @@ Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& data
   for (const char* flag : {"trade-on-close", "exclusive-orders", "hedging", "finalize-trades"}) {
     if (f.Has(flag)) body[field(flag)] = true;
   }
+  // The window, checked here so that its errors name the flags.
+  BacktestSpec window;
+  for (auto [flag, out] : {std::pair{"start", &window.start}, std::pair{"end", &window.end}}) {
+    if (!f.Has(flag)) continue;
+    Result<std::string> bound = NormalizeWindowBound(flag, f.Get(flag));
+    if (!bound.ok()) return AsFlagError(bound.status());
+    *out = std::move(bound).value();
+    body[flag] = *out;
+  }
+  BTR_RETURN_IF_ERROR(AsFlagError(SpecWindow(window).status()));
   return body;
 }
 

@@ -39,6 +39,10 @@ Result<nlohmann::json> JsonBody(const ApiResponse& reply);
 // seconds); empty for an empty text, the text itself when it is not a time.
 std::string HumanTime(const std::string& iso);
 
+// The Content-Type of an upload of `path`: application/zip for a *.zip, else text/csv (the server
+// recognizes either by its content anyway).
+std::string UploadContentType(const std::string& path);
+
 // Writes `body` to stdout with a final newline.
 void PrintBody(const std::string& body);
 
@@ -48,10 +52,12 @@ void PrintBody(const std::string& body);
 std::string ErrorSummary(const nlohmann::json& job);
 
 // The backtest settings flags shared by `submit` and `compare`: --cash, --commission,
-// --commission-fixed, --spread, --margin and the fill switches.
+// --commission-fixed, --spread, --margin, the fill switches, and the window --start, --end.
 void DeclareSettingFlags(Flags& f);
 // {"strategy": {"name", "params"}, "dataset", <given settings>} from --strategy, --param and the
-// settings flags (only the settings given are sent; the server applies its defaults).
+// settings flags (only the settings given are sent; the server applies its defaults). --start
+// and --end go as normalized "start"/"end"; a bad one, or start after end, is InvalidArgument
+// naming the flag.
 Result<nlohmann::json> SpecBodyFromFlags(const Flags& f, const std::string& dataset);
 
 // A command-line value as JSON: "true"/"false" as booleans, integers and decimals as numbers.

@@ -39,9 +39,11 @@ constexpr std::chrono::seconds kUploadTimeout{600};
 constexpr const char* kUsage =
     "usage: btrouter compare --engines E1,E2[,...] --strategy NAME --data FILE|ID [flags]\n"
     "Runs one backtest on several engines of a running server and reports, metric by metric and\n"
-    "trade by trade, how and why they differ. --data uploads a CSV file first (or names a\n"
+    "trade by trade, how and why they differ. --data uploads a CSV or zip file first (or names a\n"
     "dataset id). --variant ENGINE:key=value[,key=value] adds a run of ENGINE with other\n"
-    "settings (e.g. native:trade_on_close=true) or strategy parameters (native:fast=5).\n"
+    "settings (e.g. native:trade_on_close=true, native:start=2010-01-01) or strategy\n"
+    "parameters (native:fast=5). --start and --end run every engine on the dataset's bars\n"
+    "between them (inclusive; an --end date includes that whole day).\n"
     "Progress goes to stderr, one line per run; the id, a summary and the explanations to stdout.";
 
 // What --data or --dataset names: a CSV file to upload, or a dataset id.
@@ -55,7 +57,7 @@ Result<DataSource> ResolveData(const Flags& f) {
   if (!f.Has("data")) return Status::InvalidArgument("--data: required (a CSV file or dataset id)");
   const std::string data = f.Get("data");
   if (std::filesystem::is_regular_file(data)) return DataSource{data, true};
-  if (data.find('/') != std::string::npos || data.ends_with(".csv")) {
+  if (data.find('/') != std::string::npos || data.ends_with(".csv") || data.ends_with(".zip")) {
     return Status::InvalidArgument("--data: no such file: " + data);
   }
   return DataSource{data, false};
@@ -73,8 +75,9 @@ Result<std::string> DatasetId(const DataSource& source, const ApiClient& api) {
   for (char& c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
   }
-  Result<ApiResponse> reply = Expect2xx(api.Post("/v1/datasets?name=" + UrlEncode(name),
-                                                 bytes.str(), "text/csv", {}, kUploadTimeout));
+  Result<ApiResponse> reply =
+      Expect2xx(api.Post("/v1/datasets?name=" + UrlEncode(name), bytes.str(),
+                         UploadContentType(data), {}, kUploadTimeout));
   if (!reply.ok()) return reply.status();
   Result<json> doc = JsonBody(*reply);
   if (!doc.ok()) return doc.status();
@@ -233,7 +236,7 @@ int RunCompareCommand(int argc, char** argv) {
   f.AddRepeated("variant", "ENGINE:k=v[,k=v]", "one more run with other settings or parameters");
   f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
   f.AddRepeated("param", "k=v", "strategy parameter (numbers, true or false)");
-  f.AddValue("data", "FILE|ID", "a CSV file to upload, or a dataset id");
+  f.AddValue("data", "FILE|ID", "a CSV or LEAN zip file to upload, or a dataset id");
   f.AddValue("dataset", "ID", "dataset id (instead of --data)");
   DeclareSettingFlags(f);
   f.AddValue("json", "FILE", "write the report (JSON, the source of truth)");

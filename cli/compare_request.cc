@@ -17,13 +17,17 @@ using nlohmann::json;
 // Stands in for the dataset, uploaded only once everything else is known to be right.
 constexpr const char* kDatasetStandIn = "ds_checked_before_upload";
 
-// Spec fields a variant may set; any other key is a strategy parameter.
+// Spec fields a variant may set besides the window's (IsTextField); any other key is a
+// strategy parameter.
 const std::set<std::string>& SpecFields() {
   static const std::set<std::string> fields = {
       "cash",           "commission",       "commission_fixed", "spread",         "margin",
       "trade_on_close", "exclusive_orders", "hedging",          "finalize_trades"};
   return fields;
 }
+
+// Spec fields whose values are text (times), not numbers or booleans.
+bool IsTextField(const std::string& key) { return key == "start" || key == "end"; }
 
 // "native:trade_on_close=true,fast=5" -> {"engine": "native", "overrides": {...}}.
 Result<json> Variant(const std::string& text) {
@@ -40,9 +44,10 @@ Result<json> Variant(const std::string& text) {
     BTR_RETURN_IF_ERROR(SplitAssignment(item, &name, &value).WithPrefix("--variant"));
     std::string key(name);
     for (char& c : key) c = c == '-' ? '_' : c;
-    Result<json> typed = TypedValue("--variant " + key, value);
+    Result<json> typed = IsTextField(key) ? Result<json>(json(std::string(value)))
+                                          : TypedValue("--variant " + key, value);
     if (!typed.ok()) return typed.status();
-    if (SpecFields().count(key) != 0) {
+    if (SpecFields().count(key) != 0 || IsTextField(key)) {
       overrides[key] = *typed;
     } else {
       overrides["strategy"]["params"][key] = *typed;
@@ -77,7 +82,8 @@ json RunSpec(const json& base, const json& entry) {
 std::string VariantText(const json& entry) {
   std::string out;
   auto add = [&out](const std::string& key, const json& value) {
-    out += (out.empty() ? "" : ",") + key + "=" + value.dump();
+    out += (out.empty() ? "" : ",") + key + "=" +
+           (value.is_string() ? value.get<std::string>() : value.dump());
   };
   const json overrides = entry.value("overrides", json::object());
   for (const auto& [key, value] : overrides.items()) {

@@ -17,7 +17,8 @@ namespace btr::cli {
 // The body of POST /v1/comparisons without "dataset", from --engines, --variant, --strategy,
 // --param and the settings flags: {"strategy", <settings given>, "engines": ["native",
 // {"engine": "native", "overrides": {...}}, ...]}. A variant's keys are spec fields
-// (trade_on_close, cash, ...) or else strategy parameters.
+// (trade_on_close, cash, start, end, ...) or else strategy parameters; start and end stay
+// text (times), the others are typed as numbers or booleans.
 Result<nlohmann::json> ComparisonBodyFromFlags(const Flags& f);
 
 // Each run of `body` checked as the server checks a spec, with a stand-in dataset: at least two

@@ -55,6 +55,10 @@ std::string SettingsText(const json& spec) {
     auto it = spec.find(key);
     return it != spec.end() && it->is_number() ? it->get<double>() : 0.0;
   };
+  if (spec.contains("start") || spec.contains("end")) {
+    add("window " + spec.value("start", std::string("the first bar")) + " to " +
+        spec.value("end", std::string("the last bar")));
+  }
   if (spec.contains("cash")) add("cash " + FormatGrouped(number("cash"), 2));
   if (number("commission") != 0)
     add("commission " + FormatMetricValue(MetricUnit::kFraction, number("commission")));

@@ -15,8 +15,9 @@ namespace btr::cli {
 // parameters; "-" without a spec.
 std::string StrategyText(const nlohmann::json& job);
 
-// A spec's settings: cash always, the others when they are not the defaults
-// ("cash 10,000.00, commission 0.20 %, spread 0.02 %, margin 0.5, trade on close").
+// A spec's settings: its window when it has one, cash always, the others when they are not the
+// defaults ("window 2008-01-01 to the last bar, cash 10,000.00, commission 0.20 %, spread
+// 0.02 %, margin 0.5, trade on close").
 std::string SettingsText(const nlohmann::json& spec);
 
 // " (took 5.84 ms)" for a job that has started and finished; empty otherwise.

@@ -63,7 +63,7 @@ struct NativeStats {
 
 // An engine's answer, before btrouter recomputes the canonical metrics from it.
 struct EngineRun {
-  Column<double> equity;                 // one point per bar of the input
+  Column<double> equity;                 // one point per bar of the window
   std::vector<TradeRecord> trades;       // closed, in closing order
   std::vector<TradeRecord> open_trades;  // still open at the end
   size_t warmup_bars = 0;                // buy & hold base bar
@@ -89,9 +89,13 @@ class Engine {
   virtual Status Validate(const BacktestSpec& spec) const = 0;
   // A cheap liveness check that returns by `deadline`.
   virtual Health Probe(std::chrono::steady_clock::time_point deadline) = 0;
-  // Runs `spec` on `bars`. InvalidArgument for a spec the engine rejects (unknown strategy or
-  // parameter, bad setting); Cancelled; Unavailable / DeadlineExceeded / UnknownOutcome for
-  // remote failures; Internal for anything else.
+  // Runs `spec` on the bars of `bars` inside the spec's window (start/end, CutToWindow in
+  // engines/spec_window.h), so equity and trade bar indexes refer to the window's bars. The
+  // router hands over bars already cut to the window (cutting them again copies nothing), and
+  // an engine that gives its backend a period (LEAN's start and end dates, the Backtesting.py
+  // service's start and end) takes it from the spec. InvalidArgument for a spec the engine rejects
+  // (unknown strategy or parameter, bad setting); Cancelled; Unavailable / DeadlineExceeded /
+  // UnknownOutcome for remote failures; Internal for anything else.
   virtual Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,
                                 const RunContext& context) = 0;
   // After Run answered UnknownOutcome for `context.run_key`: what became of that run?

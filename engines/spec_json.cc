@@ -6,6 +6,7 @@
 #include "engines/core/utf8.h"
 #include "engines/data/sha256.h"
 #include "engines/spec_bounds.h"
+#include "engines/spec_window.h"
 
 namespace btr {
 namespace {
@@ -49,6 +50,18 @@ Status ReadName(const json& v, const std::string& field, std::string* out) {
   return Status::Ok();
 }
 
+// A bound of the window ("start", "end"): absent, null or "" leave it unset; else normalized.
+Status ReadWindowBound(const json& body, const char* field, std::string* out) {
+  if (!body.contains(field) || body[field].is_null()) return Status::Ok();
+  const json& v = body[field];
+  BTR_RETURN_IF_ERROR(Expect(v, field, v.is_string(),
+                             "an ISO-8601 date or date-time string such as \"2015-01-01\""));
+  Result<std::string> normalized = NormalizeWindowBound(field, v.get<std::string>());
+  if (!normalized.ok()) return normalized.status();
+  *out = std::move(normalized).value();
+  return Status::Ok();
+}
+
 Status ReadStrategy(const json& body, StrategyRef* out) {
   if (!body.contains("strategy")) {
     return Status::InvalidArgument("strategy: required, e.g. {\"name\": \"sma_cross\"}");
@@ -84,9 +97,10 @@ Status ReadStrategy(const json& body, StrategyRef* out) {
 Result<BacktestSpec> SpecFromJson(const json& body) {
   if (!body.is_object()) return Status::InvalidArgument("body: expected a JSON object");
   static const std::set<std::string> kKnown = {
-      "engine",           "fallback",         "strategy",       "dataset", "cash",
-      "commission",       "commission_fixed", "spread",         "margin",  "trade_on_close",
-      "exclusive_orders", "hedging",          "finalize_trades", "sweep"};
+      "engine",           "fallback",         "strategy",        "dataset", "cash",
+      "commission",       "commission_fixed", "spread",          "margin",  "trade_on_close",
+      "exclusive_orders", "hedging",          "finalize_trades", "start",   "end",
+      "sweep"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(Cut(key) + ": unknown field");
   }
@@ -107,6 +121,9 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
     return Status::InvalidArgument("dataset: required (the id from POST /v1/datasets)");
   }
   BTR_RETURN_IF_ERROR(ReadName(body["dataset"], "dataset", &spec.dataset));
+  BTR_RETURN_IF_ERROR(ReadWindowBound(body, "start", &spec.start));
+  BTR_RETURN_IF_ERROR(ReadWindowBound(body, "end", &spec.end));
+  BTR_RETURN_IF_ERROR(SpecWindow(spec).status());  // start after end
   BTR_RETURN_IF_ERROR(ReadSetting(body, "cash", &spec.cash));
   BTR_RETURN_IF_ERROR(ReadSetting(body, "commission", &spec.commission));
   BTR_RETURN_IF_ERROR(ReadSetting(body, "commission_fixed", &spec.commission_fixed));
@@ -127,7 +144,7 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
 json SpecToJson(const BacktestSpec& spec) {
   json params = json::object();
   for (const auto& [k, v] : spec.strategy.params) params[k] = v;
-  json out = {
+  json doc = {
       {"engine", spec.engine},
       {"fallback", spec.fallback},
       {"strategy", {{"name", spec.strategy.name}, {"params", params}}},
@@ -142,8 +159,11 @@ json SpecToJson(const BacktestSpec& spec) {
       {"hedging", spec.hedging},
       {"finalize_trades", spec.finalize_trades},
   };
-  if (!spec.sweep.empty()) out["sweep"] = json::parse(spec.sweep, nullptr, false);
-  return out;
+  // Only when set: a spec without a window keeps the canonical text (and hash) it always had.
+  if (!spec.start.empty()) doc["start"] = spec.start;
+  if (!spec.end.empty()) doc["end"] = spec.end;
+  if (!spec.sweep.empty()) doc["sweep"] = json::parse(spec.sweep, nullptr, false);
+  return doc;
 }
 
 std::string SpecHash(const BacktestSpec& spec) {

@@ -3,7 +3,11 @@
 //   {"engine": "native", "fallback": [], "strategy": {"name": "sma_cross", "params": {"fast": 10}},
 //    "dataset": "<id>", "cash": 10000, "commission": 0.002, "commission_fixed": 0, "spread": 0,
 //    "margin": 1, "trade_on_close": false, "exclusive_orders": false, "hedging": false,
-//    "finalize_trades": false}
+//    "finalize_trades": false, "start": "2015-01-01", "end": "2015-06-30"}
+//
+// "start" and "end" (optional, engines/spec_window.h) bound the run to the dataset's bars in
+// [start, end]; they are stored normalized and written only when set, so a spec without them
+// has the canonical JSON and hash it had before they existed.
 //
 // Parsing checks types and ranges (engines/spec_bounds.h: cash in (0, 1e12], ...) and names the
 // offending field in the error ("strategy.params.fast: expected a number or boolean", "cash:
@@ -23,7 +27,7 @@ namespace btr {
 // InvalidArgument whose message starts with the field path.
 Result<BacktestSpec> SpecFromJson(const nlohmann::json& j);
 
-// Every field, in a fixed order; SpecFromJson(SpecToJson(s)) == s.
+// Every field, in a fixed order (start and end only when set); SpecFromJson(SpecToJson(s)) == s.
 nlohmann::json SpecToJson(const BacktestSpec& spec);
 
 // Hex sha256 of the canonical JSON (sorted keys): equal specs hash equal.

@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
   spec.fallback = {"backtestingpy", "lean_local"};
   spec.commission = 0.002;
   spec.finalize_trades = true;
+  spec.start = "2015-01-01";
+  spec.end = "2015-06-30T16:00:00Z";
   ok &= Write(out / "spec_json", "full_spec.json", btr::SpecToJson(spec).dump(2));
   return ok ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 
 #include "adapters/backtestingpy/backtestingpy_wire.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/spec_window.h"
 
 namespace btr {
 namespace {
@@ -53,7 +54,8 @@ EngineCapabilities BacktestingPyEngine::capabilities() const {
 
 Status BacktestingPyEngine::Validate(const BacktestSpec& spec) const {
   Result<ResolvedStrategy> resolved = ResolveStrategy(spec.strategy);
-  return resolved.ok() ? Status::Ok() : resolved.status();
+  if (!resolved.ok()) return resolved.status();
+  return SpecWindow(spec).status();
 }
 
 Health BacktestingPyEngine::Probe(Clock::time_point deadline) {
@@ -79,9 +81,12 @@ Health BacktestingPyEngine::Probe(Clock::time_point deadline) {
   return health;
 }
 
-Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSeries& bars,
+Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSeries& dataset,
                                            const RunContext& context) {
   const Clock::time_point start = Clock::now();
+  Result<BarWindow> window = CutToWindow(dataset, spec);  // only the window's bars travel
+  if (!window.ok()) return window.status();
+  const BarSeries& bars = window->bars();
   if (options_.max_bars != 0 && bars.size() > options_.max_bars) {
     return Status::InvalidArgument("dataset: " + std::to_string(bars.size()) +
                                    " bars exceed the backtestingpy engine's limit of " +
@@ -103,10 +108,12 @@ Result<EngineRun> BacktestingPyEngine::Run(const BacktestSpec& spec, const BarSe
   return run;
 }
 
-Result<EngineRun> BacktestingPyEngine::Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+Result<EngineRun> BacktestingPyEngine::Reconcile(const BacktestSpec& spec, const BarSeries& dataset,
                                                  const RunContext& context) {
-  (void)spec;
   const Clock::time_point start = Clock::now();
+  Result<BarWindow> window = CutToWindow(dataset, spec);  // the bars the run was sent
+  if (!window.ok()) return window.status();
+  const BarSeries& bars = window->bars();
   const std::string& key = context.run_key;
   if (key.empty()) {
     return Status::FailedPrecondition(

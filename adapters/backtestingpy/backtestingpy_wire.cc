@@ -6,8 +6,9 @@
 #include <limits>
 #include <optional>
 
-#include "engines/metrics/backtestingpy_stats.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/metrics/backtestingpy_stats.h"
+#include "engines/spec_window.h"
 
 namespace btr::backtestingpy {
 namespace {
@@ -145,6 +146,10 @@ Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& b
   json head = {
       {"strategy", strategy->info->name}, {"params", params}, {"settings", Settings(spec)}};
   if (!run_key.empty()) head["run_key"] = run_key;
+  Result<TimeWindow> window = SpecWindow(spec);
+  if (!window.ok()) return window.status();
+  if (!spec.start.empty()) head["start"] = window->first;
+  if (!spec.end.empty()) head["end"] = window->last;
   std::string body = head.dump();
   body.pop_back();  // reopen the object to append the bars without building a DOM of them
   body += ",\"data\":{";

@@ -18,7 +18,12 @@ namespace btr::backtestingpy {
 // The body of POST /backtest/run: strategy with typed params (defaults filled in from the
 // catalogue), settings, and the bars inline (times in ns, doubles as shortest round-trip
 // decimals), and `run_key` when not empty (the service then answers a repeated submit with the
-// first job). InvalidArgument naming the field for a strategy or parameter the catalogue rejects.
+// first job). The spec's window goes as "start" and "end" (inclusive ns, each only when the spec
+// names it; an `end` date as its last nanosecond), so the service runs on the bars of
+// df.loc[start:end]: the bars sent are usually cut to the window already (BacktestingPyEngine
+// sends only those), and then the service's cut keeps them all.
+// InvalidArgument naming the field for a strategy or parameter the catalogue rejects, or a bad
+// window.
 Result<std::string> BuildRunRequest(const BacktestSpec& spec, const BarSeries& bars,
                                     std::string_view run_key = {});
 

@@ -29,9 +29,11 @@ std::string_view AlgorithmSource();
 // LEAN "parameters" for `spec` on `bars`: "strategy", every catalogue param (defaults filled),
 // "cash", "commission", "commission_fixed", "spread", "margin", "trade_on_close",
 // "exclusive_orders", "hedging", "finalize_trades", "ticker", "resolution" ("daily"/"minute"),
-// "start", "end" (New York dates YYYY-MM-DD). InvalidArgument naming the field for a strategy
-// the catalogue rejects, or bars LEAN cannot hold (not daily or minute spacing, prices that do
-// not fit deci-cents).
+// "start", "end" (New York dates YYYY-MM-DD of the first and last bar: the algorithm's
+// SetStartDate/SetEndDate; the engines pass the bars of the spec's window, CutToWindow in
+// engines/spec_window.h, and write only those, so LEAN covers the window). InvalidArgument
+// naming the field for a strategy the catalogue rejects, or bars LEAN cannot hold (not daily or
+// minute spacing, prices that do not fit deci-cents).
 // Also: "extended_hours" (minute bars outside 09:30-16:00), "bars" (count), "warmup" (the
 // catalogue's warm-up bar W, as CatalogueWarmup), "last_bar" and "finalize_bar" (ISO times of
 // the last and the second-to-last bar). Values: ints as integers, bools "true"/"false", floats

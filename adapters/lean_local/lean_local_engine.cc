@@ -14,8 +14,9 @@
 #include "adapters/lean/lean_result.h"
 #include "adapters/lean_local/lean_launcher.h"
 #include "adapters/lean_local/lean_workspace.h"
-#include "engines/core/json_text.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/core/json_text.h"
+#include "engines/spec_window.h"
 
 namespace btr {
 namespace {
@@ -163,7 +164,8 @@ EngineCapabilities LeanLocalEngine::capabilities() const {
 
 Status LeanLocalEngine::Validate(const BacktestSpec& spec) const {
   Result<ResolvedStrategy> resolved = ResolveStrategy(spec.strategy);
-  return resolved.ok() ? Status::Ok() : resolved.status();
+  if (!resolved.ok()) return resolved.status();
+  return SpecWindow(spec).status();
 }
 
 Health LeanLocalEngine::Probe(Clock::time_point deadline) {
@@ -215,9 +217,13 @@ Health LeanLocalEngine::Probe(Clock::time_point deadline) {
   return done(true, "Docker engine " + lines.front());
 }
 
-Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries& bars,
+Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries& dataset,
                                        const RunContext& context) {
   const Clock::time_point start = Clock::now();
+  // Only the window's bars are written for LEAN, and its start and end dates are theirs.
+  Result<BarWindow> window = CutToWindow(dataset, spec);
+  if (!window.ok()) return window.status();
+  const BarSeries& bars = window->bars();
   if (options_.max_bars != 0 && bars.size() > options_.max_bars) {
     return Status::InvalidArgument("dataset: " + std::to_string(bars.size()) +
                                    " bars exceed the lean_local engine's limit of " +

@@ -9,6 +9,7 @@
 #include "adapters/lean/lean_result.h"
 #include "adapters/qc_cloud/qc_wire.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/spec_window.h"
 
 namespace btr {
 namespace {
@@ -71,7 +72,8 @@ Status QcCloudEngine::Validate(const BacktestSpec& spec) const {
   const TimeNs ten_am = DaysFromCivil(2020, 1, 2) * kNsPerDay + 10 * kNsPerHour;
   for (int i = 0; i < 3; ++i) probe.Append(ten_am + i * kNsPerMinute, 100, 100, 100, 100, 0);
   Result<std::map<std::string, std::string>> parameters = qc::CloudParameters(spec, probe);
-  return parameters.ok() ? Status::Ok() : parameters.status();
+  if (!parameters.ok()) return parameters.status();
+  return SpecWindow(spec).status();
 }
 
 Health QcCloudEngine::Probe(SteadyClock::time_point deadline) {
@@ -93,9 +95,13 @@ milliseconds QcCloudEngine::PollInterval(int poll) const {
   return std::min(options_.poll_max, options_.poll_initial * (1 << doublings));
 }
 
-Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& bars,
+Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& dataset,
                                      const RunContext& context) {
   const SteadyClock::time_point start = SteadyClock::now();
+  // Only the window's bars go into the project, and its start and end dates are theirs.
+  Result<BarWindow> window = CutToWindow(dataset, spec);
+  if (!window.ok()) return window.status();
+  const BarSeries& bars = window->bars();
   if (options_.max_bars != 0 && bars.size() > options_.max_bars) {
     return Status::InvalidArgument("dataset: " + std::to_string(bars.size()) +
                                    " bars exceed the qc_cloud engine's limit of " +
@@ -153,8 +159,11 @@ Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& 
   }
 }
 
-Result<EngineRun> QcCloudEngine::Reconcile(const BacktestSpec& spec, const BarSeries& bars,
+Result<EngineRun> QcCloudEngine::Reconcile(const BacktestSpec& spec, const BarSeries& dataset,
                                            const RunContext& context) {
+  Result<BarWindow> window = CutToWindow(dataset, spec);  // the bars the run was given
+  if (!window.ok()) return window.status();
+  const BarSeries& bars = window->bars();
   if (context.run_key.empty()) {
     return Status::FailedPrecondition(
         "qc_cloud: the run had no run key, so its project cannot be found");

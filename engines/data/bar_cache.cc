@@ -37,7 +37,8 @@ constexpr size_t kFixedHeader = 104;
 constexpr uint32_t kMaxIdentity = 1 << 20;
 constexpr uint32_t kMaxSymbol = 1 << 12;
 
-enum class SourceKind { kCsv, kLeanDaily, kLeanMinuteZip, kLeanMinuteDir };
+// kLeanZip: any other zip, read by its content (LoadLeanZip: daily, or one minute day).
+enum class SourceKind { kCsv, kLeanZip, kLeanMinuteZip, kLeanMinuteDir };
 
 struct Source {
   SourceKind kind = SourceKind::kCsv;
@@ -120,7 +121,7 @@ Result<Source> DescribeSource(const std::string& path) {
       src.kind = SourceKind::kCsv;
     } else if (ext == ".zip") {
       src.kind = IsLeanMinuteTradeZipName(p.filename().string()) ? SourceKind::kLeanMinuteZip
-                                                                 : SourceKind::kLeanDaily;
+                                                                 : SourceKind::kLeanZip;
     } else {
       return Status::InvalidArgument(path +
                                      ": unsupported data source: expected a .csv file, a LEAN "
@@ -159,7 +160,7 @@ Result<LoadedBars> LoadFromSource(const std::string& path, const Source& src) {
     hasher.Update(bytes->view());
   }
   out.sha256 = hasher.FinishHex();
-  Result<BarSeries> bars = src.kind == SourceKind::kLeanDaily       ? LoadLeanDailyZip(path)
+  Result<BarSeries> bars = src.kind == SourceKind::kLeanZip         ? LoadLeanZip(path)
                            : src.kind == SourceKind::kLeanMinuteZip ? LoadLeanMinuteZip(path)
                                                                     : LoadLeanMinuteDir(path);
   if (!bars.ok()) return bars.status();

@@ -4,7 +4,8 @@
 // Dispatch by path:
 //   *.csv (any case)          CSV (engines/data/csv_loader.h)
 //   YYYYMMDD_trade.zip        one LEAN minute day (engines/data/lean_loader.h)
-//   any other *.zip           a LEAN daily zip
+//   any other *.zip           a LEAN zip by its content: daily, or one minute day
+//                             (LoadLeanZip: an uploaded dataset's file is "<id>.zip")
 //   a folder                  a LEAN minute folder (every YYYYMMDD_trade.zip in it)
 //
 // sha256 identifies the data a run used: the digest of the source file's bytes; for a folder, of

@@ -116,15 +116,41 @@ Result<const ZipEntry*> PickEntry(const ZipReader& zip, const std::string& suffi
                           "' (entries: " + (names.empty() ? "none" : names) + ")");
 }
 
+Status ParseEntryInto(const ZipReader& zip, const ZipEntry& entry, bool minute, TimeNs day,
+                      RowSink* sink) {
+  Result<std::string> text = zip.Extract(entry);
+  if (!text.ok()) return text.status();
+  return ParseRows(*text, zip.name() + ":" + entry.name, minute, day, sink);
+}
+
 Status LoadEntryInto(const std::string& zip_path, const std::string& suffix, bool minute,
                      TimeNs day, RowSink* sink) {
   Result<ZipReader> zip = ZipReader::Open(zip_path);
   if (!zip.ok()) return zip.status();
   Result<const ZipEntry*> entry = PickEntry(*zip, suffix);
   if (!entry.ok()) return entry.status();
-  Result<std::string> text = zip->Extract(**entry);
-  if (!text.ok()) return text.status();
-  return ParseRows(*text, zip_path + ":" + (*entry)->name, minute, day, sink);
+  return ParseEntryInto(*zip, **entry, minute, day, sink);
+}
+
+// The file name part of an entry name ("a/b/spy.csv" -> "spy.csv").
+std::string BaseName(const std::string& entry_name) {
+  const size_t slash = entry_name.rfind('/');
+  return slash == std::string::npos ? entry_name : entry_name.substr(slash + 1);
+}
+
+// "YYYYMMDD_<sym>_minute_trade.csv": the date's midnight and the symbol; nullopt otherwise.
+std::optional<std::pair<TimeNs, std::string>> MinuteEntry(const std::string& entry_name) {
+  const std::string name = BaseName(entry_name);
+  constexpr std::string_view kSuffix = "_minute_trade.csv";
+  if (name.size() <= 9 + kSuffix.size() || name[8] != '_' || !EndsWith(name, kSuffix)) {
+    return std::nullopt;
+  }
+  const std::optional<TimeNs> day = ParseIsoTimeInRange(std::string_view(name).substr(0, 8));
+  if (!day ||
+      !std::all_of(name.begin(), name.begin() + 8, [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::pair{*day, Upper(name.substr(9, name.size() - 9 - kSuffix.size()))};
 }
 
 Status NoBars(const std::string& path, const TimeRange& range) {
@@ -146,6 +172,48 @@ bool IsLeanMinuteTradeZipName(const std::string& file_name) {
   if (file_name.size() != 18 || file_name.compare(8, 10, "_trade.zip") != 0) return false;
   return std::all_of(file_name.begin(), file_name.begin() + 8,
                      [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Result<BarSeries> ParseLeanZip(const ZipReader& zip, const TimeRange& range) {
+  const ZipEntry* daily = nullptr;
+  for (const ZipEntry& e : zip.entries()) {
+    if (std::optional<std::pair<TimeNs, std::string>> minute = MinuteEntry(e.name)) {
+      BarSeries bars;
+      bars.symbol = minute->second;
+      bars.has_volume = true;
+      RowSink sink(&range, &bars);
+      BTR_RETURN_IF_ERROR(ParseEntryInto(zip, e, true, minute->first, &sink));
+      if (bars.empty()) return NoBars(zip.name(), range);
+      return bars;
+    }
+    if (daily == nullptr && EndsWith(Upper(e.name), ".CSV")) daily = &e;
+  }
+  if (daily == nullptr) {
+    std::string names;
+    for (const ZipEntry& e : zip.entries()) names += (names.empty() ? "" : ", ") + e.name;
+    return Status::InvalidArgument(
+        zip.name() +
+        ": expected a LEAN daily (<symbol>.csv) or minute (YYYYMMDD_<symbol>_minute_trade.csv) "
+        "CSV inside, found " +
+        (names.empty() ? std::string("no entries") : names));
+  }
+  const std::string base = BaseName(daily->name);
+  BarSeries bars;
+  bars.symbol = Upper(base.substr(0, base.size() - 4));
+  bars.has_volume = true;
+  RowSink sink(&range, &bars);
+  BTR_RETURN_IF_ERROR(ParseEntryInto(zip, *daily, false, 0, &sink));
+  if (bars.empty()) return NoBars(zip.name(), range);
+  return bars;
+}
+
+Result<BarSeries> LoadLeanZip(const std::string& zip_path, const TimeRange& range) {
+  if (IsLeanMinuteTradeZipName(std::filesystem::path(zip_path).filename().string())) {
+    return LoadLeanMinuteZip(zip_path, range);
+  }
+  Result<ZipReader> zip = ZipReader::Open(zip_path);
+  if (!zip.ok()) return zip.status();
+  return ParseLeanZip(*zip, range);
 }
 
 Result<BarSeries> LoadLeanDailyZip(const std::string& zip_path, const TimeRange& range) {

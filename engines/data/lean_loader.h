@@ -23,6 +23,7 @@
 
 #include "engines/core/status.h"
 #include "engines/data/bars.h"
+#include "engines/data/zip_reader.h"
 
 namespace btr {
 
@@ -31,6 +32,16 @@ struct TimeRange {
   TimeNs begin = std::numeric_limits<TimeNs>::min();
   TimeNs end = std::numeric_limits<TimeNs>::max();
 };
+
+// A LEAN zip recognized by what it holds: the first entry named like
+// "YYYYMMDD_<sym>_minute_trade.csv" (in any folder) is read as that day's minute bars (symbol
+// <SYM>); else the first "*.csv" entry as daily bars (symbol: its upper-cased stem).
+// InvalidArgument naming the archive and its entries when it holds neither.
+Result<BarSeries> ParseLeanZip(const ZipReader& zip, const TimeRange& range = {});
+
+// A LEAN zip file of either kind: "YYYYMMDD_trade.zip" as LoadLeanMinuteZip, any other name by
+// its content (ParseLeanZip). What LoadBars reads a *.zip with.
+Result<BarSeries> LoadLeanZip(const std::string& zip_path, const TimeRange& range = {});
 
 // Loads a daily zip. The entry read is the only entry, else "<stem>.csv".
 Result<BarSeries> LoadLeanDailyZip(const std::string& zip_path, const TimeRange& range = {});

@@ -4,6 +4,7 @@
 
 #include "engines/catalogue/catalogue.h"
 #include "engines/native/strategies/native_strategies.h"
+#include "engines/spec_window.h"
 
 namespace btr {
 
@@ -37,6 +38,7 @@ Result<std::unique_ptr<Strategy>> NativeEngine::Prepare(const BacktestSpec& spec
 Status NativeEngine::Validate(const BacktestSpec& spec) const {
   Result<std::unique_ptr<Strategy>> strategy = Prepare(spec);
   if (!strategy.ok()) return strategy.status();
+  BTR_RETURN_IF_ERROR(SpecWindow(spec).status());
   return NativeConfig(spec).broker.Validate();
 }
 
@@ -44,8 +46,11 @@ Health NativeEngine::Probe(std::chrono::steady_clock::time_point /*deadline*/) {
   return Health{true, "in process", std::chrono::microseconds(0)};
 }
 
-Result<EngineRun> NativeEngine::Run(const BacktestSpec& spec, const BarSeries& bars,
+Result<EngineRun> NativeEngine::Run(const BacktestSpec& spec, const BarSeries& dataset,
                                     const RunContext& context) {
+  Result<BarWindow> window = CutToWindow(dataset, spec);  // no copy when there is no window
+  if (!window.ok()) return window.status();
+  const BarSeries& bars = window->bars();
   if (options_.max_bars != 0 && bars.size() > options_.max_bars) {
     return Status::InvalidArgument("dataset: " + std::to_string(bars.size()) +
                                    " bars exceed the native engine's limit of " +

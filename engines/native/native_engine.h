@@ -1,6 +1,9 @@
 // NativeEngine: btrouter's own C++ engine behind the Engine interface. Runs catalogue strategies
 // in the calling thread with backtesting.py 0.6.6 semantics (RunBacktest), reports progress and
-// honours cancellation every 16 384 bars. Stateless apart from its configuration: thread-safe.
+// honours cancellation every 16 384 bars. Runs on the bars of the spec's window (CutToWindow,
+// engines/spec_window.h: the dataset itself when there is none, else a copy of the window's
+// bars), so equity, trade bar indexes and warm-up are relative to the window.
+// Stateless apart from its configuration: thread-safe.
 #pragma once
 
 #include "engines/engine.h"

@@ -7,6 +7,7 @@
 #include "engines/data/bar_cache.h"
 #include "engines/metrics/metrics.h"
 #include "engines/spec_json.h"
+#include "engines/spec_window.h"
 #include "router/http/route_util.h"
 #include "services/jobs/result_builder.h"
 
@@ -211,17 +212,19 @@ ApiReply GetEquity(const ApiDeps& deps, const ApiRequest& req) {
   if (!dataset.ok()) return Problem(dataset.status().WithPrefix("dataset"), req);
   LoadOptions load;
   load.cache_dir = deps.cache_dir;
-  Result<LoadedBars> bars = LoadBars(dataset->path, load);
-  if (!bars.ok()) return Problem(bars.status().WithPrefix("dataset"), req);
-  if (bars->bars.size() != equity.size()) {
+  Result<LoadedBars> loaded = LoadBars(dataset->path, load);
+  if (!loaded.ok()) return Problem(loaded.status().WithPrefix("dataset"), req);
+  Result<BarWindow> bars = CutToWindow(loaded->bars, *spec);  // the bars the run used
+  if (!bars.ok()) return Problem(bars.status(), req);
+  const Column<TimeNs>& times = bars->bars().time;
+  if (times.size() != equity.size()) {
     return Problem(Status::Internal("equity and dataset lengths differ"), req);
   }
   const std::vector<double> dd = DrawdownSeries(equity);
   nlohmann::json items = nlohmann::json::array();
   for (size_t k = page->offset; k < equity.size() && items.size() < page->limit; ++k) {
-    items.push_back({{"time", FormatIsoTime(bars->bars.time[k], true)},
-                     {"equity", equity[k]},
-                     {"drawdown", dd[k]}});
+    items.push_back(
+        {{"time", FormatIsoTime(times[k], true)}, {"equity", equity[k]}, {"drawdown", dd[k]}});
   }
   return PageReply(std::move(items), equity.size(), *page);
 }

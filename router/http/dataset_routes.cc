@@ -1,5 +1,5 @@
-// /v1/datasets routes: upload a CSV (the same bytes under the same name are one dataset),
-// list, one dataset, delete one, and its bars reduced for charts.
+// /v1/datasets routes: upload a CSV or a LEAN-format zip (the same bytes under the same name
+// are one dataset), list, one dataset, delete one, and its bars reduced for charts.
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include "engines/data/bar_cache.h"
 #include "engines/data/csv_loader.h"
 #include "engines/data/file_util.h"
+#include "engines/data/lean_loader.h"
 #include "engines/data/sha256.h"
 #include "router/http/route_util.h"
 
@@ -43,6 +44,27 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
+// A ZIP archive by its first bytes: a local file header, or the end record of an empty archive.
+bool IsZip(std::string_view body) {
+  return body.starts_with(std::string_view("PK\x03\x04", 4)) ||
+         body.starts_with(std::string_view("PK\x05\x06", 4));
+}
+
+// The uploaded bytes as bars, by their content: a zip holding a LEAN daily or minute CSV, or
+// else a CSV. `extension` receives the stored file's extension (".zip" or ".csv"), which is how
+// the bars are read back (LoadBars).
+Result<BarSeries> ParseUpload(const std::string& body, const std::string& name,
+                              std::string* extension) {
+  if (!IsZip(body)) {
+    *extension = ".csv";
+    return ParseCsv(body, name + ".csv");
+  }
+  *extension = ".zip";
+  Result<ZipReader> zip = ZipReader::FromBytes(body, name + ".zip");
+  if (!zip.ok()) return zip.status();
+  return ParseLeanZip(*zip);
+}
+
 // The dataset as the upload answers it: `existing` true when the same bytes were already
 // uploaded under this name (200, that dataset), false for a new one (201).
 ApiReply UploadAnswer(const DatasetRecord& d, bool existing) {
@@ -62,7 +84,7 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   }
   if (req.body.size() > deps.limits.max_dataset_bytes) {
     return ApiReply::Problem(
-        Status::InvalidArgument("body: the CSV exceeds " +
+        Status::InvalidArgument("body: the upload exceeds " +
                                 std::to_string(deps.limits.max_dataset_bytes) + " bytes"),
         req.path, 413);
   }
@@ -72,7 +94,8 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   if (same.ok()) return UploadAnswer(*same, true);
   if (same.status().code() != StatusCode::kNotFound) return Problem(same.status(), req);
 
-  Result<BarSeries> bars = ParseCsv(req.body, name + ".csv");
+  std::string extension;
+  Result<BarSeries> bars = ParseUpload(req.body, name, &extension);
   if (!bars.ok()) return Problem(bars.status().WithPrefix("body"), req);
   if (bars->size() < 2)
     return Problem(Status::InvalidArgument("body: at least 2 bars are needed"), req);
@@ -92,7 +115,7 @@ ApiReply UploadDataset(const ApiDeps& deps, const ApiRequest& req) {
   if (Status made = CreateOwnerOnlyDirectory(dir.string()); !made.ok()) {
     return Problem(Status::Internal(made.message()), req);
   }
-  d.path = (dir / (d.id + ".csv")).string();
+  d.path = (dir / (d.id + extension)).string();
   Status written = WriteFileAtomic(d.path, std::string_view(req.body), FileMode::kOwnerOnly);
   if (!written.ok()) return Problem(Status::Internal(written.message()), req);
   Result<DatasetRecord> created = deps.store->CreateDataset(d);
@@ -225,13 +248,17 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
   const ApiBody csv = {
-      .media_types = {"text/csv", "application/octet-stream"},
+      .media_types = {"text/csv", "application/zip", "application/octet-stream"},
       .schema = {{"type", "string"},
                  {"description",
-                  "CSV with a header naming time (or date, datetime, timestamp), open, high, low, "
-                  "close and optionally volume, in any case and order; times as ISO-8601 or "
-                  "epoch seconds or milliseconds; at least 2 bars"}},
-      .description = "The CSV file's bytes"};
+                  "Recognized by content, whatever the Content-Type. A CSV with a header naming "
+                  "time (or date, datetime, timestamp), open, high, low, close and optionally "
+                  "volume, in any case and order; times as ISO-8601 or epoch seconds or "
+                  "milliseconds. Or a LEAN-format US-equity zip: a daily zip holding "
+                  "<symbol>.csv (rows YYYYMMDD HH:MM,open,high,low,close,volume in deci-cents), "
+                  "or a minute day zip holding YYYYMMDD_<symbol>_minute_trade.csv (rows "
+                  "ms since midnight,...), as in LEAN's data folder. At least 2 bars"}},
+      .description = "The file's bytes (CSV or zip)"};
   const ApiParam name = {.name = "name",
                          .description = "The dataset's name: 1-100 letters, digits, '-', '_', '.'",
                          .schema = {{"type", "string"}, {"pattern", "^[A-Za-z0-9._-]{1,100}$"}},
@@ -251,7 +278,8 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps) {
   return {
       {.method = "POST",
        .path = "/v1/datasets",
-       .summary = "Upload a CSV dataset (?name=); the same bytes under the same name again answer "
+       .summary = "Upload a dataset (?name=): a CSV, or a LEAN daily or minute zip; the same bytes "
+                  "under the same name again answer "
                   "200 with the dataset already there (\"existing\": true) instead of creating "
                   "a second one",
        .handler = bind(UploadDataset),

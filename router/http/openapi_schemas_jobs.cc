@@ -59,6 +59,21 @@ json BacktestSpecSchema() {
   json margin = with_default(Num("Margin ratio: 1 = no leverage, 0.02 = 50:1"), "margin");
   margin["exclusiveMinimum"] = 0;
   margin["maximum"] = 1;
+  auto window_bound = [](const std::string& what) -> json {
+    json date = Str("A date: YYYY-MM-DD");
+    date["format"] = "date";
+    json date_time = Str("A date-time: YYYY-MM-DDTHH:MM:SS[.fff]Z (Z or +00:00, or none)");
+    date_time["format"] = "date-time";
+    return {{"description",
+             what + ", inclusive, in the dataset's own clock (bars carry no zone, so no other "
+                    "offset is accepted). Stored normalized (a date as YYYY-MM-DD, a date-time as "
+                    "YYYY-MM-DDTHH:MM:SS[.fffffffff]Z) and present only when set; absent, null or "
+                    "\"\": from the dataset's first bar / to its last. The run uses the bars with "
+                    "start <= time <= end (backtesting.py's df.loc[start:end]; indicators warm up "
+                    "inside the window); fewer than 2 such bars fail the job with the dataset's "
+                    "first and last bar times"},
+            {"anyOf", {date, date_time, {{"type", "null"}}}}};
+  };
   json spec = Object(
       "A backtest: strategy, data, cash, costs and fill rules. Unknown fields are refused.",
       {{"engine",
@@ -68,6 +83,8 @@ json BacktestSpecSchema() {
                           "job (default: engines.fallback)")},
        {"strategy", {{"anyOf", {Str("A strategy name, with default parameters"), strategy}}}},
        {"dataset", Str("A dataset id from POST /v1/datasets")},
+       {"start", window_bound("The first bar time to run on (a date: its midnight)")},
+       {"end", window_bound("The last bar time to run on (a date: that whole day)")},
        {"cash", cash},
        {"commission", commission},
        {"commission_fixed", commission_fixed},
@@ -189,7 +206,10 @@ json ResultSchema() {
        {"engine", Str()},
        {"engine_version", Str()},
        {"dataset",
-        Object("The data the run used", {{"id", Str()}, {"sha256", Str()}, {"bars", Int()}},
+        Object("The data the run used",
+               {{"id", Str()},
+                {"sha256", Str()},
+                {"bars", Int("Bars the run used: those inside the spec's start and end")}},
                {"id", "sha256", "bars"})},
        {"warmup_bars", Int("Bars before the strategy's first decision")},
        {"run_seconds", Num("The engine's run time, seconds")}},

@@ -89,8 +89,10 @@ PairAnalysis AnalyzePair(const RunInput& a, const RunInput& b, const CompareOpti
     const json vb = ib != fb.end() ? ib->second : json(nullptr);
     if (va != vb) p.settings.push_back({field, va, vb});
   }
-  p.same_data =
-      DatasetField(a, "sha256") == DatasetField(b, "sha256") && a.bars->size() == b.bars->size();
+  // Same dataset, and the same bars of it (runs may cover different windows).
+  p.same_data = DatasetField(a, "sha256") == DatasetField(b, "sha256") &&
+                a.bars->size() == b.bars->size() &&
+                (a.bars->time.empty() || a.bars->time.front() == b.bars->time.front());
 
   p.trades_a = ParseTrades(a.result);
   p.trades_b = ParseTrades(b.result);

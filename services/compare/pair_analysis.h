@@ -26,7 +26,8 @@ struct PairAnalysis {
   const RunInput* a = nullptr;
   const RunInput* b = nullptr;
   std::vector<SettingChange> settings;
-  bool same_data = false;  // same dataset sha256 and bar count: bars share one axis
+  // Same dataset sha256, bar count and first bar (the same window): bars share one axis.
+  bool same_data = false;
   std::vector<Trade> trades_a, trades_b;
   std::vector<TradePos> pos_a, pos_b;  // on run a's bar axis
   MatchResult match;

@@ -6,6 +6,7 @@
 
 #include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
+#include "engines/spec_window.h"
 #include "services/compare/report.h"
 #include "services/comparisons/comparison_request.h"
 #include "services/jobs/result_builder.h"
@@ -311,7 +312,8 @@ bool ComparisonService::TryFinish(const ComparisonRecord& record) {
 
 json ComparisonService::BuildReportFor(const ComparisonRecord& record) {
   const json runs = ParseOr(record.runs_json, json::array());
-  std::map<std::string, std::shared_ptr<const compare::RunBars>> bars_by_dataset;
+  // By dataset and window.
+  std::map<std::string, std::shared_ptr<const compare::RunBars>> bars_by_window;
   std::vector<compare::RunInput> inputs;
   for (const json& run : runs) {
     compare::RunInput in;
@@ -356,28 +358,36 @@ json ComparisonService::BuildReportFor(const ComparisonRecord& record) {
     }
     Result<JobResult> result = store_->GetResult(record.tenant, in.backtest_id);
     const std::string dataset_id = in.spec.value("dataset", "");
+    // The bars a run used: its dataset's, inside its window (runs may override the window).
+    BacktestSpec window;
+    window.start = in.spec.value("start", "");
+    window.end = in.spec.value("end", "");
+    const std::string bars_key = dataset_id + "\n" + window.start + "\n" + window.end;
     if (!result.ok()) {
       fail("result: " + result.status().message());
-    } else if (!bars_by_dataset.count(dataset_id)) {
+    } else if (!bars_by_window.count(bars_key)) {
       Result<DatasetRecord> dataset = store_->GetDataset(record.tenant, dataset_id);
       LoadOptions load;
       load.cache_dir = options_.cache_dir;
       Result<LoadedBars> loaded =
           dataset.ok() ? LoadBars(dataset->path, load) : Result<LoadedBars>(dataset.status());
-      if (loaded.ok()) {
+      Result<BarWindow> cut =
+          loaded.ok() ? CutToWindow(loaded->bars, window) : Result<BarWindow>(loaded.status());
+      if (cut.ok()) {
+        const BarSeries& used = cut->bars();
         auto bars = std::make_shared<compare::RunBars>();
-        bars->time.assign(loaded->bars.time.begin(), loaded->bars.time.end());
-        bars->open.assign(loaded->bars.open.begin(), loaded->bars.open.end());
-        bars->close.assign(loaded->bars.close.begin(), loaded->bars.close.end());
-        bars_by_dataset[dataset_id] = std::move(bars);
+        bars->time.assign(used.time.begin(), used.time.end());
+        bars->open.assign(used.open.begin(), used.open.end());
+        bars->close.assign(used.close.begin(), used.close.end());
+        bars_by_window[bars_key] = std::move(bars);
       } else {
-        fail("dataset " + dataset_id + ": " + loaded.status().message());
+        fail("dataset " + dataset_id + ": " + cut.status().message());
       }
     }
     if (in.status == "succeeded") {
       in.result = ParseOr(result->result_json, json(nullptr));
       in.equity = DecodeEquity(result->equity);
-      in.bars = bars_by_dataset[dataset_id];
+      in.bars = bars_by_window[bars_key];
       if (!in.succeeded()) fail("the stored result does not match its dataset's bars");
     }
     inputs.push_back(std::move(in));

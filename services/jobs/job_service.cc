@@ -4,6 +4,7 @@
 
 #include "engines/core/version.h"
 #include "engines/spec_json.h"
+#include "engines/spec_window.h"
 #include "services/jobs/fault_point.h"
 #include "services/log/logger.h"
 #include "services/queue/local_job_queue.h"
@@ -199,7 +200,9 @@ Result<RoutePlan> JobService::PlanFor(std::string_view tenant, const BacktestSpe
     return Status::InvalidArgument("dataset: no dataset '" + spec.dataset +
                                    "' (upload one with POST /v1/datasets)");
   }
-  return parts_.dispatcher->Plan(spec, dataset->bars);
+  BTR_RETURN_IF_ERROR(CheckWindowOverlaps(spec, dataset->first_time, dataset->last_time));
+  return parts_.dispatcher->Plan(
+      spec, BarsInWindowIfWhole(spec, dataset->bars, dataset->first_time, dataset->last_time));
 }
 
 Status JobService::Validate(std::string_view tenant, const BacktestSpec& spec) {

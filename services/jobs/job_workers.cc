@@ -10,6 +10,7 @@
 #include "engines/core/time.h"
 #include "engines/data/bar_cache.h"
 #include "engines/spec_json.h"
+#include "engines/spec_window.h"
 #include "services/jobs/fault_point.h"
 #include "services/jobs/job_log.h"
 #include "services/jobs/result_builder.h"
@@ -58,10 +59,11 @@ struct JobWorkers::Running {
 // What the dispatcher reports, turned into store writes under the claim and published changes.
 class JobWorkers::RunListener final : public DispatchListener {
  public:
-  RunListener(JobWorkers* workers, Running* running, DatasetRecord dataset)
+  RunListener(JobWorkers* workers, Running* running, DatasetRecord dataset, BacktestSpec spec)
       : w_(workers),
         r_(running),
         dataset_(std::move(dataset)),
+        spec_(std::move(spec)),
         log_(workers->parts_.jobs, workers->parts_.clock, running->job.id,
              workers->options_.max_log_lines) {}
 
@@ -94,8 +96,10 @@ class JobWorkers::RunListener final : public DispatchListener {
     return r_->job.attempt;
   }
 
+  // The dataset's bars inside the spec's window (every engine of the dispatch runs on these,
+  // and the result's metrics are computed on them).
   Result<const BarSeries*> Bars() override {
-    if (bars_) return &bars_->bars;
+    if (window_) return &window_->bars();
     Result<std::string> path = w_->parts_.datasets->LocalPath(dataset_, w_->options_.cache_dir);
     if (!path.ok()) return path.status().WithPrefix("dataset");
     LoadOptions load;
@@ -104,7 +108,10 @@ class JobWorkers::RunListener final : public DispatchListener {
     if (!loaded.ok()) return loaded.status().WithPrefix("dataset");
     if (r_->control.cancel) return Status::Cancelled("cancelled while loading the dataset");
     bars_ = std::move(loaded).value();
-    return &bars_->bars;
+    Result<BarWindow> window = CutToWindow(bars_->bars, spec_);
+    if (!window.ok()) return window.status();
+    window_.emplace(std::move(window).value());
+    return &window_->bars();
   }
 
   void Progress(double fraction, std::string_view phase) override {
@@ -126,15 +133,17 @@ class JobWorkers::RunListener final : public DispatchListener {
 
   JobLog& log() { return log_; }
   const DatasetRecord& dataset() const { return dataset_; }
-  const BarSeries* bars() const { return bars_ ? &bars_->bars : nullptr; }
+  const BarSeries* bars() const { return window_ ? &window_->bars() : nullptr; }
   bool started() const { return started_; }
 
  private:
   JobWorkers* const w_;
   Running* const r_;
   const DatasetRecord dataset_;
+  const BacktestSpec spec_;
   JobLog log_;
   std::optional<LoadedBars> bars_;
+  std::optional<BarWindow> window_;  // of bars_'s bars
   bool started_ = false;
   TimeNs last_write_ = 0;
 };
@@ -289,7 +298,8 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
                                       ? parts_.datasets->GetDataset(claimed.tenant, spec->dataset)
                                       : Result<DatasetRecord>(spec.status());
   if (!dataset.ok() && spec.ok()) dataset = dataset.status().WithPrefix("dataset");
-  RunListener listener(this, running.get(), dataset.ok() ? *dataset : DatasetRecord{});
+  RunListener listener(this, running.get(), dataset.ok() ? *dataset : DatasetRecord{},
+                       spec.ok() ? *spec : BacktestSpec{});
   DispatchOutcome outcome;
   if (!dataset.ok()) {
     // Nothing to route: the job fails on no engine, with why.
@@ -300,7 +310,8 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
     DispatchRequest request;
     request.job_id = claimed.id;
     request.spec = *spec;
-    request.bars = dataset->bars;
+    request.bars =
+        BarsInWindowIfWhole(*spec, dataset->bars, dataset->first_time, dataset->last_time);
     if (claimed.attempt > 0 && !claimed.engine_used.empty()) {
       request.interrupted_engine = claimed.engine_used;
       request.interrupted_attempt = claimed.attempt;

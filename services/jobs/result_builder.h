@@ -22,7 +22,8 @@ struct ResultContext {
 //               "conventions": {"canonical": {...}, "engine": {...}}, "trades": [...],
 //               "open_trades": [...], "engine", "engine_version",
 //               "dataset": {"id", "sha256", "bars"}, "warmup_bars", "run_seconds"}
-// equity: the curve as raw doubles.
+// equity: the curve as raw doubles. `bars` are the bars the run used (the spec's window):
+// dataset.bars counts them.
 JobResult BuildResult(const BarSeries& bars, const EngineRun& run, const ResultContext& context);
 
 // The equity blob back as doubles (empty on a malformed blob).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <string>
 
 #include "engines/data/file_util.h"
@@ -196,7 +197,10 @@ Result<std::string> PostgresStore::LocalPath(const DatasetRecord& dataset,
   }
   if (!IsSha256Hex(dataset.sha256)) return NoValidSha256(dataset);
   const std::string folder = cache_dir + "/datasets";
-  const std::string path = folder + "/" + dataset.sha256 + ".csv";
+  // The record's extension says how the bytes are read back (LoadBars): ".csv" or ".zip".
+  const std::string extension =
+      std::filesystem::path(dataset.path).extension() == ".zip" ? ".zip" : ".csv";
+  const std::string path = folder + "/" + dataset.sha256 + extension;
   const FileStamp there = StatFile(path);
   if (there.exists && !there.is_directory && there.size == dataset.bytes) return path;
 

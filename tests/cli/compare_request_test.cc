@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/client_util.h"
+
 namespace btr::cli {
 namespace {
 
@@ -20,12 +22,7 @@ Result<json> BodyOf(std::vector<std::string> args) {
   f.AddRepeated("variant", "V", "");
   f.AddValue("strategy", "NAME", "");
   f.AddRepeated("param", "k=v", "");
-  for (const char* flag : {"cash", "commission", "commission-fixed", "spread", "margin"}) {
-    f.AddValue(flag, "X", "");
-  }
-  for (const char* flag : {"trade-on-close", "exclusive-orders", "hedging", "finalize-trades"}) {
-    f.AddSwitch(flag, "");
-  }
+  DeclareSettingFlags(f);
   REQUIRE(f.Parse(static_cast<int>(argv.size()), argv.data(), 1).ok());
   return ComparisonBodyFromFlags(f);
 }
@@ -122,6 +119,32 @@ TEST_CASE("compare: engines the server does not run are named with the reason, o
             .empty());
   REQUIRE(notes.size() == 1);
   CHECK(notes[0] == "backtestingpy is ejected (3 failed probes); its run may fail");
+}
+
+TEST_CASE("compare: --start and --end go into the base spec, normalized; variants may move them") {
+  Result<json> body =
+      BodyOf({"--engines", "native", "--variant", "native:start=2009-01-01T09:30:00Z", "--strategy",
+              "sma_cross", "--start", "20080102", "--end", "2010-06-30"});
+  REQUIRE(body.ok());
+  CHECK((*body)["start"] == "2008-01-02");
+  CHECK((*body)["end"] == "2010-06-30");
+  CHECK((*body)["engines"][1]["overrides"]["start"] == "2009-01-01T09:30:00Z");
+  CHECK(CheckComparisonRuns(*body).ok());
+  // Absent flags send nothing: the server's spec then has no window.
+  body = BodyOf({"--engines", "native,backtestingpy", "--strategy", "sma_cross"});
+  REQUIRE(body.ok());
+  CHECK_FALSE(body->contains("start"));
+  CHECK_FALSE(body->contains("end"));
+  // Errors name the flag, or the variant.
+  CHECK(Has(RunsError({"--engines", "native,backtestingpy", "--strategy", "sma_cross", "--start",
+                       "2008-02-30"}),
+            "--start: expected an ISO-8601 date"));
+  CHECK(Has(RunsError({"--engines", "native,backtestingpy", "--strategy", "sma_cross", "--start",
+                       "2009-01-01", "--end", "2008-01-01"}),
+            "--start: 2009-01-01 is after end 2008-01-01"));
+  CHECK(Has(RunsError({"--engines", "native", "--variant", "native:end=later", "--strategy",
+                       "sma_cross"}),
+            "--variant native:end=later: end: expected an ISO-8601 date"));
 }
 
 }  // namespace

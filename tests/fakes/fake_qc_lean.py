@@ -98,6 +98,12 @@ class Simulator:
     def _simulate(self, text: str, parameters: dict, out: dict) -> None:
         rows = [line.split(',') for line in text.splitlines()
                 if line and line[0].isdigit()]
+        # As LEAN: the algorithm sees the bars from its start date (SetStartDate, the "start"
+        # parameter) through its end date (SetEndDate, "end", that whole day), no others.
+        first = parameters.get('start')
+        last = parameters.get('end')
+        rows = [r for r in rows
+                if (not first or r[0][:10] >= first) and (not last or r[0][:10] <= last)]
         times = [datetime.datetime.fromisoformat(r[0]) for r in rows]
         period = min((b - a for a, b in zip(times, times[1:])),
                      default=datetime.timedelta(days=1))

@@ -5,10 +5,11 @@
 // the comparison's page shows its progress and report.
 import { navigate } from './app.js';
 import { h } from './util.js';
-import { SPEC_SETTINGS, choosable, defaultEngine, engineLabel, formErrors, loadSpecChoices, onSubmit, specFields } from './specform.js';
+import { SPEC_SETTINGS, TEXT_SETTINGS, choosable, defaultEngine, engineLabel, formErrors, loadSpecChoices, onSubmit, specFields } from './specform.js';
 
 // "trade_on_close=true, fast=5" -> {trade_on_close: true, strategy: {params: {fast: 5}}}, or a
-// string saying what is wrong. Values are numbers or true/false; keys that are not spec
+// string saying what is wrong. Values are numbers or true/false (start and end: times, as
+// text); keys that are not spec
 // settings must be parameters of the strategy.
 export function parseOverrides(text, paramNames) {
   const overrides = {};
@@ -17,7 +18,8 @@ export function parseOverrides(text, paramNames) {
     if (!m) return `expected key=value, got '${item}'`;
     const key = m[1].replaceAll('-', '_');
     let value;
-    if (m[2] === 'true' || m[2] === 'false') value = m[2] === 'true';
+    if (TEXT_SETTINGS.has(key)) value = m[2];
+    else if (m[2] === 'true' || m[2] === 'false') value = m[2] === 'true';
     else if (Number.isFinite(Number(m[2]))) value = Number(m[2]);
     else return `${key}: expected a number or true/false, got '${m[2]}'`;
     if (SPEC_SETTINGS.has(key)) overrides[key] = value;

@@ -1,6 +1,7 @@
 // The parts of a backtest spec that the new-run and new-comparison forms share: the strategy
 // and its typed parameters (from /v1/strategies, with defaults and ranges), the dataset (picker
-// from /v1/datasets, or a CSV uploaded through POST /v1/datasets), cash, costs and fill flags;
+// from /v1/datasets, or a CSV or LEAN zip uploaded through POST /v1/datasets), the period
+// (start and end, optional), cash, costs and fill flags;
 // the engine choices (from /v1/engines, disabled engines listed but not choosable); checks in
 // the page before submitting, and a server problem shown at the field it names
 // (`strategy.params.fast`, `dataset`, ...).
@@ -16,9 +17,17 @@ const COSTS = [
   ['margin', 'Margin', 1, 'margin ratio (0.02 = 50:1)', 1e-9, 1],
 ];
 const FLAGS = [['trade_on_close', 'Trade on close'], ['exclusive_orders', 'Exclusive orders'], ['hedging', 'Hedging'], ['finalize_trades', 'Finalize trades']];
+// The period: ISO-8601 text, checked by the server (a problem names the field).
+const WINDOW = [
+  ['start', 'Start', 'first bar time, e.g. 2015-01-01 or 2015-01-01T09:30:00Z; empty: the first bar'],
+  ['end', 'End', 'last bar time, inclusive (a date: its whole day); empty: the last bar'],
+];
+const TIME_TEXT = /^\d{4}-?\d{2}-?\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+]00:?00)?)?$/;
 
+// Spec members whose values are text (times), not numbers or booleans.
+export const TEXT_SETTINGS = new Set(WINDOW.map(([name]) => name));
 // The spec members besides strategy and dataset (a comparison's variants may override them).
-export const SPEC_SETTINGS = new Set([...COSTS.map(([name]) => name), ...FLAGS.map(([name]) => name)]);
+export const SPEC_SETTINGS = new Set([...COSTS.map(([name]) => name), ...FLAGS.map(([name]) => name), ...TEXT_SETTINGS]);
 
 export function field(name, label, input, hint) {
   return h('div', { class: 'field', 'data-field': name },
@@ -57,8 +66,8 @@ export function specFields({ strategies, datasets }) {
   const paramsBox = h('div', { class: 'grid', id: 'params' });
   const datasetSel = h('select', { id: 'f-dataset', name: 'dataset' }, h('option', { value: '' }, '— choose a dataset —'),
     datasets.map((d) => h('option', { value: d.id }, `${d.name} (${d.bars} bars, ${d.start?.slice(0, 10)} – ${d.end?.slice(0, 10)})`)));
-  const fileInput = h('input', { id: 'f-upload', name: 'upload', type: 'file', accept: '.csv,text/csv' });
-  const uploadBtn = h('button', { type: 'button', class: 'secondary', id: 'upload' }, 'Upload CSV');
+  const fileInput = h('input', { id: 'f-upload', name: 'upload', type: 'file', accept: '.csv,text/csv,.zip,application/zip' });
+  const uploadBtn = h('button', { type: 'button', class: 'secondary', id: 'upload' }, 'Upload');
   const uploadStatus = h('div', { 'aria-live': 'polite' });
 
   function paramInputs() {
@@ -84,14 +93,19 @@ export function specFields({ strategies, datasets }) {
     return { name, input, min, max, el: field(name, label, input, hint) };
   });
   const flagInputs = FLAGS.map(([name, label]) => ({ name, input: h('input', { id: `f-${name}`, type: 'checkbox', name }), label }));
+  const windowInputs = WINDOW.map(([name, label, hint]) => {
+    const input = h('input', { id: `f-${name}`, name, type: 'text', placeholder: name === 'start' ? '2015-01-01' : '2015-12-31', 'aria-describedby': `f-${name}-hint f-${name}-error` });
+    return { name, input, el: field(name, label, input, hint) };
+  });
 
   uploadBtn.addEventListener('click', async () => {
     const file = fileInput.files[0];
-    if (!file) { uploadStatus.replaceChildren(h('p', { class: 'error-text' }, 'Choose a CSV file first.')); return; }
+    if (!file) { uploadStatus.replaceChildren(h('p', { class: 'error-text' }, 'Choose a CSV or zip file first.')); return; }
     uploadStatus.replaceChildren(h('p', {}, `Uploading ${file.name}…`));
     try {
-      const name = file.name.replace(/\.csv$/i, '');
-      const ds = await api(`/v1/datasets?name=${encodeURIComponent(name)}`, { method: 'POST', body: file, headers: { 'Content-Type': 'text/csv' } });
+      const zip = /\.zip$/i.test(file.name);
+      const name = file.name.replace(/\.(csv|zip)$/i, '').replace(/[^A-Za-z0-9._-]/g, '_');
+      const ds = await api(`/v1/datasets?name=${encodeURIComponent(name)}`, { method: 'POST', body: file, headers: { 'Content-Type': zip ? 'application/zip' : 'text/csv' } });
       datasetSel.append(h('option', { value: ds.id }, `${ds.name} (${ds.bars} bars, uploaded)`));
       datasetSel.value = ds.id;
       uploadStatus.replaceChildren(h('p', { class: 'notice', id: 'upload-done' }, `Uploaded ${ds.name}: ${ds.id}, ${ds.bars} bars.`));
@@ -114,6 +128,11 @@ export function specFields({ strategies, datasets }) {
       if (v === null) ok = false; else spec[c.name] = v;
     }
     for (const f of flagInputs) spec[f.name] = f.input.checked;
+    for (const w of windowInputs) {
+      const text = w.input.value.trim();
+      if (!text) continue;
+      if (!TIME_TEXT.test(text)) { errors.show(w.name, 'enter a date (2015-01-01) or a date-time (2015-01-01T09:30:00Z)'); ok = false; } else spec[w.name] = text;
+    }
     return ok ? spec : null;
   }
 
@@ -121,7 +140,8 @@ export function specFields({ strategies, datasets }) {
     strategy: [field('strategy.name', 'Strategy', strategySel), strategyDesc,
       h('h2', {}, 'Parameters'), h('div', { class: 'field', 'data-field': 'strategy.params' }, paramsBox, h('div', { class: 'error' }))],
     data: h('section', { class: 'card' }, h('h2', {}, 'Data'), field('dataset', 'Dataset', datasetSel),
-      h('div', { class: 'field' }, h('label', { for: 'f-upload' }, 'Or upload a CSV (time, open, high, low, close[, volume])'), fileInput, ' ', uploadBtn, uploadStatus)),
+      h('div', { class: 'field' }, h('label', { for: 'f-upload' }, 'Or upload a CSV (time, open, high, low, close[, volume]) or a LEAN daily or minute zip'), fileInput, ' ', uploadBtn, uploadStatus),
+      h('h2', {}, 'Period'), h('div', { class: 'grid' }, windowInputs.map((w) => w.el))),
     settings: h('section', { class: 'card' }, h('h2', {}, 'Cash and costs'), h('div', { class: 'grid' }, costInputs.map((c) => c.el)),
       h('div', { class: 'grid' }, flagInputs.map((f) => h('label', { class: 'check', for: f.input.id }, f.input, f.label)))),
     read,

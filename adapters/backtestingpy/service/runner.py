@@ -2,7 +2,8 @@
 
 ``run_backtest(request, progress, is_cancelled)`` (the runner contract of jobs.py):
   * builds the library's input: a DataFrame indexed by ``pd.to_datetime(time, unit='ns')``
-    (naive, UTC) with columns Open/High/Low/Close and Volume when it was sent;
+    (naive, UTC) with columns Open/High/Low/Close and Volume when it was sent, over the bars of
+    the request's window (validation.cut_to_window kept those of ``df.loc[start:end]``);
   * runs ``Backtest(df, <catalogue class>, cash=, commission=(commission_fixed, commission),
     spread=, margin=, trade_on_close=, hedging=, exclusive_orders=, finalize_trades=)
     .run(**params)``, where the strategy is a subclass of the catalogue class (same name) whose

@@ -6,6 +6,12 @@ docs/engines/backtestingpy.md:
 
   * the body is an object with ``strategy`` (required), ``params``, ``settings``, ``data``
     (required) and ``run_key``; other keys are rejected;
+  * ``start`` and ``end``, when present (and not null), bound the run to the bars with
+    start <= time <= end: integers in ns since the epoch like ``data.time``, both inclusive,
+    start not after end. The bars outside are dropped before the run, which then sees exactly
+    the bars of pandas' ``df.loc[start:end]`` (indicators warm up inside the window; bar indexes
+    and the equity curve are the window's). Fewer than 2 bars inside is an error naming the
+    field and the data's first and last bar times;
   * ``run_key``, when present, is the client's key for this run (1 to 128 characters of
     ``A-Z a-z 0-9 . _ : -``): a second submit with the same key answers the first job;
   * ``strategy`` names a catalogue strategy; ``params`` are checked by ``params.coerce_params``;
@@ -22,6 +28,8 @@ Errors are 400 ``invalid_argument`` unless stated. The bars come back as compact
 """
 from __future__ import annotations
 
+import bisect
+import datetime
 import math
 import re
 import operator
@@ -38,7 +46,7 @@ DEFAULT_SETTINGS = {
 }
 PRICE_COLUMNS = ('open', 'high', 'low', 'close')
 DATA_KEYS = ('time',) + PRICE_COLUMNS + ('volume',)
-BODY_KEYS = ('strategy', 'params', 'settings', 'data', 'run_key')
+BODY_KEYS = ('strategy', 'params', 'settings', 'data', 'run_key', 'start', 'end')
 RUN_KEY_PATTERN = re.compile(r'[A-Za-z0-9._:-]{1,128}')
 
 
@@ -172,6 +180,47 @@ def parse_data(data, max_bars: int) -> dict:
     return out
 
 
+# ------------------------------------------------------------------------- window
+
+def _bound(doc: dict, key: str):
+    """The optional window bound ``key``: None when absent or null, else an int64 of ns."""
+    value = doc.get(key)
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise invalid(key, f'expected an integer (ns since the Unix epoch, inclusive), got '
+                      f'{json_type(value)}')
+    if not -2**63 < value < 2**63:
+        raise invalid(key, 'outside the 64-bit nanosecond range')
+    return value
+
+
+def _iso(ns: int) -> str:
+    """ns since the epoch as ISO-8601 UTC text, for messages."""
+    seconds, rest = divmod(ns, 10**9)
+    text = (datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=seconds)).isoformat()
+    return text + (f'.{rest:09d}' if rest else '') + 'Z'
+
+
+def cut_to_window(data: dict, start, end) -> dict:
+    """The bars of `data` with start <= time <= end (None: unbounded), as df.loc[start:end]
+    selects them on the time index; at least 2 must remain."""
+    if start is None and end is None:
+        return data
+    if start is not None and end is not None and start > end:
+        raise invalid('start', f'{start} is after end {end}; start must not be after end')
+    times = data['time']
+    first = 0 if start is None else bisect.bisect_left(times, start)
+    stop = len(times) if end is None else bisect.bisect_right(times, end)
+    if stop - first < 2:
+        field = 'end' if start is None or (end is not None and end < times[0]) else 'start'
+        raise invalid(field, f'the window holds {max(0, stop - first)} bars, at least 2 are '
+                      f'needed (the data runs from {_iso(times[0])} to {_iso(times[-1])})')
+    if first == 0 and stop == len(times):
+        return data
+    return {k: (None if v is None else v[first:stop]) for k, v in data.items()}
+
+
 def json_type(v) -> str:
     if v is None:
         return 'null'
@@ -200,7 +249,8 @@ def parse_run_request(doc, max_bars: int) -> RunRequest:
     settings = parse_settings(doc.get('settings'))
     if 'data' not in doc:
         raise invalid('data', 'missing')
-    data = parse_data(doc['data'], max_bars)
+    data = cut_to_window(parse_data(doc['data'], max_bars), _bound(doc, 'start'),
+                         _bound(doc, 'end'))
     return RunRequest(strategy=doc['strategy'], params=params, settings=settings, data=data,
                       run_key=parse_run_key(doc.get('run_key')))
 

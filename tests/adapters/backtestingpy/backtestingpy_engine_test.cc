@@ -124,6 +124,47 @@ TEST_CASE("backtestingpy adapter: same trades and equity as the native engine", 
   CHECK(Received(fake, "DELETE /backtest/"));
 }
 
+TEST_CASE("backtestingpy adapter: the window reaches the service", "[adapter][window]") {
+  ServiceProcess fake(BacktestingPyFakeArgv());
+  BacktestingPyEngine engine(Options(fake));
+  const BarSeries bars = Goog();
+  // A window holding every bar: the service takes start and end, keeps every bar, and the
+  // recorded run matches.
+  BacktestSpec spec = SmaCross();
+  spec.start = "2004-08-19";
+  spec.end = "2013-03-01";
+  Result<EngineRun> whole = engine.Run(spec, bars, {});
+  INFO((whole.ok() ? "" : whole.status().ToString()));
+  REQUIRE(whole.ok());
+  CHECK(whole->trades.size() == 93);
+  CHECK(whole->equity.size() == bars.size());
+  // A window that cuts: the service runs on the window's bars, which no recording has; its
+  // answer names the bars it was given (count and first time).
+  spec.start = "2008-01-01";
+  spec.end = "2009-12-31";
+  size_t expected = 0;
+  TimeNs first = 0;
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const TimeNs t = bars.time[i];
+    if (t < DaysFromCivil(2008, 1, 1) * kNsPerDay || t >= DaysFromCivil(2010, 1, 1) * kNsPerDay) {
+      continue;
+    }
+    if (expected++ == 0) first = t;
+  }
+  Result<EngineRun> cut = engine.Run(spec, bars, {});
+  REQUIRE_FALSE(cut.ok());
+  CHECK_THAT(cut.status().message(), Catch::Contains("bars=" + std::to_string(expected) +
+                                                     " first_time=" + std::to_string(first)));
+  // A window without 2 bars fails before anything is sent.
+  spec.start = "2030-01-01";
+  spec.end = "";
+  const size_t runs_before = Calls(fake).size();
+  Result<EngineRun> empty = engine.Run(spec, bars, {});
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.status().code() == StatusCode::kInvalidArgument);
+  CHECK(Calls(fake).size() == runs_before);
+}
+
 TEST_CASE("backtestingpy adapter: probe", "[adapter]") {
   ServiceProcess fake(BacktestingPyFakeArgv());
   BacktestingPyEngine engine(Options(fake));

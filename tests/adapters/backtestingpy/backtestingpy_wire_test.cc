@@ -68,6 +68,27 @@ TEST_CASE("run request: the run key travels only when there is one", "[wire]") {
   CHECK_FALSE(json::parse(*BuildRunRequest(spec, ThreeBars())).contains("run_key"));
 }
 
+TEST_CASE("run request: the window travels as inclusive ns bounds, only when set", "[wire]") {
+  BacktestSpec spec;
+  spec.strategy.name = "sma_cross";
+  CHECK_FALSE(json::parse(*BuildRunRequest(spec, ThreeBars())).contains("start"));
+  CHECK_FALSE(json::parse(*BuildRunRequest(spec, ThreeBars())).contains("end"));
+  // 1'000'000'000 s after the epoch is 2001-09-09T01:46:40Z.
+  spec.start = "2001-09-09T01:46:40Z";
+  spec.end = "2001-09-10";  // the whole day: up to its last nanosecond
+  const json doc = json::parse(*BuildRunRequest(spec, ThreeBars()));
+  CHECK(doc["start"].get<int64_t>() == 1'000'000'000'000'000'000);
+  const int64_t next_midnight = (1'000'000'000 / 86400 + 2) * int64_t{86400} * 1'000'000'000;
+  CHECK(doc["end"].get<int64_t>() == next_midnight - 1);
+  spec.start = "";
+  CHECK_FALSE(json::parse(*BuildRunRequest(spec, ThreeBars())).contains("start"));
+  spec.start = "2001-09-11";
+  CHECK(BuildRunRequest(spec, ThreeBars())
+            .status()
+            .message()
+            .rfind("start: 2001-09-11 is after", 0) == 0);
+}
+
 TEST_CASE("history lookup: the job with the key, or none", "[wire]") {
   const std::string both = R"({"backtests": [
       {"id": "a1", "run_key": "k.1.backtestingpy", "status": "running"},

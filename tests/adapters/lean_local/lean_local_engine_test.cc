@@ -232,6 +232,52 @@ TEST_CASE("lean_local: the run folder and config.json LEAN is given", "[lean_loc
   CHECK(fs::is_regular_file(run / "results/log.txt"));
 }
 
+TEST_CASE("lean_local: the window reaches LEAN: its dates and only its bars", "[lean_local]") {
+  TempDir tmp;
+  LeanLocalOptions options = Options(tmp, FakeCommand());
+  options.keep_work_dirs = true;
+  auto engine = Make(options);
+  const BarSeries goog = Goog();
+  BacktestSpec spec = SmaCross();
+  spec.start = "2008-01-01";
+  spec.end = "2009-12-31";
+  Result<EngineRun> lean = engine->Run(spec, goog, {});
+  INFO((lean.ok() ? "" : lean.status().ToString()));
+  REQUIRE(lean.ok());
+  // The bars of 2008 and 2009, cut here one by one.
+  BarSeries cut;
+  for (size_t i = 0; i < goog.size(); ++i) {
+    const CivilTime c = ToCivil(goog.time[i]);
+    if (c.year != 2008 && c.year != 2009) continue;
+    cut.Append(goog.time[i], goog.open[i], goog.high[i], goog.low[i], goog.close[i],
+               goog.volume[i]);
+  }
+  cut.has_volume = true;
+  BacktestSpec whole = SmaCross();
+  Result<EngineRun> local = NativeEngine().Run(whole, cut, {});
+  REQUIRE(local.ok());
+  REQUIRE(lean->equity.size() == cut.size());
+  for (size_t i = 0; i < cut.size(); ++i) CHECK(lean->equity[i] == local->equity[i]);
+  testing::CheckSameTrades(lean->trades, local->trades);
+  CHECK(lean->warmup_bars == local->warmup_bars);
+
+  // What LEAN was given: SetStartDate/SetEndDate of the window's first and last bar, and data
+  // files holding the window's bars only.
+  REQUIRE(LeftOver(options) == 1);
+  const fs::path run = fs::directory_iterator(options.work_dir)->path();
+  const nlohmann::json params =
+      nlohmann::json::parse(testing::ReadFile(run / "config.json")).at("parameters");
+  CHECK(params.at("start") == FormatIsoTime(cut.time.front()).substr(0, 10));
+  CHECK(params.at("end") == FormatIsoTime(cut.time.back()).substr(0, 10));
+  CHECK(params.at("bars") == std::to_string(cut.size()));
+  Result<BarSeries> written =
+      LoadLeanDailyZip((run / "data/equity/usa/daily/btrdata.zip").string());
+  REQUIRE(written.ok());
+  CHECK(written->size() == cut.size());
+  CHECK(written->time.front() == cut.time.front());
+  CHECK(written->time.back() == cut.time.back());
+}
+
 TEST_CASE("lean_local: paths with spaces stay one argument", "[lean_local]") {
   TempDir tmp;
   LeanLocalOptions options = Options(tmp, FakeCommand());

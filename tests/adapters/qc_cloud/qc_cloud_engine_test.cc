@@ -218,6 +218,35 @@ TEST_CASE("qc_cloud: a run gives the native engine's trades and equity", "[qc_cl
   CHECK(calls.back().endpoint == "projects/delete");
 }
 
+TEST_CASE("qc_cloud: the window reaches the cloud: its dates and only its bars", "[qc_cloud]") {
+  ServiceProcess fake = StartFake();
+  QcCloudEngine engine(Options(fake));
+  const BarSeries goog = Goog(2148);
+  BacktestSpec spec = SmaCross();
+  spec.start = "2006-07-01";
+  spec.end = "2008-06-30";
+  Result<EngineRun> remote = engine.Run(spec, goog, {});
+  if (!remote.ok()) FAIL(remote.status().ToString());
+  // The bars from 2006-07-01 to 2008-06-30, cut here one by one.
+  const TimeNs first = DaysFromCivil(2006, 7, 1) * kNsPerDay;
+  const TimeNs after = DaysFromCivil(2008, 7, 1) * kNsPerDay;
+  BarSeries cut;
+  for (size_t i = 0; i < goog.size(); ++i) {
+    if (goog.time[i] < first || goog.time[i] >= after) continue;
+    cut.Append(goog.time[i], goog.open[i], goog.high[i], goog.low[i], goog.close[i],
+               goog.volume[i]);
+  }
+  cut.has_volume = true;
+  Result<EngineRun> local = NativeEngine().Run(SmaCross(), cut, {});
+  REQUIRE(local.ok());
+  REQUIRE(remote->equity.size() == cut.size());
+  for (size_t i = 0; i < cut.size(); ++i) CHECK(Near(remote->equity[i], local->equity[i], 1e-9));
+  REQUIRE_FALSE(local->trades.empty());
+  testing::CheckSameTrades(remote->trades, local->trades,
+                           {.times = false, .pnl_relative = 1e-9, .check_return_pct = false});
+  CHECK(remote->warmup_bars == local->warmup_bars);
+}
+
 TEST_CASE("qc_cloud: backtest answered as an array, slow chart, many orders", "[qc_cloud]") {
   ServiceProcess fake = StartFake({"--fault", "backtest_array"});
   QcCloudEngine engine(Options(fake));

@@ -99,6 +99,51 @@ TEST_CASE("LoadLeanMinuteDir filters days and LoadLeanMinuteZip reads one day", 
   CHECK(regular->volume.front() == 816453.0);
 }
 
+TEST_CASE("LoadLeanZip recognizes a LEAN zip by what it holds, whatever its name", "[lean]") {
+  TempDir tmp;
+  namespace fs = std::filesystem;
+  // An uploaded dataset's file is named by its id: the name says nothing of the kind.
+  const std::string minute = tmp.Path("ds_minute.zip");
+  const std::string daily = tmp.Path("ds_daily.zip");
+  fs::copy_file(SharedData(kMinuteDir + "/20131007_trade.zip"), minute);
+  fs::copy_file(SharedData("lean/equity/usa/daily/spy.zip"), daily);
+  Result<BarSeries> m = LoadLeanZip(minute);
+  Result<BarSeries> m_ref = LoadLeanMinuteZip(SharedData(kMinuteDir + "/20131007_trade.zip"));
+  REQUIRE(m.ok());
+  REQUIRE(m_ref.ok());
+  CHECK(m->symbol == "SPY");  // from the entry's name, 20131007_spy_minute_trade.csv
+  CHECK(m->time == m_ref->time);
+  CHECK(m->close == m_ref->close);
+  CHECK(m->volume == m_ref->volume);
+  Result<BarSeries> d = LoadLeanZip(daily);
+  Result<BarSeries> d_ref = LoadLeanDailyZip(SharedData("lean/equity/usa/daily/spy.zip"));
+  REQUIRE(d.ok());
+  REQUIRE(d_ref.ok());
+  CHECK(d->symbol == "SPY");
+  CHECK(d->time == d_ref->time);
+  CHECK(d->open == d_ref->open);
+  // A minute entry in a folder inside the zip; a zip with no CSV at all.
+  Result<ZipReader> nested =
+      ZipReader::FromBytes(testing::MakeStoredZip("spy/20200102_qqq_minute_trade.csv",
+                                                  "34200000,100,101,99,100.5,7\n"
+                                                  "34260000,100.5,102,100,101,9\n"),
+                           "nested.zip");
+  REQUIRE(nested.ok());
+  Result<BarSeries> n = ParseLeanZip(*nested);
+  REQUIRE(n.ok());
+  CHECK(n->symbol == "QQQ");
+  REQUIRE(n->size() == 2);
+  CHECK(n->time[1] == T("2020-01-02 09:31:00"));
+  CHECK(n->close[1] == 101.0 / 10000);
+  Result<ZipReader> other =
+      ZipReader::FromBytes(testing::MakeStoredZip("notes.txt", "hi"), "o.zip");
+  REQUIRE(other.ok());
+  const Status none = ParseLeanZip(*other).status();
+  CHECK(none.code() == StatusCode::kInvalidArgument);
+  CHECK(none.message().find("expected a LEAN daily") != std::string::npos);
+  CHECK(none.message().find("notes.txt") != std::string::npos);
+}
+
 TEST_CASE("LEAN loader errors name the zip, entry and line", "[lean]") {
   TempDir dir;
   SECTION("missing folder") {

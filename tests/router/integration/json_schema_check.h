@@ -4,8 +4,9 @@
 // Understood: $ref (to "#/..." in the document), type (one or a list), enum, const,
 // properties, required, additionalProperties (false or a schema), items, anyOf, oneOf, allOf,
 // minimum, maximum, exclusiveMinimum, exclusiveMaximum, minItems, maxItems, maxLength, pattern,
-// format "date-time", and the annotations description, default and format. Any other keyword is
-// reported as an error, so the document cannot use what this checker would silently skip.
+// format "date-time" and "date", and the annotations description, default and format. Any other
+// keyword is reported as an error, so the document cannot use what this checker would silently
+// skip.
 //
 // Strict mode: an object schema with `properties` and no `additionalProperties` refuses members
 // it does not list — every field the server sends must be documented.
@@ -160,6 +161,10 @@ class JsonSchemaCheck {
     if (schema.contains("pattern") &&
         !std::regex_search(s, std::regex(schema["pattern"].get<std::string>()))) {
       fail("'" + s + "' does not match " + schema["pattern"].dump());
+    }
+    if (schema.value("format", "") == "date" &&
+        !std::regex_match(s, std::regex(R"(\d{4}-\d{2}-\d{2})"))) {
+      fail("'" + s + "' is not an RFC 3339 full-date");
     }
     if (schema.value("format", "") == "date-time" && !IsDateTime(s)) {
       fail("'" + s + "' is not an RFC 3339 date-time");

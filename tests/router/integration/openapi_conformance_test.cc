@@ -279,6 +279,11 @@ std::string Datasets(DocumentedCalls& api, const std::string& key) {
   const std::string spare = "/v1/datasets/" + other.Json()["id"].get<std::string>();
   CHECK(api.Call("DELETE", spare, key).code == 204);
   CHECK(api.Call("DELETE", spare, key).code == 404);
+  // A LEAN-format daily zip.
+  const std::string zip = testing::ReadFile(testing::SharedData("lean/equity/usa/daily/spy.zip"));
+  CHECK(
+      api.Call("POST", "/v1/datasets?name=spy", key, zip, {"Content-Type: application/zip"}).code ==
+      201);
   return id;
 }
 
@@ -301,6 +306,14 @@ void Backtests(DocumentedCalls& api, const std::string& key, const std::string& 
         {"params", {{"fast", 10}, {"slow", 20}, {"long_only", true}, {"sl_pct", 0.05}}}}},
       {"dataset", dataset},
       {"commission", 0.002}};
+  // A spec with a window (a date and a date-time), as sent and as stored.
+  json windowed = spec;
+  windowed["start"] = "2005-01-01";
+  windowed["end"] = "2012-12-31T00:00:00Z";
+  HttpResponse on_window = api.Call("POST", "/v1/backtests", key, windowed.dump());
+  REQUIRE(on_window.code == 202);
+  const std::string windowed_path = "/v1/backtests/" + on_window.Json()["id"].get<std::string>();
+  CHECK(WaitDone(api, key, windowed_path)["status"] == "succeeded");
   HttpResponse submitted =
       api.Call("POST", "/v1/backtests", key, spec.dump(), {"Idempotency-Key: conformance-1"});
   REQUIRE(submitted.code == 202);

@@ -169,6 +169,28 @@ TEST_CASE("different data is named with its sha256 and bar counts", "[compare]")
   CHECK(r["pairs"][0]["same_data"] == false);
 }
 
+TEST_CASE("runs on different windows of one dataset do not share a bar axis", "[compare]") {
+  // Same dataset (sha256) and bar count, but b's window starts 10 bars later.
+  const auto all = MakeBars(130);
+  auto first = std::make_shared<RunBars>(), later = std::make_shared<RunBars>();
+  for (size_t i = 0; i < 120; ++i) {
+    for (auto [to, k] : {std::pair{first.get(), i}, std::pair{later.get(), i + 10}}) {
+      to->time.push_back(all->time[k]);
+      to->open.push_back(all->open[k]);
+      to->close.push_back(all->close[k]);
+    }
+  }
+  const json r =
+      Report({MakeRun("a", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa"),
+              MakeRun("b", "native", later, Simulate(*later, kSignals, {}), {}, "aaaa")});
+  CHECK(r["pairs"][0]["same_data"] == false);
+  // The same window: one axis.
+  const json same =
+      Report({MakeRun("a", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa"),
+              MakeRun("b", "native", first, Simulate(*first, kSignals, {}), {}, "aaaa")});
+  CHECK(same["pairs"][0]["same_data"] == true);
+}
+
 TEST_CASE("an engine's own numbers: agree, differ (rounded), not reported", "[compare]") {
   const auto bars = MakeBars(120);
   const auto sim = Simulate(*bars, kSignals, {});

@@ -223,6 +223,21 @@ TEST_CASE("Dataset bytes: 4 MiB chunks, one copy per sha256, dropped with the la
   CHECK(store->LocalPath(theirs, cache).status().code() == StatusCode::kNotFound);
 }
 
+TEST_CASE("Dataset bytes: a zip upload comes back as a .zip file (how it is read back)",
+          "[postgres]") {
+  testing::TempDir dir;
+  auto store = OpenPostgresStore(NewPostgresDatabase());
+  const std::string bytes = "PK\x05\x06" + std::string(18, '\0');  // the bytes are not read
+  const std::string file = dir.Write("ds9.zip", bytes);
+  const DatasetRecord zip = WithBytes(MakeDataset("ds9", "t1", "spy", 10), bytes, file);
+  REQUIRE(store->CreateDataset(zip).ok());
+  REQUIRE(store->PutDatasetBytes(zip, file).ok());
+  Result<std::string> local = store->LocalPath(zip, dir.Path("cache"));
+  REQUIRE(local.ok());
+  CHECK(*local == dir.Path("cache") + "/datasets/" + zip.sha256 + ".zip");
+  CHECK(testing::ReadFile(*local) == bytes);
+}
+
 TEST_CASE("Dataset bytes: a file that does not match its record is refused, nothing stored",
           "[postgres]") {
   testing::TempDir dir;

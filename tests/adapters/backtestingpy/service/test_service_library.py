@@ -116,6 +116,24 @@ def test_progress_rises_to_one(client):
     assert len(job['result']['equity']) == 30000
 
 
+def test_a_window_runs_as_the_library_does_on_df_loc(client):
+    """start/end on the whole data give the run on the bars of df.loc[start:end]."""
+    import pandas as pd
+    data = synthetic_data(3000, seed=11)
+    start, end = data['time'][700], data['time'][2100] + 30 * 10**9  # end between two bars
+    frame = pd.DataFrame(data, index=pd.to_datetime(data['time'], unit='ns'))
+    cut = frame.loc[pd.Timestamp(start, unit='ns'):pd.Timestamp(end, unit='ns')]
+    cut_data = {k: [int(v) if k == 'time' else float(v) for v in cut[k]] for k in data}
+    body = {'strategy': 'sma_cross', 'params': {'fast': 5, 'slow': 30},
+            'settings': {'commission': 0.001}}
+    windowed = client.wait(client.submit({**body, 'data': data, 'start': start, 'end': end}))
+    on_cut = client.wait(client.submit({**body, 'data': cut_data}))
+    assert windowed['status'] == on_cut['status'] == 'done'
+    assert windowed['bars'] == on_cut['bars'] == 1401
+    for key in ('equity', 'trades', 'open_trades', 'warmup_bars', 'stats'):
+        assert windowed['result'][key] == on_cut['result'][key], key
+
+
 def test_cancel_a_long_run(client):
     job_id = client.submit({'strategy': 'sma_cross', 'params': {'fast': 5, 'slow': 30},
                             'data': synthetic_data(200_000)})

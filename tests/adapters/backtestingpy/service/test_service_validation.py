@@ -65,6 +65,10 @@ BAD_BODIES = [
     (with_data(time=[1, 3, 2, 4]), 'data.time[2]'),
     (with_data(time=[1, 2, 3, 2**63]), 'data.time[3]'),
     ({'strategy': 'sma_cross', 'data': {k: v[:1] for k, v in tiny_data().items()}}, 'data.time'),
+    ({'strategy': 'sma_cross', 'data': tiny_data(), 'start': '2023-11-14'}, 'start'),
+    ({'strategy': 'sma_cross', 'data': tiny_data(), 'end': True}, 'end'),
+    ({'strategy': 'sma_cross', 'data': tiny_data(), 'end': 2**63}, 'end'),
+    ({'strategy': 'sma_cross', 'data': tiny_data(), 'start': 2, 'end': 1}, 'start'),
 ]
 
 
@@ -145,3 +149,61 @@ def test_413_is_readable_while_the_client_is_still_uploading(client):
 
 def test_too_many_bars_answer_413(client):
     assert_error(client.post('/backtest/run', tiny_body(1001)), 413, 'payload_too_large', 'data.time')
+
+
+# ------------------------------------------------------------------ the window (start, end)
+
+T0 = 1_700_000_000 * 10**9
+MINUTE = 60 * 10**9
+
+
+def window_body(start=None, end=None, n=8):
+    body = tiny_body(n)
+    if start is not None:
+        body['start'] = start
+    if end is not None:
+        body['end'] = end
+    return body
+
+
+@pytest.mark.parametrize('start,end,kept', [
+    (None, None, range(0, 8)),
+    (T0 + 2 * MINUTE, None, range(2, 8)),
+    (None, T0 + 5 * MINUTE, range(0, 6)),
+    (T0 + 2 * MINUTE, T0 + 5 * MINUTE, range(2, 6)),        # both ends inclusive
+    (T0 + 2 * MINUTE - 1, T0 + 5 * MINUTE + 1, range(2, 6)),  # between bars
+    (T0 - 10 * MINUTE, T0 + 100 * MINUTE, range(0, 8)),     # wider than the data
+])
+def test_the_window_keeps_the_bars_inside_it(client, start, end, kept):
+    body = window_body(start, end)
+    job = client.wait(client.submit(body))
+    assert job['status'] == 'done', job
+    assert job['bars'] == len(kept)
+    # The scripted runner answers the closes it was given as the equity curve.
+    assert job['result']['equity'] == [body['data']['close'][i] for i in kept]
+
+
+def test_the_window_selects_what_pandas_loc_selects():
+    pd = pytest.importorskip('pandas')
+    import validation
+    data = tiny_data(30)
+    index = pd.to_datetime(data['time'], unit='ns')
+    frame = pd.DataFrame({'Close': data['close']}, index=index)
+    for start, end in [(T0 + 3 * MINUTE, T0 + 20 * MINUTE), (T0 + 3 * MINUTE + 1, None),
+                       (None, T0 + 7 * MINUTE - 1)]:
+        doc = {'strategy': 'buy_and_hold', 'data': data, 'start': start, 'end': end}
+        request = validation.parse_run_request(doc, 1000)
+        expected = frame.loc[None if start is None else pd.Timestamp(start, unit='ns'):
+                             None if end is None else pd.Timestamp(end, unit='ns')]
+        assert list(request.data['close']) == list(expected['Close'])
+        assert list(request.data['time']) == [int(t.value) for t in expected.index]
+
+
+def test_a_window_without_two_bars_names_the_field_and_the_data_span(client):
+    for body, field in [(window_body(T0 + 7 * MINUTE), 'start'),
+                        (window_body(None, T0 - 1), 'end'),
+                        (window_body(T0 + MINUTE, T0 + MINUTE), 'start')]:
+        message = assert_error(client.post('/backtest/run', body), 400, 'invalid_argument', field)
+        assert 'at least 2 are needed' in message
+        assert '2023-11-14T22:13:20Z to 2023-11-14T22:20:20Z' in message
+    assert client.get('/backtest/history')[2] == {'backtests': []}
