@@ -79,6 +79,9 @@ inline json NextCursor() {
 // BacktestSpec, Job, JobPage, MetricValue, Conventions, Metrics, Trade, TradePage, EquityPoint,
 // EquityPage, Result, LogLine, LogPage.
 json JobSchemas();
+// The Monte Carlo request and report (openapi_schemas_monte_carlo.cc): MonteCarloRequest,
+// MonteCarloReport.
+json MonteCarloSchemas();
 // Every named schema: JobSchemas() and the others (openapi_schemas.cc).
 json AllSchemas();
 

@@ -275,6 +275,7 @@ json AllSchemas() {
   json schemas = JobSchemas();
   schemas.update(KeySchemas());
   schemas.update(ComparisonSchemas());
+  schemas.update(MonteCarloSchemas());
   schemas.update({
       {"Dataset", DatasetSchema()},
       {"DatasetList",
