@@ -55,9 +55,9 @@ Result<json> RequestBody(const Flags& f) {
   json body = json::object();
   if (f.Has("method")) body["method"] = f.Get("method");
   if (f.Has("block-scheme")) body["block_scheme"] = f.Get("block-scheme");
-  for (const auto& [flag, field] : {std::pair{"simulations", "simulations"},
-                                    std::pair{"seed", "seed"},
-                                    std::pair{"block-length", "block_length"}}) {
+  for (const auto& [flag, field] :
+       {std::pair{"simulations", "simulations"}, std::pair{"seed", "seed"},
+        std::pair{"block-length", "block_length"}}) {
     if (!f.Has(flag)) continue;
     size_t value = 0;
     BTR_RETURN_IF_ERROR(f.GetSize(flag, &value));
@@ -111,19 +111,17 @@ std::string Wrapped(const std::string& text, size_t width, const std::string& in
 std::string ReportTable(const std::string& id, const json& r) {
   const std::string unit = r.value("unit", "");
   const double simulations = NumberOr(r, "simulations", 0);
-  std::string out = id + ": " + r.value("method", "") + " of " +
-                    FormatCount(NumberOr(r, "steps", 0)) +
-                    (unit == "day" ? " daily returns" : " closed trades") + ", " +
-                    FormatCount(simulations) + " simulations, seed " +
-                    r.value("seed", json(0)).dump();
+  std::string out =
+      id + ": " + r.value("method", "") + " of " + FormatCount(NumberOr(r, "steps", 0)) +
+      (unit == "day" ? " daily returns" : " closed trades") + ", " + FormatCount(simulations) +
+      " simulations, seed " + r.value("seed", json(0)).dump();
   if (r.value("block_length", json()).is_number()) {
-    out += ", " + r.value("block_scheme", "") + " blocks of " +
-           r["block_length"].dump() + " days";
+    out += ", " + r.value("block_scheme", "") + " blocks of " + r["block_length"].dump() + " days";
   }
   out += "\n\n";
   char header[256];
-  std::snprintf(header, sizeof header, "  %-22s %14s %14s %14s %14s %10s\n", "metric",
-                "original", "p5", "p50", "p95", "rank");
+  std::snprintf(header, sizeof header, "  %-22s %14s %14s %14s %14s %10s\n", "metric", "original",
+                "p5", "p50", "p95", "rank");
   out += header;
   const json& m = r.value("metrics", json::object());
   out += MetricRow("Final equity", m.value("final_equity", json::object()), MetricUnit::kMoney);
@@ -138,8 +136,7 @@ std::string ReportTable(const std::string& id, const json& r) {
          " paths touched " + FormatMoney(NumberOr(ruin, "threshold_equity", 0)) +
          (ruin.value("original", false) ? "; so did the original" : "") + ")\n";
   out += "  P(final < start)  " + FormatPercent(NumberOr(below, "probability", 0)) + "  (" +
-         FormatCount(NumberOr(below, "paths", 0)) + " of " + FormatCount(simulations) +
-         " paths)\n";
+         FormatCount(NumberOr(below, "paths", 0)) + " of " + FormatCount(simulations) + " paths)\n";
   out += "  rank: percent of paths below the original; probabilities are (k + 1) / (paths + 1)\n";
   const double model = NumberOr(m.value("final_equity", json::object()), "original", 0);
   const double run_final = NumberOr(r, "run_final_equity", model);
@@ -183,7 +180,8 @@ int RunMonteCarloCommand(int argc, char** argv) {
   f.AddValue("seed", "S", "the generator's seed; the same seed gives the same answer");
   f.AddValue("block-length", "L", "block_bootstrap: (mean) block length in days (default ⌈n^⅓⌉)");
   f.AddValue("block-scheme", "S", "block_bootstrap: stationary (default) or circular");
-  f.AddValue("ruin-pct", "P", "ruin when equity falls to (1 − P) × start; P in (0, 1], default 0.5");
+  f.AddValue("ruin-pct", "P",
+             "ruin when equity falls to (1 − P) × start; P in (0, 1], default 0.5");
   f.AddSwitch("json", "print the API's report (JSON) instead of the table");
   DeclareServerFlags(f);
   if (int stop = ParseOrStop(f, argc, argv, "monte-carlo", kMonteCarloUsage); stop >= 0) {

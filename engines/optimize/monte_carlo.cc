@@ -195,10 +195,10 @@ Status ResolveForSeries(const ReturnSeries& series, MonteCarloOptions* o) {
     }
   }
   if (o->simulations > kMaxSimulatedSteps / n) {
-    return Status::InvalidArgument(
-        "simulations: simulations × path length must be at most " +
-        std::to_string(kMaxSimulatedSteps) + "; this run's path has " + PathUnitText(series) +
-        ", so at most " + std::to_string(kMaxSimulatedSteps / n) + " simulations");
+    return Status::InvalidArgument("simulations: simulations × path length must be at most " +
+                                   std::to_string(kMaxSimulatedSteps) + "; this run's path has " +
+                                   PathUnitText(series) + ", so at most " +
+                                   std::to_string(kMaxSimulatedSteps / n) + " simulations");
   }
   return Status::Ok();
 }
@@ -239,15 +239,13 @@ std::string_view MonteCarloUnitName(MonteCarloUnit unit) {
   return unit == MonteCarloUnit::kDay ? "day" : "trade";
 }
 
-Result<MonteCarloReport> RunMonteCarlo(const MonteCarloRun& run,
-                                       const MonteCarloOptions& options) {
+Result<MonteCarloReport> RunMonteCarlo(const MonteCarloRun& run, const MonteCarloOptions& options) {
   BTR_RETURN_IF_ERROR(CheckOptions(options));
   if (!(run.initial_cash > 0) || !std::isfinite(run.initial_cash)) {
     return Status::InvalidArgument("initial_cash: expected a finite number > 0");
   }
-  Result<ReturnSeries> series = options.method == MonteCarloMethod::kBlockBootstrap
-                                    ? DaySeries(run)
-                                    : TradeSeries(run);
+  Result<ReturnSeries> series =
+      options.method == MonteCarloMethod::kBlockBootstrap ? DaySeries(run) : TradeSeries(run);
   if (!series.ok()) return series.status();
   MonteCarloReport report;
   report.options = options;
@@ -302,8 +300,8 @@ Result<MonteCarloReport> RunMonteCarlo(const MonteCarloRun& run,
   report.max_drawdown = Summarize(drawdowns, original.max_drawdown);
   report.sharpe = Summarize(sharpes, original.sharpe);
   const auto smoothed = [simulations](size_t count) {
-    return MonteCarloProbability{count, static_cast<double>(count + 1) /
-                                            static_cast<double>(simulations + 1)};
+    return MonteCarloProbability{
+        count, static_cast<double>(count + 1) / static_cast<double>(simulations + 1)};
   };
   report.ruin = smoothed(ruined);
   report.final_below_start = smoothed(below_start);

@@ -96,10 +96,10 @@ struct MonteCarloProbability {
 };
 
 struct MonteCarloFanChart {
-  size_t paths = 0;                // the bands are over the first `paths` simulations
-  std::vector<size_t> steps;       // path steps drawn: 0 (the start) .. n, at most kMaxFanPoints
-  std::vector<TimeNs> times;       // unit day: the original day's last bar time (step 0: first
-                                   // bar); empty for trades
+  size_t paths = 0;           // the bands are over the first `paths` simulations
+  std::vector<size_t> steps;  // path steps drawn: 0 (the start) .. n, at most kMaxFanPoints
+  std::vector<TimeNs> times;  // unit day: the original day's last bar time (step 0: first
+                              // bar); empty for trades
   std::array<std::vector<double>, 5> bands;  // equity percentiles per step
   std::vector<double> original;              // the original path's equity per step
 };
@@ -107,8 +107,8 @@ struct MonteCarloFanChart {
 struct MonteCarloReport {
   MonteCarloOptions options;  // as used: block_length resolved for block_bootstrap
   MonteCarloUnit unit = MonteCarloUnit::kTrade;
-  size_t steps = 0;           // trades or daily returns used (the path length)
-  double start_equity = 0;    // the initial cash
+  size_t steps = 0;             // trades or daily returns used (the path length)
+  double start_equity = 0;      // the initial cash
   double run_final_equity = 0;  // the run's last equity (the trade model can differ, see docs)
   // Periods per year the Sharpe ratio is scaled by (√A): 1 for trades (per-trade Sharpe); the
   // observed days per year for daily returns.
@@ -136,8 +136,8 @@ Result<MonteCarloReport> RunMonteCarlo(const MonteCarloRun& run, const MonteCarl
 Result<std::vector<double>> TradeReturns(const MonteCarloRun& run);
 
 struct DailyReturns {
-  std::vector<double> returns;      // r_j = D_j / D_{j−1} − 1, D_0 = initial cash
-  std::vector<TimeNs> day_end;      // the last bar time of day j (one per return)
+  std::vector<double> returns;  // r_j = D_j / D_{j−1} − 1, D_0 = initial cash
+  std::vector<TimeNs> day_end;  // the last bar time of day j (one per return)
 };
 // The daily returns of the equity curve. InvalidArgument when bar_times and equity differ in
 // length; returns stop at the first day whose equity is ≤ 0 (that day's return is −1).
@@ -147,7 +147,7 @@ Result<DailyReturns> DailyEquityReturns(const MonteCarloRun& run);
 size_t DefaultBlockLength(size_t n);
 
 // Index sequences over [0, n) for one simulated path, into `out` (resized to n):
-// a uniform random permutation of `out`'s current content (Fisher–Yates; REQUIRES out->size() == n);
+// a uniform random permutation of `out`'s current content (Fisher–Yates);
 void ShuffleIndices(Xoshiro256& rng, std::vector<size_t>* out);
 // n independent uniform draws;
 void BootstrapIndices(Xoshiro256& rng, size_t n, std::vector<size_t>* out);

@@ -147,10 +147,9 @@ Result<MonteCarloOptions> MonteCarloOptionsFromJson(const json& body) {
   }
   BTR_RETURN_IF_ERROR(ReadMethod(body, &o));
   uint64_t simulations = o.simulations, block_length = 0;
-  BTR_RETURN_IF_ERROR(ReadWhole(body, "simulations", 1, static_cast<double>(kMaxSimulations),
-                                &simulations));
   BTR_RETURN_IF_ERROR(
-      ReadWhole(body, "seed", 0, static_cast<double>(kMaxMonteCarloSeed), &o.seed));
+      ReadWhole(body, "simulations", 1, static_cast<double>(kMaxSimulations), &simulations));
+  BTR_RETURN_IF_ERROR(ReadWhole(body, "seed", 0, static_cast<double>(kMaxMonteCarloSeed), &o.seed));
   BTR_RETURN_IF_ERROR(ReadWhole(body, "block_length", 1, 1e9, &block_length));
   BTR_RETURN_IF_ERROR(ReadBlockScheme(body, &o));
   BTR_RETURN_IF_ERROR(ReadRuinPct(body, &o));

@@ -23,9 +23,9 @@ Result<double> EquityBeforeEntry(const MonteCarloRun& run, const TradeRecord& tr
   if (trade.entry_bar <= 0) return run.initial_cash;
   const size_t before = static_cast<size_t>(trade.entry_bar) - 1;
   if (before >= run.equity.size()) {
-    return Status::InvalidArgument("trades[" + std::to_string(k) + "].entry_bar: " +
-                                   std::to_string(trade.entry_bar) + " is beyond the equity curve (" +
-                                   std::to_string(run.equity.size()) + " bars)");
+    return Status::InvalidArgument(
+        "trades[" + std::to_string(k) + "].entry_bar: " + std::to_string(trade.entry_bar) +
+        " is beyond the equity curve (" + std::to_string(run.equity.size()) + " bars)");
   }
   return run.equity[before];
 }
@@ -71,8 +71,8 @@ Result<DailyReturns> DailyEquityReturns(const MonteCarloRun& run) {
   DailyReturns out;
   double previous = run.initial_cash;
   for (size_t k = 0; k < run.equity.size(); ++k) {
-    const bool last_of_day =
-        k + 1 == run.equity.size() || DayNumber(run.bar_times[k + 1]) != DayNumber(run.bar_times[k]);
+    const bool last_of_day = k + 1 == run.equity.size() ||
+                             DayNumber(run.bar_times[k + 1]) != DayNumber(run.bar_times[k]);
     if (!last_of_day) continue;
     const double day_equity = run.equity[k];
     if (!(day_equity > 0)) {
@@ -165,8 +165,8 @@ MonteCarloDistribution Summarize(std::span<const double> values, double original
   for (size_t k = 0; k < kMonteCarloPercentiles.size(); ++k) {
     out.percentiles[k] = Percentile(defined, kMonteCarloPercentiles[k]);
   }
-  out.mean = std::accumulate(defined.begin(), defined.end(), 0.0) /
-             static_cast<double>(defined.size());
+  out.mean =
+      std::accumulate(defined.begin(), defined.end(), 0.0) / static_cast<double>(defined.size());
   if (std::isnan(original)) {
     out.original_rank = kNaN;
     return out;

@@ -24,8 +24,8 @@ struct StoredRun {
   std::vector<TradeRecord> trades;
 
   MonteCarloRun View() const {
-    return {.initial_cash = initial_cash, .equity = equity, .bar_times = bar_times,
-            .trades = trades};
+    return {
+        .initial_cash = initial_cash, .equity = equity, .bar_times = bar_times, .trades = trades};
   }
 };
 
@@ -85,8 +85,7 @@ ApiReply MonteCarlo(const ApiDeps& deps, const ApiRequest& req) {
   }
   Result<MonteCarloOptions> options = MonteCarloOptionsFromJson(body);
   if (!options.ok()) return Problem(options.status(), req);
-  Result<StoredRun> run =
-      LoadRun(deps, req, options->method == MonteCarloMethod::kBlockBootstrap);
+  Result<StoredRun> run = LoadRun(deps, req, options->method == MonteCarloMethod::kBlockBootstrap);
   if (!run.ok()) return Problem(run.status(), req);
   // Up to about a second of arithmetic (kMaxSimulatedSteps): off the I/O threads.
   ApiReply reply;

@@ -35,9 +35,9 @@ json MonteCarloRequestSchema() {
   seed["minimum"] = 0;
   seed["maximum"] = kMaxMonteCarloSeed;
   seed["default"] = defaults.seed;
-  json block_length = Int(
-      "block_bootstrap only: the (mean) block length in days, at most the number of daily "
-      "returns; default ⌈n^(1/3)⌉");
+  json block_length =
+      Int("block_bootstrap only: the (mean) block length in days, at most the number of daily "
+          "returns; default ⌈n^(1/3)⌉");
   block_length["minimum"] = 1;
   json scheme = SchemeEnum(
       "block_bootstrap only: stationary (geometric lengths of mean block_length) or circular "
@@ -47,15 +47,15 @@ json MonteCarloRequestSchema() {
   ruin_pct["exclusiveMinimum"] = 0;
   ruin_pct["maximum"] = 1;
   ruin_pct["default"] = defaults.ruin_pct;
-  json request = Object(
-      "The settings of a Monte Carlo study, all optional. Unknown fields are refused.",
-      {{"method", method},
-       {"simulations", simulations},
-       {"seed", seed},
-       {"block_length", block_length},
-       {"block_scheme", scheme},
-       {"ruin_pct", ruin_pct}},
-      {});
+  json request =
+      Object("The settings of a Monte Carlo study, all optional. Unknown fields are refused.",
+             {{"method", method},
+              {"simulations", simulations},
+              {"seed", seed},
+              {"block_length", block_length},
+              {"block_scheme", scheme},
+              {"ruin_pct", ruin_pct}},
+             {});
   request["additionalProperties"] = false;
   return request;
 }
@@ -110,8 +110,8 @@ json MonteCarloReportSchema() {
        {"seed", Int("The seed used: send it again to get the same answer")},
        {"ruin_pct", Num()},
        {"block_length", OrNull(Int("block_bootstrap: the block length used; null otherwise"))},
-       {"block_scheme", {{"anyOf", {SchemeEnum("block_bootstrap: the scheme used"),
-                                    {{"type", "null"}}}}}},
+       {"block_scheme",
+        {{"anyOf", {SchemeEnum("block_bootstrap: the scheme used"), {{"type", "null"}}}}}},
        {"steps", Int("Closed trades or daily returns used: the path length")},
        {"start_equity", Num("The backtest's initial cash")},
        {"run_final_equity",
@@ -120,20 +120,18 @@ json MonteCarloReportSchema() {
        {"sharpe_annualization",
         OrNull(Num("The Sharpe ratios are per step times √ of this: 1 for trades, the observed "
                    "days per year for days"))},
-       {"metrics",
-        Object("Distributions of the path metrics",
-               {{"final_equity", distribution},
-                {"total_return", distribution},
-                {"max_drawdown", distribution},
-                {"sharpe", distribution}},
-               {"final_equity", "total_return", "max_drawdown", "sharpe"})},
-       {"ruin",
-        Object("Paths whose equity touched the ruin line",
-               {{"threshold_equity", Num("(1 − ruin_pct) × start_equity")},
-                {"paths", Int()},
-                {"probability", probability},
-                {"original", Bool("Whether the original path touched it")}},
-               {"threshold_equity", "paths", "probability", "original"})},
+       {"metrics", Object("Distributions of the path metrics",
+                          {{"final_equity", distribution},
+                           {"total_return", distribution},
+                           {"max_drawdown", distribution},
+                           {"sharpe", distribution}},
+                          {"final_equity", "total_return", "max_drawdown", "sharpe"})},
+       {"ruin", Object("Paths whose equity touched the ruin line",
+                       {{"threshold_equity", Num("(1 − ruin_pct) × start_equity")},
+                        {"paths", Int()},
+                        {"probability", probability},
+                        {"original", Bool("Whether the original path touched it")}},
+                       {"threshold_equity", "paths", "probability", "original"})},
        {"final_below_start",
         Object("Paths that ended below the start equity",
                {{"paths", Int()}, {"probability", probability}}, {"paths", "probability"})},
@@ -145,8 +143,8 @@ json MonteCarloReportSchema() {
                             "for permute"))},
                 {"note", Str()}},
                {"final_equity_spread", "note"})}},
-      {"method", "unit", "simulations", "seed", "ruin_pct", "block_length", "block_scheme",
-       "steps", "start_equity", "run_final_equity", "sharpe_annualization", "metrics", "ruin",
+      {"method", "unit", "simulations", "seed", "ruin_pct", "block_length", "block_scheme", "steps",
+       "start_equity", "run_final_equity", "sharpe_annualization", "metrics", "ruin",
        "final_below_start", "fan_chart", "invariant"});
 }
 

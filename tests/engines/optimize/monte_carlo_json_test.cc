@@ -33,9 +33,12 @@ TEST_CASE("monte carlo json: an empty body is the defaults; each field is read")
     CHECK(o->ruin_pct == 0.5);
     CHECK(o->block_length == 0);
   }
-  Result<MonteCarloOptions> o = MonteCarloOptionsFromJson(
-      {{"method", "block_bootstrap"}, {"simulations", 250}, {"seed", 9007199254740991ULL},
-       {"block_length", 7}, {"block_scheme", "circular"}, {"ruin_pct", 0.3}});
+  Result<MonteCarloOptions> o = MonteCarloOptionsFromJson({{"method", "block_bootstrap"},
+                                                           {"simulations", 250},
+                                                           {"seed", 9007199254740991ULL},
+                                                           {"block_length", 7},
+                                                           {"block_scheme", "circular"},
+                                                           {"ruin_pct", 0.3}});
   REQUIRE(o.ok());
   CHECK(o->method == MonteCarloMethod::kBlockBootstrap);
   CHECK(o->simulations == 250);

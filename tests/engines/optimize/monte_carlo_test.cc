@@ -18,9 +18,7 @@ namespace {
 struct ConstructedRun {
   std::vector<double> equity;
   std::vector<TradeRecord> trades;
-  MonteCarloRun View() const {
-    return {.initial_cash = 100, .equity = equity, .trades = trades};
-  }
+  MonteCarloRun View() const { return {.initial_cash = 100, .equity = equity, .trades = trades}; }
 };
 
 ConstructedRun FromReturns(const std::vector<double>& f) {
@@ -156,8 +154,8 @@ TEST_CASE("monte carlo: the original's statistics are those of the original orde
   CHECK(r->max_drawdown.original == Approx(0.2));
   // Per-trade Sharpe (no annualization): mean −1/60, sample sd √(0.0516667 / 2).
   const double mean = (0.1 - 0.2 + 0.05) / 3;
-  const double var = (std::pow(0.1 - mean, 2) + std::pow(-0.2 - mean, 2) +
-                      std::pow(0.05 - mean, 2)) / 2;
+  const double var =
+      (std::pow(0.1 - mean, 2) + std::pow(-0.2 - mean, 2) + std::pow(0.05 - mean, 2)) / 2;
   CHECK(r->sharpe.original == Approx(mean / std::sqrt(var)));
   CHECK(r->sharpe_annualization == 1);
   CHECK(r->run_final_equity == Approx(92.4));
@@ -278,8 +276,10 @@ TEST_CASE("monte carlo: too few trades or days, bad options and too much work ar
   CHECK(field_of(o) == "seed");
   MonteCarloRun no_cash = run.View();
   no_cash.initial_cash = 0;
-  CHECK(RunMonteCarlo(no_cash, Options(MonteCarloMethod::kPermute)).status().message().rfind(
-            "initial_cash: ", 0) == 0);
+  CHECK(RunMonteCarlo(no_cash, Options(MonteCarloMethod::kPermute))
+            .status()
+            .message()
+            .rfind("initial_cash: ", 0) == 0);
 }
 
 }  // namespace

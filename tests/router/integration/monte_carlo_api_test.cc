@@ -152,13 +152,13 @@ TEST_CASE("monte carlo api: 404 for another tenant's job, 409 unless succeeded, 
   CheckProblem(server.Call("POST", path, alice, R"({"simulations": 0})"), 400, "simulations");
   CheckProblem(server.Call("POST", path, alice, "{nope"), 400, "body");
   // Work bound: 100,000 paths of every day of GOOG are more than 50,000,000 steps.
-  const HttpResponse work = server.Call(
-      "POST", path, alice, R"({"method": "block_bootstrap", "simulations": 100000})");
+  const HttpResponse work =
+      server.Call("POST", path, alice, R"({"method": "block_bootstrap", "simulations": 100000})");
   CheckProblem(work, 400, "simulations");
   CHECK(work.Json()["detail"].get<std::string>().find("at most 50000000") != std::string::npos);
-  CheckProblem(server.Call("POST", path, alice,
-                           R"({"method": "block_bootstrap", "block_length": 100000})"),
-               400, "block_length");
+  CheckProblem(
+      server.Call("POST", path, alice, R"({"method": "block_bootstrap", "block_length": 100000})"),
+      400, "block_length");
 
   // A run without 2 closed trades: buy and hold keeps its one position open.
   json hold = SmaSpec(dataset);
