@@ -42,6 +42,7 @@ constexpr const char* kMainUsage =
     "  list         list backtests (filters, pages)\n"
     "  cancel       cancel a queued or running backtest\n"
     "  logs         a backtest's log: routing steps and the engine's own lines\n"
+    "  monte-carlo  a finished backtest's robustness: permuted or resampled trades or days\n"
     "  engines      engines with their health; drain, resume, disable or enable one (admin)\n"
     "  compare      one backtest on several engines: why their numbers differ (JSON/CSV/HTML)\n"
     "Client commands take --url URL (or BTR_URL, default http://127.0.0.1:8080) and --key KEY\n"
@@ -155,6 +156,7 @@ constexpr Command kCommands[] = {
     {"cancel", RunCancelCommand},     {"logs", RunLogsCommand},
     {"engines", RunEnginesCommand},   {"compare", RunCompareCommand},
     {"openapi", RunOpenApiCommand},   {"optimize", RunOptimizeCommand},
+    {"openapi", RunOpenApiCommand},   {"monte-carlo", RunMonteCarloCommand},
 };
 
 const Command* FindCommand(std::string_view name) {

@@ -67,6 +67,7 @@ struct ApiBody {
   std::vector<std::string> media_types = {"application/json"};
   nlohmann::json schema = nullptr;
   std::string description = {};
+  bool required = true;  // false: the route also takes an empty body
 };
 
 // A success answer other than the route's `success_code` (e.g. 202 next to 204).

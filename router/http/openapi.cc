@@ -21,7 +21,8 @@ std::string TagOf(const std::string& path) {
 std::string TagDescription(const std::string& tag) {
   static const std::map<std::string, std::string> kDescriptions = {
       {"backtests",
-       "Submit backtests, follow their status and progress, read results, trades and equity"},
+       "Submit backtests, follow their status and progress, read results, trades and equity, "
+       "and test a result's robustness by Monte Carlo"},
       {"datasets",
        "Upload CSV bar data (validated, with sha256), list it and read its bars for charts"},
       {"strategies", "The strategy catalogue with typed parameters"},
@@ -219,7 +220,7 @@ json Responses(const ApiRoute& route) {
 json RequestBody(const ApiBody& body) {
   json content = json::object();
   for (const std::string& media : body.media_types) content[media] = {{"schema", body.schema}};
-  json out = {{"required", true}, {"content", content}};
+  json out = {{"required", body.required}, {"content", content}};
   if (!body.description.empty()) out["description"] = body.description;
   return out;
 }

@@ -81,6 +81,9 @@ inline json NextCursor() {
 json JobSchemas();
 // OptimizationRequest and OptimizationReport (openapi_schemas_optimize.cc).
 json OptimizationSchemas();
+// The Monte Carlo request and report (openapi_schemas_monte_carlo.cc): MonteCarloRequest,
+// MonteCarloReport.
+json MonteCarloSchemas();
 // Every named schema: JobSchemas() and the others (openapi_schemas.cc).
 json AllSchemas();
 

@@ -278,6 +278,7 @@ json AllSchemas() {
   schemas.update(KeySchemas());
   schemas.update(ComparisonSchemas());
   schemas.update(OptimizationSchemas());
+  schemas.update(MonteCarloSchemas());
   schemas.update({
       {"Dataset", DatasetSchema()},
       {"DatasetList",

@@ -13,6 +13,7 @@ std::vector<ApiRoute> DatasetRoutes(const ApiDeps& deps);     // dataset_routes.
 std::vector<ApiRoute> EngineRoutes(const ApiDeps& deps);      // engine_routes.cc
 std::vector<ApiRoute> ComparisonRoutes(const ApiDeps& deps);  // comparison_routes.cc
 std::vector<ApiRoute> OptimizationRoutes(const ApiDeps& deps);  // optimization_routes.cc
+std::vector<ApiRoute> MonteCarloRoutes(const ApiDeps& deps);  // monte_carlo_routes.cc
 void SetEngineGauges(const ApiDeps& deps);
 
 namespace {
@@ -114,6 +115,8 @@ std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps) {
     return [deps, fn](const ApiRequest& req) { return fn(deps, req); };
   };
   std::vector<ApiRoute> routes = BacktestRoutes(deps);
+  std::vector<ApiRoute> monte_carlo = MonteCarloRoutes(deps);
+  routes.insert(routes.end(), monte_carlo.begin(), monte_carlo.end());
   std::vector<ApiRoute> datasets = DatasetRoutes(deps);
   routes.insert(routes.end(), datasets.begin(), datasets.end());
   std::vector<ApiRoute> more = {

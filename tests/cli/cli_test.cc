@@ -207,7 +207,8 @@ TEST_CASE("-h works like --help for btrouter and every command; so does `btroute
   CHECK(bare.err == overview.out);
   for (const std::string command :
        {"backtest", "strategies", "gen-data", "serve", "keys", "openapi", "upload", "datasets",
-        "submit", "status", "watch", "result", "list", "cancel", "logs", "engines", "compare"}) {
+        "submit", "status", "watch", "result", "list", "cancel", "logs", "engines", "compare",
+        "monte-carlo"}) {
     const Outcome help = Run({command, "--help"}, tmp);
     INFO(command << ": " << help.err);
     CHECK(help.exit_code == 0);

@@ -25,16 +25,21 @@ expectType<Equals<Schemas["TradePage"]["next_cursor"], string | null>>();
 expectType<Equals<Schemas["Dataset"]["existing"], boolean | undefined>>();
 expectType<Equals<Schemas["Engine"]["hint"], string | undefined>>();
 expectType<Equals<Schemas["Problem"]["field"], string | undefined>>();
+expectType<Equals<Schemas["MonteCarloReport"]["block_length"], number | null>>();
+expectType<Equals<Schemas["MonteCarloReport"]["unit"], "trade" | "day">>();
+expectType<Equals<Schemas["MonteCarloReport"]["fan_chart"]["time"], string[] | undefined>>();
 
 // Unknown spec fields, missing required ones and values outside an enumeration do not compile.
 // @ts-expect-error: "cahs" is not a field
 const misspelt: Schemas["BacktestSpec"] = { strategy: "sma_cross", dataset: "ds_1", cahs: 1 };
+// @ts-expect-error: not a Monte Carlo method
+const shuffled: Schemas["MonteCarloRequest"] = { method: "shuffle" };
 // @ts-expect-error: the dataset is required
 const without_dataset: Schemas["BacktestSpec"] = { strategy: "sma_cross" };
 
 export async function Demo(baseUrl: string, key: string, csv: string): Promise<string[]> {
   const api = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${key}` } });
-  const seen: string[] = [String(misspelt), String(without_dataset)];
+  const seen: string[] = [String(misspelt), String(without_dataset), String(shuffled)];
 
   const uploaded = await api.POST("/v1/datasets", {
     params: { query: { name: "goog" } },
@@ -82,6 +87,15 @@ export async function Demo(baseUrl: string, key: string, csv: string): Promise<s
     params: { path: { id }, query: { limit: 500 } },
   });
   seen.push(`${equity.data?.items[0]?.drawdown}`);
+  const robustness = await api.POST("/v1/backtests/{id}/monte-carlo", {
+    params: { path: { id } },
+    body: { method: "block_bootstrap", simulations: 500, seed: 7, block_scheme: "circular" },
+  });
+  const p95: number | null | undefined = robustness.data?.metrics.max_drawdown.p95;
+  const bands: (number | null)[] | undefined = robustness.data?.fan_chart.p50;
+  seen.push(`${p95} ${bands?.length} ${robustness.data?.ruin.probability}`);
+  // Every field is optional: no body at all is the defaults.
+  await api.POST("/v1/backtests/{id}/monte-carlo", { params: { path: { id } } });
   const logs = await api.GET("/v1/backtests/{id}/logs", {
     params: { path: { id }, query: { after: 0 } },
   });

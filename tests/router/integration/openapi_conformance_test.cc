@@ -338,6 +338,16 @@ void Backtests(DocumentedCalls& api, const std::string& key, const std::string& 
   CHECK(api.Call("GET", "/v1/backtests?status=bogus", key).code == 400);
   CHECK(api.Call("POST", path + "/cancel", key).code == 409);
   CHECK(api.Call("GET", "/v1/backtests/bt_nope/result", key).code == 404);
+  const std::string monte_carlo = path + "/monte-carlo";
+  CHECK(api.Call("POST", monte_carlo, key, "").code == 200);
+  CHECK(api.Call("POST", monte_carlo, key, R"({"method": "bootstrap", "simulations": 200})").code ==
+        200);
+  CHECK(api.Call("POST", monte_carlo, key,
+                 R"({"method": "block_bootstrap", "block_scheme": "circular", "block_length": 5,
+                     "simulations": 50, "seed": 3, "ruin_pct": 0.3})")
+            .code == 200);
+  CHECK(api.Call("POST", monte_carlo, key, R"({"sims": 1})").code == 400);
+  CHECK(api.Call("POST", "/v1/backtests/bt_nope/monte-carlo", key, "{}").code == 404);
 
   CHECK(api.Call("DELETE", path, key).code == 204);
   CHECK(api.Call("DELETE", path, key).code == 404);
