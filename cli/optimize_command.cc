@@ -16,6 +16,7 @@
 #include "engines/catalogue/catalogue.h"
 #include "engines/metrics/metric_format.h"
 #include "engines/optimize/optimization.h"
+#include "engines/spec_window.h"
 
 namespace btr::cli {
 namespace {
@@ -35,6 +36,8 @@ void Declare(Flags& f) {
   f.AddValue("strategy", "NAME", "catalogue strategy (see `btrouter strategies`)");
   f.AddRepeated("param", "k=SPACE", "a swept parameter (MIN:MAX[:STEP] or A,B,C) or a fixed one");
   f.AddRepeated("constraint", "EXPR", "a condition every point must meet, e.g. 'fast < slow'");
+  f.AddValue("start", "TIME", "first bar time, e.g. 2015-01-01 (default: the first bar)");
+  f.AddValue("end", "TIME", "last bar time, inclusive; a date includes its day (default: last)");
   f.AddValue("objective", "METRIC", "canonical metric to rank by", "sharpe_ratio");
   f.AddSwitch("minimize", "the lowest objective is best (default: the highest)");
   f.AddValue("method", "grid|random", "every admissible point, or a random subset", "grid");
@@ -136,7 +139,12 @@ Status ReadRequest(const Flags& f, OptimizationRequest* r) {
   BTR_RETURN_IF_ERROR(f.GetSize("threads", &r->sweep.threads));
   BTR_RETURN_IF_ERROR(ReadConfig(f, &r->sweep.config));
   Result<ParamSpace> space = ParamSpace::Create(r->strategy, r->space, r->params, r->constraints);
-  if (!space.ok()) return AsFlagError(space.status());
+  if (!space.ok()) {
+    const std::string& m = space.status().message();
+    if (m.rfind("space.", 0) == 0) return Status(space.status().code(), "--param " + m.substr(6));
+    if (m.rfind("params.", 0) == 0) return Status(space.status().code(), "--param " + m.substr(7));
+    return AsFlagError(space.status());
+  }
   return Status::Ok();
 }
 
@@ -217,6 +225,13 @@ int RunOptimizeCommand(int argc, char** argv) {
   if (Status s = ReadRequest(f, &request); !s.ok()) return Fail(s);
   size_t top = 0;
   if (Status s = f.GetSize("top", &top); !s.ok()) return Fail(s);
+  BacktestSpec window_spec;  // only its window: --start and --end
+  for (auto [flag, bound] : {std::pair{"start", &window_spec.start}, {"end", &window_spec.end}}) {
+    Result<std::string> normalized = NormalizeWindowBound(flag, f.Get(flag));
+    if (!normalized.ok()) return Fail(AsFlagError(normalized.status()));
+    *bound = *normalized;
+  }
+  if (Status s = SpecWindow(window_spec).status(); !s.ok()) return Fail(AsFlagError(s));
 
   ProgressBar progress;
   progress.SetPhase("loading " + std::filesystem::path(f.Get("data")).filename().string());
@@ -227,7 +242,9 @@ int RunOptimizeCommand(int argc, char** argv) {
   control.progress = [&progress](size_t done, size_t total) {
     progress.Update(static_cast<double>(done) / static_cast<double>(total));
   };
-  Result<OptimizationResult> result = RunOptimization(loaded->bars, std::move(request), control);
+  Result<BarWindow> window = CutToWindow(loaded->bars, window_spec);
+  if (!window.ok()) return Fail(AsFlagError(window.status()));
+  Result<OptimizationResult> result = RunOptimization(window->bars(), std::move(request), control);
   progress.Finish();
   if (!result.ok()) return Fail(result.status());
   if (format == "csv") {

@@ -61,6 +61,12 @@ Result<PlateauReport> Plateau(const OptimizationResult& r) {
   PlateauOptions options;
   options.direction = r.request.sweep.objective.maximize ? ObjectiveDirection::kMaximize
                                                          : ObjectiveDirection::kMinimize;
+  // Ratios (Sharpe, Sortino, ...) sit near 0 often: 10 % of a small best would be no plateau at
+  // all, so they also get an absolute floor of 0.1.
+  const std::string& metric = r.request.sweep.objective.metric;
+  if (metric.size() > 6 && metric.compare(metric.size() - 6, 6, "_ratio") == 0) {
+    options.absolute_tolerance = 0.1;
+  }
   return AnalyzePlateau(axes, objective, options);
 }
 

@@ -97,9 +97,14 @@ json HeatmapJson(const OptimizationResult& r) {
   return out;
 }
 
-template <typename T>
-json ResultJson(const Result<T>& r) {
-  return r.ok() ? ToJson(*r) : json{{"error", r.status().message()}};
+json ErrorJson(const Status& s) { return {{"error", s.message()}}; }
+
+json PlateauJson(const OptimizationResult& r) {
+  const Result<PlateauReport>& p = r.analysis.plateau;
+  if (!p.ok()) return ErrorJson(p.status());
+  std::vector<GridAxis> axes;
+  for (const ParamAxis& a : r.space.axes()) axes.push_back({a.name, a.values});
+  return ToJson(*p, axes);
 }
 
 json RequestJson(const OptimizationResult& r) {
@@ -157,9 +162,11 @@ json OptimizationToJson(const OptimizationResult& r, size_t top) {
       {"trials", {{"columns", columns}, {"rows", rows}}},
       {"heatmap", HeatmapJson(r)},
       {"analysis",
-       {{"deflated_sharpe", ResultJson(r.analysis.deflated_sharpe)},
-        {"pbo", ResultJson(r.analysis.pbo)},
-        {"plateau", ResultJson(r.analysis.plateau)}}},
+       {{"deflated_sharpe", r.analysis.deflated_sharpe.ok()
+                                 ? ToJson(*r.analysis.deflated_sharpe)
+                                 : ErrorJson(r.analysis.deflated_sharpe.status())},
+        {"pbo", r.analysis.pbo.ok() ? ToJson(*r.analysis.pbo) : ErrorJson(r.analysis.pbo.status())},
+        {"plateau", PlateauJson(r)}}},
   };
   if (r.analysis.plateau.ok() && r.analysis.plateau->robust_best < r.space.grid_size()) {
     out["robust_best"] = {{"point", r.analysis.plateau->robust_best},

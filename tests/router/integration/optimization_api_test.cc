@@ -9,6 +9,7 @@ namespace btr {
 namespace {
 
 using testing::ApiServer;
+using testing::HttpResponse;
 using nlohmann::json;
 
 json SweepRequest(const std::string& dataset) {
