@@ -140,7 +140,7 @@ Status ReadRequest(const Flags& f, OptimizationRequest* r) {
   BTR_RETURN_IF_ERROR(ReadConfig(f, &r->sweep.config));
   Result<ParamSpace> space = ParamSpace::Create(r->strategy, r->space, r->params, r->constraints);
   if (!space.ok()) {
-    const std::string& m = space.status().message();
+    const std::string m = space.status().message();
     if (m.rfind("space.", 0) == 0) return Status(space.status().code(), "--param " + m.substr(6));
     if (m.rfind("params.", 0) == 0) return Status(space.status().code(), "--param " + m.substr(7));
     return AsFlagError(space.status());
