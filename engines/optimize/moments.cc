@@ -69,14 +69,34 @@ double SharpeFromMeanVariance(double mean, double variance) {
   return mean / sd;
 }
 
+Moments Moments::Of(std::span<const double> values) {
+  Moments out;
+  if (values.empty()) return out;
+  double sum = 0;
+  for (double x : values) sum += x;
+  out.n = static_cast<double>(values.size());
+  out.mean = sum / out.n;
+  double m2 = 0, m3 = 0, m4 = 0;
+  for (double x : values) {
+    const double d = x - out.mean;
+    const double d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+  }
+  out.m2 = m2;
+  out.m3 = m3;
+  out.m4 = m4;
+  return out;
+}
+
 std::vector<Moments> BlockMoments(std::span<const double> returns, size_t blocks) {
   std::vector<Moments> out(blocks);
   if (blocks == 0) return out;
   const size_t length = returns.size() / blocks;
   const size_t skip = returns.size() % blocks;
   for (size_t b = 0; b < blocks; ++b) {
-    const size_t begin = skip + b * length;
-    for (size_t i = begin; i < begin + length; ++i) out[b].Add(returns[i]);
+    out[b] = Moments::Of(returns.subspan(skip + b * length, length));
   }
   return out;
 }

@@ -32,6 +32,9 @@ struct Moments {
   // The moments of the union of the two value sets a and b (order does not matter). Either may
   // be empty.
   static Moments Merge(const Moments& a, const Moments& b);
+  // The moments of `values` in two passes (the mean, then the central power sums): the same
+  // numbers as Add() over them up to rounding, several times faster on long spans.
+  static Moments Of(std::span<const double> values);
 
   // Sample variance M2 / (n − 1); NaN when n < 2.
   double Variance() const;

@@ -38,10 +38,15 @@ void Summarize(const SweepShared& s, std::span<const double> equity, std::vector
     const double before = equity[s.day_ends[d - 1]];
     returns->push_back(before > 0 ? equity[s.day_ends[d]] / before - 1 : 0);  // 0 once ruined
   }
-  for (double r : *returns) trial->daily.Add(r);
-  if (s.options.blocks > 0 && returns->size() >= s.options.blocks) {
-    trial->blocks = BlockMoments(*returns, s.options.blocks);
+  if (s.options.blocks == 0 || returns->size() < s.options.blocks) {
+    trial->daily = Moments::Of(*returns);
+    return;
   }
+  // The blocks, then all the returns as the blocks merged with the remainder CSCV drops.
+  trial->blocks = BlockMoments(*returns, s.options.blocks);
+  const std::span<const double> all(*returns);
+  trial->daily = Moments::Of(all.first(all.size() % s.options.blocks));
+  for (const Moments& b : trial->blocks) trial->daily = Moments::Merge(trial->daily, b);
 }
 
 // One trial; Cancelled only when the sweep was cancelled during it.

@@ -107,6 +107,21 @@ TEST_CASE("merging blocks equals adding every value, whatever the block sizes") 
   CHECK(Moments::Merge(whole, Moments()).mean == whole.mean);
 }
 
+TEST_CASE("Moments::Of over a span equals adding its values one by one") {
+  testing::GaussianNoise noise(23);
+  std::vector<double> values = noise.Series(2500, 0.01, 0.02);
+  for (size_t i = 0; i < values.size(); i += 89) values[i] -= 0.15;  // skew it
+  Moments added;
+  for (double v : values) added.Add(v);
+  const Moments of = Moments::Of(values);
+  CHECK(of.n == added.n);
+  CHECK(of.mean == Approx(added.mean).epsilon(1e-12));
+  CHECK(of.m2 == Approx(added.m2).epsilon(1e-12));
+  CHECK(of.m3 == Approx(added.m3).epsilon(1e-10));
+  CHECK(of.m4 == Approx(added.m4).epsilon(1e-12));
+  CHECK(Moments::Of({}).n == 0);
+}
+
 TEST_CASE("statistics are NaN when undefined") {
   CHECK(std::isnan(Moments().Variance()));
   CHECK(std::isnan(AddAll({0.01}).Sharpe()));
