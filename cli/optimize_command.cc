@@ -45,6 +45,10 @@ void Declare(Flags& f) {
   f.AddValue("seed", "N", "random: the seed of the draw", "1");
   f.AddValue("min-trades", "N", "points with fewer closed trades are not ranked", "1");
   f.AddValue("blocks", "S", "time blocks for PBO (CSCV), even, 2..24; 0 = no PBO", "16");
+  f.AddValue("walk-forward", "FOLDS", "also a walk-forward over FOLDS train/test folds (0 = none)",
+             "0");
+  f.AddValue("test-fraction", "P", "walk-forward: the test share of each fold, in (0, 1)", "0.25");
+  f.AddSwitch("anchored", "walk-forward: every train window starts at the first bar");
   f.AddValue("threads", "N", "threads to run trials on (0 = one per core)", "0");
   f.AddValue("top", "N", "trials listed in the table (JSON: in full)", "10");
   f.AddValue("format", "table|json|csv", "output: a summary, the report, or every trial", "table");
@@ -137,6 +141,17 @@ Status ReadRequest(const Flags& f, OptimizationRequest* r) {
   BTR_RETURN_IF_ERROR(f.GetDouble("min-trades", &r->sweep.min_trades));
   BTR_RETURN_IF_ERROR(f.GetSize("blocks", &r->sweep.blocks));
   BTR_RETURN_IF_ERROR(f.GetSize("threads", &r->sweep.threads));
+  BTR_RETURN_IF_ERROR(f.GetSize("walk-forward", &r->walk_forward.folds));
+  BTR_RETURN_IF_ERROR(f.GetDouble("test-fraction", &r->walk_forward.test_fraction));
+  r->walk_forward.anchored = f.Has("anchored");
+  if (r->walk_forward.folds > 0) {
+    if (Status s = CheckWalkForward(r->walk_forward); !s.ok()) {
+      const std::string m = s.message();
+      return Status::InvalidArgument(
+          (m.rfind("walk_forward.folds", 0) == 0 ? "--walk-forward" : "--test-fraction") +
+          m.substr(m.find(':')));
+    }
+  }
   BTR_RETURN_IF_ERROR(ReadConfig(f, &r->sweep.config));
   Result<ParamSpace> space = ParamSpace::Create(r->strategy, r->space, r->params, r->constraints);
   if (!space.ok()) {
@@ -182,6 +197,44 @@ void PrintTop(const OptimizationResult& r, const nlohmann::json& report) {
   }
 }
 
+// One line per fold: windows, the chosen set, train and test objective, efficiency.
+void PrintWalkForward(const OptimizationResult& r) {
+  const WalkForwardResult& wf = *r.walk_forward;
+  const std::string& metric = r.request.sweep.objective.metric;
+  std::printf("\nwalk-forward: %zu folds, %s, test %s of each window\n", wf.folds.size(),
+              wf.options.anchored ? "anchored" : "rolling",
+              FormatMetricValue("total_return", wf.options.test_fraction).c_str());
+  std::printf("  (objective %s; efficiency = test / train annual return)\n", metric.c_str());
+  std::printf("  fold  %-23s  %-23s  %-22s  %10s  %10s  %10s\n", "train", "test", "chosen set",
+              "train obj", "test obj", "efficiency");
+  for (size_t i = 0; i < wf.folds.size(); ++i) {
+    const WalkForwardFold& fold = wf.folds[i];
+    std::string chosen = fold.has_best ? "" : "(none: stays in cash)";
+    for (const ParamAxis& a : r.space.axes()) {
+      if (!fold.has_best) break;
+      chosen += (chosen.empty() ? "" : " ") + a.name + "=" +
+                ParamText(SpecOf(r, a.name), fold.params.at(a.name));
+    }
+    auto span = [](TimeNs a, TimeNs b) {
+      return FormatIsoTime(a).substr(0, 10) + ".." + FormatIsoTime(b).substr(0, 10);
+    };
+    std::printf("  %4zu  %-23s  %-23s  %-22s  %10s  %10s  %10s\n", i + 1,
+                span(fold.train_start, fold.train_end).c_str(),
+                span(fold.test_start, fold.test_end).c_str(), chosen.c_str(),
+                FormatMetricValue(metric, fold.train_objective).c_str(),
+                FormatMetricValue(metric, fold.test_objective).c_str(),
+                Fixed(fold.efficiency, 2).c_str());
+  }
+  const Metrics& m = wf.metrics;
+  std::printf("  out of sample (stitched): return %s, annual %s, sharpe %s, max dd %s, %s trades; "
+              "efficiency %s\n",
+              FormatMetricValue("total_return", m.total_return).c_str(),
+              FormatMetricValue("annual_return", m.annual_return).c_str(),
+              FormatMetricValue("sharpe_ratio", m.sharpe_ratio).c_str(),
+              FormatMetricValue("max_drawdown", m.max_drawdown).c_str(),
+              Fixed(m.num_trades, 0).c_str(), Fixed(wf.efficiency, 2).c_str());
+}
+
 void PrintTable(const OptimizationResult& r, const nlohmann::json& report, const Flags& f) {
   std::printf("optimize %s on %s: %zu trials of %zu grid points (%zu excluded by constraints)\n",
               r.space.strategy().c_str(), f.Get("data").c_str(), r.trials.size(),
@@ -201,6 +254,7 @@ void PrintTable(const OptimizationResult& r, const nlohmann::json& report, const
   }
   PrintTop(r, report);
   std::printf("\n%s", FormatAnalysisText(r).c_str());
+  if (r.walk_forward) PrintWalkForward(r);
 }
 
 }  // namespace

@@ -88,6 +88,31 @@ Status SettingsFromJson(const json& settings, const std::string& strategy,
   return config->broker.Validate().WithPrefix("settings");
 }
 
+Status WalkForwardFromJson(const json& j, WalkForwardOptions* options) {
+  if (!j.is_object()) {
+    return Field("walk_forward", "{\"folds\": 5, \"test_fraction\": 0.25, \"anchored\": false}");
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (key == "folds" && value.is_number()) {
+      const double folds = value.get<double>();
+      if (folds < 1 || folds > 100 || std::trunc(folds) != folds) {
+        return Field("walk_forward.folds", "a whole number from 1 to 100");
+      }
+      options->folds = static_cast<size_t>(folds);
+    } else if (key == "test_fraction" && value.is_number()) {
+      options->test_fraction = value.get<double>();
+    } else if (key == "anchored" && value.is_boolean()) {
+      options->anchored = value.get<bool>();
+    } else {
+      return Status::InvalidArgument("walk_forward." + key +
+                                     ": unknown field or wrong type (folds: a number, "
+                                     "test_fraction: a number in (0, 1), anchored: a boolean)");
+    }
+  }
+  if (options->folds == 0) options->folds = 5;
+  return CheckWalkForward(*options);
+}
+
 Status CountsFromJson(const json& body, OptimizationRequest* r) {
   auto number = [&](const char* key, double* out) -> Status {
     if (!body.contains(key)) return Status::Ok();
@@ -117,7 +142,8 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
   if (!body.is_object()) return Field("body", "a JSON object");
   static const std::set<std::string> kKnown = {
       "strategy", "space",      "params", "constraints", "objective", "method",  "max_tries",
-      "seed",     "min_trades", "blocks", "settings",    "engine",    "dataset", "name"};
+      "seed",     "min_trades", "blocks", "settings",    "engine",    "dataset", "name",
+      "walk_forward"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
   }
@@ -157,6 +183,9 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
     r.method = m == "grid" ? SearchMethod::kGrid : SearchMethod::kRandom;
   }
   BTR_RETURN_IF_ERROR(CountsFromJson(body, &r));
+  if (body.contains("walk_forward")) {
+    BTR_RETURN_IF_ERROR(WalkForwardFromJson(body["walk_forward"], &r.walk_forward));
+  }
   if (r.method == SearchMethod::kRandom && r.max_tries <= 0) {
     return Field("max_tries", "a count >= 1 or a fraction in (0, 1] with method random");
   }
@@ -176,15 +205,37 @@ Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRe
   Result<std::vector<size_t>> points =
       SelectPoints(*space, request.method, request.max_tries, request.seed);
   if (!points.ok()) return points.status();
+  if (request.walk_forward.folds > 0) {  // a split that cannot work fails before the sweep
+    BTR_RETURN_IF_ERROR(SplitWalkForward(bars.size(), request.walk_forward).status());
+  }
   const auto start = std::chrono::steady_clock::now();
+  // Progress over the sweep and the walk-forward: each fold sweeps the same points.
+  const size_t per_stage = points->size(), total = per_stage * (1 + request.walk_forward.folds);
+  auto scaled = [&](size_t offset, size_t span) {
+    SweepControl c{{}, control.cancel};
+    if (control.progress) {
+      c.progress = [&control, offset, span, total](size_t done, size_t of) {
+        control.progress(offset + done * span / of, total);
+      };
+    }
+    return c;
+  };
   Result<std::vector<TrialResult>> trials =
-      RunSweep(bars, *space, *points, request.sweep, control);
+      RunSweep(bars, *space, *points, request.sweep, scaled(0, per_stage));
   if (!trials.ok()) return trials.status();
+  std::optional<WalkForwardResult> walk_forward;
+  if (request.walk_forward.folds > 0) {
+    Result<WalkForwardResult> wf =
+        RunWalkForward(bars, request, scaled(per_stage, total - per_stage));
+    if (!wf.ok()) return wf.status();
+    walk_forward = std::move(wf).value();
+  }
 
   OptimizationResult out;
   out.request = std::move(request);
   out.space = std::move(space).value();
   out.trials = std::move(trials).value();
+  out.walk_forward = std::move(walk_forward);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   size_t admissible = 0;
   for (size_t i = 0; i < out.space.grid_size(); ++i) admissible += out.space.Admissible(i);

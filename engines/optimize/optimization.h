@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "engines/optimize/pbo.h"
 #include "engines/optimize/plateau.h"
 #include "engines/optimize/sweep.h"
+#include "engines/optimize/walk_forward.h"
 
 namespace btr {
 
@@ -33,6 +35,7 @@ struct OptimizationRequest {
   double max_tries = 0;                     // random: a count, or a fraction in (0, 1]
   uint64_t seed = 1;                        // random: the draw's seed
   SweepOptions sweep;                       // settings, objective, min_trades, blocks, threads
+  WalkForwardOptions walk_forward;          // folds 0 = none
 };
 
 // The request's JSON form (POST /v1/optimizations without engine and dataset, which the caller
@@ -40,7 +43,8 @@ struct OptimizationRequest {
 // "params": {...}, "constraints": ["fast < slow"], "objective": {"metric", "direction":
 // "max"|"min"}, "method": "grid"|"random", "max_tries", "seed", "min_trades", "blocks",
 // "settings": {"cash", "commission", "commission_fixed", "spread", "margin", "trade_on_close",
-// "exclusive_orders", "hedging", "finalize_trades"}}. InvalidArgument names the field.
+// "exclusive_orders", "hedging", "finalize_trades"}, "walk_forward": {"folds", "test_fraction",
+// "anchored"}}. InvalidArgument names the field.
 Result<OptimizationRequest> OptimizationRequestFromJson(const nlohmann::json& body);
 
 struct OptimizationAnalysis {
@@ -58,13 +62,21 @@ struct OptimizationResult {
   size_t no_objective = 0;          // trials without an objective value (min_trades, NaN)
   size_t best = static_cast<size_t>(-1);  // index into trials; npos when no trial qualifies
   OptimizationAnalysis analysis;
-  double seconds = 0;  // wall time of the trials
+  std::optional<WalkForwardResult> walk_forward;  // when the request asked for folds
+  double seconds = 0;  // wall time of the trials (and of the walk-forward)
 };
 
-// Runs `request` on `bars`. InvalidArgument for a bad request; FailedPrecondition when no
-// point is admissible; Cancelled.
+// Runs `request` on `bars`: the sweep over all of them, then the walk-forward when the request
+// has folds (progress counts both). InvalidArgument for a bad request; FailedPrecondition when
+// no point is admissible; Cancelled.
 Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRequest request,
                                            const SweepControl& control = {});
+
+// The walk-forward of `request` on `bars` (engines/optimize/walk_forward.h): on each fold the
+// sweep of the request's points on the train window (no CSCV blocks), the best trial's set
+// (BestTrial) run on the test window. `control.progress` counts trials over all folds.
+Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const OptimizationRequest& request,
+                                         const SweepControl& control = {});
 
 // The overfitting statistics of a finished sweep (engines/optimize/optimization_analysis.cc):
 // the deflated Sharpe of the best trial (N = trials with an objective, N_eff from the trials'
@@ -77,6 +89,10 @@ std::string FormatAnalysisText(const OptimizationResult& result);
 // The report: request echo, counts, best (parameters and metrics), the top `top` trials in full,
 // every trial's parameters and objective, the heatmap and the analysis. NaN is null.
 nlohmann::json OptimizationToJson(const OptimizationResult& result, size_t top = 20);
+// The walk-forward section of the report (per fold: windows, chosen set, train and test
+// objective and annual return, efficiency, test metrics; the stitched curve thinned to at most
+// `max_points` points, its metrics and the efficiency). NaN is null.
+nlohmann::json WalkForwardToJson(const OptimizationResult& result, size_t max_points = 2000);
 // Every trial as CSV: the swept parameters, then every canonical metric, then objective.
 std::string OptimizationTrialsCsv(const OptimizationResult& result);
 

@@ -125,6 +125,11 @@ json RequestJson(const OptimizationResult& r) {
     out["max_tries"] = q.max_tries;
     out["seed"] = q.seed;
   }
+  if (q.walk_forward.folds > 0) {
+    out["walk_forward"] = {{"folds", q.walk_forward.folds},
+                           {"test_fraction", q.walk_forward.test_fraction},
+                           {"anchored", q.walk_forward.anchored}};
+  }
   return out;
 }
 
@@ -172,6 +177,7 @@ json OptimizationToJson(const OptimizationResult& r, size_t top) {
     out["robust_best"] = {{"point", r.analysis.plateau->robust_best},
                           {"params", ParamsJson(r, r.analysis.plateau->robust_best)}};
   }
+  if (r.walk_forward) out["walk_forward"] = WalkForwardToJson(r);
   return out;
 }
 

@@ -16,6 +16,21 @@ json AxisSchema() {
            {Array({{"type", {"number", "boolean"}}}, "The values, in order"), range}}};
 }
 
+json WalkForwardRequestSchema() {
+  json folds = Int("Train/test folds, 1..100");
+  folds["default"] = 5;
+  json fraction = Num("The out-of-sample share of each fold's window, in (0, 1)");
+  fraction["default"] = 0.25;
+  json anchored = {{"type", "boolean"},
+                   {"default", false},
+                   {"description", "Train windows all start at the first bar (else they roll)"}};
+  json out = Object("Walk-forward: sweep each train window, run its best set on the test window "
+                    "that follows (docs/optimization.md)",
+                    {{"folds", folds}, {"test_fraction", fraction}, {"anchored", anchored}}, {});
+  out["additionalProperties"] = false;
+  return out;
+}
+
 json OptimizationRequestSchema() {
   json settings = JobSchemas()["BacktestSpec"]["properties"];
   for (const char* k : {"engine", "fallback", "strategy", "dataset", "sweep", "priority"}) {
@@ -52,6 +67,7 @@ json OptimizationRequestSchema() {
        {"min_trades", Num("Trials with fewer closed trades are not ranked (default 1)")},
        {"blocks", blocks},
        {"settings", settings_object},
+       {"walk_forward", WalkForwardRequestSchema()},
        {"priority", {{"type", "string"}, {"enum", {"high", "normal", "low"}}}}},
       {"dataset", "strategy", "space"});
   request["additionalProperties"] = false;
@@ -67,6 +83,44 @@ json TrialSchema() {
                  {"metrics", MapOf(SchemaRef("MetricValue"), "Canonical metrics by key")},
                  {"error", Str("Why the run failed")}},
                 {"point", "params", "objective"});
+}
+
+json WalkForwardReportSchema() {
+  json window = Object("A window of bars", {{"start", Str()}, {"end", Str()}, {"bars", Int()}},
+                       {"start", "end", "bars"});
+  json params = OrNull(MapOf({{"type", {"number", "boolean"}}}, "The chosen set (null: none)"));
+  json metrics = MapOf(SchemaRef("MetricValue"), "Canonical metrics by key");
+  json fold = Object(
+      "One fold",
+      {{"fold", Int("1-based")},
+       {"train", window},
+       {"test", window},
+       {"trials", Int("Trials run on the train window")},
+       {"params", params},
+       {"train_objective", SchemaRef("MetricValue")},
+       {"test_objective", SchemaRef("MetricValue")},
+       {"train_annual_return", SchemaRef("MetricValue")},
+       {"test_annual_return", SchemaRef("MetricValue")},
+       {"efficiency", SchemaRef("MetricValue")},
+       {"test_metrics", OrNull(metrics)}},
+      {"fold", "train", "test", "trials", "params", "train_objective", "test_objective",
+       "efficiency", "test_metrics"});
+  json curve = Object("The stitched out-of-sample equity, at most 2000 points",
+                      {{"bars", Int()},
+                       {"points", Int()},
+                       {"time", Array(Str())},
+                       {"equity", Array(SchemaRef("MetricValue"))}},
+                      {"bars", "points", "time", "equity"});
+  return Object("The walk-forward: folds, the stitched out-of-sample curve and its metrics",
+                {{"folds", Int()},
+                 {"test_fraction", Num()},
+                 {"anchored", {{"type", "boolean"}}},
+                 {"windows", Array(fold)},
+                 {"equity", curve},
+                 {"metrics", metrics},
+                 {"efficiency", SchemaRef("MetricValue")}},
+                {"folds", "test_fraction", "anchored", "windows", "equity", "metrics",
+                 "efficiency"});
 }
 
 json OptimizationReportSchema() {
@@ -97,7 +151,8 @@ json OptimizationReportSchema() {
        {"trials", trials},
        {"heatmap", AnyObject("The objective over the first two swept parameters (best over the "
                              "others)")},
-       {"analysis", analysis}},
+       {"analysis", analysis},
+       {"walk_forward", WalkForwardReportSchema()}},
       {"request", "counts", "seconds", "trials_per_second", "best", "top", "trials", "heatmap",
        "analysis"});
 }

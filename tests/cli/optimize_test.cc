@@ -69,6 +69,28 @@ TEST_CASE("optimize: csv lists every trial, the table the analysis") {
                             Catch::Contains("surface:"));
 }
 
+TEST_CASE("optimize: --walk-forward adds the folds and the stitched out-of-sample figures") {
+  TempDir tmp;
+  const std::vector<std::string> base = {"optimize", "--data", Goog(), "--no-cache", "--strategy",
+                                         "sma_cross", "--param", "fast=5,10,20", "--param",
+                                         "slow=30:90:30", "--walk-forward", "4", "--anchored"};
+  const Outcome table = Run(base, tmp);
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("walk-forward: 4 folds, anchored") &&
+                            Catch::Contains("out of sample (stitched)"));
+  std::vector<std::string> json_args = base;
+  json_args.insert(json_args.end(), {"--format", "json"});
+  const Outcome out = Run(json_args, tmp);
+  REQUIRE(out.exit_code == 0);
+  const json wf = json::parse(out.out)["walk_forward"];
+  REQUIRE(wf["windows"].size() == 4);
+  for (const json& fold : wf["windows"]) {
+    CHECK(fold["train"]["start"] == wf["windows"][0]["train"]["start"]);  // anchored
+  }
+  CHECK(wf["anchored"] == true);
+}
+
 TEST_CASE("optimize: bad flags are refused with the flag named") {
   TempDir tmp;
   auto refused = [&](std::vector<std::string> extra) {
@@ -88,6 +110,10 @@ TEST_CASE("optimize: bad flags are refused with the flag named") {
              Catch::Contains("constraint"));
   CHECK_THAT(refused({"--param", "fast=1:5", "--method", "random"}), Catch::Contains("--max-tries"));
   CHECK_THAT(refused({"--param", "fast=1:5", "--start", "2030-01-01"}), Catch::Contains("--start"));
+  CHECK_THAT(refused({"--param", "fast=1:5", "--walk-forward", "4", "--test-fraction", "1"}),
+             Catch::Contains("--test-fraction"));
+  CHECK_THAT(refused({"--param", "fast=1:5", "--walk-forward", "500"}),
+             Catch::Contains("--walk-forward"));
   CHECK_THAT(refused({"--param", "fast=30:40", "--param", "slow=10:20"}),
              Catch::Contains("no grid point"));
 }

@@ -71,6 +71,45 @@ TEST_CASE("An optimization's best trial is the backtest of its parameters, to th
   CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 16);
 }
 
+TEST_CASE("A walk-forward's folds are backtests of their test windows, over HTTP",
+          "[api][optimize]") {
+  ApiServer server;
+  const std::string key = server.NewKey("alice");
+  const std::string dataset = server.Upload(key, testing::SharedData("GOOG.csv"), "goog");
+  json request = SweepRequest(dataset);
+  request["walk_forward"] = {{"folds", 3}, {"test_fraction", 0.3}};
+  HttpResponse created = server.Call("POST", "/v1/optimizations", key, request.dump());
+  INFO(created.body);
+  REQUIRE(created.code == 202);
+  const std::string id = created.Json()["id"];
+  REQUIRE(server.WaitDone(key, id)["status"] == "succeeded");
+  const json report = server.Call("GET", "/v1/optimizations/" + id + "/report", key).Json();
+  REQUIRE(report.contains("walk_forward"));
+  const json& wf = report["walk_forward"];
+  REQUIRE(wf["windows"].size() == 3);
+  CHECK(wf["equity"]["time"].front() == wf["windows"][0]["test"]["start"]);
+  CHECK(wf["equity"]["time"].back() == wf["windows"][2]["test"]["end"]);
+  // The last fold's test metrics are those of POST /v1/backtests on its window.
+  const json& fold = wf["windows"][2];
+  REQUIRE(fold["params"].is_object());
+  const json backtest = {{"engine", "native"},
+                         {"dataset", dataset},
+                         {"strategy", {{"name", "sma_cross"}, {"params", fold["params"]}}},
+                         {"start", fold["test"]["start"]},
+                         {"end", fold["test"]["end"]},
+                         {"commission", 0.002},
+                         {"cash", 20000}};
+  HttpResponse submitted = server.Call("POST", "/v1/backtests", key, backtest.dump());
+  REQUIRE(submitted.code == 202);
+  const std::string bt = submitted.Json()["id"];
+  REQUIRE(server.WaitDone(key, bt)["status"] == "succeeded");
+  const json metrics = server.Call("GET", "/v1/backtests/" + bt + "/result", key).Json()["metrics"];
+  for (const auto& [name, value] : fold["test_metrics"].items()) {
+    INFO(name);
+    CHECK(metrics[name] == value);
+  }
+}
+
 TEST_CASE("Optimization requests are checked at submit with the field named", "[api][optimize]") {
   ApiServer server;
   const std::string key = server.NewKey("alice");
@@ -98,6 +137,12 @@ TEST_CASE("Optimization requests are checked at submit with the field named", "[
   json unknown = SweepRequest(dataset);
   unknown["maximize"] = true;
   CHECK_THAT(problem(unknown), Catch::Contains("maximize: unknown field"));
+  json bad_folds = SweepRequest(dataset);
+  bad_folds["walk_forward"] = {{"folds", 0}};
+  CHECK_THAT(problem(bad_folds), Catch::Contains("walk_forward.folds"));
+  json bad_fraction = SweepRequest(dataset);
+  bad_fraction["walk_forward"] = {{"test_fraction", 1.5}};
+  CHECK_THAT(problem(bad_fraction), Catch::Contains("walk_forward.test_fraction"));
   json no_dataset = SweepRequest(dataset);
   no_dataset.erase("dataset");
   CHECK_THAT(problem(no_dataset), Catch::Contains("dataset"));
