@@ -1,5 +1,6 @@
 #include "engines/optimize/optimization.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -131,6 +132,12 @@ Status CountsFromJson(const json& body, OptimizationRequest* r) {
   if (seed < 0 || seed > 9007199254740991.0 || std::trunc(seed) != seed) {
     return Field("seed", "a whole number from 0 to 2^53 - 1");
   }
+  double concurrency = static_cast<double>(r->concurrency);
+  BTR_RETURN_IF_ERROR(number("concurrency", &concurrency));
+  if (concurrency < 1 || concurrency > 64 || std::trunc(concurrency) != concurrency) {
+    return Field("concurrency", "a whole number from 1 to 64 (runs in flight on a remote engine)");
+  }
+  r->concurrency = static_cast<size_t>(concurrency);
   r->sweep.blocks = static_cast<size_t>(blocks);
   r->seed = static_cast<uint64_t>(seed);
   return Status::Ok();
@@ -143,7 +150,7 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
   static const std::set<std::string> kKnown = {
       "strategy", "space",      "params", "constraints", "objective", "method",  "max_tries",
       "seed",     "min_trades", "blocks", "settings",    "engine",    "dataset", "name",
-      "walk_forward"};
+      "walk_forward", "concurrency"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
   }
@@ -198,7 +205,8 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
 }
 
 Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRequest request,
-                                           const SweepControl& control) {
+                                           const SweepControl& control, TrialRunner* runner) {
+  TrialRunner& trials_runner = runner != nullptr ? *runner : NativeTrialRunner();
   Result<ParamSpace> space =
       ParamSpace::Create(request.strategy, request.space, request.params, request.constraints);
   if (!space.ok()) return space.status();
@@ -221,12 +229,16 @@ Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRe
     return c;
   };
   Result<std::vector<TrialResult>> trials =
-      RunSweep(bars, *space, *points, request.sweep, scaled(0, per_stage));
+      trials_runner.RunTrials(bars, *space, *points, request.sweep, scaled(0, per_stage));
   if (!trials.ok()) return trials.status();
+  if (std::all_of(trials->begin(), trials->end(), [](const TrialResult& t) { return !t.status.ok(); })) {
+    return trials->front().status.WithPrefix("every trial failed on " +
+                                             std::string(trials_runner.engine()) + "; the first");
+  }
   std::optional<WalkForwardResult> walk_forward;
   if (request.walk_forward.folds > 0) {
     Result<WalkForwardResult> wf =
-        RunWalkForward(bars, request, scaled(per_stage, total - per_stage));
+        RunWalkForward(bars, request, scaled(per_stage, total - per_stage), &trials_runner);
     if (!wf.ok()) return wf.status();
     walk_forward = std::move(wf).value();
   }

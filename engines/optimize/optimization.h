@@ -22,6 +22,7 @@
 #include "engines/optimize/pbo.h"
 #include "engines/optimize/plateau.h"
 #include "engines/optimize/sweep.h"
+#include "engines/optimize/trial_runner.h"
 #include "engines/optimize/walk_forward.h"
 
 namespace btr {
@@ -36,6 +37,7 @@ struct OptimizationRequest {
   uint64_t seed = 1;                        // random: the draw's seed
   SweepOptions sweep;                       // settings, objective, min_trades, blocks, threads
   WalkForwardOptions walk_forward;          // folds 0 = none
+  size_t concurrency = 4;                   // engines other than native: runs in flight, 1..64
 };
 
 // The request's JSON form (POST /v1/optimizations without engine and dataset, which the caller
@@ -44,7 +46,7 @@ struct OptimizationRequest {
 // "max"|"min"}, "method": "grid"|"random", "max_tries", "seed", "min_trades", "blocks",
 // "settings": {"cash", "commission", "commission_fixed", "spread", "margin", "trade_on_close",
 // "exclusive_orders", "hedging", "finalize_trades"}, "walk_forward": {"folds", "test_fraction",
-// "anchored"}}. InvalidArgument names the field.
+// "anchored"}, "concurrency"}. InvalidArgument names the field.
 Result<OptimizationRequest> OptimizationRequestFromJson(const nlohmann::json& body);
 
 struct OptimizationAnalysis {
@@ -66,17 +68,21 @@ struct OptimizationResult {
   double seconds = 0;  // wall time of the trials (and of the walk-forward)
 };
 
-// Runs `request` on `bars`: the sweep over all of them, then the walk-forward when the request
-// has folds (progress counts both). InvalidArgument for a bad request; FailedPrecondition when
-// no point is admissible; Cancelled.
+// Runs `request` on `bars` with `runner` (null: NativeTrialRunner()): the sweep over all of
+// them, then the walk-forward when the request has folds (progress counts both).
+// InvalidArgument for a bad request; FailedPrecondition when no point is admissible; the first
+// trial's error (prefixed) when every trial failed; Cancelled.
 Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRequest request,
-                                           const SweepControl& control = {});
+                                           const SweepControl& control = {},
+                                           TrialRunner* runner = nullptr);
 
 // The walk-forward of `request` on `bars` (engines/optimize/walk_forward.h): on each fold the
 // sweep of the request's points on the train window (no CSCV blocks), the best trial's set
-// (BestTrial) run on the test window. `control.progress` counts trials over all folds.
+// (BestTrial) run on the test window, both by `runner` (null: native). `control.progress`
+// counts trials over all folds.
 Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const OptimizationRequest& request,
-                                         const SweepControl& control = {});
+                                         const SweepControl& control = {},
+                                         TrialRunner* runner = nullptr);
 
 // The overfitting statistics of a finished sweep (engines/optimize/optimization_analysis.cc):
 // the deflated Sharpe of the best trial (N = trials with an objective, N_eff from the trials'

@@ -10,16 +10,6 @@
 namespace btr {
 namespace {
 
-// The last bar of each UTC day, in order.
-std::vector<size_t> DayEnds(const BarSeries& bars) {
-  std::vector<size_t> ends;
-  const size_t n = bars.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (i + 1 == n || bars.time[i] / kNsPerDay != bars.time[i + 1] / kNsPerDay) ends.push_back(i);
-  }
-  return ends;
-}
-
 // What every trial of one sweep shares (read-only while the threads run, but the cache).
 struct SweepShared {
   const BarSeries& bars;
@@ -30,24 +20,6 @@ struct SweepShared {
   IndicatorCache cache;
   const std::atomic<bool>* cancel;
 };
-
-void Summarize(const SweepShared& s, std::span<const double> equity, std::vector<double>* returns,
-               TrialResult* trial) {
-  returns->clear();
-  for (size_t d = 1; d < s.day_ends.size(); ++d) {
-    const double before = equity[s.day_ends[d - 1]];
-    returns->push_back(before > 0 ? equity[s.day_ends[d]] / before - 1 : 0);  // 0 once ruined
-  }
-  if (s.options.blocks == 0 || returns->size() < s.options.blocks) {
-    trial->daily = Moments::Of(*returns);
-    return;
-  }
-  // The blocks, then all the returns as the blocks merged with the remainder CSCV drops.
-  trial->blocks = BlockMoments(*returns, s.options.blocks);
-  const std::span<const double> all(*returns);
-  trial->daily = Moments::Of(all.first(all.size() % s.options.blocks));
-  for (const Moments& b : trial->blocks) trial->daily = Moments::Merge(trial->daily, b);
-}
 
 // One trial; Cancelled only when the sweep was cancelled during it.
 Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, TrialResult* trial) {
@@ -74,17 +46,14 @@ Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, Tria
   in.close = s.bars.close;
   in.first_trading_bar = output->warmup_bars;
   in.trades = output->trades;
-  const Metrics metrics = ComputeMetrics(in);
-  for (const auto& field : MetricsFields(metrics)) trial->metrics.push_back(field.second);
-  if (metrics.num_trades >= s.options.min_trades) {
-    trial->objective = trial->metrics[s.objective_index];
-    if (!std::isfinite(trial->objective)) trial->objective = std::nan("");
-  }
-  Summarize(s, output->equity, returns, trial);
+  RecordTrial(ComputeMetrics(in), output->equity, s.day_ends, s.options, s.objective_index,
+              returns, trial);
   return Status::Ok();
 }
 
-Status CheckOptions(const SweepOptions& options) {
+}  // namespace
+
+Status CheckSweepOptions(const SweepOptions& options) {
   BTR_RETURN_IF_ERROR(options.config.broker.Validate());
   if (options.blocks > 24 || options.blocks % 2 != 0) {
     return Status::InvalidArgument("blocks: expected an even number from 2 to 24, or 0 for none");
@@ -93,7 +62,38 @@ Status CheckOptions(const SweepOptions& options) {
   return Status::Ok();
 }
 
-}  // namespace
+std::vector<size_t> DayEnds(const BarSeries& bars) {
+  std::vector<size_t> ends;
+  const size_t n = bars.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 1 == n || bars.time[i] / kNsPerDay != bars.time[i + 1] / kNsPerDay) ends.push_back(i);
+  }
+  return ends;
+}
+
+void RecordTrial(const Metrics& metrics, std::span<const double> equity,
+                 std::span<const size_t> day_ends, const SweepOptions& options,
+                 size_t objective_index, std::vector<double>* returns, TrialResult* trial) {
+  for (const auto& field : MetricsFields(metrics)) trial->metrics.push_back(field.second);
+  if (metrics.num_trades >= options.min_trades) {
+    trial->objective = trial->metrics[objective_index];
+    if (!std::isfinite(trial->objective)) trial->objective = std::nan("");
+  }
+  returns->clear();
+  for (size_t d = 1; d < day_ends.size(); ++d) {
+    const double before = equity[day_ends[d - 1]];
+    returns->push_back(before > 0 ? equity[day_ends[d]] / before - 1 : 0);  // 0 once ruined
+  }
+  if (options.blocks == 0 || returns->size() < options.blocks) {
+    trial->daily = Moments::Of(*returns);
+    return;
+  }
+  // The blocks, then all the returns as the blocks merged with the remainder CSCV drops.
+  trial->blocks = BlockMoments(*returns, options.blocks);
+  const std::span<const double> all(*returns);
+  trial->daily = Moments::Of(all.first(all.size() % options.blocks));
+  for (const Moments& b : trial->blocks) trial->daily = Moments::Merge(trial->daily, b);
+}
 
 const std::vector<std::string>& MetricKeys() {
   static const std::vector<std::string> keys = [] {
@@ -118,7 +118,7 @@ Result<std::vector<TrialResult>> RunSweep(const BarSeries& bars, const ParamSpac
                                           std::span<const size_t> points,
                                           const SweepOptions& options,
                                           const SweepControl& control) {
-  BTR_RETURN_IF_ERROR(CheckOptions(options));
+  BTR_RETURN_IF_ERROR(CheckSweepOptions(options));
   Result<size_t> objective = MetricIndex("objective.metric", options.objective.metric);
   if (!objective.ok()) return objective.status();
   if (bars.size() < 2) return Status::InvalidArgument("data: a sweep needs at least 2 bars");

@@ -23,6 +23,7 @@
 
 #include "engines/core/status.h"
 #include "engines/data/bars.h"
+#include "engines/metrics/metrics.h"
 #include "engines/native/backtest.h"
 #include "engines/optimize/moments.h"
 #include "engines/optimize/param_space.h"
@@ -75,6 +76,20 @@ Result<std::vector<TrialResult>> RunSweep(const BarSeries& bars, const ParamSpac
                                           std::span<const size_t> points,
                                           const SweepOptions& options,
                                           const SweepControl& control = {});
+
+// InvalidArgument naming the field for bad settings, blocks or min_trades.
+Status CheckSweepOptions(const SweepOptions& options);
+
+// The last bar of each UTC day of `bars`, in order (the daily-return sampling of a trial).
+std::vector<size_t> DayEnds(const BarSeries& bars);
+
+// What a sweep keeps of one finished run, whatever engine ran it: `metrics` (canonical, in
+// MetricKeys() order), the objective (MetricKeys()[objective_index]; NaN below min_trades or
+// when not finite) and the moments of the daily returns of `equity` sampled at `day_ends`, in
+// options.blocks blocks. `returns` is scratch space.
+void RecordTrial(const Metrics& metrics, std::span<const double> equity,
+                 std::span<const size_t> day_ends, const SweepOptions& options,
+                 size_t objective_index, std::vector<double>* returns, TrialResult* trial);
 
 // The index (into `trials`) of the best objective (ties: the lowest grid point); npos when no
 // trial has one.

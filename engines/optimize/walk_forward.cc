@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engines/data/bar_window.h"
-#include "engines/native/native_run.h"
+#include "engines/optimize/trial_runner.h"
 #include "engines/optimize/optimization.h"
 
 namespace btr {
@@ -21,14 +21,15 @@ struct FoldRun {
   const ParamSpace& space;
   const std::vector<size_t>& points;
   size_t objective_index, annual_return_index;
+  TrialRunner& runner;
 };
 
 Status RunFold(const FoldRun& run, const SweepOptions& options, const SweepControl& control,
-               WalkForwardFold* fold, NativeRun* test) {
+               WalkForwardFold* fold, SingleRun* test) {
   const FoldWindow& w = fold->window;
   const BarWindow train(run.bars, BarRange{w.train_begin, w.train_end});
   Result<std::vector<TrialResult>> trials =
-      RunSweep(train.bars(), run.space, run.points, options, control);
+      run.runner.RunTrials(train.bars(), run.space, run.points, options, control);
   if (!trials.ok()) return trials.status();
   fold->trials = trials->size();
   const size_t best = BestTrial(*trials, options.objective.maximize);
@@ -44,12 +45,9 @@ Status RunFold(const FoldRun& run, const SweepOptions& options, const SweepContr
   for (size_t i = 0; i < values.size(); ++i) fold->params[run.space.param_names()[i]] = values[i];
 
   const BarWindow window(run.bars, BarRange{w.test_begin, w.test_end});
-  RunControl run_control;
-  run_control.cancel = control.cancel;
-  Result<NativeRun> result = RunCatalogueBacktest(
-      window.bars(), run.space.strategy(), run.space.ParamsAt(chosen.point), options.config,
-      run_control);
-  if (!result.ok()) return result.status();
+  Result<SingleRun> result =
+      run.runner.RunOne(window.bars(), run.space, chosen.point, options, control);
+  if (!result.ok()) return result.status().WithPrefix("the test run of the chosen set");
   for (const auto& field : MetricsFields(result->metrics)) fold->test_metrics.push_back(field.second);
   fold->test_annual_return = fold->test_metrics[run.annual_return_index];
   if (result->metrics.num_trades >= options.min_trades) {
@@ -64,7 +62,7 @@ Status RunFold(const FoldRun& run, const SweepOptions& options, const SweepContr
 
 // Appends fold `fold`'s test run to the stitched curve: equity scaled to start where the curve
 // ends, trades moved to the stitched bar numbers. A fold without a run stays in cash.
-void Stitch(const BarSeries& bars, const WalkForwardFold& fold, const NativeRun* test, double cash,
+void Stitch(const BarSeries& bars, const WalkForwardFold& fold, const SingleRun* test, double cash,
             WalkForwardResult* out, std::vector<TradeRecord>* trades) {
   const FoldWindow& w = fold.window;
   const double start = out->equity.empty() ? cash : out->equity.back();
@@ -72,10 +70,10 @@ void Stitch(const BarSeries& bars, const WalkForwardFold& fold, const NativeRun*
   const long offset = static_cast<long>(out->equity.size());
   for (size_t i = w.test_begin; i < w.test_end; ++i) {
     out->time.push_back(bars.time[i]);
-    out->equity.push_back(test != nullptr ? test->output.equity[i - w.test_begin] * scale : start);
+    out->equity.push_back(test != nullptr ? test->equity[i - w.test_begin] * scale : start);
   }
   if (test == nullptr) return;
-  for (TradeRecord t : test->output.trades) {
+  for (TradeRecord t : test->trades) {
     t.size *= scale;
     t.pnl *= scale;
     t.commission *= scale;
@@ -141,7 +139,7 @@ Result<std::vector<FoldWindow>> SplitWalkForward(size_t bars, const WalkForwardO
 }
 
 Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const OptimizationRequest& request,
-                                         const SweepControl& control) {
+                                         const SweepControl& control, TrialRunner* runner) {
   Result<std::vector<FoldWindow>> windows = SplitWalkForward(bars.size(), request.walk_forward);
   if (!windows.ok()) return windows.status();
   Result<ParamSpace> space =
@@ -152,8 +150,13 @@ Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const Optimizati
   if (!points.ok()) return points.status();
   Result<size_t> objective = MetricIndex("objective.metric", request.sweep.objective.metric);
   if (!objective.ok()) return objective.status();
-  const FoldRun run{bars, request, *space, *points, *objective,
-                    *MetricIndex("annual_return", "annual_return")};
+  const FoldRun run{bars,
+                    request,
+                    *space,
+                    *points,
+                    *objective,
+                    *MetricIndex("annual_return", "annual_return"),
+                    runner != nullptr ? *runner : NativeTrialRunner()};
   SweepOptions options = request.sweep;
   options.blocks = 0;  // no CSCV inside a fold
 
@@ -176,10 +179,10 @@ Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const Optimizati
     fold.train_end = bars.time[fold.window.train_end - 1];
     fold.test_start = bars.time[fold.window.test_begin];
     fold.test_end = bars.time[fold.window.test_end - 1];
-    NativeRun test;
+    SingleRun test;
     Status s = RunFold(run, options, fold_control, &fold, &test);
     if (!s.ok()) return s.WithPrefix("walk-forward fold " + std::to_string(f + 1));
-    if (f == 0 && fold.has_best) warmup = test.output.warmup_bars;
+    if (f == 0 && fold.has_best) warmup = test.warmup_bars;
     Stitch(bars, fold, fold.has_best ? &test : nullptr, options.config.broker.cash, &out, &trades);
     out.folds.push_back(std::move(fold));
   }

@@ -50,8 +50,10 @@ json OptimizationRequestSchema() {
   json blocks = Int("Time blocks of daily returns for PBO (CSCV): even, 2..24; 0 = no PBO");
   blocks["default"] = 16;
   json request = Object(
-      "A parameter sweep of a catalogue strategy on a dataset, on the native engine",
-      {{"engine", Str("native (the only engine that runs sweeps); default native")},
+      "A parameter sweep of a catalogue strategy on a dataset, on one engine",
+      {{"engine", Str("The engine that runs every trial (default native: in process, shared "
+                      "indicators); another engine runs one backtest per set, `concurrency` at a "
+                      "time; never auto")},
        {"dataset", Str("A dataset id from POST /v1/datasets")},
        {"strategy", Str("A catalogue strategy name (GET /v1/strategies)")},
        {"space", MapOf(AxisSchema(), "The swept parameters: a list of values or a range each; at "
@@ -68,6 +70,7 @@ json OptimizationRequestSchema() {
        {"blocks", blocks},
        {"settings", settings_object},
        {"walk_forward", WalkForwardRequestSchema()},
+       {"concurrency", Int("Engines other than native: runs in flight, 1..64 (default 4)")},
        {"priority", {{"type", "string"}, {"enum", {"high", "normal", "low"}}}}},
       {"dataset", "strategy", "space"});
   request["additionalProperties"] = false;

@@ -26,14 +26,16 @@ Result<BacktestSpec> SpecOf(const json& body) {
   for (const char* field : kJobFields) sweep.erase(field);
   Result<OptimizationRequest> request = OptimizationRequestFromJson(sweep);
   if (!request.ok()) return request.status();
-  if (body.contains("engine") && body["engine"] != "native") {
-    return Status::InvalidArgument("engine: optimizations run on the native engine (got " +
-                                   body["engine"].dump() + "); omit engine or send \"native\"");
+  const json engine = body.value("engine", json("native"));
+  if (!engine.is_string() || engine == "auto") {
+    return Status::InvalidArgument(
+        "engine: name the engine that runs every trial (default native; a sweep does not route "
+        "or fall back, so not auto)");
   }
   json spec = sweep.value("settings", json::object());
   json params = json::object();
   for (const auto& [name, value] : request->params) params[name] = value;
-  spec["engine"] = "native";
+  spec["engine"] = engine;
   spec["strategy"] = {{"name", request->strategy}, {"params", params}};
   if (!body.contains("dataset")) {
     return Status::InvalidArgument("dataset: required (the id from POST /v1/datasets)");
@@ -177,7 +179,7 @@ std::vector<ApiRoute> OptimizationRoutes(const ApiDeps& deps) {
   return {
       {.method = "POST",
        .path = "/v1/optimizations",
-       .summary = "Sweep a strategy's parameters on a dataset (native engine); the job's result "
+       .summary = "Sweep a strategy's parameters on a dataset (on one engine); the job's result "
                   "is the report with the overfitting statistics",
        .handler = bind(Create),
        .success_code = 202,

@@ -319,7 +319,8 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
     try {
       outcome = spec->sweep.empty()
                     ? parts_.dispatcher->Dispatch(request, running->control, listener)
-                    : RunSweepJob(*spec, running->control, listener, &running->sweep_report);
+                    : RunSweepJob(*spec, claimed.id, parts_.dispatcher->engines(),
+                                  running->control, listener, &running->sweep_report);
     } catch (...) {
       DefaultLogger().Log(LogLevel::kError, "dispatch threw", {{"job_id", claimed.id}});
       outcome.status = Status::Internal(kUnexpected);

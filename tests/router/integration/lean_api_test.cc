@@ -194,5 +194,46 @@ TEST_CASE("qc_cloud: a lost backtests/create answer is reconciled and adopted", 
   CheckNoCredential(logs);
 }
 
+TEST_CASE("An optimization on a remote engine runs one backtest per set there", "[api][lean]") {
+  testing::TempDir tmp;
+  ServiceProcess qc = StartQcFake();
+  ApiServer server(LeanEngines(tmp, qc));
+  const std::string key = server.admin();
+  const std::string dataset = server.Upload(key, testing::SharedData("GOOG.csv"), "goog");
+  const json request = {{"engine", "qc_cloud"},
+                        {"dataset", dataset},
+                        {"strategy", "sma_cross"},
+                        {"space", {{"fast", {5, 10}}, {"slow", {30, 60}}}},
+                        {"concurrency", 2},
+                        {"blocks", 4}};
+  HttpResponse created = server.Call("POST", "/v1/optimizations", key, request.dump());
+  INFO(created.body);
+  REQUIRE(created.code == 202);
+  const std::string id = created.Json()["id"];
+  const json job = server.WaitDone(key, id);
+  INFO(job.dump());
+  REQUIRE(job["status"] == "succeeded");
+  CHECK(job["engine_used"] == "qc_cloud");
+  const json report = server.Call("GET", "/v1/optimizations/" + id + "/report", key).Json();
+  CHECK(report["counts"]["trials"] == 4);
+  CHECK(report["counts"]["failed"] == 0);
+  const json& best = report["best"];
+  REQUIRE(best.is_object());
+
+  // The best trial is the qc_cloud backtest of its parameters.
+  const json spec = {{"engine", "qc_cloud"},
+                     {"dataset", dataset},
+                     {"strategy", {{"name", "sma_cross"}, {"params", best["params"]}}}};
+  HttpResponse submitted = server.Call("POST", "/v1/backtests", key, spec.dump());
+  REQUIRE(submitted.code == 202);
+  const std::string bt = submitted.Json()["id"];
+  REQUIRE(server.WaitDone(key, bt)["status"] == "succeeded");
+  const json metrics = server.Call("GET", "/v1/backtests/" + bt + "/result", key).Json()["metrics"];
+  for (const auto& [name, value] : best["metrics"].items()) {
+    INFO(name);
+    CHECK(metrics[name] == value);
+  }
+}
+
 }  // namespace
 }  // namespace btr

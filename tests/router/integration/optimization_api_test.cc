@@ -119,9 +119,15 @@ TEST_CASE("Optimization requests are checked at submit with the field named", "[
     CHECK(r.code == 400);
     return r.Json()["detail"].get<std::string>();
   };
-  json other_engine = SweepRequest(dataset);
-  other_engine["engine"] = "backtestingpy";
-  CHECK_THAT(problem(other_engine), Catch::Contains("engine") && Catch::Contains("native"));
+  json routed = SweepRequest(dataset);
+  routed["engine"] = "auto";
+  CHECK_THAT(problem(routed), Catch::Contains("engine") && Catch::Contains("not auto"));
+  json unknown_engine = SweepRequest(dataset);
+  unknown_engine["engine"] = "nope";
+  CHECK_THAT(problem(unknown_engine), Catch::Contains("engine") && Catch::Contains("nope"));
+  json bad_concurrency = SweepRequest(dataset);
+  bad_concurrency["concurrency"] = 0;
+  CHECK_THAT(problem(bad_concurrency), Catch::Contains("concurrency"));
   json typo = SweepRequest(dataset);
   typo["space"]["fats"] = {1, 2};
   CHECK_THAT(problem(typo), Catch::Contains("space.fats"));
