@@ -4,8 +4,9 @@
 // form (on the server's default engine), watch its progress bar reach done, open its detail (key
 // figures and metrics formatted for people, equity chart drawn with the API's points, entries and
 // exits both seen on the dataset's bars, trades table rows matching the API), drain and resume
-// the native engine as admin, create a comparison from its form and read its whole report, log
-// out, and fail to drain as a non-admin with the server's 403 shown. Any console error or page
+// the native engine as admin, create a comparison from its form and read its whole report, run
+// optimizations from their form and read their pages, and Monte Carlo on the run
+// (e2e_optimizations.mjs), log out, and fail to drain as a non-admin with the server's 403 shown. Any console error or page
 // error fails the test, except the failures it provokes on purpose (noted below).
 // Screenshots of every page go to
 // BTR_ARTIFACTS_DIR. Exit 77 when Chromium cannot start (tests/web/run decides skip or fail).
@@ -14,6 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { checkKpis, markersAtSharedPoint, reportFit } from './e2e_checks.mjs';
+import { monteCarloChecks, optimizationChecks } from './e2e_optimizations.mjs';
 
 const env = (name) => {
   const v = process.env[name];
@@ -47,6 +49,7 @@ const errors = [];
 // Failed requests the test provokes on purpose ([status, URL suffix]); Chromium logs every 4xx
 // answer as a console error, and every other one fails the test.
 let expectedFailures = [];
+const expectFailures = (list) => { expectedFailures = list; };
 function watch(page, who) {
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
@@ -331,8 +334,11 @@ try {
   await page.goto(`${base}/dashboard/comparisons`);
   await page.waitForSelector('#comparisons tbody tr');
   await shot(page, '07c-comparisons');
+  const checks = { page, base, adminKey, apiCall, shot, step, expectFailures, artifacts };
+  const optimizationId = await optimizationChecks({ ...checks, datasetId: goog.id, bigDatasetId: big.id });
+  await monteCarloChecks({ ...checks, runId: id });
   await page.setViewportSize({ width: 390, height: 800 });
-  await page.getByRole('link', { name: 'Runs' }).click();
+  await page.locator('#nav').getByRole('link', { name: 'Runs' }).click();
   await page.locator(`#runs tr[data-id="${id}"]`).waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 390 px');
   await shot(page, '08-runs-narrow');
@@ -340,6 +346,10 @@ try {
   await native.waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 390 px');
   await shot(page, '08b-engines-narrow');
+  await page.goto(`${base}/dashboard/optimizations/${optimizationId}`);
+  await page.waitForSelector('#heatmap rect.cell');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling at 390 px (optimization)');
+  await shot(page, '08d-optimization-narrow');
   // Opened by its id this time.
   await page.locator('#nav a[data-page="comparisons"]').click();
   await page.waitForSelector(`#comparisons tr[data-id="${comparisonId}"]`);

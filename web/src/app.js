@@ -8,6 +8,9 @@ import { runPage } from './run.js';
 import { newRunPage } from './newrun.js';
 import { comparisonsPage, comparisonPage } from './comparisons.js';
 import { newComparisonPage } from './newcomparison.js';
+import { optimizationsPage } from './optimizations.js';
+import { optimizationPage } from './optimization.js';
+import { newOptimizationPage } from './newoptimization.js';
 
 const BASE = '/dashboard';
 // wsPort: the progress WebSocket's port, null for the page's own host and port;
@@ -88,6 +91,9 @@ async function render() {
     else if (page === 'comparisons' && parts[1] === 'new') cleanup = await newComparisonPage(main);
     else if (page === 'comparisons' && parts[1]) cleanup = await comparisonPage(main, decodeURIComponent(parts[1]));
     else if (page === 'comparisons') cleanup = await comparisonsPage(main);
+    else if (page === 'optimizations' && parts[1] === 'new') cleanup = await newOptimizationPage(main);
+    else if (page === 'optimizations' && parts[1]) cleanup = await optimizationPage(main, decodeURIComponent(parts[1]));
+    else if (page === 'optimizations') cleanup = await optimizationsPage(main);
     else main.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, h('a', { href: `${BASE}/engines` }, 'Engines')));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) { clearApiKey(); loginPage(main, e); return; }

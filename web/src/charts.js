@@ -1,6 +1,10 @@
-// Charts with uPlot (canvas, time series): equity, drawdown, trades on the price, and the
-// engines' latency sparklines. Times are seconds since the epoch (uPlot's default x scale).
+// Charts with uPlot (canvas): equity, drawdown, trades on the price, the engines' latency
+// sparklines, an objective over a parameter's values and Monte Carlo fans. Times are seconds
+// since the epoch (uPlot's default x scale); `xTime: false` plots plain numbers.
 import uPlot from './vendor/uPlot.esm.js';
+
+// The object without its undefined members (uPlot would take them over its defaults).
+const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 function width(el) { return Math.max(280, Math.floor(el.getBoundingClientRect().width || 600)); }
 
@@ -8,18 +12,22 @@ export const ENTRY_COLOR = '#1e7b34';
 export const EXIT_COLOR = '#b3261e';
 
 // Draws into `el` (emptied first) and redraws on resize; returns the uPlot instance, also kept
-// as el.chart. `hooks` are uPlot hooks (e.g. {draw: [fn]}).
-export function lineChart(el, { x, series, height = 220, yLabel = '', hooks = {} }) {
+// as el.chart. `hooks` are uPlot hooks (e.g. {draw: [fn]}); `bands` fill between two series
+// ([{series: [upper, lower], fill}], indices as in uPlot: 1 is the first series); `yFormat`
+// formats the y axis's and legend's values.
+export function lineChart(el, { x, series, height = 220, yLabel = '', hooks = {}, xTime = true, xLabel = '', bands, yFormat }) {
   el.replaceChildren();
+  const yValue = yFormat ? (u, v) => (v === null || v === undefined ? '—' : yFormat(v)) : undefined;
   const opts = {
     width: width(el), height,
-    scales: { x: { time: true } },
-    axes: [{}, { label: yLabel, size: 70 }],
-    series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.width ?? 1.5,
-      fill: s.fill, points: s.points ?? { show: false }, paths: s.paths, spanGaps: s.spanGaps ?? false })) ],
+    scales: { x: { time: xTime } },
+    axes: [defined({ label: xLabel || undefined }), defined({ label: yLabel, size: 70, values: yFormat ? (u, ticks) => ticks.map(yFormat) : undefined })],
+    series: [xLabel ? { label: xLabel } : {}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: s.width ?? 1.5,
+      fill: s.fill, points: s.points ?? { show: false }, paths: s.paths, spanGaps: s.spanGaps ?? false, ...defined({ dash: s.dash, value: yValue }) })) ],
     legend: { show: true },
     hooks,
   };
+  if (bands) opts.bands = bands;
   const chart = new uPlot(opts, [x, ...series.map((s) => s.values)], el);
   el.dataset.points = String(x.length);
   el.chart = chart;

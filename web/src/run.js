@@ -1,14 +1,17 @@
 // Run detail: the job (status, routing, fallbacks, the spec), live until it ends; then the
 // equity and drawdown charts (/equity), the trades on the dataset's close prices
-// (/v1/datasets/{id}/bars) and a paged, sortable trades table (/trades), and the canonical and
-// native metrics with their conventions (/result), headed by the run's key figures.
+// (/v1/datasets/{id}/bars) and a paged, sortable trades table (/trades), the canonical and
+// native metrics with their conventions (/result), headed by the run's key figures, and a
+// Monte Carlo study on request (montecarlo.js).
 import { api, apiAll, watchJob } from './api.js';
 import { session } from './app.js';
 import { h, fmtNum, fmtMoney, fmtPct, fmtSeconds, fmtTime, fmtDuration, stateBadge, problemBox, confirmDialog } from './util.js';
 import { lineChart, tradesChart, ENTRY_COLOR, EXIT_COLOR } from './charts.js';
 import { kpiTiles, metricsTable } from './metrics.js';
+import { monteCarloSection } from './montecarlo.js';
 
 const ACTIVE = new Set(['queued', 'running']);
+const monteCarloAvailable = () => Boolean(session.openapi?.paths?.['/v1/backtests/{id}/monte-carlo']?.post);
 const PAGE = 20;
 // [key, label, format]; a column with a format is numeric (right-aligned).
 const TRADE_COLUMNS = [
@@ -123,7 +126,8 @@ export async function runPage(main, id) {
           ? metricsTable('native-metrics', result.native.metrics)
           : h('p', { class: 'reason' }, 'The engine reports no numbers beyond the canonical ones.'),
         h('details', {}, h('summary', {}, 'Raw output'), h('pre', { id: 'native' }, JSON.stringify(result.native, null, 2))),
-        h('p', { class: 'reason' }, `engine ${result.engine ?? ''} ${result.engine_version ?? ''}; ran in ${fmtSeconds(result.run_seconds)}; warm-up ${fmtNum(result.warmup_bars, 0)} bars; ${(result.open_trades || []).length} open trades`)));
+        h('p', { class: 'reason' }, `engine ${result.engine ?? ''} ${result.engine_version ?? ''}; ran in ${fmtSeconds(result.run_seconds)}; warm-up ${fmtNum(result.warmup_bars, 0)} bars; ${(result.open_trades || []).length} open trades`)),
+      monteCarloAvailable() ? monteCarloSection(id) : null);
     requestAnimationFrame(() => {
       lineChart(equityEl, { x, yLabel: 'equity', series: [{ label: 'equity', color: '#1f5fbf', values: equity.map((p) => p.equity) }] });
       lineChart(ddEl, { x, yLabel: 'drawdown', height: 160, series: [{ label: 'drawdown', color: '#b3261e', fill: 'rgba(179,38,30,.15)', values: equity.map((p) => -p.drawdown) }] });

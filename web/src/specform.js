@@ -57,42 +57,15 @@ export function defaultEngine(engines) {
   return engines.find((e) => e.state === 'healthy')?.name ?? 'auto';
 }
 
-// The strategy, dataset and settings fields. Returns {strategy, data, settings} (elements to
-// place), read(errors) -> the spec without its engine, or null after marking the fields that
-// are wrong, and paramNames() -> the chosen strategy's parameter names.
-export function specFields({ strategies, datasets }) {
-  const strategySel = h('select', { id: 'f-strategy', name: 'strategy' }, strategies.map((s) => h('option', { value: s.name }, s.name)));
-  const strategyDesc = h('p', { class: 'hint' });
-  const paramsBox = h('div', { class: 'grid', id: 'params' });
+// The dataset picker, the upload and the period (start, end). Returns {el, read(errors, out)}:
+// read puts `dataset` (and `start`/`end` when given) into `out`, returns false after marking
+// what is wrong.
+export function dataFields(datasets) {
   const datasetSel = h('select', { id: 'f-dataset', name: 'dataset' }, h('option', { value: '' }, '— choose a dataset —'),
     datasets.map((d) => h('option', { value: d.id }, `${d.name} (${d.bars} bars, ${d.start?.slice(0, 10)} – ${d.end?.slice(0, 10)})`)));
   const fileInput = h('input', { id: 'f-upload', name: 'upload', type: 'file', accept: '.csv,text/csv,.zip,application/zip' });
   const uploadBtn = h('button', { type: 'button', class: 'secondary', id: 'upload' }, 'Upload');
   const uploadStatus = h('div', { 'aria-live': 'polite' });
-
-  function paramInputs() {
-    const s = strategies.find((x) => x.name === strategySel.value);
-    strategyDesc.textContent = s ? `${s.description}${s.engines ? ` — engines: ${s.engines.join(', ')}` : ''}` : '';
-    paramsBox.replaceChildren(...(s?.params || []).map((p) => {
-      const id = `p-${p.name}`;
-      if (p.type === 'bool') {
-        return h('div', { class: 'field', 'data-field': `strategy.params.${p.name}` },
-          h('label', { class: 'check', for: id }, h('input', { id, type: 'checkbox', name: p.name, checked: Boolean(p.default), 'data-type': 'bool' }), p.name),
-          h('div', { class: 'hint' }, p.description), h('div', { class: 'error', id: `${id}-error` }));
-      }
-      const input = h('input', { id, name: p.name, type: 'number', required: true, value: String(p.default),
-        step: p.type === 'int' ? '1' : 'any', min: p.min ?? null, max: p.max ?? null, 'data-type': p.type, 'aria-describedby': `${id}-hint ${id}-error` });
-      return field(`strategy.params.${p.name}`, `${p.name} (${p.type})`, input, `${p.description}; ${p.min ?? '−∞'} to ${p.max ?? '∞'}, default ${p.default}`);
-    }));
-  }
-  strategySel.addEventListener('change', paramInputs);
-  paramInputs();
-
-  const costInputs = COSTS.map(([name, label, def, hint, min, max]) => {
-    const input = h('input', { id: `f-${name}`, name, type: 'number', step: 'any', value: String(def), required: true, min: min ?? null, max: max ?? null, 'aria-describedby': `f-${name}-hint f-${name}-error` });
-    return { name, input, min, max, el: field(name, label, input, hint) };
-  });
-  const flagInputs = FLAGS.map(([name, label]) => ({ name, input: h('input', { id: `f-${name}`, type: 'checkbox', name }), label }));
   const windowInputs = WINDOW.map(([name, label, hint]) => {
     const input = h('input', { id: `f-${name}`, name, type: 'text', placeholder: name === 'start' ? '2015-01-01' : '2015-12-31', 'aria-describedby': `f-${name}-hint f-${name}-error` });
     return { name, input, el: field(name, label, input, hint) };
@@ -112,6 +85,78 @@ export function specFields({ strategies, datasets }) {
     } catch (e) { uploadStatus.replaceChildren(problemBox(e)); }
   });
 
+  function read(errors, out) {
+    let ok = true;
+    out.dataset = datasetSel.value;
+    if (!datasetSel.value) { errors.show('dataset', 'choose a dataset or upload a CSV'); ok = false; }
+    for (const w of windowInputs) {
+      const text = w.input.value.trim();
+      if (!text) continue;
+      if (!TIME_TEXT.test(text)) { errors.show(w.name, 'enter a date (2015-01-01) or a date-time (2015-01-01T09:30:00Z)'); ok = false; } else out[w.name] = text;
+    }
+    return ok;
+  }
+
+  return {
+    el: h('section', { class: 'card' }, h('h2', {}, 'Data'), field('dataset', 'Dataset', datasetSel),
+      h('div', { class: 'field' }, h('label', { for: 'f-upload' }, 'Or upload a CSV (time, open, high, low, close[, volume]) or a LEAN daily or minute zip'), fileInput, ' ', uploadBtn, uploadStatus),
+      h('h2', {}, 'Period'), h('div', { class: 'grid' }, windowInputs.map((w) => w.el))),
+    read,
+  };
+}
+
+// Cash, costs and the fill flags. Returns {el, read(errors, out)}: read puts each setting into
+// `out`, returns false after marking what is wrong.
+export function settingsFields() {
+  const costInputs = COSTS.map(([name, label, def, hint, min, max]) => {
+    const input = h('input', { id: `f-${name}`, name, type: 'number', step: 'any', value: String(def), required: true, min: min ?? null, max: max ?? null, 'aria-describedby': `f-${name}-hint f-${name}-error` });
+    return { name, input, min, max, el: field(name, label, input, hint) };
+  });
+  const flagInputs = FLAGS.map(([name, label]) => ({ name, input: h('input', { id: `f-${name}`, type: 'checkbox', name }), label }));
+  function read(errors, out) {
+    let ok = true;
+    for (const c of costInputs) {
+      const v = errors.number(c.name, c.input, 'float', c.min, c.max);
+      if (v === null) ok = false; else out[c.name] = v;
+    }
+    for (const f of flagInputs) out[f.name] = f.input.checked;
+    return ok;
+  }
+  return {
+    el: h('section', { class: 'card' }, h('h2', {}, 'Cash and costs'), h('div', { class: 'grid' }, costInputs.map((c) => c.el)),
+      h('div', { class: 'grid' }, flagInputs.map((f) => h('label', { class: 'check', for: f.input.id }, f.input, f.label)))),
+    read,
+  };
+}
+
+// The strategy, dataset and settings fields. Returns {strategy, data, settings} (elements to
+// place), read(errors) -> the spec without its engine, or null after marking the fields that
+// are wrong, and paramNames() -> the chosen strategy's parameter names.
+export function specFields({ strategies, datasets }) {
+  const strategySel = h('select', { id: 'f-strategy', name: 'strategy' }, strategies.map((s) => h('option', { value: s.name }, s.name)));
+  const strategyDesc = h('p', { class: 'hint' });
+  const paramsBox = h('div', { class: 'grid', id: 'params' });
+  const data = dataFields(datasets);
+  const settings = settingsFields();
+
+  function paramInputs() {
+    const s = strategies.find((x) => x.name === strategySel.value);
+    strategyDesc.textContent = strategyText(s);
+    paramsBox.replaceChildren(...(s?.params || []).map((p) => {
+      const id = `p-${p.name}`;
+      if (p.type === 'bool') {
+        return h('div', { class: 'field', 'data-field': `strategy.params.${p.name}` },
+          h('label', { class: 'check', for: id }, h('input', { id, type: 'checkbox', name: p.name, checked: Boolean(p.default), 'data-type': 'bool' }), p.name),
+          h('div', { class: 'hint' }, p.description), h('div', { class: 'error', id: `${id}-error` }));
+      }
+      const input = h('input', { id, name: p.name, type: 'number', required: true, value: String(p.default),
+        step: p.type === 'int' ? '1' : 'any', min: p.min ?? null, max: p.max ?? null, 'data-type': p.type, 'aria-describedby': `${id}-hint ${id}-error` });
+      return field(`strategy.params.${p.name}`, `${p.name} (${p.type})`, input, paramHint(p));
+    }));
+  }
+  strategySel.addEventListener('change', paramInputs);
+  paramInputs();
+
   function read(errors) {
     let ok = true;
     const params = {};
@@ -121,32 +166,28 @@ export function specFields({ strategies, datasets }) {
         input.min === '' ? null : Number(input.min), input.max === '' ? null : Number(input.max));
       if (v === null) ok = false; else params[input.name] = v;
     }
-    const spec = { strategy: { name: strategySel.value, params }, dataset: datasetSel.value };
-    if (!datasetSel.value) { errors.show('dataset', 'choose a dataset or upload a CSV'); ok = false; }
-    for (const c of costInputs) {
-      const v = errors.number(c.name, c.input, 'float', c.min, c.max);
-      if (v === null) ok = false; else spec[c.name] = v;
-    }
-    for (const f of flagInputs) spec[f.name] = f.input.checked;
-    for (const w of windowInputs) {
-      const text = w.input.value.trim();
-      if (!text) continue;
-      if (!TIME_TEXT.test(text)) { errors.show(w.name, 'enter a date (2015-01-01) or a date-time (2015-01-01T09:30:00Z)'); ok = false; } else spec[w.name] = text;
-    }
+    const spec = { strategy: { name: strategySel.value, params } };
+    if (!data.read(errors, spec)) ok = false;
+    if (!settings.read(errors, spec)) ok = false;
     return ok ? spec : null;
   }
 
   return {
     strategy: [field('strategy.name', 'Strategy', strategySel), strategyDesc,
       h('h2', {}, 'Parameters'), h('div', { class: 'field', 'data-field': 'strategy.params' }, paramsBox, h('div', { class: 'error' }))],
-    data: h('section', { class: 'card' }, h('h2', {}, 'Data'), field('dataset', 'Dataset', datasetSel),
-      h('div', { class: 'field' }, h('label', { for: 'f-upload' }, 'Or upload a CSV (time, open, high, low, close[, volume]) or a LEAN daily or minute zip'), fileInput, ' ', uploadBtn, uploadStatus),
-      h('h2', {}, 'Period'), h('div', { class: 'grid' }, windowInputs.map((w) => w.el))),
-    settings: h('section', { class: 'card' }, h('h2', {}, 'Cash and costs'), h('div', { class: 'grid' }, costInputs.map((c) => c.el)),
-      h('div', { class: 'grid' }, flagInputs.map((f) => h('label', { class: 'check', for: f.input.id }, f.input, f.label)))),
+    data: data.el,
+    settings: settings.el,
     read,
     paramNames: () => [...paramsBox.querySelectorAll('input')].map((input) => input.name),
   };
+}
+
+// A strategy's description and the engines that run it; a parameter's description and range.
+export function strategyText(s) {
+  return s ? `${s.description}${s.engines ? ` — engines: ${s.engines.join(', ')}` : ''}` : '';
+}
+export function paramHint(p) {
+  return `${p.description}; ${p.min ?? '−∞'} to ${p.max ?? '∞'}, default ${p.default}`;
 }
 
 // "engines[1].overrides" -> "engines[1]" -> "engines" -> "".
@@ -171,7 +212,7 @@ export function formErrors(form) {
     if (!box) return false;
     box.classList.add('invalid');
     box.querySelector('.error').textContent = message;
-    const input = box.querySelector('input, select');
+    const input = box.querySelector('input, select, textarea');
     if (input) input.setAttribute('aria-invalid', 'true');
     return true;
   }
