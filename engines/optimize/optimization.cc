@@ -114,6 +114,17 @@ Status WalkForwardFromJson(const json& j, WalkForwardOptions* options) {
   return CheckWalkForward(*options);
 }
 
+Status ChunkFromJson(const json& j, OptimizationRequest* r) {
+  if (!j.is_object() || !j.contains("parent") || !j["parent"].is_string() ||
+      !j.contains("begin") || !j["begin"].is_number_unsigned() || !j.contains("end") ||
+      !j["end"].is_number_unsigned() || j["end"].get<size_t>() <= j["begin"].get<size_t>()) {
+    return Field("chunk", "{\"parent\", \"begin\", \"end\"} (internal: set by btrouter)");
+  }
+  r->chunk = SweepChunk{j["parent"].get<std::string>(), j["begin"].get<size_t>(),
+                        j["end"].get<size_t>()};
+  return Status::Ok();
+}
+
 Status CountsFromJson(const json& body, OptimizationRequest* r) {
   auto number = [&](const char* key, double* out) -> Status {
     if (!body.contains(key)) return Status::Ok();
@@ -150,7 +161,7 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
   static const std::set<std::string> kKnown = {
       "strategy", "space",      "params", "constraints", "objective", "method",  "max_tries",
       "seed",     "min_trades", "blocks", "settings",    "engine",    "dataset", "name",
-      "walk_forward", "concurrency"};
+      "walk_forward", "concurrency", "chunk"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
   }
@@ -193,6 +204,7 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
   if (body.contains("walk_forward")) {
     BTR_RETURN_IF_ERROR(WalkForwardFromJson(body["walk_forward"], &r.walk_forward));
   }
+  if (body.contains("chunk")) BTR_RETURN_IF_ERROR(ChunkFromJson(body["chunk"], &r));
   if (r.method == SearchMethod::kRandom && r.max_tries <= 0) {
     return Field("max_tries", "a count >= 1 or a fraction in (0, 1] with method random");
   }
@@ -204,9 +216,7 @@ Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
   return r;
 }
 
-Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRequest request,
-                                           const SweepControl& control, TrialRunner* runner) {
-  TrialRunner& trials_runner = runner != nullptr ? *runner : NativeTrialRunner();
+Result<OptimizationPlan> PlanOptimization(const OptimizationRequest& request, size_t bars) {
   Result<ParamSpace> space =
       ParamSpace::Create(request.strategy, request.space, request.params, request.constraints);
   if (!space.ok()) return space.status();
@@ -214,41 +224,38 @@ Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRe
       SelectPoints(*space, request.method, request.max_tries, request.seed);
   if (!points.ok()) return points.status();
   if (request.walk_forward.folds > 0) {  // a split that cannot work fails before the sweep
-    BTR_RETURN_IF_ERROR(SplitWalkForward(bars.size(), request.walk_forward).status());
+    BTR_RETURN_IF_ERROR(SplitWalkForward(bars, request.walk_forward).status());
+  }
+  return OptimizationPlan{std::move(space).value(), std::move(points).value()};
+}
+
+Result<OptimizationResult> FinishOptimization(const BarSeries& bars, OptimizationRequest request,
+                                              OptimizationPlan plan,
+                                              std::vector<TrialResult> trials, double seconds,
+                                              const SweepControl& control, TrialRunner* runner) {
+  if (trials.size() != plan.points.size()) {
+    return Status::Internal("the trials do not match the points of the plan");
+  }
+  if (std::all_of(trials.begin(), trials.end(), [](const TrialResult& t) { return !t.status.ok(); })) {
+    return trials.front().status.WithPrefix(
+        "every trial failed on " +
+        std::string(runner != nullptr ? runner->engine() : std::string_view("native")) +
+        "; the first");
   }
   const auto start = std::chrono::steady_clock::now();
-  // Progress over the sweep and the walk-forward: each fold sweeps the same points.
-  const size_t per_stage = points->size(), total = per_stage * (1 + request.walk_forward.folds);
-  auto scaled = [&](size_t offset, size_t span) {
-    SweepControl c{{}, control.cancel};
-    if (control.progress) {
-      c.progress = [&control, offset, span, total](size_t done, size_t of) {
-        control.progress(offset + done * span / of, total);
-      };
-    }
-    return c;
-  };
-  Result<std::vector<TrialResult>> trials =
-      trials_runner.RunTrials(bars, *space, *points, request.sweep, scaled(0, per_stage));
-  if (!trials.ok()) return trials.status();
-  if (std::all_of(trials->begin(), trials->end(), [](const TrialResult& t) { return !t.status.ok(); })) {
-    return trials->front().status.WithPrefix("every trial failed on " +
-                                             std::string(trials_runner.engine()) + "; the first");
-  }
   std::optional<WalkForwardResult> walk_forward;
   if (request.walk_forward.folds > 0) {
-    Result<WalkForwardResult> wf =
-        RunWalkForward(bars, request, scaled(per_stage, total - per_stage), &trials_runner);
+    Result<WalkForwardResult> wf = RunWalkForward(bars, request, control, runner);
     if (!wf.ok()) return wf.status();
     walk_forward = std::move(wf).value();
   }
-
   OptimizationResult out;
   out.request = std::move(request);
-  out.space = std::move(space).value();
-  out.trials = std::move(trials).value();
+  out.space = std::move(plan.space);
+  out.trials = std::move(trials);
   out.walk_forward = std::move(walk_forward);
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds =
+      seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   size_t admissible = 0;
   for (size_t i = 0; i < out.space.grid_size(); ++i) admissible += out.space.Admissible(i);
   out.excluded = out.space.grid_size() - admissible;
@@ -259,6 +266,34 @@ Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRe
   out.best = BestTrial(out.trials, out.request.sweep.objective.maximize);
   out.analysis = AnalyzeOptimization(out);
   return out;
+}
+
+Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRequest request,
+                                           const SweepControl& control, TrialRunner* runner) {
+  TrialRunner& trials_runner = runner != nullptr ? *runner : NativeTrialRunner();
+  Result<OptimizationPlan> plan = PlanOptimization(request, bars.size());
+  if (!plan.ok()) return plan.status();
+  // Progress over the sweep and the walk-forward: each fold sweeps the same points.
+  const size_t per_stage = plan->points.size();
+  const size_t total = per_stage * (1 + request.walk_forward.folds);
+  auto scaled = [&](size_t offset, size_t span) {
+    SweepControl c{{}, control.cancel};
+    if (control.progress) {
+      c.progress = [&control, offset, span, total](size_t done, size_t of) {
+        control.progress(offset + done * span / of, total);
+      };
+    }
+    return c;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::vector<TrialResult>> trials = trials_runner.RunTrials(
+      bars, plan->space, plan->points, request.sweep, scaled(0, per_stage));
+  if (!trials.ok()) return trials.status();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return FinishOptimization(bars, std::move(request), std::move(plan).value(),
+                            std::move(trials).value(), seconds,
+                            scaled(per_stage, total - per_stage), &trials_runner);
 }
 
 }  // namespace btr

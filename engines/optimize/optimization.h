@@ -27,6 +27,13 @@
 
 namespace btr {
 
+// A part of a sweep run as a job of its own (services/jobs/sweep_job.h): the points
+// [begin, end) of the request's SelectPoints list. Internal: users never send it.
+struct SweepChunk {
+  std::string parent;  // the optimization's job id
+  size_t begin = 0, end = 0;
+};
+
 struct OptimizationRequest {
   std::string strategy;
   std::vector<ParamAxis> space;             // the swept parameters
@@ -38,6 +45,7 @@ struct OptimizationRequest {
   SweepOptions sweep;                       // settings, objective, min_trades, blocks, threads
   WalkForwardOptions walk_forward;          // folds 0 = none
   size_t concurrency = 4;                   // engines other than native: runs in flight, 1..64
+  std::optional<SweepChunk> chunk;          // set on a chunk job only
 };
 
 // The request's JSON form (POST /v1/optimizations without engine and dataset, which the caller
@@ -67,6 +75,24 @@ struct OptimizationResult {
   std::optional<WalkForwardResult> walk_forward;  // when the request asked for folds
   double seconds = 0;  // wall time of the trials (and of the walk-forward)
 };
+
+// The space of `request` and the points it runs (grid or random draw), in grid order, after
+// checking that a walk-forward over `bars` bars can be cut. The first step of RunOptimization.
+struct OptimizationPlan {
+  ParamSpace space;
+  std::vector<size_t> points;
+};
+Result<OptimizationPlan> PlanOptimization(const OptimizationRequest& request, size_t bars);
+
+// The steps after the trials: counts, best, the overfitting analysis, and the walk-forward (by
+// `runner`, null: native) when the request has folds; `control.progress` counts the
+// walk-forward's trials only. `trials` are one per plan point, in order. `seconds`: the time the
+// trials took. Errors as RunOptimization's.
+Result<OptimizationResult> FinishOptimization(const BarSeries& bars, OptimizationRequest request,
+                                              OptimizationPlan plan,
+                                              std::vector<TrialResult> trials, double seconds,
+                                              const SweepControl& control = {},
+                                              TrialRunner* runner = nullptr);
 
 // Runs `request` on `bars` with `runner` (null: NativeTrialRunner()): the sweep over all of
 // them, then the walk-forward when the request has folds (progress counts both).

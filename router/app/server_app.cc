@@ -33,6 +33,7 @@ namespace {
 JobServiceOptions JobOptionsFromConfig(const Config& config, const CoreParts& core) {
   JobServiceOptions jobs;
   jobs.workers = static_cast<size_t>(config.GetInt("jobs.workers"));
+  jobs.sweep_chunk_trials = static_cast<size_t>(config.GetInt("jobs.sweep_chunk_trials"));
   jobs.queue_capacity = static_cast<size_t>(config.GetInt("jobs.queue_capacity"));
   jobs.max_active_per_tenant = static_cast<size_t>(config.GetInt("jobs.max_active_per_tenant"));
   jobs.progress_interval = std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));

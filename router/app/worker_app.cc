@@ -90,6 +90,7 @@ Result<std::unique_ptr<WorkerApp>> WorkerApp::Start(const Config& config) {
   options.progress_interval = std::chrono::milliseconds(config.GetInt("jobs.progress_interval_ms"));
   options.max_log_lines = static_cast<size_t>(config.GetInt("jobs.max_log_lines"));
   options.cache_dir = c.cache_dir;
+  options.sweep_chunk_trials = static_cast<size_t>(config.GetInt("jobs.sweep_chunk_trials"));
   options.version = kBtrouterVersion;
   for (const Engine* engine : c.engines.All()) options.engines.emplace_back(engine->name());
   PrometheusRegistry* metrics = &c.metrics;

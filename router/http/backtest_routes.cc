@@ -10,6 +10,7 @@
 #include "engines/spec_window.h"
 #include "router/http/route_util.h"
 #include "services/jobs/result_builder.h"
+#include "services/jobs/sweep_job.h"
 
 namespace btr {
 
@@ -129,7 +130,9 @@ ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
   Result<JobPage> page = deps.store->ListJobs(query);
   if (!page.ok()) return Problem(page.status(), req);
   nlohmann::json items = nlohmann::json::array();
-  for (const JobRecord& job : page->jobs) items.push_back(JobToJson(job));
+  for (const JobRecord& job : page->jobs) {
+    if (!IsSweepChunk(job)) items.push_back(JobToJson(job));  // a sweep's parts: not listed
+  }
   return ApiReply::Json(
       200, {{"items", items},
             {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)

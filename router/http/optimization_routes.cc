@@ -9,6 +9,7 @@
 #include "engines/spec_json.h"
 #include "router/http/handlers.h"
 #include "router/http/route_util.h"
+#include "services/jobs/sweep_job.h"
 
 namespace btr {
 namespace {
@@ -22,6 +23,10 @@ constexpr const char* kJobFields[] = {"engine", "dataset", "priority"};
 // The job spec of an optimization request: the settings at the top level, the strategy with
 // its fixed parameters, and the whole request as the sweep.
 Result<BacktestSpec> SpecOf(const json& body) {
+  if (body.contains("chunk")) {
+    return Status::InvalidArgument("chunk: not a request field (btrouter sets it on the parts of "
+                                   "a sweep it spreads over workers)");
+  }
   json sweep = body;
   for (const char* field : kJobFields) sweep.erase(field);
   Result<OptimizationRequest> request = OptimizationRequestFromJson(sweep);
@@ -76,7 +81,7 @@ ApiReply Create(const ApiDeps& deps, const ApiRequest& req) {
 
 bool IsSweep(const JobRecord& job) {
   const json spec = json::parse(job.spec_json, nullptr, false);
-  return spec.is_object() && spec.contains("sweep");
+  return spec.is_object() && spec.contains("sweep") && !IsSweepChunk(job);
 }
 
 // The caller's optimization `id`: NotFound for another tenant's job or a plain backtest.

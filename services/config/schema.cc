@@ -61,6 +61,10 @@ std::vector<ConfigKeySpec> CoreKeys() {
       Key("jobs.lease_s", T::kInt, "30",
           "how long a worker's claim on a job lasts; renewed every third of it while it runs")
           .Range(1, 3600),
+      Key("jobs.sweep_chunk_trials", T::kInt, "0",
+          "native sweeps of more points run as chunk jobs of this many points, spread over the "
+          "workers; 0 = one job")
+          .Range(0, 10'000'000),
       Key("jobs.redispatch_interval_s", T::kDouble, "2",
           "seconds between two passes of the dispatch reconciler")
           .RangeD(0.05, 3600),

@@ -74,6 +74,7 @@ JobService::JobService(Assembly assembly, JobServiceOptions options)
     worker.progress_interval = options_.progress_interval;
     worker.max_log_lines = options_.max_log_lines;
     worker.cache_dir = options_.cache_dir;
+    worker.sweep_chunk_trials = options_.sweep_chunk_trials;
     worker.dequeue_wait = std::chrono::milliseconds(200);
     worker.on_finished = options_.on_finished;
     worker.version = kBtrouterVersion;

@@ -63,6 +63,7 @@ struct JobServiceOptions {
 
   // In-process workers (the embedded mode); workers = 0: none (a distributed API process).
   size_t workers = 2;
+  size_t sweep_chunk_trials = 0;  // jobs.sweep_chunk_trials (JobWorkerOptions)
   std::chrono::milliseconds progress_interval{100};  // store writes of progress, at most this often
   size_t max_log_lines = 1000;                       // lines of one job's log per run (JobLog)
   std::string cache_dir;                             // binary bar cache for datasets; empty = none

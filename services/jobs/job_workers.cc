@@ -319,8 +319,8 @@ void JobWorkers::Run(const JobRecord& claimed, const Delivery& delivery) {
     try {
       outcome = spec->sweep.empty()
                     ? parts_.dispatcher->Dispatch(request, running->control, listener)
-                    : RunSweepJob(*spec, claimed.id, parts_.dispatcher->engines(),
-                                  running->control, listener, &running->sweep_report);
+                    : RunSweep(claimed, *spec, running->control, listener,
+                               &running->sweep_report);
     } catch (...) {
       DefaultLogger().Log(LogLevel::kError, "dispatch threw", {{"job_id", claimed.id}});
       outcome.status = Status::Internal(kUnexpected);
@@ -438,7 +438,7 @@ void JobWorkers::HeartbeatLoop() {
                                                      now + Nanos(options_.lease), now);
       if (renewed.ok()) {
         if (*renewed) running->control.cancel = true;  // a cancel the event did not bring
-        (void)parts_.queue->Touch(running->delivery);
+        if (!running->delivery.token.empty()) (void)parts_.queue->Touch(running->delivery);
       } else if (renewed.status().code() == StatusCode::kFailedPrecondition) {
         running->lost = true;
         running->control.cancel = true;

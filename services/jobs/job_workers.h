@@ -34,6 +34,7 @@
 #include "services/events/job_events.h"
 #include "services/queue/job_queue.h"
 #include "services/queue/worker_directory.h"
+#include "services/jobs/sweep_job.h"
 #include "services/store/store.h"
 
 namespace btr {
@@ -52,6 +53,9 @@ struct JobWorkerOptions {
   // Reported with every heartbeat to JobWorkerParts::directory (when set).
   std::string version;
   std::vector<std::string> engines;
+  // Native sweeps of more points than this spread them over workers as chunk jobs of this
+  // many points (services/jobs/sweep_job.h); 0 = never (jobs.sweep_chunk_trials).
+  size_t sweep_chunk_trials = 0;
 };
 
 struct JobWorkerParts {
@@ -92,12 +96,18 @@ class JobWorkers {
  private:
   struct Running;
   class RunListener;
+  class ChunkHost;  // services/jobs/job_chunks.cc
 
   void WorkerLoop();
   void HeartbeatLoop();
   void Handle(const Delivery& delivery);
   void FailDeadLetter(const Delivery& delivery);
+  // Runs a claimed job; `delivery` is its queue entry (empty: a chunk the claimer runs inline).
   void Run(const JobRecord& claimed, const Delivery& delivery);
+  // A sweep job's run, with this process as its chunks' host (job_chunks.cc).
+  DispatchOutcome RunSweep(const JobRecord& claimed, const BacktestSpec& spec,
+                           JobRunControl& control, DispatchListener& listener,
+                           std::string* report);
   // The job's final record once committed; nullopt when nothing was (interrupted, claim lost).
   std::optional<JobRecord> Finish(Running& running, RunListener& listener,
                                   const DispatchOutcome& outcome);

@@ -149,6 +149,9 @@ TEST_CASE("Optimization requests are checked at submit with the field named", "[
   json bad_fraction = SweepRequest(dataset);
   bad_fraction["walk_forward"] = {{"test_fraction", 1.5}};
   CHECK_THAT(problem(bad_fraction), Catch::Contains("walk_forward.test_fraction"));
+  json internal = SweepRequest(dataset);
+  internal["chunk"] = {{"parent", "bt_x"}, {"begin", 0}, {"end", 2}};
+  CHECK_THAT(problem(internal), Catch::Contains("chunk: not a request field"));
   json no_dataset = SweepRequest(dataset);
   no_dataset.erase("dataset");
   CHECK_THAT(problem(no_dataset), Catch::Contains("dataset"));
