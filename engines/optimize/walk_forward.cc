@@ -142,18 +142,14 @@ Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const Optimizati
                                          const SweepControl& control, TrialRunner* runner) {
   Result<std::vector<FoldWindow>> windows = SplitWalkForward(bars.size(), request.walk_forward);
   if (!windows.ok()) return windows.status();
-  Result<ParamSpace> space =
-      ParamSpace::Create(request.strategy, request.space, request.params, request.constraints);
-  if (!space.ok()) return space.status();
-  Result<std::vector<size_t>> points =
-      SelectPoints(*space, request.method, request.max_tries, request.seed);
-  if (!points.ok()) return points.status();
+  Result<OptimizationPlan> plan = PlanOptimization(request, bars.size());
+  if (!plan.ok()) return plan.status();
   Result<size_t> objective = MetricIndex("objective.metric", request.sweep.objective.metric);
   if (!objective.ok()) return objective.status();
   const FoldRun run{bars,
                     request,
-                    *space,
-                    *points,
+                    plan->space,
+                    plan->points,
                     *objective,
                     *MetricIndex("annual_return", "annual_return"),
                     runner != nullptr ? *runner : NativeTrialRunner()};
@@ -164,7 +160,7 @@ Result<WalkForwardResult> RunWalkForward(const BarSeries& bars, const Optimizati
   out.options = request.walk_forward;
   std::vector<TradeRecord> trades;
   size_t warmup = 0;
-  const size_t per_fold = points->size(), total = per_fold * windows->size();
+  const size_t per_fold = plan->points.size(), total = per_fold * windows->size();
   for (size_t f = 0; f < windows->size(); ++f) {
     SweepControl fold_control;
     fold_control.cancel = control.cancel;

@@ -12,21 +12,13 @@
 #include "engines/optimize/engine_trials.h"
 #include "engines/optimize/optimization.h"
 #include "tests/fakes/faulty_engine.h"
-#include "tests/test_util.h"
+#include "tests/engines/optimize/optimize_test_util.h"
 
 namespace btr {
 namespace {
 
-const BarSeries& Goog() {
-  static const BarSeries bars = [] {
-    Result<BarSeries> loaded = LoadCsvFile(testing::SharedData("GOOG.csv"));
-    REQUIRE(loaded.ok());
-    return std::move(loaded).value();
-  }();
-  return bars;
-}
-
-bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using testing::Goog;
+using testing::SameBits;
 
 // Counts the runs in flight and the most seen at once; each run lingers a little so that
 // concurrent runs overlap.

@@ -8,21 +8,13 @@
 #include "engines/native/native_run.h"
 #include "engines/optimize/optimization.h"
 #include "engines/optimize/walk_forward.h"
-#include "tests/test_util.h"
+#include "tests/engines/optimize/optimize_test_util.h"
 
 namespace btr {
 namespace {
 
-const BarSeries& Goog() {
-  static const BarSeries bars = [] {
-    Result<BarSeries> loaded = LoadCsvFile(testing::SharedData("GOOG.csv"));
-    REQUIRE(loaded.ok());
-    return std::move(loaded).value();
-  }();
-  return bars;
-}
-
-bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+using testing::Goog;
+using testing::SameBits;
 
 OptimizationRequest SmaRequest(size_t folds, bool anchored) {
   OptimizationRequest r;

@@ -67,6 +67,16 @@ class ApiServer {
     return {};
   }
 
+  // The canonical metrics of the backtest `spec`, submitted and waited for; REQUIREs success.
+  json BacktestMetrics(const std::string& key, const json& spec) {
+    HttpResponse submitted = Call("POST", "/v1/backtests", key, spec.dump());
+    INFO(submitted.body);
+    REQUIRE(submitted.code == 202);
+    const std::string id = submitted.Json()["id"];
+    REQUIRE(WaitDone(key, id)["status"] == "succeeded");
+    return Call("GET", "/v1/backtests/" + id + "/result", key).Json()["metrics"];
+  }
+
   const std::string& admin() const { return admin_; }
   uint16_t port() const { return app_->port(); }
   std::string data_dir() const { return dir_.path(); }

@@ -224,11 +224,7 @@ TEST_CASE("An optimization on a remote engine runs one backtest per set there", 
   const json spec = {{"engine", "qc_cloud"},
                      {"dataset", dataset},
                      {"strategy", {{"name", "sma_cross"}, {"params", best["params"]}}}};
-  HttpResponse submitted = server.Call("POST", "/v1/backtests", key, spec.dump());
-  REQUIRE(submitted.code == 202);
-  const std::string bt = submitted.Json()["id"];
-  REQUIRE(server.WaitDone(key, bt)["status"] == "succeeded");
-  const json metrics = server.Call("GET", "/v1/backtests/" + bt + "/result", key).Json()["metrics"];
+  const json metrics = server.BacktestMetrics(key, spec);
   for (const auto& [name, value] : best["metrics"].items()) {
     INFO(name);
     CHECK(metrics[name] == value);

@@ -53,11 +53,7 @@ TEST_CASE("An optimization's best trial is the backtest of its parameters, to th
                          {"strategy", {{"name", "sma_cross"}, {"params", best["params"]}}},
                          {"commission", 0.002},
                          {"cash", 20000}};
-  HttpResponse submitted = server.Call("POST", "/v1/backtests", key, backtest.dump());
-  REQUIRE(submitted.code == 202);
-  const std::string bt = submitted.Json()["id"];
-  REQUIRE(server.WaitDone(key, bt)["status"] == "succeeded");
-  const json metrics = server.Call("GET", "/v1/backtests/" + bt + "/result", key).Json()["metrics"];
+  const json metrics = server.BacktestMetrics(key, backtest);
   for (const auto& [name, value] : best["metrics"].items()) {
     INFO(name);
     CHECK(metrics[name] == value);  // the same doubles print the same
@@ -99,11 +95,7 @@ TEST_CASE("A walk-forward's folds are backtests of their test windows, over HTTP
                          {"end", fold["test"]["end"]},
                          {"commission", 0.002},
                          {"cash", 20000}};
-  HttpResponse submitted = server.Call("POST", "/v1/backtests", key, backtest.dump());
-  REQUIRE(submitted.code == 202);
-  const std::string bt = submitted.Json()["id"];
-  REQUIRE(server.WaitDone(key, bt)["status"] == "succeeded");
-  const json metrics = server.Call("GET", "/v1/backtests/" + bt + "/result", key).Json()["metrics"];
+  const json metrics = server.BacktestMetrics(key, backtest);
   for (const auto& [name, value] : fold["test_metrics"].items()) {
     INFO(name);
     CHECK(metrics[name] == value);
