@@ -1,5 +1,6 @@
 #include "services/jobs/sweep_job.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -54,24 +55,29 @@ class ChunkedSweep {
   }
 
   // Waits for every chunk, running queued ones here; progress as the mean of the chunks'.
+  // Each pass reads the chunks not yet succeeded (and runs the first queued one it meets), then
+  // sleeps 100 ms, longer when many chunks are left (at most 1 s), to spare the store.
   // A worker that stops (`control.stopping`) leaves the chunks to run: the parent's next run
   // finds them.
   Status Wait(const JobRunControl& control, const std::function<void(double)>& progress) {
-    const std::atomic<bool>& cancel = control.cancel;
-    for (;;) {
-      if (cancel.load()) {
-        if (!control.stopping.load()) CancelAll();
-        return Status::Cancelled("sweep cancelled");
-      }
+    std::vector<bool> succeeded(ids_.size(), false);
+    size_t done = 0;
+    while (done < ids_.size()) {
+      double running = 0;
       bool ran_one = false;
-      for (size_t i = 0; i < ids_.size() && !ran_one && !cancel.load(); ++i) {
-        ran_one = host_.RunChunkHere(ids_[i]);
-      }
-      double sum = 0;
-      size_t succeeded = 0;
       for (size_t i = 0; i < ids_.size(); ++i) {
+        if (control.cancel.load()) {
+          if (!control.stopping.load()) CancelAll();
+          return Status::Cancelled("sweep cancelled");
+        }
+        if (succeeded[i]) continue;
         Result<JobRecord> job = host_.GetChunk(ids_[i]);
         if (!job.ok()) continue;  // the store will answer again
+        if (job->status == JobStatus::kQueued && !ran_one) {
+          ran_one = host_.RunChunkHere(ids_[i]);
+          if (ran_one) job = host_.GetChunk(ids_[i]);
+          if (!job.ok()) continue;
+        }
         if (job->status == JobStatus::kFailed || job->status == JobStatus::kCancelled) {
           CancelAll();
           return Status(job->status == JobStatus::kFailed ? StatusCode::kInternal
@@ -79,13 +85,21 @@ class ChunkedSweep {
                         "chunk " + std::to_string(i) + " (" + ids_[i] + ") " +
                             std::string(JobStatusName(job->status)) + ": " + job->error_message);
         }
-        succeeded += job->status == JobStatus::kSucceeded;
-        sum += job->status == JobStatus::kSucceeded ? 1.0 : job->progress;
+        if (job->status == JobStatus::kSucceeded) {
+          succeeded[i] = true;
+          ++done;
+        } else {
+          running += job->progress;
+        }
       }
-      progress(sum / static_cast<double>(ids_.size()));
-      if (succeeded == ids_.size()) return Status::Ok();
-      if (!ran_one) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      progress((static_cast<double>(done) + running) / static_cast<double>(ids_.size()));
+      if (done < ids_.size() && !ran_one) {
+        const auto pause = std::chrono::milliseconds(
+            std::clamp<int64_t>(static_cast<int64_t>(ids_.size() - done), 100, 1000));
+        std::this_thread::sleep_for(pause);
+      }
     }
+    return Status::Ok();
   }
 
   // The chunks' trials, in point order.
