@@ -3,65 +3,50 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
+#include "engines/core/lane_sum.h"
 #include "engines/metrics/fast_log.h"
 
 namespace btr {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 double Mean(std::span<const double> v) {
   if (v.empty()) return kNaN;
-  double sum = 0;
-  for (double x : v) sum += x;
-  return sum / static_cast<double>(v.size());
+  return LaneSum(v.size(), [&](size_t i) { return v[i]; }) / static_cast<double>(v.size());
 }
 
 // Sample variance with `ddof`, two-pass (pandas nanvar); NaN when there are too few values.
 double Variance(std::span<const double> v, int ddof) {
   if (v.size() <= static_cast<size_t>(ddof)) return kNaN;
   const double mean = Mean(v);
-  double ss = 0;
-  for (double x : v) ss += (mean - x) * (mean - x);
+  const double ss = LaneSum(v.size(), [&](size_t i) { return (mean - v[i]) * (mean - v[i]); });
   return ss / static_cast<double>(v.size() - static_cast<size_t>(ddof));
 }
 
-// backtesting.py's geometric_mean: exp(mean(log(1 + r))) - 1; 0 when any 1 + r <= 0.
+// backtesting.py's geometric_mean: exp(mean(log(1 + r))) - 1; 0 when any 1 + r <= 0. The logs
+// are taken a block at a time (LogInPlace).
 double GeometricMean(std::span<const double> returns) {
   if (returns.empty()) return kNaN;
+  constexpr size_t kBlock = 512;
+  double growth[kBlock];
   double log_sum = 0;
-  for (double r : returns) {
-    const double growth = (std::isnan(r) ? 0.0 : r) + 1;
-    if (growth <= 0) return 0;
-    log_sum += std::log(growth);
+  for (size_t start = 0; start < returns.size(); start += kBlock) {
+    const size_t len = std::min(kBlock, returns.size() - start);
+    bool ruined = false;
+    for (size_t k = 0; k < len; ++k) {
+      const double r = returns[start + k];
+      growth[k] = (std::isnan(r) ? 0.0 : r) + 1;
+      ruined |= !(growth[k] > 0);
+    }
+    if (ruined) return 0;
+    LogInPlace({growth, len});
+    log_sum += LaneSum(len, [&](size_t k) { return growth[k]; });
   }
   return std::exp(log_sum / static_cast<double>(returns.size())) - 1;
-}
-
-// The median spacing of the last 100 bars (pandas Series.diff().median()).
-TimeNs BarPeriod(std::span<const TimeNs> time) {
-  const size_t first = time.size() > 100 ? time.size() - 100 : 0;
-  std::vector<TimeNs> diffs;
-  for (size_t i = first + 1; i < time.size(); ++i) diffs.push_back(time[i] - time[i - 1]);
-  if (diffs.empty()) return 0;
-  std::sort(diffs.begin(), diffs.end());
-  const size_t mid = diffs.size() / 2;
-  if (diffs.size() % 2 == 1) return diffs[mid];
-  return static_cast<TimeNs>(
-      (static_cast<double>(diffs[mid - 1]) + static_cast<double>(diffs[mid])) / 2);
-}
-
-// The finest non-zero unit of a timedelta (pandas Timedelta.resolution_string), in ns.
-TimeNs Resolution(TimeNs period) {
-  // (unit, number of units in the next coarser one): ns, us, ms, s, min, h.
-  static constexpr std::pair<TimeNs, TimeNs> kUnits[] = {{1, 1000},          {1000, 1000},
-                                                         {1000000, 1000},    {kNsPerSecond, 60},
-                                                         {kNsPerMinute, 60}, {kNsPerHour, 24}};
-  for (const auto& [unit, per_coarser] : kUnits) {
-    if ((period / unit) % per_coarser != 0) return unit;
-  }
-  return kNsPerDay;
 }
 
 // Rounds a duration (ns, possibly NaN) up to a multiple of `unit`; returns seconds.
@@ -72,124 +57,138 @@ double CeilSeconds(double duration_ns, TimeNs unit) {
   return std::ceil(truncated / u) * u / 1e9;
 }
 
-// Consecutive bars on one calendar day: the day (days since epoch), its last bar, its bar count.
-struct DayRun {
-  int64_t day;
-  size_t last;
-  size_t bars;
-};
-
-// One pass over sorted times; the day is computed only when a bar crosses midnight.
-std::vector<DayRun> DayRuns(std::span<const TimeNs> time) {
-  std::vector<DayRun> runs;
-  TimeNs day_end = std::numeric_limits<TimeNs>::min();
-  for (size_t i = 0; i < time.size(); ++i) {
-    if (time[i] >= day_end) {
-      const int64_t day = DayNumber(time[i]);
-      runs.push_back({day, i, 0});
-      day_end = (day + 1) * kNsPerDay;
-    }
-    runs.back().last = i;
-    ++runs.back().bars;
-  }
-  return runs;
-}
-
-// Sampling period of the equity curve and its grouping key for a day number.
-struct Sampling {
-  const char* name;
-  int64_t (*key)(int64_t day);
-};
-
-Sampling ChooseSampling(int64_t freq_days) {
-  switch (freq_days) {
-    case 7:  // weeks ending on Sunday
-      return {"W", [](int64_t day) { return day - DayOfWeek(day * kNsPerDay); }};
-    case 31:
-      return {"ME", [](int64_t day) {
-                const CivilTime c = ToCivil(day * kNsPerDay);
-                return static_cast<int64_t>(c.year) * 12 + c.month;
-              }};
-    case 365:
-      return {"YE",
-              [](int64_t day) { return static_cast<int64_t>(ToCivil(day * kNsPerDay).year); }};
-    default:
-      return {"D", [](int64_t day) { return day; }};
-  }
-}
-
-// Simple returns between the last equity of consecutive sampling periods that have bars;
-// 0/0 (a busted account) is dropped as pandas' pct_change().dropna() does.
-std::vector<double> PeriodReturns(const std::vector<DayRun>& days, std::span<const double> equity,
-                                  const Sampling& sampling) {
-  std::vector<double> last_values;
-  int64_t current = 0;
-  for (size_t k = 0; k < days.size(); ++k) {
-    const int64_t key = sampling.key(days[k].day);
-    if (k == 0 || key != current) {
-      last_values.push_back(equity[days[k].last]);
-      current = key;
-    } else {
-      last_values.back() = equity[days[k].last];
+// Simple returns between the equity at consecutive period ends; 0/0 (a busted account) is
+// dropped as pandas' pct_change().dropna() does. With one period per bar (`bar_ratios` then
+// holds every E[j+1] / E[j]) the ratios are reused.
+std::vector<double> PeriodReturns(std::span<const size_t> period_ends,
+                                  std::span<const double> equity,
+                                  std::span<const double> bar_ratios) {
+  std::vector<double> returns(period_ends.empty() ? 0 : period_ends.size() - 1);
+  if (period_ends.size() == equity.size()) {
+    for (size_t k = 0; k < returns.size(); ++k) returns[k] = bar_ratios[k] - 1;
+  } else {
+    for (size_t k = 0; k < returns.size(); ++k) {
+      returns[k] = equity[period_ends[k + 1]] / equity[period_ends[k]] - 1;
     }
   }
-  std::vector<double> returns;
-  for (size_t k = 1; k < last_values.size(); ++k) {
-    const double r = last_values[k] / last_values[k - 1] - 1;
-    if (!std::isnan(r)) returns.push_back(r);
-  }
+  std::erase_if(returns, [](double r) { return std::isnan(r); });
   return returns;
 }
 
 struct DrawdownStats {
+  double peak = -std::numeric_limits<double>::infinity();  // the highest equity (NaN skipped)
   double max = 0;
   double avg = kNaN;
   double max_duration_ns = kNaN;
   double avg_duration_ns = kNaN;
 };
 
+// Accumulates drawdown episodes: each runs from a bar at the running peak to the next one (or
+// the last bar), with the depth of its deepest bar.
+class EpisodeSums {
+ public:
+  void Close(double duration_ns, double depth) {
+    depth_sum_ += depth;
+    duration_sum_ += duration_ns;
+    max_duration_ = std::max(max_duration_, duration_ns);
+    ++count_;
+  }
+  // Fills avg, max_duration_ns and avg_duration_ns; `open_depth` is the depth since the last
+  // peak bar, the average when no episode closed.
+  void Finish(size_t bars, double open_depth, DrawdownStats* s) const {
+    if (count_ > 0) {
+      s->avg = depth_sum_ / static_cast<double>(count_);
+      s->max_duration_ns = max_duration_;
+      s->avg_duration_ns = duration_sum_ / static_cast<double>(count_);
+    } else if (bars > 0 && open_depth > 0) {
+      s->avg = open_depth;  // only the last bar is below its peak: no episode, one depth
+    }
+  }
+
+ private:
+  double depth_sum_ = 0, duration_sum_ = 0, max_duration_ = -1;
+  size_t count_ = 0;
+};
+
 // Episodes run between consecutive bars at a running peak (dd == 0 exactly), the last bar
-// closing the final one; each has the depth of its deepest bar.
-DrawdownStats Drawdowns(std::span<const TimeNs> time, std::span<const double> equity) {
-  DrawdownStats s;
+// closing the final one; each has the depth of its deepest bar. The loop keeps its state in
+// locals (std::max(x, NaN) is x, so NaN drawdowns change nothing).
+DrawdownStats DrawdownsPerBar(std::span<const TimeNs> time, std::span<const double> equity) {
   const size_t n = equity.size();
   double peak = -std::numeric_limits<double>::infinity();
+  double max_dd = 0, depth = 0, last_dd = 0;  // depth: the deepest since the last peak bar
   size_t last_zero = 0;
   bool have_zero = false;
-  double depth_since_zero = 0;
-  double depth_sum = 0, duration_sum = 0;
-  size_t episodes = 0;
-  double max_duration = -1;
-  auto close_episode = [&](size_t q, double depth) {
-    if (!have_zero || q <= last_zero + 1) return;
-    const double duration = static_cast<double>(time[q] - time[last_zero]);
-    depth_sum += depth;
-    duration_sum += duration;
-    max_duration = std::max(max_duration, duration);
-    ++episodes;
+  EpisodeSums episodes;
+  auto close_episode = [&](size_t q, double episode_depth) {
+    episodes.Close(static_cast<double>(time[q] - time[last_zero]), episode_depth);
   };
   for (size_t j = 0; j < n; ++j) {
     peak = std::max(peak, equity[j]);
-    const double dd = 1 - equity[j] / peak;
-    if (!std::isnan(dd)) s.max = std::max(s.max, dd);
-    if (dd == 0) {
-      close_episode(j, std::max(depth_since_zero, 0.0));
+    last_dd = 1 - equity[j] / peak;
+    max_dd = std::max(max_dd, last_dd);
+    if (last_dd == 0) {
+      if (have_zero && j > last_zero + 1) close_episode(j, std::max(depth, 0.0));
       last_zero = j;
       have_zero = true;
-      depth_since_zero = 0;
-    } else if (!std::isnan(dd)) {
-      depth_since_zero = std::max(depth_since_zero, dd);
+      depth = 0;
+    } else {
+      depth = std::max(depth, last_dd);
     }
-    if (j == n - 1 && dd != 0) close_episode(j, depth_since_zero);
   }
-  if (episodes > 0) {
-    s.avg = depth_sum / static_cast<double>(episodes);
-    s.max_duration_ns = max_duration;
-    s.avg_duration_ns = duration_sum / static_cast<double>(episodes);
-  } else if (n > 0 && depth_since_zero > 0) {
-    s.avg = depth_since_zero;  // only the last bar is below its peak: no episode, one depth
-  }
+  if (n > 0 && last_dd != 0 && have_zero && n - 1 > last_zero + 1) close_episode(n - 1, depth);
+
+  DrawdownStats s;
+  s.peak = peak;
+  s.max = max_dd;
+  episodes.Finish(n, depth, &s);
   return s;
+}
+
+// DrawdownsPerBar without a division per bar. Between two peak bars the peak is fixed, so the
+// deepest bar is the lowest equity (x / peak is monotonic in x, and below the peak it is < 1):
+// one division per episode gives the same bits. Needs every peak bar positive and finite
+// (1 - e / e == 0); nullopt otherwise.
+std::optional<DrawdownStats> DrawdownsByTroughs(std::span<const TimeNs> time,
+                                                std::span<const double> equity) {
+  const size_t n = equity.size();
+  double peak = -kInf, trough = kInf;  // trough: the lowest equity since the last peak bar
+  double max_dd = 0;
+  size_t last_zero = 0;
+  bool have_zero = false;
+  EpisodeSums episodes;
+  auto depth = [&] { return trough == kInf ? 0.0 : 1 - trough / peak; };
+  for (size_t j = 0; j < n; ++j) {
+    const double e = equity[j];
+    if (e >= peak) [[unlikely]] {
+      if (!(e > 0 && e < kInf)) return std::nullopt;
+      if (have_zero && j > last_zero + 1) {
+        episodes.Close(static_cast<double>(time[j] - time[last_zero]), depth());
+      }
+      max_dd = std::max(max_dd, depth());
+      peak = e;
+      trough = kInf;
+      last_zero = j;
+      have_zero = true;
+    } else {
+      trough = std::min(trough, e);  // a NaN bar changes nothing
+    }
+  }
+  const double open_depth = depth();
+  max_dd = std::max(max_dd, open_depth);
+  if (n > 0 && last_zero != n - 1 && have_zero && n - 1 > last_zero + 1) {
+    episodes.Close(static_cast<double>(time[n - 1] - time[last_zero]), open_depth);
+  }
+  DrawdownStats s;
+  s.peak = peak;
+  s.max = max_dd;
+  episodes.Finish(n, open_depth, &s);
+  return s;
+}
+
+DrawdownStats Drawdowns(std::span<const TimeNs> time, std::span<const double> equity) {
+  std::optional<DrawdownStats> fast = DrawdownsByTroughs(time, equity);
+  return fast ? *fast : DrawdownsPerBar(time, equity);
 }
 
 // Bars covered by at least one trade's [entry_bar, exit_bar], ends included.
@@ -211,32 +210,36 @@ size_t ExposedBars(std::span<const TradeRecord> trades) {
 }
 
 // cov(e, m) / var(m) of the bar log returns e = ln(E_j/E_j-1), m = ln(c_j/c_j-1) (np.cov,
-// ddof 1), from running sums over blocks so no per-bar arrays are kept.
-double Beta(std::span<const double> equity, std::span<const double> close) {
-  if (close.size() != equity.size() || equity.size() < 3) return kNaN;
-  const size_t n = equity.size() - 1;
-  constexpr size_t kBlock = 512;
-  double e[kBlock], m[kBlock];
-  double se = 0, sm = 0, sem = 0, smm = 0;
-  for (size_t start = 0; start < n; start += kBlock) {
-    const size_t len = std::min(kBlock, n - start);
-    for (size_t k = 0; k < len; ++k) {
-      e[k] = equity[start + k + 1] / equity[start + k];
-      m[k] = close[start + k + 1] / close[start + k];
-    }
-    LogInPlace({e, len});
-    LogInPlace({m, len});
-    for (size_t k = 0; k < len; ++k) {
-      se += e[k];
-      sm += m[k];
-      sem += e[k] * m[k];
-      smm += m[k] * m[k];
-    }
-  }
-  const double count = static_cast<double>(n);
-  const double cov = (sem - se * sm / count) / (count - 1);
-  const double var = (smm - sm * sm / count) / (count - 1);
+// ddof 1); m and its sums come from the basis.
+double Beta(std::span<const double> equity_log_ratios, const MetricsBasis& basis) {
+  const std::span<const double> m = basis.market_log_returns;
+  const std::span<const double> e = equity_log_ratios;
+  if (m.empty() || m.size() != e.size()) return kNaN;
+  const double se = LaneSum(e.size(), [&](size_t k) { return e[k]; });
+  const double sem = LaneSum(e.size(), [&](size_t k) { return e[k] * m[k]; });
+  const double count = static_cast<double>(e.size());
+  const double cov = (sem - se * basis.market_sum / count) / (count - 1);
+  const double var =
+      (basis.market_sum_squares - basis.market_sum * basis.market_sum / count) / (count - 1);
   return cov / var;
+}
+
+// The equity's bar-to-bar ratios E[j+1] / E[j], j = 0..N-2, and their logs.
+struct BarRatios {
+  std::vector<double> ratio, log_ratio;
+  bool all_positive = true;  // every ratio finite and > 0 (so every log is finite)
+};
+
+BarRatios BarRatiosOf(std::span<const double> equity) {
+  BarRatios out;
+  if (equity.size() < 2) return out;
+  const size_t n = equity.size() - 1;
+  out.ratio.resize(n);
+  AdjacentRatios(equity, out.ratio);
+  for (double q : out.ratio) out.all_positive &= q > 0 && q < kInf;
+  out.log_ratio = out.ratio;
+  LogInPlace(out.log_ratio);
+  return out;
 }
 
 void TradeMetrics(std::span<const TradeRecord> trades, TimeNs resolution, Metrics& m) {
@@ -289,11 +292,14 @@ std::vector<double> DrawdownSeries(std::span<const double> equity) {
 }
 
 Metrics ComputeMetrics(const MetricsInput& in) {
+  return ComputeMetrics(in, PrepareMetricsBasis(in.time, in.close));
+}
+
+Metrics ComputeMetrics(const MetricsInput& in, const MetricsBasis& basis) {
   Metrics m;
   const size_t n = in.equity.size();
   const std::span<const double> equity = in.equity;
-  const TimeNs period = BarPeriod(in.time);
-  const TimeNs resolution = period > 0 ? Resolution(period) : kNsPerDay;
+  const TimeNs resolution = basis.resolution;
   m.start = in.time.front();
   m.end = in.time.back();
   const TimeNs duration = m.end - m.start;
@@ -301,7 +307,6 @@ Metrics ComputeMetrics(const MetricsInput& in) {
 
   m.exposure_time = static_cast<double>(ExposedBars(in.trades)) / static_cast<double>(n);
   m.equity_final = equity[n - 1];
-  m.equity_peak = *std::max_element(equity.begin(), equity.end());
   m.total_return = (equity[n - 1] - equity[0]) / equity[0];
   if (in.close.size() == n && in.first_trading_bar < n) {
     const double base = in.close[in.first_trading_bar];
@@ -310,22 +315,17 @@ Metrics ComputeMetrics(const MetricsInput& in) {
     m.buy_hold_return = kNaN;
   }
 
-  // Annualization: from the bar spacing and the share of weekend bars.
-  const int64_t freq_days = period / kNsPerDay;
-  const std::vector<DayRun> days = DayRuns(in.time);
-  size_t weekend_bars = 0;
-  for (const DayRun& d : days) weekend_bars += DayOfWeek(d.day * kNsPerDay) >= 5 ? d.bars : 0;
-  const bool has_weekends =
-      static_cast<double>(weekend_bars) / static_cast<double>(n) > 2.0 / 7 * .6;
-  double periods = freq_days == 7     ? 52
-                   : freq_days == 31  ? 12
-                   : freq_days == 365 ? 1
-                   : has_weekends     ? 365
-                                      : 252;
-  if (in.annualization_override > 0) periods = in.annualization_override;
-  const Sampling sampling = ChooseSampling(freq_days);
-  const std::vector<double> r = PeriodReturns(days, equity, sampling);
-  const double g = GeometricMean(r);
+  const double periods =
+      in.annualization_override > 0 ? in.annualization_override : basis.periods_per_year;
+  const BarRatios bar = BarRatiosOf(equity);
+  const std::vector<double> r = PeriodReturns(basis.period_ends, equity, bar.ratio);
+  // With one period per bar, 1 + r is the bar ratio, whose logs beta needs too.
+  const bool bar_logs = basis.period_ends.size() == n && bar.all_positive && n >= 2;
+  const double g =
+      bar_logs ? std::exp(LaneSum(n - 1, [&](size_t j) { return bar.log_ratio[j]; }) /
+                          static_cast<double>(n - 1)) -
+                     1
+               : GeometricMean(r);
   const double rf = in.risk_free_rate;
   m.annual_return = std::pow(1 + g, periods) - 1;
   m.annual_volatility = std::sqrt(std::pow(Variance(r, 1) + std::pow(1 + g, 2), periods) -
@@ -335,26 +335,27 @@ Metrics ComputeMetrics(const MetricsInput& in) {
                        365.25;
   m.cagr = years != 0 ? std::pow(m.equity_final / equity[0], 1 / years) - 1 : kNaN;
   m.sharpe_ratio = (m.annual_return - rf) / (m.annual_volatility == 0 ? kNaN : m.annual_volatility);
-  double downside = 0;
-  for (double x : r) downside += std::min(x, 0.0) * std::min(x, 0.0);
+  double downside =
+      LaneSum(r.size(), [&](size_t i) { return std::min(r[i], 0.0) * std::min(r[i], 0.0); });
   downside = r.empty() ? kNaN : std::sqrt(downside / static_cast<double>(r.size()));
   m.sortino_ratio = (m.annual_return - rf) / (downside * std::sqrt(periods));
 
   const DrawdownStats dd = Drawdowns(in.time, equity);
+  m.equity_peak = std::isnan(equity[0]) ? kNaN : dd.peak;  // as std::max_element
   m.max_drawdown = dd.max;
   m.avg_drawdown = dd.avg;
   m.max_drawdown_duration_s = CeilSeconds(dd.max_duration_ns, resolution);
   m.avg_drawdown_duration_s = CeilSeconds(dd.avg_duration_ns, resolution);
   m.calmar_ratio = m.annual_return / (m.max_drawdown == 0 ? kNaN : m.max_drawdown);
-  m.beta = Beta(equity, in.close);
+  m.beta = Beta(bar.log_ratio, basis);
   m.alpha = m.total_return - rf - m.beta * (m.buy_hold_return - rf);
 
   TradeMetrics(in.trades, resolution, m);
 
   m.conventions.annualization_periods = periods;
   m.conventions.risk_free_rate = rf;
-  m.conventions.return_sampling = sampling.name;
-  m.conventions.bar_period_ns = period;
+  m.conventions.return_sampling = basis.sampling;
+  m.conventions.bar_period_ns = basis.bar_period;
   m.conventions.duration_resolution_ns = resolution;
   return m;
 }

@@ -17,6 +17,7 @@
 
 #include "engines/core/time.h"
 #include "engines/core/trade.h"
+#include "engines/metrics/metrics_basis.h"
 
 namespace btr {
 
@@ -59,6 +60,9 @@ struct Metrics {
 
 // REQUIRES: time, equity and close (when given) have the same length N >= 1.
 Metrics ComputeMetrics(const MetricsInput& input);
+// The same, with the bar-only part prepared beforehand: bit-identical to ComputeMetrics(input)
+// when `basis` is PrepareMetricsBasis(input.time, input.close).
+Metrics ComputeMetrics(const MetricsInput& input, const MetricsBasis& basis);
 
 // The numeric metrics as (canonical key, value) in the documented order (start and end,
 // being times, are not in the list).

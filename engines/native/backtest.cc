@@ -53,6 +53,15 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
       }
       if (control.progress) control.progress(static_cast<double>(i) / static_cast<double>(n));
     }
+    if (!broker.has_pending_orders()) {
+      // Bars where the strategy will not act and no order waits: equity only.
+      const size_t limit = std::min(n, next_check);
+      i = broker.MarkQuietBars(i, strategy.NextActiveBar(i, limit));
+      if (i == limit) {
+        --i;  // the loop's ++i lands on limit
+        continue;
+      }
+    }
     if (!broker.ProcessBar(i)) {
       out.out_of_money = true;
       completed = false;

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engines/metrics/fast_log.h"
 #include "engines/metrics/metrics.h"
 #include "engines/native/strategies/native_strategies.h"
 
@@ -17,6 +18,7 @@ struct SweepShared {
   const SweepOptions& options;
   size_t objective_index;
   std::vector<size_t> day_ends;
+  MetricsBasis metrics_basis;
   IndicatorCache cache;
   const std::atomic<bool>* cancel;
 };
@@ -46,7 +48,7 @@ Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, Tria
   in.close = s.bars.close;
   in.first_trading_bar = output->warmup_bars;
   in.trades = output->trades;
-  RecordTrial(ComputeMetrics(in), output->equity, s.day_ends, s.options, s.objective_index,
+  RecordTrial(ComputeMetrics(in, s.metrics_basis), output->equity, s.day_ends, s.options, s.objective_index,
               returns, trial);
   return Status::Ok();
 }
@@ -74,15 +76,21 @@ std::vector<size_t> DayEnds(const BarSeries& bars) {
 void RecordTrial(const Metrics& metrics, std::span<const double> equity,
                  std::span<const size_t> day_ends, const SweepOptions& options,
                  size_t objective_index, std::vector<double>* returns, TrialResult* trial) {
-  for (const auto& field : MetricsFields(metrics)) trial->metrics.push_back(field.second);
+  const auto fields = MetricsFields(metrics);
+  trial->metrics.reserve(fields.size());
+  for (const auto& field : fields) trial->metrics.push_back(field.second);
   if (metrics.num_trades >= options.min_trades) {
     trial->objective = trial->metrics[objective_index];
     if (!std::isfinite(trial->objective)) trial->objective = std::nan("");
   }
-  returns->clear();
-  for (size_t d = 1; d < day_ends.size(); ++d) {
-    const double before = equity[day_ends[d - 1]];
-    returns->push_back(before > 0 ? equity[day_ends[d]] / before - 1 : 0);  // 0 once ruined
+  // The day-end equity, then its ratios four at a time.
+  returns->resize(day_ends.size());
+  for (size_t d = 0; d < day_ends.size(); ++d) (*returns)[d] = equity[day_ends[d]];
+  const std::vector<double> closes(returns->begin(), returns->end());
+  AdjacentRatios(closes, *returns);
+  returns->resize(closes.empty() ? 0 : closes.size() - 1);
+  for (size_t d = 0; d < returns->size(); ++d) {
+    (*returns)[d] = closes[d] > 0 ? (*returns)[d] - 1 : 0;  // 0 once ruined
   }
   if (options.blocks == 0 || returns->size() < options.blocks) {
     trial->daily = Moments::Of(*returns);
@@ -126,8 +134,14 @@ Result<std::vector<TrialResult>> RunSweep(const BarSeries& bars, const ParamSpac
     if (p >= space.grid_size()) return Status::InvalidArgument("points: outside the grid");
   }
 
-  SweepShared shared{bars,           space, options, *objective, DayEnds(bars),
-                     IndicatorCache(options.indicator_cache_bytes), control.cancel};
+  SweepShared shared{bars,
+                     space,
+                     options,
+                     *objective,
+                     DayEnds(bars),
+                     PrepareMetricsBasis(bars.time, bars.close),
+                     IndicatorCache(options.indicator_cache_bytes),
+                     control.cancel};
   std::vector<TrialResult> trials(points.size());
   const size_t threads = std::max<size_t>(
       1, std::min<size_t>(options.threads != 0 ? options.threads

@@ -84,6 +84,19 @@ class Broker {
     equity_[i] = equity;
     return equity > 0 || StopOutOfMoney(i);
   }
+  // Bars i in [from, to) with no order pending: records equity[i] for each as ProcessBar(i)
+  // would, and returns `to` — or the first bar whose equity is <= 0, unrecorded, which the
+  // caller must hand to ProcessBar. REQUIRES: !has_pending_orders().
+  size_t MarkQuietBars(size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const double equity = cash_ + (bars_.close[i] * position_size_ - position_size_times_entry_);
+      if (!(equity > 0)) return i;
+      equity_[i] = equity;
+      bar_ = i;
+    }
+    return to;
+  }
+  bool has_pending_orders() const { return !orders_.empty(); }
   // finalize_trades: close every open trade and process the queue once more on the last bar.
   void FinalizeTrades(size_t last_bar);
 

@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "engines/native/indicators/crossing.h"
 #include "engines/native/indicators/indicators.h"
 #include "engines/native/strategies/native_strategies.h"
 
@@ -13,20 +14,19 @@ namespace {
 class LineCross : public Strategy {
  public:
   void Next(size_t i) override {
-    // CrossOver(fast, slow) and CrossOver(slow, fast), evaluated without branches: crossings are
-    // rare and unpredictable, the comparisons are not worth a misprediction each.
-    if (i == 0) return;
-    const double f0 = fast_[i - 1], s0 = slow_[i - 1], f1 = fast_[i], s1 = slow_[i];
-    const bool up = (f0 < s0) & (f1 > s1);
-    const bool down = (s0 < f0) & (s1 > f1);
-    if (!(up | down)) [[likely]] {
+    if (!Crosses(i)) [[likely]] {
       return;
     }
+    const bool up = fast_[i - 1] < slow_[i - 1];  // a crossing: up or down
     if (up) {
       OnUpCross(i);
     } else {
       OnDownCross();
     }
+  }
+  // Next acts on crossings only: the next one from i.
+  size_t NextActiveBar(size_t i, size_t end) const override {
+    return FirstCrossing(fast_, slow_, i, end);
   }
 
  protected:
@@ -40,6 +40,17 @@ class LineCross : public Strategy {
   }
 
   std::span<const double> fast_, slow_;
+
+ private:
+  // CrossOver(fast, slow) or CrossOver(slow, fast) at i >= 1, evaluated without branches:
+  // crossings are rare and unpredictable, the comparisons are not worth a misprediction each.
+  bool Crosses(size_t i) const {
+    if (i == 0) return false;
+    const double f0 = fast_[i - 1], s0 = slow_[i - 1], f1 = fast_[i], s1 = slow_[i];
+    const bool up = (f0 < s0) & (f1 > s1);
+    const bool down = (s0 < f0) & (s1 > f1);
+    return up | down;
+  }
 };
 
 class SmaCross final : public LineCross {

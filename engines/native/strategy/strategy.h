@@ -59,6 +59,11 @@ class Strategy {
 
   virtual Status Init() = 0;
   virtual void Next(size_t i) = 0;
+  // The first bar j in [i, end) at which Next(j) might place or cancel an order, given that no
+  // order is pending; `end` when there is none. The runner skips Next() on the bars before it,
+  // only marking their equity. The default, i, keeps every call; a strategy that overrides it
+  // must not depend on Next() being called on bars where it does nothing.
+  virtual size_t NextActiveBar(size_t i, size_t /*end*/) const { return i; }
 
   // Called by the runner before Init(). Both must outlive the strategy's use.
   void Bind(const BarSeries* bars, Broker* broker) {

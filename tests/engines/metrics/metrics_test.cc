@@ -1,7 +1,9 @@
 #include "engines/metrics/metrics.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "engines/metrics/metrics_json.h"
@@ -48,6 +50,97 @@ TEST_CASE("drawdown episodes end at the next peak; a one-bar dip at the end is n
   CHECK(m.total_return == Approx(-0.1));
   CHECK(std::isnan(m.win_rate));
   CHECK(m.num_trades == 0);
+}
+
+// The drawdown statistics straight from their definition: dd_j = 1 - E_j / max(E_0..E_j), one
+// division per bar; episodes between bars with dd == 0, the last bar closing the final one.
+struct ReferenceDrawdowns {
+  double max = 0, avg = std::nan(""), max_duration = std::nan(""), peak = -INFINITY;
+};
+ReferenceDrawdowns Reference(const std::vector<TimeNs>& t, const std::vector<double>& e) {
+  ReferenceDrawdowns r;
+  std::vector<double> depths, durations;
+  double depth = 0;
+  long zero = -1;
+  for (size_t j = 0; j < e.size(); ++j) {
+    r.peak = std::max(r.peak, e[j]);
+    const double dd = 1 - e[j] / r.peak;
+    if (!std::isnan(dd)) r.max = std::max(r.max, dd);
+    if (dd != 0 && !std::isnan(dd)) depth = std::max(depth, dd);
+    const bool last = j + 1 == e.size();
+    if (dd == 0 || (last && zero >= 0)) {
+      if (zero >= 0 && static_cast<long>(j) > zero + 1) {
+        depths.push_back(depth);
+        durations.push_back(static_cast<double>(t[j] - t[static_cast<size_t>(zero)]));
+      }
+      if (dd == 0) zero = static_cast<long>(j), depth = 0;
+    }
+  }
+  if (!depths.empty()) {
+    double sum = 0;
+    for (double d : depths) sum += d;
+    r.avg = sum / static_cast<double>(depths.size());
+    r.max_duration = *std::max_element(durations.begin(), durations.end());
+  } else if (depth > 0) {
+    r.avg = depth;
+  }
+  return r;
+}
+
+bool SameValue(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+TEST_CASE("drawdowns match the per-bar definition bit for bit, ties, NaN and ruin included") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> step(-0.03, 0.03);
+  for (int curve = 0; curve < 300; ++curve) {
+    const size_t n = 2 + rng() % 200;
+    const std::vector<TimeNs> t = Days(n, false);
+    std::vector<double> e(n);
+    double v = 1000;
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t kind = rng() % 40;
+      if (kind == 0 && j > 0) {
+        e[j] = e[j - 1];  // a flat bar: ties with the peak
+      } else if (kind == 1) {
+        e[j] = std::nan("");
+      } else {
+        v *= 1 + step(rng);
+        e[j] = v;
+      }
+    }
+    if (curve % 10 == 0) std::fill(e.begin() + static_cast<long>(n / 2), e.end(), 0.0);  // ruin
+    if (curve % 17 == 0) e[0] = 0;  // a peak bar at 0: the per-bar path
+    const std::vector<double> close(n, 1.0);
+    const Metrics m = ComputeMetrics({t, e, close, 0, {}, 0, 0});
+    const ReferenceDrawdowns r = Reference(t, e);
+    INFO("curve " << curve << " n " << n);
+    CHECK(SameValue(m.max_drawdown, r.max));
+    CHECK(SameValue(m.avg_drawdown, r.avg));
+    CHECK(SameValue(m.max_drawdown_duration_s, r.max_duration / 1e9));
+    CHECK(SameValue(m.equity_peak, std::isnan(e[0]) ? std::nan("") : r.peak));
+  }
+}
+
+TEST_CASE("metrics on a prepared basis are the metrics, bit for bit") {
+  std::mt19937_64 rng(11);
+  const std::vector<TimeNs> t = Days(500, true);
+  std::vector<double> e(t.size()), close(t.size());
+  double v = 100, c = 50;
+  for (size_t j = 0; j < t.size(); ++j) {
+    v *= 1 + (static_cast<double>(rng() % 2001) - 1000) * 1e-5;
+    c *= 1 + (static_cast<double>(rng() % 2001) - 1000) * 1e-5;
+    e[j] = v;
+    close[j] = c;
+  }
+  const MetricsInput in{t, e, close, 3, {}, 0, 0};
+  const MetricsBasis basis = PrepareMetricsBasis(t, close);
+  const auto a = MetricsFields(ComputeMetrics(in));
+  const auto b = MetricsFields(ComputeMetrics(in, basis));
+  for (size_t k = 0; k < a.size(); ++k) {
+    INFO(a[k].first);
+    CHECK(SameValue(a[k].second, b[k].second));
+  }
+  CHECK(std::isfinite(ComputeMetrics(in, basis).beta));
 }
 
 TEST_CASE("trade statistics: exposure over bars, geometric average, profit factor on returns") {
