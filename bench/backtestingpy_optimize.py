@@ -75,7 +75,7 @@ def main():
         dt = time.perf_counter() - t
     sets = len(heatmap)
     print(f'# data: {source}; {len(df)} bars; grid {a}x{b} = {a * b} sets; cores {os.cpu_count()}')
-    print(f'backtestingpy optimize sets={sets} seconds={dt:.2f} sets_per_s={sets / dt:.1f}')
+    print(f'backtestingpy optimize sets={sets} seconds={dt:.2f} sets_per_s={sets / dt:.4g}')
 
 
 if __name__ == '__main__':

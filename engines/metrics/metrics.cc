@@ -196,7 +196,7 @@ size_t ExposedBars(std::span<const TradeRecord> trades) {
   std::vector<std::pair<long, long>> spans;
   spans.reserve(trades.size());
   for (const TradeRecord& t : trades) spans.emplace_back(t.entry_bar, t.exit_bar);
-  std::sort(spans.begin(), spans.end());
+  if (!std::is_sorted(spans.begin(), spans.end())) std::sort(spans.begin(), spans.end());
   size_t covered = 0;
   long end = -1;  // last covered bar so far
   for (const auto& [a, b] : spans) {
@@ -224,20 +224,21 @@ double Beta(std::span<const double> equity_log_ratios, const MetricsBasis& basis
   return cov / var;
 }
 
-// The equity's bar-to-bar ratios E[j+1] / E[j], j = 0..N-2, and their logs.
+// The logs of the equity's bar-to-bar ratios E[j+1] / E[j], j = 0..N-2, and with `keep_ratios`
+// the ratios themselves.
 struct BarRatios {
   std::vector<double> ratio, log_ratio;
   bool all_positive = true;  // every ratio finite and > 0 (so every log is finite)
 };
 
-BarRatios BarRatiosOf(std::span<const double> equity) {
+BarRatios BarRatiosOf(std::span<const double> equity, bool keep_ratios) {
   BarRatios out;
   if (equity.size() < 2) return out;
   const size_t n = equity.size() - 1;
-  out.ratio.resize(n);
-  AdjacentRatios(equity, out.ratio);
-  for (double q : out.ratio) out.all_positive &= q > 0 && q < kInf;
-  out.log_ratio = out.ratio;
+  out.log_ratio.resize(n);
+  AdjacentRatios(equity, out.log_ratio);
+  for (double q : out.log_ratio) out.all_positive &= q > 0 && q < kInf;
+  if (keep_ratios) out.ratio = out.log_ratio;
   LogInPlace(out.log_ratio);
   return out;
 }
@@ -317,10 +318,11 @@ Metrics ComputeMetrics(const MetricsInput& in, const MetricsBasis& basis) {
 
   const double periods =
       in.annualization_override > 0 ? in.annualization_override : basis.periods_per_year;
-  const BarRatios bar = BarRatiosOf(equity);
-  const std::vector<double> r = PeriodReturns(basis.period_ends, equity, bar.ratio);
   // With one period per bar, 1 + r is the bar ratio, whose logs beta needs too.
-  const bool bar_logs = basis.period_ends.size() == n && bar.all_positive && n >= 2;
+  const bool bar_periods = basis.period_ends.size() == n;
+  const BarRatios bar = BarRatiosOf(equity, bar_periods);
+  const std::vector<double> r = PeriodReturns(basis.period_ends, equity, bar.ratio);
+  const bool bar_logs = bar_periods && bar.all_positive && n >= 2;
   const double g =
       bar_logs ? std::exp(LaneSum(n - 1, [&](size_t j) { return bar.log_ratio[j]; }) /
                           static_cast<double>(n - 1)) -

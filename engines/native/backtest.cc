@@ -75,8 +75,8 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
 
   out.equity = std::move(broker.equity_curve());
   BackFill(out.equity, config.broker.cash);
-  out.trades = broker.closed_trades();
   out.open_trades = broker.OpenTradeRecords(n - 1);
+  out.trades = broker.TakeClosedTrades();
   if (control.progress) control.progress(1.0);
   return out;
 }

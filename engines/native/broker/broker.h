@@ -103,6 +103,8 @@ class Broker {
   // The equity curve: NaN where no bar was processed yet (the caller back-fills).
   Column<double>& equity_curve() { return equity_; }
   const std::vector<TradeRecord>& closed_trades() const { return closed_; }
+  // Moves the closed trades out (the broker's list is left empty); for the end of a run.
+  std::vector<TradeRecord> TakeClosedTrades() { return std::move(closed_); }
   // Open trades as records, with pnl and return_pct marked at `bar`'s close.
   std::vector<TradeRecord> OpenTradeRecords(size_t bar) const;
 
