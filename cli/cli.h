@@ -17,6 +17,7 @@ int RunStrategiesCommand(int argc, char** argv);  // argv[0] is "strategies"
 int RunGenDataCommand(int argc, char** argv);     // argv[0] is "gen-data"
 int RunServeCommand(int argc, char** argv);       // argv[0] is "serve"
 int RunKeysCommand(int argc, char** argv);        // argv[0] is "keys"
+int RunQcCredentialsCommand(int argc, char** argv);  // argv[0] is "qc-credentials"
 int RunWorkerCommand(int argc, char** argv);      // argv[0] is "worker"
 
 // Clients of `btrouter serve` (cli/client_commands.cc); argv[0] is the command name.

@@ -29,6 +29,7 @@ constexpr const char* kMainUsage =
     "  serve        run the REST API (and worker threads): embedded, or one API process of many\n"
     "  worker       run backtests from the Redis queue for the API processes (distributed mode)\n"
     "  keys         create, list or revoke API keys\n"
+    "  qc-credentials  the QuantConnect user id and API token of a key (/api/v2)\n"
     "  openapi      print the REST API's OpenAPI 3.1 document\n"
     "  version      print the version\n"
     "  help         this overview; `btrouter help COMMAND` shows the command's flags\n\n"
@@ -156,7 +157,7 @@ constexpr Command kCommands[] = {
     {"cancel", RunCancelCommand},     {"logs", RunLogsCommand},
     {"engines", RunEnginesCommand},   {"compare", RunCompareCommand},
     {"openapi", RunOpenApiCommand},   {"optimize", RunOptimizeCommand},
-    {"openapi", RunOpenApiCommand},   {"monte-carlo", RunMonteCarloCommand},
+    {"monte-carlo", RunMonteCarloCommand}, {"qc-credentials", RunQcCredentialsCommand},
 };
 
 const Command* FindCommand(std::string_view name) {

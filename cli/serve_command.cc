@@ -93,6 +93,10 @@ int RunServeCommand(int argc, char** argv) {
       ((*app)->ws_port() == (*app)->port() ? host : config->GetHostPort("server.ws_listen").host)
           .c_str(),
       (*app)->ws_port(), config->GetString("server.data_dir").c_str());
+  if ((*app)->qc_port() != 0) {
+    std::printf("QuantConnect API v2 on http://%s:%u/api/v2/ (lean-cli: QC_API=local)\n",
+                config->GetHostPort("server.qc_listen").host.c_str(), (*app)->qc_port());
+  }
   std::fflush(stdout);
   WaitForStopSignal(signals, "serve");
   (*app)->Stop();

@@ -10,6 +10,7 @@
 #include "router/http/handlers.h"
 #include "router/http/http_server.h"
 #include "router/http/metric_catalog.h"
+#include "router/qc/qc_api.h"
 #include "router/ws/progress_ws_server.h"
 #include "services/auth/api_keys.h"
 #include "services/comparisons/comparison_service.h"
@@ -23,6 +24,7 @@ struct ServerApp::Parts {
   std::unique_ptr<JobService> jobs;
   std::unique_ptr<ComparisonService> comparisons;  // after jobs: stopped and destroyed first
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<HttpServer> qc_http;   // /api/v2 on server.qc_listen (null when not served)
   std::unique_ptr<ProgressWsServer> ws;  // after http: destroyed first
   std::string admin_key;
 };
@@ -160,16 +162,27 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(const Config& config) {
   }
   parts->http = std::make_unique<HttpServer>(BuildRoutes(deps), c.store.get(), &c.metrics, http);
   BTR_RETURN_IF_ERROR(parts->http->Start().WithPrefix("server.listen"));
+  if (const HostPort& qc = config.GetHostPort("server.qc_listen"); !qc.empty()) {
+    HttpServerOptions qc_http = HttpOptionsFromConfig(config);
+    qc_http.host = qc.host;
+    qc_http.port = static_cast<uint16_t>(qc.port);
+    QcDeps qc_deps{c.store.get(), parts->jobs.get(), &c.clock, c.cache_dir};
+    parts->qc_http =
+        std::make_unique<HttpServer>(BuildQcRoutes(qc_deps), c.store.get(), &c.metrics, qc_http);
+    BTR_RETURN_IF_ERROR(parts->qc_http->Start().WithPrefix("server.qc_listen"));
+  }
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
 
 void ServerApp::Stop() {
   if (!parts_) return;
+  if (parts_->qc_http) parts_->qc_http->Stop();
   if (parts_->http) parts_->http->Stop();  // first: it hands connections to the WebSocket
   if (parts_->ws) parts_->ws->Stop();
   if (parts_->comparisons) parts_->comparisons->Stop();
   if (parts_->jobs) parts_->jobs->Stop();
   parts_->ws.reset();
+  parts_->qc_http.reset();
   parts_->http.reset();
   parts_->comparisons.reset();
   parts_->jobs.reset();
@@ -177,6 +190,8 @@ void ServerApp::Stop() {
 }
 
 uint16_t ServerApp::port() const { return parts_->http ? parts_->http->port() : 0; }
+
+uint16_t ServerApp::qc_port() const { return parts_->qc_http ? parts_->qc_http->port() : 0; }
 
 uint16_t ServerApp::ws_port() const {
   if (parts_->ws && parts_->ws->port() != 0) return parts_->ws->port();

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engines/data/sha256.h"
+
 namespace btr {
 namespace {
 
@@ -35,13 +37,6 @@ Result<std::string> RandomHex(size_t hex_len) {
   return Hex(buf, hex_len / 2);
 }
 
-std::string Sha256OfSecret(std::string_view secret) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(secret.data(), secret.size(), digest, &len, EVP_sha256(), nullptr);
-  return Hex(digest, len);
-}
-
 bool IsHex(std::string_view s) {
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
@@ -61,6 +56,19 @@ bool ValidTenant(std::string_view t) {
 
 }  // namespace
 
+Result<KeyParts> SplitApiKey(std::string_view key) {
+  const Status malformed =
+      Status::InvalidArgument("key: expected btr_<12 hex digits>_<40 hex digits>");
+  if (key.size() != kPrefix.size() + kIdHexLen + 1 + kSecretHexLen ||
+      key.substr(0, kPrefix.size()) != kPrefix || key[kPrefix.size() + kIdHexLen] != '_') {
+    return malformed;
+  }
+  KeyParts parts{std::string(key.substr(kPrefix.size(), kIdHexLen)),
+                 std::string(key.substr(kPrefix.size() + kIdHexLen + 1))};
+  if (!IsHex(parts.id) || !IsHex(parts.secret)) return malformed;
+  return parts;
+}
+
 Result<IssuedKey> IssueApiKey(Store& store, std::string_view tenant, Role role, TimeNs now) {
   if (!ValidTenant(tenant)) {
     return Status::InvalidArgument("tenant: expected 1-64 letters, digits, '-', '_' or '.', got '" +
@@ -74,7 +82,7 @@ Result<IssuedKey> IssueApiKey(Store& store, std::string_view tenant, Role role, 
   issued.record.id = *id;
   issued.record.tenant = std::string(tenant);
   issued.record.role = role;
-  issued.record.secret_hash = Sha256OfSecret(*secret);
+  issued.record.secret_hash = Sha256Hex(*secret);
   issued.record.created_at = now;
   BTR_RETURN_IF_ERROR(store.PutApiKey(issued.record));
   issued.key = std::string(kPrefix) + *id + "_" + *secret;
@@ -85,18 +93,15 @@ Result<ApiKeyRecord> Authenticate(Store& store, std::string_view token) {
   const Status denied = Status::Unauthenticated(
       "invalid API key: send `Authorization: Bearer btr_...` with a key from `btrouter keys "
       "create`");
-  if (token.size() != kPrefix.size() + kIdHexLen + 1 + kSecretHexLen ||
-      token.substr(0, kPrefix.size()) != kPrefix || token[kPrefix.size() + kIdHexLen] != '_') {
-    return denied;
-  }
-  const std::string_view id = token.substr(kPrefix.size(), kIdHexLen);
-  const std::string_view secret = token.substr(kPrefix.size() + kIdHexLen + 1);
-  if (!IsHex(id) || !IsHex(secret)) return denied;
+  Result<KeyParts> parts = SplitApiKey(token);
+  if (!parts.ok()) return denied;
+  const std::string& id = parts->id;
+  const std::string& secret = parts->secret;
   Result<ApiKeyRecord> record = store.GetApiKey(id);
   if (!record.ok()) {
     return record.status().code() == StatusCode::kNotFound ? denied : record.status();
   }
-  const std::string hash = Sha256OfSecret(secret);
+  const std::string hash = Sha256Hex(secret);
   const bool match = record->secret_hash.size() == hash.size() &&
                      CRYPTO_memcmp(record->secret_hash.data(), hash.data(), hash.size()) == 0;
   if (!match || record->revoked_at != 0) return denied;

@@ -24,6 +24,12 @@ Result<IssuedKey> IssueApiKey(Store& store, std::string_view tenant, Role role, 
 // key (one message for all, so callers learn nothing about which).
 Result<ApiKeyRecord> Authenticate(Store& store, std::string_view bearer_token);
 
+// The parts of a well-formed key "btr_<id>_<secret>"; InvalidArgument otherwise.
+struct KeyParts {
+  std::string id, secret;
+};
+Result<KeyParts> SplitApiKey(std::string_view key);
+
 // First start: when no key exists, issues an admin key for tenant "admin", writes it to
 // `<data_dir>/admin.key` with mode 0600 and returns it; returns an empty string otherwise.
 Result<std::string> EnsureAdminKey(Store& store, const std::string& data_dir, TimeNs now);

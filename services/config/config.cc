@@ -310,6 +310,13 @@ Status ConfigLoader::Validate() const {
             "or give it another port");
   }
 
+  const HostPort& qc = c.GetHostPort("server.qc_listen");
+  if (!qc.empty() && qc.port != 0 && (qc == api || (!ws.empty() && qc == ws))) {
+    return Invalid(where("server.qc_listen"), "server.qc_listen",
+                   "same address as " + shown(qc == api ? "server.listen" : "server.ws_listen") +
+                       "; the QuantConnect API needs a port of its own (lean-cli uses 5612)");
+  }
+
   std::vector<std::string> enabled;
   for (std::string_view engine : KnownEngineNames()) {
     if (c.GetBool("engines." + std::string(engine) + ".enabled")) enabled.emplace_back(engine);

@@ -39,6 +39,10 @@ std::vector<ConfigKeySpec> CoreKeys() {
       Key("server.ws_listen", T::kHostPort, "",
           "a second address for the live-progress WebSocket; empty: the API's port only")
           .MayBeEmpty(),
+      Key("server.qc_listen", T::kHostPort, "",
+          "address of the QuantConnect-compatible /api/v2 (lean-cli's QC_API=local: "
+          "127.0.0.1:5612); empty: not served")
+          .MayBeEmpty(),
       Key("server.dashboard_dir", T::kString, "web/dist",
           "folder of the built dashboard served at /dashboard/; empty disables it")
           .MayBeEmpty(),

@@ -125,8 +125,30 @@ CREATE TABLE api_keys (
 );
 )sql";
 
+// Version 2: QuantConnect-style projects (project_store.h, the /api/v2 API), as SQLite's
+// version 5.
+//  - ids come from an identity column, so a deleted project's id is never given again (ids are
+//    increasing but not gapless: an insert refused for a taken name uses one up);
+//  - names are unique per tenant: the constraint is what makes two concurrent creates (or a
+//    rename racing a create) of one name yield one project.
+constexpr char kV2[] = R"sql(
+CREATE TABLE projects (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant          text COLLATE "C" NOT NULL,
+  name            text NOT NULL,
+  language        text NOT NULL,
+  description     text NOT NULL,
+  files_json      text NOT NULL,
+  parameters_json text NOT NULL,
+  created_at      bigint NOT NULL,
+  modified_at     bigint NOT NULL,
+  UNIQUE (tenant, name)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 // The version recorded in schema_migrations, creating that table in an empty database. Runs

@@ -136,6 +136,15 @@ class PostgresStore final : public Store {
   Result<ComparisonPage> ListComparisons(std::string_view tenant, std::string_view cursor,
                                          size_t limit) override;
 
+  // --- projects (postgres_store_projects.cc) ---
+  // Ids come from an identity column: increasing, never given again after a delete, but not
+  // gapless (an insert refused for a taken name uses one up).
+  Result<int64_t> CreateProject(const ProjectRecord& project) override;
+  Result<ProjectRecord> GetProject(std::string_view tenant, int64_t id) override;
+  Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) override;
+  Status UpdateProject(const ProjectRecord& project) override;
+  Status DeleteProject(std::string_view tenant, int64_t id) override;
+
   // --- API keys (postgres_store_keys.cc) ---
   Status PutApiKey(const ApiKeyRecord& key) override;
   Result<ApiKeyRecord> GetApiKey(std::string_view id) override;

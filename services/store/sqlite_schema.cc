@@ -120,11 +120,30 @@ ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX jobs_dispatchable ON jobs (status, priority, created_at, id);
 )sql";
 
+// Version 5: QuantConnect-style projects (services/store/project_store.h, the /api/v2 API).
+//  - ids come from AUTOINCREMENT, so a deleted project's id is never given again;
+//  - names are unique per tenant.
+constexpr char kV5[] = R"sql(
+CREATE TABLE projects (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant          TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  language        TEXT NOT NULL,
+  description     TEXT NOT NULL,
+  files_json      TEXT NOT NULL,
+  parameters_json TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  modified_at     INTEGER NOT NULL,
+  UNIQUE (tenant, name)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
     {4, kV4},
+    {5, kV5},
 };
 
 }  // namespace

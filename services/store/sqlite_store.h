@@ -110,6 +110,13 @@ class SqliteStore final : public Store {
   Result<ComparisonPage> ListComparisons(std::string_view tenant, std::string_view cursor,
                                          size_t limit) override;
 
+  // --- projects (sqlite_store_projects.cc) ---
+  Result<int64_t> CreateProject(const ProjectRecord& project) override;
+  Result<ProjectRecord> GetProject(std::string_view tenant, int64_t id) override;
+  Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) override;
+  Status UpdateProject(const ProjectRecord& project) override;
+  Status DeleteProject(std::string_view tenant, int64_t id) override;
+
   // --- API keys ---
   // Insert only: AlreadyExists for a used id (a key's hash is never overwritten).
   Status PutApiKey(const ApiKeyRecord& key) override;

@@ -159,6 +159,19 @@ Status ComparisonNeedsIds() {
   return Status::InvalidArgument("id: a comparison needs an id and a tenant");
 }
 
+Status ProjectNotFound(int64_t id) {
+  return Status::NotFound("project " + std::to_string(id) + " not found");
+}
+
+Status ProjectNameTaken(std::string_view name) {
+  return Status::AlreadyExists("name: a project named " + Quote(name) +
+                               " exists already (choose another name)");
+}
+
+Status ProjectNeedsTenantAndName() {
+  return Status::InvalidArgument("name: a project needs a tenant and a name");
+}
+
 Status ComparisonNotFound(std::string_view id) {
   return Status::NotFound("comparison " + Quote(id) + " not found");
 }

@@ -76,6 +76,11 @@ std::string EncodeComparisonCursor(const ComparisonRecord& last);
 Result<PageStart> StartComparisonPage(std::string_view tenant, std::string_view cursor,
                                       size_t limit);
 
+// --- projects ---
+Status ProjectNotFound(int64_t id);
+Status ProjectNameTaken(std::string_view name);
+Status ProjectNeedsTenantAndName();
+
 // --- API keys ---
 Status ApiKeyNotFound(std::string_view id);
 Status ApiKeyExists(std::string_view id);

@@ -102,6 +102,18 @@ struct ComparisonPage {
   std::string next_cursor;                    // empty when there is no further page
 };
 
+// A QuantConnect-style project (services/store/project_store.h).
+struct ProjectRecord {
+  int64_t id = 0;
+  std::string tenant;
+  std::string name;
+  std::string language = "Py";  // QuantConnect's code: "Py" or "C#"
+  std::string description;
+  std::string files_json = "{}";       // {"main.py": {"content": "...", "modified": <ns>}}
+  std::string parameters_json = "{}";  // {"fast": "10", ...}: LEAN's string parameters
+  TimeNs created_at = 0, modified_at = 0;
+};
+
 enum class Role { kUser, kAdmin };
 std::string_view RoleName(Role r);  // "user", "admin"
 

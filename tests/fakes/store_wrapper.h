@@ -37,8 +37,8 @@ class StoreWrapper : public Store {
                        std::string_view fallbacks_json, TimeNs now) override {
     return target_->SetJobRouting(id, epoch, engine_used, fallbacks_json, now);
   }
-  Status UpdateProgress(std::string_view id, int64_t epoch, double progress,
-                        std::string_view phase, TimeNs now) override {
+  Status UpdateProgress(std::string_view id, int64_t epoch, double progress, std::string_view phase,
+                        TimeNs now) override {
     return target_->UpdateProgress(id, epoch, progress, phase, now);
   }
   Status FinishJob(std::string_view id, int64_t epoch, JobStatus status, const JobResult& result,
@@ -96,7 +96,8 @@ class StoreWrapper : public Store {
   Status PutDatasetBytes(const DatasetRecord& dataset, const std::string& file_path) override {
     return target_->PutDatasetBytes(dataset, file_path);
   }
-  Result<std::string> LocalPath(const DatasetRecord& dataset, const std::string& cache_dir) override {
+  Result<std::string> LocalPath(const DatasetRecord& dataset,
+                                const std::string& cache_dir) override {
     return target_->LocalPath(dataset, cache_dir);
   }
   Status CreateComparison(const ComparisonRecord& comparison) override {
@@ -115,6 +116,21 @@ class StoreWrapper : public Store {
   Result<ComparisonPage> ListComparisons(std::string_view tenant, std::string_view cursor,
                                          size_t limit) override {
     return target_->ListComparisons(tenant, cursor, limit);
+  }
+  Result<int64_t> CreateProject(const ProjectRecord& project) override {
+    return target_->CreateProject(project);
+  }
+  Result<ProjectRecord> GetProject(std::string_view tenant, int64_t id) override {
+    return target_->GetProject(tenant, id);
+  }
+  Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) override {
+    return target_->ListProjects(tenant);
+  }
+  Status UpdateProject(const ProjectRecord& project) override {
+    return target_->UpdateProject(project);
+  }
+  Status DeleteProject(std::string_view tenant, int64_t id) override {
+    return target_->DeleteProject(tenant, id);
   }
   Status PutApiKey(const ApiKeyRecord& key) override { return target_->PutApiKey(key); }
   Result<ApiKeyRecord> GetApiKey(std::string_view id) override { return target_->GetApiKey(id); }

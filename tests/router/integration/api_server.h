@@ -79,6 +79,7 @@ class ApiServer {
 
   const std::string& admin() const { return admin_; }
   uint16_t port() const { return app_->port(); }
+  uint16_t qc_port() const { return app_->qc_port(); }
   std::string data_dir() const { return dir_.path(); }
 
  private:

@@ -1,0 +1,220 @@
+// /api/v2 backtests and live.
+#include <charconv>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "engines/core/random.h"
+#include "engines/spec_json.h"
+#include "router/qc/qc_handlers.h"
+#include "router/qc/qc_results.h"
+
+namespace btr::qcapi {
+namespace {
+
+using nlohmann::json;
+
+// The settings of POST /v1/backtests a project parameter may set, and their JSON types.
+const std::set<std::string>& NumberSettings() {
+  static const std::set<std::string> keys = {"cash", "commission", "commission_fixed", "spread",
+                                             "margin"};
+  return keys;
+}
+const std::set<std::string>& BoolSettings() {
+  static const std::set<std::string> keys = {"trade_on_close", "exclusive_orders", "hedging",
+                                             "finalize_trades"};
+  return keys;
+}
+
+Result<double> ParseNumber(const std::string& name, const std::string& text) {
+  if (text == "true") return 1.0;
+  if (text == "false") return 0.0;
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument("parameters." + name + ": expected a number, got '" + text +
+                                   "'");
+  }
+  return value;
+}
+
+// The backtest a project's parameters describe, as POST /v1/backtests would take it.
+Result<BacktestSpec> SpecForProject(const QcCall& call,
+                                    const std::map<std::string, std::string>& parameters) {
+  auto get = [&](const std::string& key) -> std::string {
+    auto it = parameters.find(key);
+    return it == parameters.end() ? "" : it->second;
+  };
+  if (get("strategy").empty() || get("dataset").empty()) {
+    return Status::InvalidArgument(
+        "parameters: btrouter runs a project as a catalogue strategy: give the project the "
+        "parameters `strategy` (e.g. sma_cross, see GET /v1/strategies) and `dataset` (a "
+        "dataset id from POST /v1/datasets); running a project's own algorithm files is not "
+        "supported yet");
+  }
+  json body = {
+      {"engine", get("engine").empty() ? call.deps.jobs->options().default_engine : get("engine")},
+      {"dataset", get("dataset")},
+      {"strategy", {{"name", get("strategy")}, {"params", json::object()}}}};
+  for (const auto& [key, value] : parameters) {
+    if (key == "strategy" || key == "dataset" || key == "engine") continue;
+    if (key == "start" || key == "end") {
+      body[key] = value;
+    } else if (BoolSettings().count(key) != 0) {
+      body[key] = value == "true" || value == "1" || value == "True";
+    } else {
+      Result<double> number = ParseNumber(key, value);
+      if (!number.ok()) return number.status();
+      if (NumberSettings().count(key) != 0) {
+        body[key] = *number;
+      } else {
+        body["strategy"]["params"][key] = *number;
+      }
+    }
+  }
+  return SpecFromJson(body);
+}
+
+std::string RandomHex(size_t digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t k = 0; k < digits; ++k) out += kHex[DefaultRandom().Next() % 16];
+  return out;
+}
+
+// "qc/<projectId>/<nonce>/<name>": the idempotency key of a backtest created here.
+std::string BacktestKey(int64_t project_id, const std::string& name) {
+  return "qc/" + std::to_string(project_id) + "/" + RandomHex(16) + "/" + name.substr(0, 150);
+}
+
+// The project id and the name a job's key holds; false for jobs not created here.
+bool ParseBacktestKey(const std::string& key, int64_t* project_id, std::string* name) {
+  if (key.compare(0, 3, "qc/") != 0) return false;
+  const size_t slash = key.find('/', 3);
+  if (slash == std::string::npos) return false;
+  const auto [end, error] = std::from_chars(key.data() + 3, key.data() + slash, *project_id);
+  if (error != std::errc() || end != key.data() + slash) return false;
+  const size_t name_at = key.find('/', slash + 1);
+  *name = name_at == std::string::npos ? "" : key.substr(name_at + 1);
+  return true;
+}
+
+}  // namespace
+
+Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string* name) {
+  Result<int64_t> project = call.params.RequiredInt("projectId");
+  if (!project.ok()) return project.status();
+  Result<std::string> id = call.params.Required("backtestId");
+  if (!id.ok()) return id.status();
+  Result<JobRecord> job = call.deps.jobs->Get(call.caller.tenant, *id);
+  int64_t owner = 0;
+  if (!job.ok() || !ParseBacktestKey(job->idempotency_key, &owner, name) || owner != *project) {
+    return Status::NotFound("backtestId: project " + std::to_string(*project) +
+                            " has no backtest '" + *id + "'");
+  }
+  *project_id = owner;
+  return job;
+}
+
+namespace {
+
+json ReadBacktest(QcCall& call, const JobRecord& job, int64_t project_id, const std::string& name) {
+  std::string result_json;
+  if (job.status == JobStatus::kSucceeded) {
+    Result<JobResult> result = call.deps.store->GetResult(call.caller.tenant, job.id);
+    if (result.ok()) result_json = result->result_json;
+  }
+  return BacktestJson(job, project_id, name, result_json);
+}
+
+Result<json> BacktestsCreate(QcCall& call) {
+  Result<int64_t> id = call.params.RequiredInt("projectId");
+  if (!id.ok()) return id.status();
+  Result<std::string> compile_id = call.params.Required("compileId");
+  if (!compile_id.ok()) return compile_id.status();
+  Result<ProjectRecord> project = CallerProject(call, *id);
+  if (!project.ok()) return project.status();
+  if (*compile_id != CompileId(*project)) {
+    return Status::FailedPrecondition(
+        "compileId: the project changed after this compile (compile it again)");
+  }
+  std::map<std::string, std::string> parameters;
+  const json stored = json::parse(project->parameters_json, nullptr, false);
+  if (stored.is_object()) {
+    for (const auto& [k, v] : stored.items()) {
+      parameters[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  for (const auto& [k, v] : call.params.KeyValues("parameters")) parameters[k] = v;
+  Result<BacktestSpec> spec = SpecForProject(call, parameters);
+  if (!spec.ok()) return spec.status();
+  const std::string name = call.params.Get("backtestName").value_or("Backtest " + QcTime(call.now));
+  Result<SubmitOutcome> submitted =
+      call.deps.jobs->Submit(call.caller.tenant, *spec, BacktestKey(*id, name));
+  if (!submitted.ok()) return submitted.status();
+  return json{{"backtest", ReadBacktest(call, submitted->job, *id, name)}, {"debugging", false}};
+}
+
+Result<json> BacktestsRead(QcCall& call) {
+  int64_t project_id = 0;
+  std::string name;
+  Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
+  if (!job.ok()) return job.status();
+  return json{{"backtest", ReadBacktest(call, *job, project_id, name)}, {"debugging", false}};
+}
+
+Result<json> BacktestsList(QcCall& call) {
+  Result<int64_t> id = call.params.RequiredInt("projectId");
+  if (!id.ok()) return id.status();
+  Result<ProjectRecord> project = CallerProject(call, *id);
+  if (!project.ok()) return project.status();
+  json backtests = json::array();
+  JobQuery query;
+  query.tenant = call.caller.tenant;
+  query.limit = 500;
+  for (int page = 0; page < 20; ++page) {  // the newest 10,000 jobs of the tenant
+    Result<JobPage> jobs = call.deps.store->ListJobs(query);
+    if (!jobs.ok()) return jobs.status();
+    for (const JobRecord& job : jobs->jobs) {
+      int64_t owner = 0;
+      std::string name;
+      if (ParseBacktestKey(job.idempotency_key, &owner, &name) && owner == *id) {
+        backtests.push_back(BacktestJson(job, owner, name, ""));
+      }
+    }
+    if (jobs->next_cursor.empty()) break;
+    query.cursor = jobs->next_cursor;
+  }
+  return json{{"backtests", backtests}, {"count", backtests.size()}};
+}
+
+Result<json> BacktestsDelete(QcCall& call) {
+  int64_t project_id = 0;
+  std::string name;
+  Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
+  if (!job.ok()) return job.status();
+  if (job->status == JobStatus::kQueued || job->status == JobStatus::kRunning) {
+    Result<JobRecord> cancelled = call.deps.jobs->Cancel(call.caller.tenant, job->id);
+    if (!cancelled.ok()) return cancelled.status();
+    return json::object();  // a running backtest is cancelled; its record stays in /v1
+  }
+  BTR_RETURN_IF_ERROR(call.deps.jobs->Delete(call.caller.tenant, job->id));
+  return json::object();
+}
+
+Result<json> LiveRead(QcCall& call) {
+  return Status::NotFound("project " + call.params.Get("projectId").value_or("?") +
+                          " is not deployed: btrouter runs backtests, not live algorithms");
+}
+
+}  // namespace
+
+void AddBacktestHandlers(QcHandlers* handlers) {
+  (*handlers)["backtests/create"] = BacktestsCreate;
+  (*handlers)["backtests/read"] = BacktestsRead;
+  (*handlers)["backtests/list"] = BacktestsList;
+  (*handlers)["backtests/delete"] = BacktestsDelete;
+  (*handlers)["live/read"] = LiveRead;
+}
+
+}  // namespace btr::qcapi

@@ -1,0 +1,306 @@
+// The QuantConnect-compatible /api/v2 over real HTTP, driven as lean-cli drives it: signed
+// requests (Basic user id + sha256(token:timestamp)), JSON writes, GET reads with a query
+// string, the form-encoded projects/update, compile, backtest, poll, and the tenant walls.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+
+#include "adapters/qc_cloud/qc_auth.h"
+#include "router/http/percent_decode.h"
+#include "services/auth/qc_keys.h"
+#include "tests/router/integration/api_server.h"
+
+namespace btr {
+namespace {
+
+using nlohmann::json;
+using testing::ApiServer;
+using testing::HttpResponse;
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string FormEncode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// A QuantConnect client of one btrouter key.
+class QcClient {
+ public:
+  QcClient(ApiServer& server, const std::string& key) : server_(server) {
+    Result<QcKeyCredentials> credentials = QcCredentialsForKey(key);
+    REQUIRE(credentials.ok());
+    credentials_ = {credentials->user_id, credentials->api_token};
+  }
+  // lean-cli's reads: GET with a query string.
+  json Get(const std::string& endpoint, const std::string& query = "") {
+    return Send("GET", endpoint + (query.empty() ? "" : "?" + query), "", {});
+  }
+  // Writes: POST JSON.
+  json Post(const std::string& endpoint, const json& body) {
+    return Send("POST", endpoint, body.dump(), {"Content-Type: application/json"});
+  }
+  // projects/update: a form.
+  json PostForm(const std::string& endpoint,
+                const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string body;
+    for (const auto& [name, value] : fields) {
+      body += (body.empty() ? "" : "&") + FormEncode(name) + "=" + FormEncode(value);
+    }
+    return Send("POST", endpoint, body, {"Content-Type: application/x-www-form-urlencoded"});
+  }
+  json Signed(const std::string& endpoint, int64_t timestamp, const std::string& token) {
+    const qc::SignedHeaders h = qc::SignAt({credentials_.user_id, token}, timestamp);
+    HttpResponse r =
+        testing::Request("GET", Base() + endpoint, "",
+                         {"Authorization: " + h.authorization, "Timestamp: " + h.timestamp});
+    REQUIRE(r.code == 200);
+    return r.Json();
+  }
+  const qc::QcCredentials& credentials() const { return credentials_; }
+
+ private:
+  std::string Base() const {
+    return "http://127.0.0.1:" + std::to_string(server_.qc_port()) + "/api/v2/";
+  }
+  json Send(const std::string& method, const std::string& path, const std::string& body,
+            std::vector<std::string> headers) {
+    const qc::SignedHeaders h = qc::SignAt(credentials_, NowSeconds());
+    headers.push_back("Authorization: " + h.authorization);
+    headers.push_back("Timestamp: " + h.timestamp);
+    HttpResponse r = testing::Request(method, Base() + path, body, headers);
+    INFO(method << " " << path << " -> " << r.code << " " << r.body);
+    REQUIRE(r.code == 200);
+    json reply = r.Json();
+    REQUIRE(reply.is_object());
+    REQUIRE(reply.contains("success"));
+    return reply;
+  }
+
+  ApiServer& server_;
+  qc::QcCredentials credentials_;
+};
+
+constexpr char kMain[] = "from AlgorithmImports import *\nclass A(QCAlgorithm):\n    pass\n";
+
+json WaitCompleted(QcClient& qc, int64_t project, const std::string& id) {
+  for (int k = 0; k < 400; ++k) {
+    json read =
+        qc.Get("backtests/read", "projectId=" + std::to_string(project) + "&backtestId=" + id);
+    REQUIRE(read["success"] == true);
+    const json& b = read["backtest"];
+    if (b["completed"] == true) return b;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("the backtest did not complete");
+  return {};
+}
+
+TEST_CASE("qc api: signatures are QuantConnect's, checked against the key") {
+  ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
+  REQUIRE(server.qc_port() != 0);
+  QcClient qc(server, server.NewKey("alice"));
+  CHECK(qc.Get("authenticate")["success"] == true);
+  const std::string token = qc.credentials().token;
+  json stale = qc.Signed("authenticate", NowSeconds() - 8000, token);
+  CHECK(stale["success"] == false);
+  CHECK(stale["errors"][0].get<std::string>().rfind("Hash doesn't match.", 0) == 0);
+  json wrong = qc.Signed("authenticate", NowSeconds(), std::string(64, 'a'));
+  CHECK(wrong["success"] == false);
+  CHECK(qc.Signed("authenticate", NowSeconds() - 100, token)["success"] == true);
+  HttpResponse unsigned_call = testing::Request(
+      "GET", "http://127.0.0.1:" + std::to_string(server.qc_port()) + "/api/v2/projects/read", "",
+      {});
+  CHECK(unsigned_call.Json()["success"] == false);
+}
+
+TEST_CASE("qc api: push, compile, backtest and read as lean-cli does; the run is a /v1 job") {
+  ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
+  const std::string alice = server.NewKey("alice");
+  const std::string dataset = server.Upload(alice, testing::SharedData("GOOG.csv"), "goog");
+  QcClient qc(server, alice);
+
+  json created = qc.Post("projects/create",
+                         {{"name", "My Project"}, {"language", "Py"}, {"organizationId", "x"}});
+  REQUIRE(created["success"] == true);
+  const json project = created["projects"][0];
+  CHECK(project["name"] == "My Project");
+  for (const char* field : {"projectId", "organizationId", "description", "modified", "created",
+                            "language", "collaborators", "leanVersionId", "leanPinnedToMaster",
+                            "leanEnvironment", "parameters", "libraries"}) {
+    CHECK(project.contains(field));
+  }
+  const int64_t id = project["projectId"];
+  const std::string pid = std::to_string(id);
+
+  json updated = qc.PostForm("projects/update", {{"projectId", pid},
+                                                 {"name", "My Project"},
+                                                 {"files[0][name]", "main.py"},
+                                                 {"files[0][content]", kMain},
+                                                 {"parameters[0][key]", "strategy"},
+                                                 {"parameters[0][value]", "sma_cross"},
+                                                 {"parameters[1][key]", "dataset"},
+                                                 {"parameters[1][value]", dataset},
+                                                 {"parameters[2][key]", "fast"},
+                                                 {"parameters[2][value]", "10"},
+                                                 {"parameters[3][key]", "slow"},
+                                                 {"parameters[3][value]", "30"},
+                                                 {"encryptionKey", ""},
+                                                 {"codeSourceId", "cli"}});
+  REQUIRE(updated["success"] == true);
+  json read = qc.Get("projects/read", "projectId=" + pid);
+  REQUIRE(read["projects"].size() == 1);
+  CHECK(read["projects"][0]["parameters"].size() == 4);
+  json files = qc.Get("files/read", "projectId=" + pid);
+  REQUIRE(files["files"].size() == 1);
+  CHECK(files["files"][0]["name"] == "main.py");
+  CHECK(files["files"][0]["content"] == kMain);
+
+  json compile = qc.Post("compile/create", {{"projectId", id}});
+  const std::string compile_id = compile["compileId"];
+  CHECK(compile["state"] == "InQueue");
+  json compiled = qc.Get("compile/read", "projectId=" + pid + "&compileId=" + compile_id);
+  CHECK(compiled["state"] == "BuildSuccess");
+  CHECK(!compiled["logs"].empty());
+
+  json started = qc.Post("backtests/create", {{"projectId", id},
+                                              {"compileId", compile_id},
+                                              {"backtestName", "Swimming Red Fox"},
+                                              {"requestSource", "CLI 0.0.0-dev"}});
+  INFO(started.dump());
+  REQUIRE(started["success"] == true);
+  const std::string backtest_id = started["backtest"]["backtestId"];
+  const json done = WaitCompleted(qc, id, backtest_id);
+  CHECK(done["error"].is_null());
+  CHECK(done["name"] == "Swimming Red Fox");
+  REQUIRE(done["statistics"].is_object());
+  REQUIRE(done["runtimeStatistics"].is_object());
+  REQUIRE(done["totalPerformance"].is_object());
+  CHECK(!done["totalPerformance"].empty());
+  for (const auto& [k, v] : done["statistics"].items()) CHECK(v.is_string());
+
+  // The same run through /v1: the job carries the project's spec; its canonical metrics are
+  // those of a plain POST /v1/backtests of that spec.
+  HttpResponse job = server.Call("GET", "/v1/backtests/" + backtest_id, alice);
+  REQUIRE(job.code == 200);
+  CHECK(job.Json()["status"] == "succeeded");
+  const json expected = server.BacktestMetrics(
+      alice, {{"engine", "native"},
+              {"dataset", dataset},
+              {"strategy", {{"name", "sma_cross"}, {"params", {{"fast", 10}, {"slow", 30}}}}}});
+  CHECK(done["btrouter"]["metrics"] == expected);
+  const double total_return = expected["total_return"];
+  char net[64];
+  std::snprintf(net, sizeof net, "%.3f", total_return * 100);
+  std::string net_text = net;
+  while (net_text.find('.') != std::string::npos && net_text.back() == '0') net_text.pop_back();
+  if (net_text.back() == '.') net_text.pop_back();
+  CHECK(done["statistics"]["Net Profit"] == net_text + "%");
+  CHECK(done["statistics"]["Total Orders"] ==
+        std::to_string(2 * static_cast<int>(expected["num_trades"].get<double>())));
+
+  // The equity chart ends at the final equity; the orders are the trades' entries and exits.
+  const std::string run = "projectId=" + pid + "&backtestId=" + backtest_id;
+  json chart = qc.Get("backtests/chart/read", run + "&name=Strategy+Equity&count=50");
+  INFO(chart.dump().substr(0, 300));
+  REQUIRE(chart["success"] == true);
+  const json& points = chart["chart"]["series"]["Equity"]["values"];
+  REQUIRE(points.size() == 50);
+  CHECK(points.back()[4].get<double>() == expected["equity_final"].get<double>());
+  CHECK(points.front()[0].get<int64_t>() < points.back()[0].get<int64_t>());
+  json drawdown = qc.Get("backtests/chart/read", run + "&name=Drawdown&count=100000");
+  double deepest = 0;
+  for (const json& p : drawdown["chart"]["series"]["Equity Drawdown"]["values"]) {
+    deepest = std::min(deepest, p[1].get<double>());
+  }
+  CHECK(deepest == Approx(-100 * expected["max_drawdown"].get<double>()));
+  json orders = qc.Get("backtests/orders/read", run + "&start=0&end=1000");
+  REQUIRE(orders["success"] == true);
+  const size_t fills = 2 * static_cast<size_t>(expected["num_trades"].get<double>());
+  CHECK(orders["length"] == fills);
+  REQUIRE(orders["orders"].size() == fills);
+  const json first_trade =
+      server.Call("GET", "/v1/backtests/" + backtest_id + "/trades?limit=1", alice)
+          .Json()["items"][0];
+  CHECK(orders["orders"][0]["quantity"] == first_trade["size"]);
+  CHECK(orders["orders"][0]["price"] == first_trade["entry_price"]);
+  CHECK(qc.Get("backtests/orders/read", run + "&start=2&end=5")["orders"].size() == 3);
+
+  json listed = qc.Get("backtests/list", "projectId=" + pid);
+  REQUIRE(listed["backtests"].size() == 1);
+  CHECK(listed["backtests"][0]["backtestId"] == backtest_id);
+
+  // A changed project invalidates the compile.
+  CHECK(qc.Post("files/create",
+                {{"projectId", id}, {"name", "util.py"}, {"content", "x = 1\n"}})["success"] ==
+        true);
+  json stale = qc.Post("backtests/create", {{"projectId", id}, {"compileId", compile_id}});
+  CHECK(stale["success"] == false);
+  CHECK(stale["errors"][0].get<std::string>().find("compileId") != std::string::npos);
+  CHECK(qc.Post("files/update",
+                {{"projectId", id}, {"name", "util.py"}, {"content", "x = 2\n"}})["success"] ==
+        true);
+  CHECK(qc.Get("files/read", "projectId=" + pid + "&name=util.py")["files"][0]["content"] ==
+        "x = 2\n");
+  CHECK(qc.Post("files/delete", {{"projectId", id}, {"name", "util.py"}})["success"] == true);
+  CHECK(qc.Get("files/read", "projectId=" + pid)["files"].size() == 1);
+
+  CHECK(qc.Get("live/read", "projectId=" + pid)["success"] == false);
+  CHECK(qc.Post("backtests/delete", {{"projectId", id}, {"backtestId", backtest_id}})["success"] ==
+        true);
+  CHECK(qc.Get("backtests/read", "projectId=" + pid + "&backtestId=" + backtest_id)["success"] ==
+        false);
+}
+
+TEST_CASE("qc api: a tenant sees only its own projects and backtests") {
+  ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
+  QcClient alice(server, server.NewKey("alice"));
+  QcClient bob(server, server.NewKey("bob"));
+  const json created = alice.Post("projects/create", {{"name", "Secret"}, {"language", "Py"}});
+  const int64_t id = created["projects"][0]["projectId"];
+  const std::string pid = std::to_string(id);
+  CHECK(bob.Get("projects/read")["projects"].empty());
+  CHECK(bob.Get("projects/read", "projectId=" + pid)["success"] == false);
+  CHECK(bob.Post("projects/delete", {{"projectId", id}})["success"] == false);
+  CHECK(bob.Post("files/create", {{"projectId", id}, {"name", "x.py"}})["success"] == false);
+  // The same name is free for bob; taken for alice.
+  CHECK(bob.Post("projects/create", {{"name", "Secret"}})["success"] == true);
+  const json again = alice.Post("projects/create", {{"name", "Secret"}});
+  CHECK(again["success"] == false);
+  CHECK(again["errors"][0].get<std::string>().find("name") != std::string::npos);
+  CHECK(alice.Get("projects/read")["projects"].size() == 1);
+  // A project without a strategy parameter says what btrouter needs.
+  json compile = alice.Post("compile/create", {{"projectId", id}});
+  json build = alice.Get(
+      "compile/read", "projectId=" + pid + "&compileId=" + compile["compileId"].get<std::string>());
+  CHECK(build["state"] == "BuildError");  // no main.py yet
+  CHECK(alice.Post("files/create",
+                   {{"projectId", id}, {"name", "main.py"}, {"content", kMain}})["success"] ==
+        true);
+  compile = alice.Post("compile/create", {{"projectId", id}});
+  const json refused =
+      alice.Post("backtests/create", {{"projectId", id}, {"compileId", compile["compileId"]}});
+  CHECK(refused["success"] == false);
+  CHECK(refused["errors"][0].get<std::string>().find("strategy") != std::string::npos);
+  CHECK(alice.Post("projects/delete", {{"projectId", id}})["success"] == true);
+  CHECK(alice.Get("projects/read", "projectId=" + pid)["success"] == false);
+}
+
+}  // namespace
+}  // namespace btr
