@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "engines/core/clock.h"
-#include "routing/engine_registry.h"
-#include "routing/health/health_monitor.h"
 #include "router/http/api.h"
 #include "router/http/prometheus.h"
+#include "routing/engine_registry.h"
+#include "routing/health/health_monitor.h"
 #include "services/jobs/job_service.h"
 #include "services/queue/worker_directory.h"
 #include "services/store/store.h"
@@ -44,12 +44,15 @@ struct ApiDeps {
 // All routes; the pointers in `deps` must outlive the routes.
 std::vector<ApiRoute> BuildRoutes(const ApiDeps& deps);
 
-
 // The job as the API shows it.
 nlohmann::json JobToJson(const JobRecord& job);
 // 200 with `job`; with ?wait=seconds and a job not yet ended, the reply is deferred until the
 // job changes or the wait ends (long-polling). 400 for a bad wait.
 ApiReply JobReplyWithWait(const ApiDeps& deps, const ApiRequest& req, const JobRecord& job);
+
+// The job spec of a POST /v1/optimizations body: the settings at the top level, the strategy
+// with its fixed parameters, and the request as `sweep`. InvalidArgument naming the field.
+Result<BacktestSpec> OptimizationSpec(const nlohmann::json& body);
 
 // HealthMonitor hooks that count probes and ejections on `metrics` (which must outlive them).
 HealthHooks EngineMetricHooks(PrometheusRegistry* metrics);

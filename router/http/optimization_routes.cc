@@ -20,12 +20,13 @@ using route_util::Problem;
 // Top-level fields of the request that are the job's, not the sweep's.
 constexpr const char* kJobFields[] = {"engine", "dataset", "priority"};
 
-// The job spec of an optimization request: the settings at the top level, the strategy with
-// its fixed parameters, and the whole request as the sweep.
-Result<BacktestSpec> SpecOf(const json& body) {
+}  // namespace
+
+Result<BacktestSpec> OptimizationSpec(const json& body) {
   if (body.contains("chunk")) {
-    return Status::InvalidArgument("chunk: not a request field (btrouter sets it on the parts of "
-                                   "a sweep it spreads over workers)");
+    return Status::InvalidArgument(
+        "chunk: not a request field (btrouter sets it on the parts of "
+        "a sweep it spreads over workers)");
   }
   json sweep = body;
   for (const char* field : kJobFields) sweep.erase(field);
@@ -50,6 +51,8 @@ Result<BacktestSpec> SpecOf(const json& body) {
   return SpecFromJson(spec);
 }
 
+namespace {
+
 ApiReply Create(const ApiDeps& deps, const ApiRequest& req) {
   const json body = ParseJson(req.body);
   if (body.is_discarded() || !body.is_object()) {
@@ -62,10 +65,11 @@ ApiReply Create(const ApiDeps& deps, const ApiRequest& req) {
     std::optional<JobPriority> parsed = body["priority"].is_string()
                                             ? ParseJobPriority(body["priority"].get<std::string>())
                                             : std::nullopt;
-    if (!parsed) return Problem(Status::InvalidArgument("priority: expected high, normal or low"), req);
+    if (!parsed)
+      return Problem(Status::InvalidArgument("priority: expected high, normal or low"), req);
     priority = *parsed;
   }
-  Result<BacktestSpec> spec = SpecOf(body);
+  Result<BacktestSpec> spec = OptimizationSpec(body);
   if (!spec.ok()) return Problem(spec.status(), req);
   const std::string key = req.Header("idempotency-key").value_or("");
   if (key.size() > 200) {
@@ -90,8 +94,8 @@ Result<JobRecord> Optimization(const ApiDeps& deps, const ApiRequest& req) {
   Result<JobRecord> job = deps.jobs->Get(req.caller.tenant, id);
   if (!job.ok()) return job.status();
   if (!IsSweep(*job)) {
-    return Status::NotFound("id: '" + id + "' is a backtest, not an optimization (GET /v1/backtests/" +
-                            id + ")");
+    return Status::NotFound("id: '" + id +
+                            "' is a backtest, not an optimization (GET /v1/backtests/" + id + ")");
   }
   return job;
 }
@@ -169,10 +173,9 @@ ApiReply List(const ApiDeps& deps, const ApiRequest& req) {
   for (const JobRecord& job : page->jobs) {
     if (IsSweep(job)) items.push_back(JobToJson(job));
   }
-  return ApiReply::Json(200, {{"items", items},
-                              {"next_cursor", page->next_cursor.empty()
-                                                  ? json(nullptr)
-                                                  : json(page->next_cursor)}});
+  return ApiReply::Json(
+      200, {{"items", items},
+            {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
 }
 
 }  // namespace

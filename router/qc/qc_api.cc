@@ -39,6 +39,7 @@ std::vector<ApiRoute> BuildQcRoutes(const QcDeps& deps) {
   qcapi::AddProjectHandlers(&handlers);
   qcapi::AddBacktestHandlers(&handlers);
   qcapi::AddChartHandlers(&handlers);
+  qcapi::AddOptimizationHandlers(&handlers);
   std::vector<ApiRoute> routes;
   for (const auto& [endpoint, handler] : handlers) {
     for (const char* method : {"GET", "POST"}) {

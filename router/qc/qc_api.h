@@ -12,6 +12,8 @@
 //   compile/create|read                       a compile id names the project's exact content
 //   backtests/create|read|list|delete         a backtest is a btrouter job (also in /v1)
 //   backtests/chart/read, backtests/orders/read   its equity and drawdown charts, its orders
+//   optimizations/estimate|create|read|list|abort|delete   a grid optimization is a sweep
+//   organizations/read|list                   the tenant as an organization
 //   live/read                                 btrouter runs no live algorithms: not deployed
 //
 // Running a project: its parameters `strategy` (a catalogue name) and `dataset` (a dataset id)

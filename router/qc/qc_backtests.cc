@@ -38,9 +38,10 @@ Result<double> ParseNumber(const std::string& name, const std::string& text) {
   return value;
 }
 
-// The backtest a project's parameters describe, as POST /v1/backtests would take it.
-Result<BacktestSpec> SpecForProject(const QcCall& call,
-                                    const std::map<std::string, std::string>& parameters) {
+}  // namespace
+
+Result<json> RunBodyForProject(const QcCall& call,
+                               const std::map<std::string, std::string>& parameters) {
   auto get = [&](const std::string& key) -> std::string {
     auto it = parameters.find(key);
     return it == parameters.end() ? "" : it->second;
@@ -72,31 +73,50 @@ Result<BacktestSpec> SpecForProject(const QcCall& call,
       }
     }
   }
-  return SpecFromJson(body);
+  return body;
 }
 
-std::string RandomHex(size_t digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t k = 0; k < digits; ++k) out += kHex[DefaultRandom().Next() % 16];
-  return out;
+std::map<std::string, std::string> ProjectParameters(const QcCall& call,
+                                                     const ProjectRecord& project,
+                                                     bool with_overrides) {
+  std::map<std::string, std::string> parameters;
+  const json stored = json::parse(project.parameters_json, nullptr, false);
+  if (stored.is_object()) {
+    for (const auto& [k, v] : stored.items()) {
+      parameters[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  if (with_overrides) {
+    for (const auto& [k, v] : call.params.KeyValues("parameters")) parameters[k] = v;
+  }
+  return parameters;
 }
 
-// "qc/<projectId>/<nonce>/<name>": the idempotency key of a backtest created here.
-std::string BacktestKey(int64_t project_id, const std::string& name) {
-  return "qc/" + std::to_string(project_id) + "/" + RandomHex(16) + "/" + name.substr(0, 150);
+namespace {}  // namespace
+
+std::string RunKey(std::string_view kind, int64_t project_id, const std::string& name) {
+  return std::string(kind) + "/" + std::to_string(project_id) + "/" + NewId("") + "/" +
+         name.substr(0, 150);
 }
 
-// The project id and the name a job's key holds; false for jobs not created here.
-bool ParseBacktestKey(const std::string& key, int64_t* project_id, std::string* name) {
-  if (key.compare(0, 3, "qc/") != 0) return false;
-  const size_t slash = key.find('/', 3);
+bool ParseRunKey(std::string_view kind, const std::string& key, int64_t* project_id,
+                 std::string* name) {
+  const std::string prefix = std::string(kind) + "/";
+  if (key.compare(0, prefix.size(), prefix) != 0) return false;
+  const size_t slash = key.find('/', prefix.size());
   if (slash == std::string::npos) return false;
-  const auto [end, error] = std::from_chars(key.data() + 3, key.data() + slash, *project_id);
+  const auto [end, error] =
+      std::from_chars(key.data() + prefix.size(), key.data() + slash, *project_id);
   if (error != std::errc() || end != key.data() + slash) return false;
   const size_t name_at = key.find('/', slash + 1);
   *name = name_at == std::string::npos ? "" : key.substr(name_at + 1);
   return true;
+}
+
+namespace {
+
+bool ParseBacktestKey(const std::string& key, int64_t* project_id, std::string* name) {
+  return ParseRunKey(kBacktestKey, key, project_id, name);
 }
 
 }  // namespace
@@ -138,19 +158,13 @@ Result<json> BacktestsCreate(QcCall& call) {
     return Status::FailedPrecondition(
         "compileId: the project changed after this compile (compile it again)");
   }
-  std::map<std::string, std::string> parameters;
-  const json stored = json::parse(project->parameters_json, nullptr, false);
-  if (stored.is_object()) {
-    for (const auto& [k, v] : stored.items()) {
-      parameters[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    }
-  }
-  for (const auto& [k, v] : call.params.KeyValues("parameters")) parameters[k] = v;
-  Result<BacktestSpec> spec = SpecForProject(call, parameters);
+  Result<json> run = RunBodyForProject(call, ProjectParameters(call, *project, true));
+  if (!run.ok()) return run.status();
+  Result<BacktestSpec> spec = SpecFromJson(*run);
   if (!spec.ok()) return spec.status();
   const std::string name = call.params.Get("backtestName").value_or("Backtest " + QcTime(call.now));
   Result<SubmitOutcome> submitted =
-      call.deps.jobs->Submit(call.caller.tenant, *spec, BacktestKey(*id, name));
+      call.deps.jobs->Submit(call.caller.tenant, *spec, RunKey(kBacktestKey, *id, name));
   if (!submitted.ok()) return submitted.status();
   return json{{"backtest", ReadBacktest(call, submitted->job, *id, name)}, {"debugging", false}};
 }
@@ -159,7 +173,16 @@ Result<json> BacktestsRead(QcCall& call) {
   int64_t project_id = 0;
   std::string name;
   Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
-  if (!job.ok()) return job.status();
+  if (!job.ok()) {
+    // An optimization's trial, as lean-cli reads the best one after `lean cloud optimize`.
+    Result<int64_t> project = call.params.RequiredInt("projectId");
+    const std::optional<std::string> id = call.params.Get("backtestId");
+    if (project.ok() && id) {
+      Result<json> trial = ReadOptimizationTrial(call, *project, *id);
+      if (trial.ok()) return json{{"backtest", *trial}, {"debugging", false}};
+    }
+    return job.status();
+  }
   return json{{"backtest", ReadBacktest(call, *job, project_id, name)}, {"debugging", false}};
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "router/qc/qc_api.h"
 #include "router/qc/qc_call.h"
@@ -25,9 +26,34 @@ using QcHandler = std::function<Result<nlohmann::json>(QcCall& call)>;
 // endpoint ("projects/create") -> handler.
 using QcHandlers = std::map<std::string, QcHandler>;
 
-void AddProjectHandlers(QcHandlers* handlers);   // projects, files, compile (qc_projects.cc)
-void AddBacktestHandlers(QcHandlers* handlers);  // backtests, live (qc_backtests.cc)
-void AddChartHandlers(QcHandlers* handlers);     // backtests/chart|orders/read (qc_charts.cc)
+void AddProjectHandlers(QcHandlers* handlers);       // projects, files, compile (qc_projects.cc)
+void AddBacktestHandlers(QcHandlers* handlers);      // backtests, live (qc_backtests.cc)
+void AddChartHandlers(QcHandlers* handlers);         // backtests/chart|orders/read (qc_charts.cc)
+void AddOptimizationHandlers(QcHandlers* handlers);  // optimizations/* (qc_optimizations.cc)
+
+// backtests/read of a trial of an optimization of the project: "<optimization id>-<point>",
+// one of the report's top trials, shown as a completed backtest (metrics only, no trades).
+// NotFound when `backtest_id` is no such trial.
+Result<nlohmann::json> ReadOptimizationTrial(QcCall& call, int64_t project_id,
+                                             const std::string& backtest_id);
+
+// The idempotency keys of runs created here: "<kind>/<projectId>/<nonce>/<name>", kind
+// kBacktestKey or kOptimizationKey; ParseRunKey reads the project id and the name back.
+inline constexpr std::string_view kBacktestKey = "qc";
+inline constexpr std::string_view kOptimizationKey = "qco";
+std::string RunKey(std::string_view kind, int64_t project_id, const std::string& name);
+bool ParseRunKey(std::string_view kind, const std::string& key, int64_t* project_id,
+                 std::string* name);
+
+// The project's parameters, overridden by the call's `parameters` when `with_overrides` (a
+// backtest's; an optimization's `parameters` are its swept ranges).
+std::map<std::string, std::string> ProjectParameters(const QcCall& call,
+                                                     const ProjectRecord& project,
+                                                     bool with_overrides);
+// The body POST /v1/backtests takes for a project's parameters (strategy, dataset, engine,
+// settings, window, strategy parameters); InvalidArgument naming the parameter.
+Result<nlohmann::json> RunBodyForProject(const QcCall& call,
+                                         const std::map<std::string, std::string>& parameters);
 
 // The caller's backtest `backtestId` of project `projectId`, with the project id and the name
 // its key holds; NotFound naming both when either is not the caller's.

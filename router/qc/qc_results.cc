@@ -98,10 +98,17 @@ std::string StatusText(const JobRecord& job) {
 
 json StatisticsFromResult(const json& result, double cash) {
   const json metrics = result.value("metrics", json::object());
-  const json trades = result.value("trades", json::array());
+  // Without the trades (a sweep's trial keeps metrics only) the trade statistics come from the
+  // metrics, and those that need the trades are left out.
+  const bool have_trades = result.contains("trades") && result["trades"].is_array();
+  const json trades = have_trades ? result["trades"] : json::array();
   const TradeSummary t = Summarize(trades);
   const double n = t.wins + t.losses;
-  const double win_rate = n > 0 ? t.wins / n : 0, loss_rate = n > 0 ? t.losses / n : 0;
+  double win_rate = n > 0 ? t.wins / n : 0, loss_rate = n > 0 ? t.losses / n : 0;
+  if (!have_trades && Number(metrics, "num_trades") > 0) {
+    win_rate = Number(metrics, "win_rate");
+    loss_rate = 1 - win_rate;
+  }
   const double avg_win = t.wins > 0 ? t.win_return / t.wins : 0;
   const double avg_loss = t.losses > 0 ? t.loss_return / t.losses : 0;
   const double pl_ratio =
@@ -109,7 +116,8 @@ json StatisticsFromResult(const json& result, double cash) {
   const double end_equity = Number(metrics, "equity_final");
   const double fees = Number(metrics, "commissions");
   const double volatility = Number(metrics, "annual_volatility");
-  const double closed = trades.is_array() ? static_cast<double>(trades.size()) : 0;
+  const double closed =
+      have_trades ? static_cast<double>(trades.size()) : Number(metrics, "num_trades");
   json out;
   out["statistics"] = {
       {"Total Orders", Round(2 * closed, 0)},
@@ -147,6 +155,12 @@ json StatisticsFromResult(const json& result, double cash) {
                                {"drawdown", Number(metrics, "max_drawdown")},
                                {"sharpeRatio", Number(metrics, "sharpe_ratio")}}},
                              {"closedTrades", trades}};
+  if (!have_trades) {
+    for (const char* key : {"Average Win", "Average Loss", "Profit-Loss Ratio", "Expectancy"}) {
+      out["statistics"].erase(key);
+    }
+    out["totalPerformance"]["tradeStatistics"].erase("profitLossRatio");
+  }
   LeanNative(result, &out);
   out["runtimeStatistics"] = {
       {"Equity", Money(end_equity)},

@@ -268,6 +268,101 @@ TEST_CASE("qc api: push, compile, backtest and read as lean-cli does; the run is
         false);
 }
 
+TEST_CASE("qc api: an optimization is a btrouter sweep, read back as QuantConnect's") {
+  ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
+  const std::string alice = server.NewKey("alice");
+  const std::string dataset = server.Upload(alice, testing::SharedData("GOOG.csv"), "goog");
+  QcClient qc(server, alice);
+  const int64_t id =
+      qc.Post("projects/create", {{"name", "Opt"}, {"language", "Py"}})["projects"][0]["projectId"];
+  const std::string pid = std::to_string(id);
+  REQUIRE(qc.PostForm("projects/update", {{"projectId", pid},
+                                          {"files[0][name]", "main.py"},
+                                          {"files[0][content]", kMain},
+                                          {"parameters[0][key]", "strategy"},
+                                          {"parameters[0][value]", "sma_cross"},
+                                          {"parameters[1][key]", "dataset"},
+                                          {"parameters[1][value]", dataset}})["success"] == true);
+  const std::string compile_id = qc.Post("compile/create", {{"projectId", id}})["compileId"];
+  // lean-cli's form: parameters[i][key|min|max|step], the target and its direction.
+  const std::vector<std::pair<std::string, std::string>> form = {
+      {"projectId", pid},
+      {"compileId", compile_id},
+      {"name", "Grid"},
+      {"strategy", "QuantConnect.Optimizer.Strategies.GridSearchOptimizationStrategy"},
+      {"target", "TotalPerformance.PortfolioStatistics.SharpeRatio"},
+      {"targetTo", "max"},
+      {"targetValue", ""},
+      {"nodeType", "O2-8"},
+      {"parallelNodes", "1"},
+      {"estimatedCost", "0.01"},
+      {"parameters[0][key]", "fast"},
+      {"parameters[0][min]", "5"},
+      {"parameters[0][max]", "15"},
+      {"parameters[0][step]", "5"},
+      {"parameters[1][key]", "slow"},
+      {"parameters[1][min]", "20"},
+      {"parameters[1][max]", "40"},
+      {"parameters[1][step]", "10"}};
+  CHECK(qc.PostForm("optimizations/estimate", form)["estimate"].contains("estimateId"));
+  json created = qc.PostForm("optimizations/create", form);
+  INFO(created.dump().substr(0, 400));
+  REQUIRE(created["success"] == true);
+  const std::string opt = created["optimizations"][0]["optimizationId"];
+  json read;
+  for (int k = 0; k < 400; ++k) {
+    read = qc.Post("optimizations/read", {{"optimizationId", opt}})["optimization"];
+    const std::string status = read["status"];
+    if (status != "new" && status != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(read["status"] == "completed");
+  CHECK(read["runtimeStatistics"]["Total"] == "9");
+  CHECK(read["runtimeStatistics"]["Completed"] == "9");
+  REQUIRE(!read["backtests"].empty());
+
+  // The same sweep through /v1: its best is the trial lean-cli would pick (statistics[15] is
+  // the Sharpe ratio).
+  const json report = server.Call("GET", "/v1/optimizations/" + opt + "/report", alice).Json();
+  REQUIRE(report.contains("best"));
+  double best_sharpe = -1e300;
+  json best_set;
+  for (const auto& [bid, b] : read["backtests"].items()) {
+    CHECK(b["statistics"].size() == 25);
+    if (b["statistics"][15].get<double>() > best_sharpe) {
+      best_sharpe = b["statistics"][15].get<double>();
+      best_set = b["parameterSet"];
+    }
+  }
+  CHECK(best_sharpe == report["best"]["metrics"]["sharpe_ratio"].get<double>());
+  CHECK(best_set["fast"] == report["best"]["params"]["fast"].dump());
+  CHECK(best_set["slow"] == report["best"]["params"]["slow"].dump());
+
+  // lean-cli then reads the best trial as a backtest.
+  const std::string best_id = opt + "-" + std::to_string(report["best"]["point"].get<int64_t>());
+  const json best = qc.Get("backtests/read", "projectId=" + pid + "&backtestId=" + best_id);
+  REQUIRE(best["success"] == true);
+  CHECK(best["backtest"]["completed"] == true);
+  CHECK(best["backtest"]["btrouter"]["metrics"] == report["best"]["metrics"]);
+  CHECK(best["backtest"]["statistics"]["Sharpe Ratio"].is_string());
+  CHECK(qc.Get("backtests/read", "projectId=" + pid + "&backtestId=" + opt + "-99999")["success"] ==
+        false);
+
+  json listed = qc.Get("optimizations/list", "projectId=" + pid);
+  REQUIRE(listed["optimizations"].size() == 1);
+  CHECK(listed["optimizations"][0]["optimizationId"] == opt);
+  CHECK(qc.Get("backtests/list", "projectId=" + pid)["backtests"].empty());
+  auto unsupported = form;
+  for (auto& [field, value] : unsupported) {
+    if (field == "target") value = "TotalPerformance.PortfolioStatistics.ProbabilisticSharpeRatio";
+  }
+  const json refused = qc.PostForm("optimizations/create", unsupported);
+  CHECK(refused["success"] == false);
+  CHECK(refused["errors"][0].get<std::string>().find("target") != std::string::npos);
+  CHECK(qc.Post("optimizations/delete", {{"optimizationId", opt}})["success"] == true);
+  CHECK(qc.Post("optimizations/read", {{"optimizationId", opt}})["success"] == false);
+}
+
 TEST_CASE("qc api: a tenant sees only its own projects and backtests") {
   ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
   QcClient alice(server, server.NewKey("alice"));
