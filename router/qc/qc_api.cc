@@ -20,15 +20,15 @@ ApiReply Serve(const QcDeps& deps, const QcHandler& handler, const ApiRequest& r
   Result<qcapi::QcParams> params = qcapi::QcParams::From(request);
   if (!params.ok()) return QcFail(params.status());
   QcCall call{deps, request, std::move(params).value(), std::move(caller).value(), now};
-  Result<nlohmann::json> body = handler(call);
+  Result<nlohmann::ordered_json> body = handler(call);
   if (!body.ok()) return QcFail(body.status());
   return QcOk(std::move(body).value());
 }
 
-Result<nlohmann::json> Authenticate(QcCall&) { return nlohmann::json::object(); }
+Result<nlohmann::ordered_json> Authenticate(QcCall&) { return nlohmann::ordered_json::object(); }
 
-Result<nlohmann::json> AccountRead(QcCall& call) {
-  return nlohmann::json{
+Result<nlohmann::ordered_json> AccountRead(QcCall& call) {
+  return nlohmann::ordered_json{
       {"organizationId", call.caller.tenant}, {"creditBalance", 0}, {"card", nullptr}};
 }
 

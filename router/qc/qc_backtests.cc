@@ -12,7 +12,7 @@
 namespace btr::qcapi {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // The settings of POST /v1/backtests a project parameter may set, and their JSON types.
 const std::set<std::string>& NumberSettings() {

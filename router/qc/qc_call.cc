@@ -9,7 +9,7 @@
 namespace btr::qcapi {
 namespace {
 
-std::string Text(const nlohmann::json& v) {
+std::string Text(const nlohmann::ordered_json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   return v.dump();
@@ -68,7 +68,7 @@ Result<QcParams> QcParams::From(const ApiRequest& request) {
   if (form) {
     ParseForm(request.body, &params.flat_);
   } else if (!request.body.empty()) {
-    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    nlohmann::ordered_json body = nlohmann::ordered_json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
       return Status::InvalidArgument("body: expected a JSON object or a form");
     }
@@ -111,7 +111,7 @@ Result<int64_t> QcParams::RequiredInt(const std::string& name) const {
 std::vector<std::map<std::string, std::string>> QcParams::List(const std::string& name) const {
   std::vector<std::map<std::string, std::string>> out;
   if (json_.contains(name) && json_[name].is_array()) {
-    for (const nlohmann::json& item : json_[name]) {
+    for (const nlohmann::ordered_json& item : json_[name]) {
       std::map<std::string, std::string> fields;
       if (item.is_object()) {
         for (const auto& [k, v] : item.items()) fields[k] = Text(v);
@@ -146,14 +146,25 @@ std::map<std::string, std::string> QcParams::KeyValues(const std::string& name) 
   return out;
 }
 
-ApiReply QcOk(nlohmann::json body) {
+namespace {
+
+// 200 with `body` as JSON, keys in insertion order (QuantConnect's statistics order).
+ApiReply QcReply(const nlohmann::ordered_json& body) {
+  ApiReply reply;
+  reply.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return reply;
+}
+
+}  // namespace
+
+ApiReply QcOk(nlohmann::ordered_json body) {
   body["success"] = true;
-  if (!body.contains("errors")) body["errors"] = nlohmann::json::array();
-  return ApiReply::Json(200, body);
+  if (!body.contains("errors")) body["errors"] = nlohmann::ordered_json::array();
+  return QcReply(body);
 }
 
 ApiReply QcFail(const Status& status) {
-  return ApiReply::Json(200, {{"success", false}, {"errors", {status.message()}}});
+  return QcReply({{"success", false}, {"errors", {status.message()}}});
 }
 
 std::string QcTime(TimeNs t) {

@@ -42,11 +42,11 @@ class QcParams {
 
  private:
   std::map<std::string, std::string> flat_;  // query and form fields, and JSON scalars
-  nlohmann::json json_ = nlohmann::json::object();
+  nlohmann::ordered_json json_ = nlohmann::ordered_json::object();
 };
 
 // {"success": true} merged with `body` (an object).
-ApiReply QcOk(nlohmann::json body = nlohmann::json::object());
+ApiReply QcOk(nlohmann::ordered_json body = nlohmann::ordered_json::object());
 // {"success": false, "errors": [status.message()]}.
 ApiReply QcFail(const Status& status);
 

@@ -13,7 +13,7 @@
 namespace btr::qcapi {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // The caller's finished backtest and its stored result; FailedPrecondition while it runs.
 Result<JobResult> FinishedRun(QcCall& call, JobRecord* job) {

@@ -21,7 +21,7 @@ struct QcCall {
 };
 
 // An endpoint: the body of a success reply (merged into {"success": true}), or the error.
-using QcHandler = std::function<Result<nlohmann::json>(QcCall& call)>;
+using QcHandler = std::function<Result<nlohmann::ordered_json>(QcCall& call)>;
 
 // endpoint ("projects/create") -> handler.
 using QcHandlers = std::map<std::string, QcHandler>;
@@ -34,8 +34,8 @@ void AddOptimizationHandlers(QcHandlers* handlers);  // optimizations/* (qc_opti
 // backtests/read of a trial of an optimization of the project: "<optimization id>-<point>",
 // one of the report's top trials, shown as a completed backtest (metrics only, no trades).
 // NotFound when `backtest_id` is no such trial.
-Result<nlohmann::json> ReadOptimizationTrial(QcCall& call, int64_t project_id,
-                                             const std::string& backtest_id);
+Result<nlohmann::ordered_json> ReadOptimizationTrial(QcCall& call, int64_t project_id,
+                                                     const std::string& backtest_id);
 
 // The idempotency keys of runs created here: "<kind>/<projectId>/<nonce>/<name>", kind
 // kBacktestKey or kOptimizationKey; ParseRunKey reads the project id and the name back.
@@ -52,8 +52,8 @@ std::map<std::string, std::string> ProjectParameters(const QcCall& call,
                                                      bool with_overrides);
 // The body POST /v1/backtests takes for a project's parameters (strategy, dataset, engine,
 // settings, window, strategy parameters); InvalidArgument naming the parameter.
-Result<nlohmann::json> RunBodyForProject(const QcCall& call,
-                                         const std::map<std::string, std::string>& parameters);
+Result<nlohmann::ordered_json> RunBodyForProject(
+    const QcCall& call, const std::map<std::string, std::string>& parameters);
 
 // The caller's backtest `backtestId` of project `projectId`, with the project id and the name
 // its key holds; NotFound naming both when either is not the caller's.
@@ -62,7 +62,7 @@ Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string*
 // The caller's project; NotFound naming the id.
 Result<ProjectRecord> CallerProject(QcCall& call, int64_t id);
 // The project as QuantConnect shows it (lean-cli's QCProject).
-nlohmann::json ProjectJson(const ProjectRecord& project);
+nlohmann::ordered_json ProjectJson(const ProjectRecord& project);
 // The compile id of the project's current content: "<32 hex>-<projectId>".
 std::string CompileId(const ProjectRecord& project);
 

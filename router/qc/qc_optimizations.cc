@@ -12,7 +12,7 @@
 namespace btr::qcapi {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 constexpr std::string_view kTargetPrefix = "TotalPerformance.PortfolioStatistics.";
 

@@ -8,7 +8,7 @@
 namespace btr::qcapi {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json ParseObject(const std::string& text) {
   json value = json::parse(text, nullptr, false);

@@ -10,7 +10,7 @@
 namespace btr::qcapi {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 double Number(const json& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_number()) {

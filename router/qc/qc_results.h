@@ -15,11 +15,11 @@
 namespace btr::qcapi {
 
 // `result_json` is the job's stored result (empty unless it succeeded); `name` the backtest's.
-nlohmann::json BacktestJson(const JobRecord& job, int64_t project_id, const std::string& name,
-                            const std::string& result_json);
+nlohmann::ordered_json BacktestJson(const JobRecord& job, int64_t project_id,
+                                    const std::string& name, const std::string& result_json);
 
 // QuantConnect's statistics strings from a btrouter result (canonical metrics and trades), as
 // {"statistics": {...}, "runtimeStatistics": {...}, "totalPerformance": {...}}.
-nlohmann::json StatisticsFromResult(const nlohmann::json& result, double cash);
+nlohmann::ordered_json StatisticsFromResult(const nlohmann::ordered_json& result, double cash);
 
 }  // namespace btr::qcapi
