@@ -284,6 +284,8 @@ TEST_CASE("rules across keys name both keys and where each came from") {
         std::string::npos);
   CHECK(LoadError("", {{"BTR__SERVER__WS_LISTEN", "127.0.0.1:8080"}})
             .find("server.ws_listen: same address as server.listen") != std::string::npos);
+  CHECK(LoadError("", {{"BTR__SERVER__QC_LISTEN", "127.0.0.1:8080"}})
+            .find("server.qc_listen: same address as server.listen") != std::string::npos);
   CHECK(LoadError("", {{"BTR__ENGINES__NATIVE__ENABLED", "false"}})
             .find("every engine is disabled") != std::string::npos);
   CHECK(LoadError("", {{"BTR__ENGINES__DEFAULT", "qc_cloud"}}) ==
