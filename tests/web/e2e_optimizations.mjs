@@ -90,7 +90,51 @@ async function checkWalkForward(page, report) {
   assert.ok(close(await page.textContent('#wf-efficiency'), wf.efficiency, 0.006), 'walk-forward efficiency');
 }
 
+// The engine select: native by default (runs in flight hidden); another engine shows the
+// runs-in-flight field, checks it in the page and sends it; the server's answer about the engine
+// lands at the engine field. /v1/engines is answered with one extra (unknown) engine, which
+// /v1/strategies says runs sma_cross.
+async function checkEngineField(page, datasetId, expectFailures) {
+  const enginesUrl = (url) => url.pathname === '/v1/engines';
+  const strategiesUrl = (url) => url.pathname === '/v1/strategies';
+  await page.route(enginesUrl, async (route) => {
+    const list = await (await route.fetch()).json();
+    list.push({ name: 'e2e_remote', state: 'healthy' });
+    await route.fulfill({ json: list });
+  });
+  await page.route(strategiesUrl, async (route) => {  // sma_cross also runs on e2e_remote
+    const doc = await (await route.fetch()).json();
+    for (const st of doc.items || doc) if (st.name === 'sma_cross' && st.engines) st.engines.push('e2e_remote');
+    await route.fulfill({ json: doc });
+  });
+  await openForm(page);
+  assert.equal(await page.inputValue('#f-engine'), 'native');
+  assert.equal(await page.locator('[data-field="concurrency"]').isHidden(), true);
+  await page.selectOption('#f-engine', 'e2e_remote');
+  assert.equal(await page.locator('[data-field="concurrency"]').isVisible(), true);
+  await page.selectOption('#f-strategy', 'sma_cross');
+  await range(page, 'fast', 5, 10, 5);
+  await page.selectOption('#f-dataset', datasetId);
+  await page.fill('#f-concurrency', '65');
+  await page.click('#submit-optimization');
+  await page.waitForSelector('[data-field="concurrency"].invalid');
+  await page.fill('#f-concurrency', '2');
+  let sent = null;
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/v1/optimizations')) sent = JSON.parse(r.postData()); });
+  expectFailures([[400, '/v1/optimizations']]);
+  await page.click('#submit-optimization');
+  await page.waitForSelector('[data-field="engine"].invalid');
+  expectFailures([]);
+  assert.equal(sent.engine, 'e2e_remote');
+  assert.equal(sent.concurrency, 2);
+  assert.match(await page.textContent('#f-engine-error'), /e2e_remote/);
+  await page.unroute(enginesUrl);
+  await page.unroute(strategiesUrl);
+}
+
 export async function optimizationChecks({ page, base, adminKey, apiCall, shot, step, expectFailures, datasetId, bigDatasetId, artifacts }) {
+  step('optimizations: the engine field (native by default, runs in flight for the others)');
+  await checkEngineField(page, datasetId, expectFailures);
   step('optimizations: a field checked in the page, a server field error, then a 2-D sweep from the form');
   await openForm(page);
   await page.selectOption('#f-strategy', 'sma_cross');

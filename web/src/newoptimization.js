@@ -1,12 +1,13 @@
-// New optimization: a catalogue strategy that runs on the native engine, its parameter space
-// (spaceform.js), constraints, the objective, grid or random search, an optional walk-forward
+// New optimization: the engine that runs every trial (native by default: in the worker's
+// process; any other configured engine runs one backtest per set, `concurrency` at a time), a
+// catalogue strategy that engine runs, its parameter space (spaceform.js), constraints, the objective, grid or random search, an optional walk-forward
 // (when the server's OpenAPI document has it), and the dataset, period and settings of
 // specform.js. Shows the grid's size as it is edited, checks in the page, POSTs
 // /v1/optimizations and shows a server problem at the field it names.
 import { navigate } from './app.js';
 import { h, fmtCount } from './util.js';
 import { metricLabel } from './metrics.js';
-import { dataFields, field, formErrors, loadSpecChoices, onSubmit, settingsFields, strategyText } from './specform.js';
+import { choosable, dataFields, engineLabel, field, formErrors, loadSpecChoices, onSubmit, settingsFields, strategyText } from './specform.js';
 import { spaceRows } from './spaceform.js';
 import { LOWER_IS_BETTER, MAX_POINTS, MAX_SWEPT, objectiveMetrics, optimizationHref, walkForwardAvailable } from './sweep.js';
 
@@ -93,9 +94,33 @@ function walkForwardFields() {
   return { el, read };
 }
 
+// The engine select (native first when it can be chosen; a sweep names its engine: no auto)
+// and the runs-in-flight field, shown for engines other than native.
+function engineFields(engines) {
+  const engineSel = h('select', { id: 'f-engine', name: 'engine' },
+    engines.map((e) => h('option', { value: e.name, disabled: !choosable(e), title: e.hint ?? null }, engineLabel(e))));
+  engineSel.value = engines.some((e) => e.name === 'native' && choosable(e)) ? 'native' : (engines.find(choosable)?.name ?? '');
+  const concurrency = input('f-concurrency', { type: 'number', step: 1, min: 1, max: 64, value: '4' });
+  const concurrencyField = field('concurrency', 'Runs in flight', concurrency, 'one backtest per parameter set on this engine, this many at a time (1 to 64)');
+  const sync = () => { concurrencyField.hidden = engineSel.value === 'native'; };
+  engineSel.addEventListener('change', sync);
+  sync();
+  function read(errors, body) {
+    body.engine = engineSel.value;
+    if (engineSel.value === 'native') return true;
+    const n = errors.number('concurrency', concurrency, 'int', 1, 64);
+    if (n === null) return false;
+    body.concurrency = n;
+    return true;
+  }
+  return { engineSel, concurrencyField, read };
+}
+
 export async function newOptimizationPage(main) {
   const choices = await loadSpecChoices();
-  const strategies = choices.strategies.filter((s) => !s.engines || s.engines.includes('native'));
+  const engine = engineFields(choices.engines);
+  const runsOn = (s) => !s.engines || s.engines.includes(engine.engineSel.value);
+  let strategies = choices.strategies.filter(runsOn);
   const status = h('div', { 'aria-live': 'polite' });
   const strategySel = h('select', { id: 'f-strategy', name: 'strategy' }, strategies.map((s) => h('option', { value: s.name }, s.name)));
   const strategyDesc = h('p', { class: 'hint' });
@@ -125,13 +150,21 @@ export async function newOptimizationPage(main) {
     showGrid();
   }
   strategySel.addEventListener('change', pickStrategy);
+  engine.engineSel.addEventListener('change', () => {
+    const chosen = strategySel.value;
+    strategies = choices.strategies.filter(runsOn);
+    strategySel.replaceChildren(...strategies.map((x) => h('option', { value: x.name }, x.name)));
+    if (strategies.some((x) => x.name === chosen)) strategySel.value = chosen;
+    pickStrategy();
+  });
   objective.el.addEventListener('change', showGrid);
   objective.el.addEventListener('input', showGrid);
   pickStrategy();
 
   const form = h('form', { id: 'new-optimization', novalidate: true },
     h('section', { class: 'card' }, h('h2', {}, 'Strategy and parameters'),
-      h('p', { class: 'hint' }, 'Sweeps run on the native engine.'),
+      h('p', { class: 'hint' }, 'On native, trials run in the worker\'s process, thousands of sets a second; on another engine each set is one backtest there.'),
+      field('engine', 'Engine', engine.engineSel), engine.concurrencyField,
       field('strategy', 'Strategy', strategySel), strategyDesc,
       h('div', { class: 'field', 'data-field': 'space' }, h('div', { class: 'error', 'aria-live': 'polite' }), rowsBox),
       field('constraints', 'Constraints', constraints, 'one per line: comparisons of + - * / over parameter names and numbers, e.g. fast < slow or slow >= 2 * fast'),
@@ -142,9 +175,10 @@ export async function newOptimizationPage(main) {
   const serverErrors = { ...errors, show: (name, detail) => errors.show(formFieldOf(name, detail), detail) };
 
   onSubmit(form, status, serverErrors, () => {
-    const body = { engine: 'native', strategy: strategySel.value };
+    const body = { strategy: strategySel.value };
     const swept = space.read(errors);
     let ok = Boolean(swept);
+    if (!engine.read(errors, body)) ok = false;
     if (swept) Object.assign(body, swept);
     body.constraints = constraints.value.split('\n').map((s) => s.trim()).filter(Boolean);
     if (!objective.read(errors, body)) ok = false;
