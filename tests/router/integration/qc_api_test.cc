@@ -363,6 +363,53 @@ TEST_CASE("qc api: an optimization is a btrouter sweep, read back as QuantConnec
   CHECK(qc.Post("optimizations/read", {{"optimizationId", opt}})["success"] == false);
 }
 
+TEST_CASE("qc api: malformed calls get QuantConnect errors naming the field, never a crash") {
+  ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
+  const std::string key = server.NewKey("alice");
+  QcClient qc(server, key);
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.qc_port()) + "/api/v2/";
+  Result<QcKeyCredentials> creds = QcCredentialsForKey(key);
+  REQUIRE(creds.ok());
+  auto signed_call = [&](const std::string& path, const std::string& body,
+                         const std::string& type) {
+    const qc::SignedHeaders h = qc::SignAt({creds->user_id, creds->api_token}, NowSeconds());
+    return testing::Request("POST", base + path, body,
+                            {"Authorization: " + h.authorization, "Timestamp: " + h.timestamp,
+                             "Content-Type: " + type});
+  };
+  for (const std::string& body : {std::string("{"), std::string("[1,2]"), std::string("\"x\"")}) {
+    HttpResponse r = signed_call("projects/create", body, "application/json");
+    CHECK(r.code == 200);
+    CHECK(r.Json()["success"] == false);
+    CHECK(r.Json()["errors"][0].get<std::string>().find("body") != std::string::npos);
+  }
+  json bad_id = qc.Get("projects/read", "projectId=abc");
+  CHECK(bad_id["success"] == false);
+  CHECK(bad_id["errors"][0].get<std::string>().find("projectId") != std::string::npos);
+  CHECK(qc.Post("projects/create", {{"language", "Py"}})["errors"][0].get<std::string>().find(
+            "name") != std::string::npos);
+  CHECK(qc.Post("projects/create", {{"name", "x"}, {"language", "Java"}})["success"] == false);
+  // Odd form keys are ignored or refused, not misread.
+  HttpResponse form = signed_call("projects/update",
+                                  "projectId=1&files%5Bx%5D%5Bname%5D=a&files%5B0%5D=&%3D%3D&&=",
+                                  "application/x-www-form-urlencoded");
+  CHECK(form.code == 200);
+  CHECK(form.Json()["success"] == false);  // no project 1 for alice
+  HttpResponse unknown = signed_call("no/such/endpoint", "{}", "application/json");
+  CHECK(unknown.code == 404);
+  const json created = qc.Post("projects/create", {{"name", "P"}});
+  const int64_t id = created["projects"][0]["projectId"];
+  json no_name = qc.PostForm("projects/update", {{"projectId", std::to_string(id)},
+                                                 {"files[0][content]", "x"}});
+  CHECK(no_name["success"] == false);
+  CHECK(no_name["errors"][0].get<std::string>().find("files") != std::string::npos);
+  CHECK(qc.Get("backtests/read", "projectId=" + std::to_string(id) + "&backtestId=nope")["success"] ==
+        false);
+  CHECK(qc.Post("optimizations/read", {{"optimizationId", "nope"}})["success"] == false);
+  CHECK(qc.Get("backtests/chart/read", "projectId=" + std::to_string(id) + "&backtestId=x")["success"] ==
+        false);
+}
+
 TEST_CASE("qc api: a tenant sees only its own projects and backtests") {
   ApiServer server({{"server.qc_listen", "127.0.0.1:0", "test"}});
   QcClient alice(server, server.NewKey("alice"));
