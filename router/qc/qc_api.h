@@ -11,7 +11,7 @@
 //   files/create|read|update|delete
 //   compile/create|read                       a compile id names the project's exact content
 //   backtests/create|read|list|delete         a backtest is a btrouter job (also in /v1)
-//   backtests/chart/read, backtests/orders/read   its equity and drawdown charts, its orders
+//   backtests/chart/read, backtests/orders/read, backtests/read/log   charts, orders, log
 //   optimizations/estimate|create|read|list|abort|delete   a grid optimization is a sweep
 //   organizations/read|list                   the tenant as an organization
 //   live/read                                 btrouter runs no live algorithms: not deployed

@@ -1,6 +1,7 @@
-// /api/v2 backtests/chart/read and backtests/orders/read: a finished run's equity and drawdown
-// in LEAN's chart shape, and its trades as LEAN orders.
+// /api/v2 backtests/chart/read, backtests/orders/read and backtests/read/log: a finished run's
+// equity and drawdown in LEAN's chart shape, its trades as LEAN orders, and its log.
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "engines/data/bar_cache.h"
@@ -159,9 +160,49 @@ Result<json> OrdersRead(QcCall& call) {
   return json{{"orders", orders}, {"length", fills.size()}};
 }
 
+// backtests/read/log: the job's log lines ("<time> <level> <source>: <message>"), those holding
+// `query` (case-insensitive) when it is given, lines [start, end) of them with end - start <= 200.
+Result<json> LogRead(QcCall& call) {
+  int64_t project_id = 0;
+  std::string name;
+  Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
+  if (!job.ok()) return job.status();
+  const int64_t start = std::max<int64_t>(0, OptionalInt(call, "start", 0));
+  const int64_t end = OptionalInt(call, "end", start + 200);
+  if (end < start || end - start > 200) {
+    return Status::InvalidArgument("end: expected start <= end <= start + 200");
+  }
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  const std::string query = lower(call.params.Get("query").value_or(""));
+  std::vector<std::string> lines;
+  int64_t after = 0;
+  for (;;) {  // every line (a job keeps at most jobs.max_log_lines per run)
+    Result<std::vector<JobLogEntry>> page =
+        call.deps.store->ListJobLog(call.caller.tenant, job->id, after, 1000);
+    if (!page.ok()) return page.status();
+    for (const JobLogEntry& e : *page) {
+      std::string line = QcTime(e.time) + " " + e.level + " " + e.source + ": " + e.message;
+      if (query.empty() || lower(line).find(query) != std::string::npos) {
+        lines.push_back(std::move(line));
+      }
+      after = e.seq;
+    }
+    if (page->size() < 1000) break;
+  }
+  json logs = json::array();
+  for (int64_t k = start; k < end && k < static_cast<int64_t>(lines.size()); ++k) {
+    logs.push_back(lines[static_cast<size_t>(k)]);
+  }
+  return json{{"logs", logs}, {"length", lines.size()}};
+}
+
 }  // namespace
 
 void AddChartHandlers(QcHandlers* handlers) {
+  (*handlers)["backtests/read/log"] = LogRead;
   (*handlers)["backtests/chart/read"] = ChartRead;
   (*handlers)["backtests/orders/read"] = OrdersRead;
 }

@@ -242,6 +242,32 @@ TEST_CASE("qc api: push, compile, backtest and read as lean-cli does; the run is
   CHECK(orders["orders"][0]["price"] == first_trade["entry_price"]);
   CHECK(qc.Get("backtests/orders/read", run + "&start=2&end=5")["orders"].size() == 3);
 
+  json log = qc.Post(
+      "backtests/read/log",
+      {{"projectId", id}, {"backtestId", backtest_id}, {"start", 0}, {"end", 200}, {"query", ""}});
+  REQUIRE(log["success"] == true);
+  const size_t log_length = log["length"];
+  CHECK(log_length > 0);
+  CHECK(log["logs"].size() == std::min<size_t>(log_length, 200));
+  HttpResponse v1_log =
+      server.Call("GET", "/v1/backtests/" + backtest_id + "/logs?limit=1000", alice);
+  REQUIRE(v1_log.code == 200);
+  CHECK(v1_log.Json()["items"].size() == log_length);
+  json submitted = qc.Post("backtests/read/log", {{"projectId", id},
+                                                  {"backtestId", backtest_id},
+                                                  {"start", 0},
+                                                  {"end", 200},
+                                                  {"query", "SUBMITTED"}});
+  CHECK(!submitted["logs"].empty());
+  CHECK(submitted["length"] < log_length);
+  for (const json& line : submitted["logs"]) {
+    CHECK(line.get<std::string>().find("submitted") != std::string::npos);
+  }
+  CHECK(qc.Post("backtests/read/log", {{"projectId", id},
+                                       {"backtestId", backtest_id},
+                                       {"start", 0},
+                                       {"end", 500}})["success"] == false);
+
   json listed = qc.Get("backtests/list", "projectId=" + pid);
   REQUIRE(listed["backtests"].size() == 1);
   CHECK(listed["backtests"][0]["backtestId"] == backtest_id);
@@ -390,24 +416,24 @@ TEST_CASE("qc api: malformed calls get QuantConnect errors naming the field, nev
             "name") != std::string::npos);
   CHECK(qc.Post("projects/create", {{"name", "x"}, {"language", "Java"}})["success"] == false);
   // Odd form keys are ignored or refused, not misread.
-  HttpResponse form = signed_call("projects/update",
-                                  "projectId=1&files%5Bx%5D%5Bname%5D=a&files%5B0%5D=&%3D%3D&&=",
-                                  "application/x-www-form-urlencoded");
+  HttpResponse form =
+      signed_call("projects/update", "projectId=1&files%5Bx%5D%5Bname%5D=a&files%5B0%5D=&%3D%3D&&=",
+                  "application/x-www-form-urlencoded");
   CHECK(form.code == 200);
   CHECK(form.Json()["success"] == false);  // no project 1 for alice
   HttpResponse unknown = signed_call("no/such/endpoint", "{}", "application/json");
   CHECK(unknown.code == 404);
   const json created = qc.Post("projects/create", {{"name", "P"}});
   const int64_t id = created["projects"][0]["projectId"];
-  json no_name = qc.PostForm("projects/update", {{"projectId", std::to_string(id)},
-                                                 {"files[0][content]", "x"}});
+  json no_name = qc.PostForm("projects/update",
+                             {{"projectId", std::to_string(id)}, {"files[0][content]", "x"}});
   CHECK(no_name["success"] == false);
   CHECK(no_name["errors"][0].get<std::string>().find("files") != std::string::npos);
-  CHECK(qc.Get("backtests/read", "projectId=" + std::to_string(id) + "&backtestId=nope")["success"] ==
-        false);
+  CHECK(qc.Get("backtests/read",
+               "projectId=" + std::to_string(id) + "&backtestId=nope")["success"] == false);
   CHECK(qc.Post("optimizations/read", {{"optimizationId", "nope"}})["success"] == false);
-  CHECK(qc.Get("backtests/chart/read", "projectId=" + std::to_string(id) + "&backtestId=x")["success"] ==
-        false);
+  CHECK(qc.Get("backtests/chart/read",
+               "projectId=" + std::to_string(id) + "&backtestId=x")["success"] == false);
 }
 
 TEST_CASE("qc api: a tenant sees only its own projects and backtests") {
