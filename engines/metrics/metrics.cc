@@ -209,36 +209,78 @@ size_t ExposedBars(std::span<const TradeRecord> trades) {
   return covered;
 }
 
-// cov(e, m) / var(m) of the bar log returns e = ln(E_j/E_j-1), m = ln(c_j/c_j-1) (np.cov,
-// ddof 1); m and its sums come from the basis.
+// The sums beta needs, sum(e) and sum(e * m), in LaneSum's four lanes.
+struct BetaLanes {
+  double e[4] = {0, 0, 0, 0}, em[4] = {0, 0, 0, 0};
+
+  // Adds e[k] and e[k] * m[k]; the span must start at an index that is a multiple of 4 of the
+  // whole series (so each value lands in the lane of its index, as LaneSum puts it).
+  void Add(std::span<const double> ev, std::span<const double> mv) {
+    size_t k = 0;
+    for (; k + 4 <= ev.size(); k += 4) {
+      for (size_t l = 0; l < 4; ++l) {
+        e[l] += ev[k + l];
+        em[l] += ev[k + l] * mv[k + l];
+      }
+    }
+    for (size_t l = 0; k < ev.size(); ++k, ++l) {
+      e[l] += ev[k];
+      em[l] += ev[k] * mv[k];
+    }
+  }
+  // cov(e, m) / var(m) (np.cov, ddof 1) over `count` values.
+  double Beta(const MetricsBasis& basis, size_t count) const {
+    const double se = (e[0] + e[1]) + (e[2] + e[3]);
+    const double sem = (em[0] + em[1]) + (em[2] + em[3]);
+    const double c = static_cast<double>(count);
+    const double cov = (sem - se * basis.market_sum / c) / (c - 1);
+    const double var = (basis.market_sum_squares - basis.market_sum * basis.market_sum / c) / (c - 1);
+    return cov / var;
+  }
+};
+
+// Beta of the bar log returns e = ln(E_j/E_j-1) on m = ln(c_j/c_j-1) (m and its sums from the
+// basis), from the logs already taken.
 double Beta(std::span<const double> equity_log_ratios, const MetricsBasis& basis) {
   const std::span<const double> m = basis.market_log_returns;
-  const std::span<const double> e = equity_log_ratios;
-  if (m.empty() || m.size() != e.size()) return kNaN;
-  const double se = LaneSum(e.size(), [&](size_t k) { return e[k]; });
-  const double sem = LaneSum(e.size(), [&](size_t k) { return e[k] * m[k]; });
-  const double count = static_cast<double>(e.size());
-  const double cov = (sem - se * basis.market_sum / count) / (count - 1);
-  const double var =
-      (basis.market_sum_squares - basis.market_sum * basis.market_sum / count) / (count - 1);
-  return cov / var;
+  if (m.empty() || m.size() != equity_log_ratios.size()) return kNaN;
+  BetaLanes lanes;
+  lanes.Add(equity_log_ratios, m);
+  return lanes.Beta(basis, m.size());
 }
 
-// The logs of the equity's bar-to-bar ratios E[j+1] / E[j], j = 0..N-2, and with `keep_ratios`
-// the ratios themselves.
+// The same from the equity, a block at a time (ratios, logs and sums while the block is in
+// cache; no series-long arrays): the same bits, as LogInPlace and the lanes see each value at
+// the same position.
+double BetaOfEquity(std::span<const double> equity, const MetricsBasis& basis) {
+  const std::span<const double> m = basis.market_log_returns;
+  if (m.empty() || m.size() + 1 != equity.size()) return kNaN;
+  constexpr size_t kBlock = 512;  // a multiple of 4
+  double e[kBlock];
+  BetaLanes lanes;
+  for (size_t start = 0; start < m.size(); start += kBlock) {
+    const size_t len = std::min(kBlock, m.size() - start);
+    AdjacentRatios(equity.subspan(start, len + 1), {e, len});
+    LogInPlace({e, len});
+    lanes.Add({e, len}, m.subspan(start, len));
+  }
+  return lanes.Beta(basis, m.size());
+}
+
+// The equity's bar-to-bar ratios E[j+1] / E[j], j = 0..N-2, and their logs (one period per
+// bar: the period returns' growth factors, whose logs beta regresses too).
 struct BarRatios {
   std::vector<double> ratio, log_ratio;
   bool all_positive = true;  // every ratio finite and > 0 (so every log is finite)
 };
 
-BarRatios BarRatiosOf(std::span<const double> equity, bool keep_ratios) {
+BarRatios BarRatiosOf(std::span<const double> equity) {
   BarRatios out;
   if (equity.size() < 2) return out;
-  const size_t n = equity.size() - 1;
-  out.log_ratio.resize(n);
-  AdjacentRatios(equity, out.log_ratio);
-  for (double q : out.log_ratio) out.all_positive &= q > 0 && q < kInf;
-  if (keep_ratios) out.ratio = out.log_ratio;
+  out.ratio.resize(equity.size() - 1);
+  AdjacentRatios(equity, out.ratio);
+  for (double q : out.ratio) out.all_positive &= q > 0 && q < kInf;
+  out.log_ratio = out.ratio;
   LogInPlace(out.log_ratio);
   return out;
 }
@@ -320,7 +362,8 @@ Metrics ComputeMetrics(const MetricsInput& in, const MetricsBasis& basis) {
       in.annualization_override > 0 ? in.annualization_override : basis.periods_per_year;
   // With one period per bar, 1 + r is the bar ratio, whose logs beta needs too.
   const bool bar_periods = basis.period_ends.size() == n;
-  const BarRatios bar = BarRatiosOf(equity, bar_periods);
+  // Intraday bars: beta in one blocked pass, no series-long ratio arrays.
+  const BarRatios bar = bar_periods ? BarRatiosOf(equity) : BarRatios{};
   const std::vector<double> r = PeriodReturns(basis.period_ends, equity, bar.ratio);
   const bool bar_logs = bar_periods && bar.all_positive && n >= 2;
   const double g =
@@ -349,7 +392,7 @@ Metrics ComputeMetrics(const MetricsInput& in, const MetricsBasis& basis) {
   m.max_drawdown_duration_s = CeilSeconds(dd.max_duration_ns, resolution);
   m.avg_drawdown_duration_s = CeilSeconds(dd.avg_duration_ns, resolution);
   m.calmar_ratio = m.annual_return / (m.max_drawdown == 0 ? kNaN : m.max_drawdown);
-  m.beta = Beta(bar.log_ratio, basis);
+  m.beta = bar_periods ? Beta(bar.log_ratio, basis) : BetaOfEquity(equity, basis);
   m.alpha = m.total_return - rf - m.beta * (m.buy_hold_return - rf);
 
   TradeMetrics(in.trades, resolution, m);

@@ -30,27 +30,32 @@
 namespace btr {
 
 // IndicatorCache: indicator series shared by many runs over the same bars (a parameter sweep),
-// keyed by what they compute ("sma/10" on the closes). A series is computed once and kept for
-// the cache's lifetime, up to `max_bytes` of series; past that, series are computed for each
-// run and not kept. The bars must not change while the cache is in use.
+// keyed by what they compute ("sma/10" on the closes). A series is computed once and kept while
+// the cache holds at most `max_bytes` of series; past that, the least recently used are evicted
+// (a sweep's neighbouring grid points reuse the same series, so the working set stays cached).
+// The bars must not change while the cache is in use.
 // Threads: thread-safe; two runs asking for one key at once may both compute it (the first to
 // finish is kept; the results are identical, indicators being pure functions).
 class IndicatorCache {
  public:
   explicit IndicatorCache(size_t max_bytes = size_t{1} << 30) : max_bytes_(max_bytes) {}
 
-  // The series under `key`, computed by `compute` when absent. The span stays valid for the
-  // cache's lifetime, or (when the cache is full) for `*owner`'s: the series is then moved there.
-  std::span<const double> GetOrCompute(const std::string& key,
-                                       const std::function<Series()>& compute,
-                                       std::vector<Series>* owner);
-  size_t bytes() const;
+  // The series under `key`, computed by `compute` when absent. The series lives as long as the
+  // returned pointer (or a copy of it), whether or not the cache still holds it.
+  std::shared_ptr<const Series> GetOrCompute(const std::string& key,
+                                             const std::function<Series()>& compute);
+  size_t bytes() const;  // of the series held now
 
  private:
+  struct Entry {
+    std::shared_ptr<const Series> series;
+    uint64_t last_use;  // the value of uses_ at its last lookup
+  };
   const size_t max_bytes_;
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Series>, std::less<>> series_;  // guarded by mu_
-  size_t bytes_ = 0;                                                     // guarded by mu_
+  std::map<std::string, Entry, std::less<>> series_;  // guarded by mu_
+  size_t bytes_ = 0;                                  // guarded by mu_
+  uint64_t uses_ = 0;                                 // guarded by mu_
 };
 
 class Strategy {
@@ -112,6 +117,7 @@ class Strategy {
   Broker* broker_ = nullptr;
   IndicatorCache* cache_ = nullptr;
   std::vector<Series> indicators_;
+  std::vector<std::shared_ptr<const Series>> shared_;  // the cache's series this run uses
   size_t warmup_ = 0;
   Status order_error_;
 };
