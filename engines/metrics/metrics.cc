@@ -234,7 +234,8 @@ struct BetaLanes {
     const double sem = (em[0] + em[1]) + (em[2] + em[3]);
     const double c = static_cast<double>(count);
     const double cov = (sem - se * basis.market_sum / c) / (c - 1);
-    const double var = (basis.market_sum_squares - basis.market_sum * basis.market_sum / c) / (c - 1);
+    const double var =
+        (basis.market_sum_squares - basis.market_sum * basis.market_sum / c) / (c - 1);
     return cov / var;
   }
 };
@@ -366,11 +367,10 @@ Metrics ComputeMetrics(const MetricsInput& in, const MetricsBasis& basis) {
   const BarRatios bar = bar_periods ? BarRatiosOf(equity) : BarRatios{};
   const std::vector<double> r = PeriodReturns(basis.period_ends, equity, bar.ratio);
   const bool bar_logs = bar_periods && bar.all_positive && n >= 2;
-  const double g =
-      bar_logs ? std::exp(LaneSum(n - 1, [&](size_t j) { return bar.log_ratio[j]; }) /
-                          static_cast<double>(n - 1)) -
-                     1
-               : GeometricMean(r);
+  const double g = bar_logs ? std::exp(LaneSum(n - 1, [&](size_t j) { return bar.log_ratio[j]; }) /
+                                       static_cast<double>(n - 1)) -
+                                  1
+                            : GeometricMean(r);
   const double rf = in.risk_free_rate;
   m.annual_return = std::pow(1 + g, periods) - 1;
   m.annual_volatility = std::sqrt(std::pow(Variance(r, 1) + std::pow(1 + g, 2), periods) -

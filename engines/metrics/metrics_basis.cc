@@ -128,7 +128,7 @@ MetricsBasis PrepareMetricsBasis(std::span<const TimeNs> time, std::span<const d
   if (close.size() == time.size() && close.size() >= 3) {
     std::vector<double>& m = basis.market_log_returns;
     m.resize(close.size() - 1);
-    for (size_t j = 0; j + 1 < close.size(); ++j) m[j] = close[j + 1] / close[j];
+    AdjacentRatios(close, m);
     LogInPlace(m);
     basis.market_sum = LaneSum(m.size(), [&](size_t j) { return m[j]; });
     basis.market_sum_squares = LaneSum(m.size(), [&](size_t j) { return m[j] * m[j]; });

@@ -16,15 +16,16 @@
 namespace btr {
 
 struct MetricsBasis {
-  size_t bars = 0;               // N, the length of the series it was prepared for
-  TimeNs bar_period = 0;         // median spacing of the last 100 bars (0 for one bar)
-  TimeNs resolution = 0;         // durations are rounded up to this
-  double periods_per_year = 0;   // 252, 365, 52, 12 or 1, before any override
-  const char* sampling = "D";    // "D", "W", "ME" or "YE"
+  size_t bars = 0;              // N, the length of the series it was prepared for
+  TimeNs bar_period = 0;        // median spacing of the last 100 bars (0 for one bar)
+  TimeNs resolution = 0;        // durations are rounded up to this
+  double periods_per_year = 0;  // 252, 365, 52, 12 or 1, before any override
+  const char* sampling = "D";   // "D", "W", "ME" or "YE"
   // The last bar of each sampling period that has bars, in order: period returns are taken
   // between the equity at consecutive entries.
   std::vector<size_t> period_ends;
-  // ln(close[j+1] / close[j]) for j = 0..N-2, with their sum and sum of squares (LaneSum); empty when no closes were given or N < 3 (beta is then NaN).
+  // ln(close[j+1] / close[j]) for j = 0..N-2, with their sum and sum of squares (LaneSum);
+  // empty when no closes were given or N < 3 (beta is then NaN).
   std::vector<double> market_log_returns;
   double market_sum = 0, market_sum_squares = 0;
 };

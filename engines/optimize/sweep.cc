@@ -4,7 +4,6 @@
 #include <mutex>
 #include <thread>
 
-#include "engines/metrics/fast_log.h"
 #include "engines/metrics/metrics.h"
 #include "engines/native/strategies/native_strategies.h"
 
@@ -48,8 +47,8 @@ Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, Tria
   in.close = s.bars.close;
   in.first_trading_bar = output->warmup_bars;
   in.trades = output->trades;
-  RecordTrial(ComputeMetrics(in, s.metrics_basis), output->equity, s.day_ends, s.options, s.objective_index,
-              returns, trial);
+  RecordTrial(ComputeMetrics(in, s.metrics_basis), output->equity, s.day_ends, s.options,
+              s.objective_index, returns, trial);
   return Status::Ok();
 }
 
@@ -83,14 +82,10 @@ void RecordTrial(const Metrics& metrics, std::span<const double> equity,
     trial->objective = trial->metrics[objective_index];
     if (!std::isfinite(trial->objective)) trial->objective = std::nan("");
   }
-  // The day-end equity, then its ratios four at a time.
-  returns->resize(day_ends.size());
-  for (size_t d = 0; d < day_ends.size(); ++d) (*returns)[d] = equity[day_ends[d]];
-  const std::vector<double> closes(returns->begin(), returns->end());
-  AdjacentRatios(closes, *returns);
-  returns->resize(closes.empty() ? 0 : closes.size() - 1);
-  for (size_t d = 0; d < returns->size(); ++d) {
-    (*returns)[d] = closes[d] > 0 ? (*returns)[d] - 1 : 0;  // 0 once ruined
+  returns->resize(day_ends.empty() ? 0 : day_ends.size() - 1);
+  for (size_t d = 1; d < day_ends.size(); ++d) {
+    const double before = equity[day_ends[d - 1]];
+    (*returns)[d - 1] = before > 0 ? equity[day_ends[d]] / before - 1 : 0;  // 0 once ruined
   }
   if (options.blocks == 0 || returns->size() < options.blocks) {
     trial->daily = Moments::Of(*returns);
@@ -118,8 +113,7 @@ Result<size_t> MetricIndex(const std::string& field, const std::string& key) {
   if (it != keys.end()) return static_cast<size_t>(it - keys.begin());
   std::string known;
   for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
-  return Status::InvalidArgument(field + ": unknown metric '" + key + "' (metrics: " + known +
-                                 ")");
+  return Status::InvalidArgument(field + ": unknown metric '" + key + "' (metrics: " + known + ")");
 }
 
 Result<std::vector<TrialResult>> RunSweep(const BarSeries& bars, const ParamSpace& space,
@@ -144,9 +138,9 @@ Result<std::vector<TrialResult>> RunSweep(const BarSeries& bars, const ParamSpac
                      control.cancel};
   std::vector<TrialResult> trials(points.size());
   const size_t threads = std::max<size_t>(
-      1, std::min<size_t>(options.threads != 0 ? options.threads
-                                               : std::thread::hardware_concurrency(),
-                          points.size()));
+      1,
+      std::min<size_t>(options.threads != 0 ? options.threads : std::thread::hardware_concurrency(),
+                       points.size()));
   const size_t chunk = std::clamp<size_t>(points.size() / (threads * 8), 1, 64);
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};

@@ -1,6 +1,5 @@
 // /api/v2 backtests and live.
 #include <charconv>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -92,8 +91,6 @@ std::map<std::string, std::string> ProjectParameters(const QcCall& call,
   return parameters;
 }
 
-namespace {}  // namespace
-
 std::string RunKey(std::string_view kind, int64_t project_id, const std::string& name) {
   return std::string(kind) + "/" + std::to_string(project_id) + "/" + NewId("") + "/" +
          name.substr(0, 150);
@@ -111,6 +108,35 @@ bool ParseRunKey(std::string_view kind, const std::string& key, int64_t* project
   const size_t name_at = key.find('/', slash + 1);
   *name = name_at == std::string::npos ? "" : key.substr(name_at + 1);
   return true;
+}
+
+Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view kind,
+                                                int64_t project_id) {
+  std::vector<ProjectRun> runs;
+  JobQuery query;
+  query.tenant = call.caller.tenant;
+  query.limit = 500;
+  for (int page = 0; page < 20; ++page) {
+    Result<JobPage> jobs = call.deps.store->ListJobs(query);
+    if (!jobs.ok()) return jobs.status();
+    for (JobRecord& job : jobs->jobs) {
+      int64_t owner = 0;
+      std::string name;
+      if (ParseRunKey(kind, job.idempotency_key, &owner, &name) && owner == project_id) {
+        runs.push_back({std::move(job), std::move(name)});
+      }
+    }
+    if (jobs->next_cursor.empty()) break;
+    query.cursor = jobs->next_cursor;
+  }
+  return runs;
+}
+
+Status CancelOrDelete(QcCall& call, const JobRecord& job) {
+  if (job.status == JobStatus::kQueued || job.status == JobStatus::kRunning) {
+    return call.deps.jobs->Cancel(call.caller.tenant, job.id).status();
+  }
+  return call.deps.jobs->Delete(call.caller.tenant, job.id);
 }
 
 namespace {
@@ -191,23 +217,10 @@ Result<json> BacktestsList(QcCall& call) {
   if (!id.ok()) return id.status();
   Result<ProjectRecord> project = CallerProject(call, *id);
   if (!project.ok()) return project.status();
+  Result<std::vector<ProjectRun>> runs = ListProjectRuns(call, kBacktestKey, *id);
+  if (!runs.ok()) return runs.status();
   json backtests = json::array();
-  JobQuery query;
-  query.tenant = call.caller.tenant;
-  query.limit = 500;
-  for (int page = 0; page < 20; ++page) {  // the newest 10,000 jobs of the tenant
-    Result<JobPage> jobs = call.deps.store->ListJobs(query);
-    if (!jobs.ok()) return jobs.status();
-    for (const JobRecord& job : jobs->jobs) {
-      int64_t owner = 0;
-      std::string name;
-      if (ParseBacktestKey(job.idempotency_key, &owner, &name) && owner == *id) {
-        backtests.push_back(BacktestJson(job, owner, name, ""));
-      }
-    }
-    if (jobs->next_cursor.empty()) break;
-    query.cursor = jobs->next_cursor;
-  }
+  for (const ProjectRun& run : *runs) backtests.push_back(BacktestJson(run.job, *id, run.name, ""));
   return json{{"backtests", backtests}, {"count", backtests.size()}};
 }
 
@@ -216,12 +229,7 @@ Result<json> BacktestsDelete(QcCall& call) {
   std::string name;
   Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
   if (!job.ok()) return job.status();
-  if (job->status == JobStatus::kQueued || job->status == JobStatus::kRunning) {
-    Result<JobRecord> cancelled = call.deps.jobs->Cancel(call.caller.tenant, job->id);
-    if (!cancelled.ok()) return cancelled.status();
-    return json::object();  // a running backtest is cancelled; its record stays in /v1
-  }
-  BTR_RETURN_IF_ERROR(call.deps.jobs->Delete(call.caller.tenant, job->id));
+  BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
   return json::object();
 }
 

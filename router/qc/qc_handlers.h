@@ -45,6 +45,18 @@ std::string RunKey(std::string_view kind, int64_t project_id, const std::string&
 bool ParseRunKey(std::string_view kind, const std::string& key, int64_t* project_id,
                  std::string* name);
 
+// The caller's runs of `kind` for project `project_id` among the tenant's newest 10,000 jobs,
+// newest first, with the name each key holds.
+struct ProjectRun {
+  JobRecord job;
+  std::string name;
+};
+Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view kind,
+                                                int64_t project_id);
+// backtests/delete and optimizations/delete: a queued or running job is cancelled (its record
+// stays, in /v1), a finished one deleted.
+Status CancelOrDelete(QcCall& call, const JobRecord& job);
+
 // The project's parameters, overridden by the call's `parameters` when `with_overrides` (a
 // backtest's; an optimization's `parameters` are its swept ranges).
 std::map<std::string, std::string> ProjectParameters(const QcCall& call,

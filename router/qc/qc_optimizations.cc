@@ -159,8 +159,10 @@ std::string OptimizationStatus(const JobRecord& job) {
   return "new";
 }
 
+// The optimization; with `with_trials`, a finished one also reads its report for the trial
+// counts and the top trials (a listing leaves them out rather than read every report).
 json OptimizationJson(QcCall& call, const JobRecord& job, int64_t project_id,
-                      const std::string& name) {
+                      const std::string& name, bool with_trials) {
   const json spec = json::parse(job.spec_json, nullptr, false);
   const json sweep = spec.is_object() ? spec.value("sweep", json::object()) : json::object();
   const json objective = sweep.value("objective", json::object());
@@ -188,7 +190,7 @@ json OptimizationJson(QcCall& call, const JobRecord& job, int64_t project_id,
                               {"In Queue", job.status == JobStatus::kQueued ? "1" : "0"},
                               {"Total", "100"}};
   if (job.status == JobStatus::kFailed) out["error"] = job.error_message;
-  if (job.status != JobStatus::kSucceeded) return out;
+  if (job.status != JobStatus::kSucceeded || !with_trials) return out;
   Result<JobResult> result = call.deps.store->GetResult(call.caller.tenant, job.id);
   const json report = result.ok() ? json::parse(result->result_json, nullptr, false) : json();
   if (!report.is_object()) return out;
@@ -239,7 +241,7 @@ Result<json> Create(QcCall& call) {
   Result<SubmitOutcome> submitted =
       call.deps.jobs->Submit(call.caller.tenant, *spec, RunKey(kOptimizationKey, *id, name));
   if (!submitted.ok()) return submitted.status();
-  return json{{"optimizations", {OptimizationJson(call, submitted->job, *id, name)}}};
+  return json{{"optimizations", {OptimizationJson(call, submitted->job, *id, name, true)}}};
 }
 
 Result<json> Estimate(QcCall& call) {
@@ -259,7 +261,7 @@ Result<json> Read(QcCall& call) {
   std::string name;
   Result<JobRecord> job = CallerOptimization(call, &project_id, &name);
   if (!job.ok()) return job.status();
-  return json{{"optimization", OptimizationJson(call, *job, project_id, name)}};
+  return json{{"optimization", OptimizationJson(call, *job, project_id, name, true)}};
 }
 
 Result<json> List(QcCall& call) {
@@ -267,24 +269,11 @@ Result<json> List(QcCall& call) {
   if (!id.ok()) return id.status();
   Result<ProjectRecord> project = CallerProject(call, *id);
   if (!project.ok()) return project.status();
+  Result<std::vector<ProjectRun>> runs = ListProjectRuns(call, kOptimizationKey, *id);
+  if (!runs.ok()) return runs.status();
   json optimizations = json::array();
-  JobQuery query;
-  query.tenant = call.caller.tenant;
-  query.limit = 500;
-  for (int page = 0; page < 20; ++page) {
-    Result<JobPage> jobs = call.deps.store->ListJobs(query);
-    if (!jobs.ok()) return jobs.status();
-    for (const JobRecord& job : jobs->jobs) {
-      int64_t owner = 0;
-      std::string name;
-      if (ParseRunKey(kOptimizationKey, job.idempotency_key, &owner, &name) && owner == *id) {
-        json summary = OptimizationJson(call, job, owner, name);
-        summary.erase("backtests");
-        optimizations.push_back(summary);
-      }
-    }
-    if (jobs->next_cursor.empty()) break;
-    query.cursor = jobs->next_cursor;
+  for (const ProjectRun& run : *runs) {
+    optimizations.push_back(OptimizationJson(call, run.job, *id, run.name, false));
   }
   return json{{"optimizations", optimizations}, {"count", optimizations.size()}};
 }
@@ -304,12 +293,7 @@ Result<json> Delete(QcCall& call) {
   std::string name;
   Result<JobRecord> job = CallerOptimization(call, &project_id, &name);
   if (!job.ok()) return job.status();
-  if (job->status == JobStatus::kQueued || job->status == JobStatus::kRunning) {
-    Result<JobRecord> cancelled = call.deps.jobs->Cancel(call.caller.tenant, job->id);
-    if (!cancelled.ok()) return cancelled.status();
-    return json::object();
-  }
-  BTR_RETURN_IF_ERROR(call.deps.jobs->Delete(call.caller.tenant, job->id));
+  BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
   return json::object();
 }
 
