@@ -16,10 +16,25 @@ struct StrategyRef {
   std::map<std::string, double> params;  // as given; checked by the engine (bools as 0/1)
 };
 
+// An algorithm's own source code, run instead of a catalogue strategy by the engines whose
+// capabilities list its language (the LEAN engines). Empty `files` = none: a catalogue run.
+// Checked by ReadAlgorithm (engines/spec_algorithm.h): file names are relative paths of
+// [A-Za-z0-9_.-] parts, a Python algorithm has "main.py", a C# one at least one ".cs" file.
+struct AlgorithmCode {
+  std::string language;                            // "python" or "csharp"
+  std::map<std::string, std::string> files;        // relative path -> UTF-8 content
+  std::map<std::string, std::string> parameters;   // LEAN parameters (GetParameter), as text
+  bool empty() const { return files.empty(); }
+};
+
 struct BacktestSpec {
   std::string engine = "native";      // an engine name or "auto"
   std::vector<std::string> fallback;  // engines to try next, in order (may be empty)
-  StrategyRef strategy;
+  StrategyRef strategy;  // empty name when `algorithm` is given
+  // The algorithm's own source instead of a catalogue strategy (LEAN engines only); its
+  // dataset is still required: it is the data the algorithm trades and the market the canonical
+  // metrics compare against.
+  AlgorithmCode algorithm;
   std::string dataset;  // dataset id (the service resolves it to bars)
   // The period to run on, both ends inclusive, as normalized text (NormalizeWindowBound): a
   // date "2015-01-01" (as `end`: that whole day) or a date-time "2015-01-01T09:30:00Z", in the

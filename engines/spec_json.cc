@@ -5,6 +5,7 @@
 
 #include "engines/core/utf8.h"
 #include "engines/data/sha256.h"
+#include "engines/spec_algorithm.h"
 #include "engines/spec_bounds.h"
 #include "engines/spec_window.h"
 
@@ -100,7 +101,7 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
       "engine",           "fallback",         "strategy",        "dataset", "cash",
       "commission",       "commission_fixed", "spread",          "margin",  "trade_on_close",
       "exclusive_orders", "hedging",          "finalize_trades", "start",   "end",
-      "sweep"};
+      "sweep",            "algorithm"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(Cut(key) + ": unknown field");
   }
@@ -116,7 +117,16 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
       spec.fallback.push_back(std::move(name));
     }
   }
-  BTR_RETURN_IF_ERROR(ReadStrategy(body, &spec.strategy));
+  if (body.contains("algorithm")) {
+    BTR_RETURN_IF_ERROR(ReadAlgorithm(body["algorithm"], &spec.algorithm));
+    if (body.contains("strategy")) {
+      return Status::InvalidArgument(
+          "strategy: give either a catalogue strategy or an algorithm's own source "
+          "(\"algorithm\"), not both");
+    }
+  } else {
+    BTR_RETURN_IF_ERROR(ReadStrategy(body, &spec.strategy));
+  }
   if (!body.contains("dataset")) {
     return Status::InvalidArgument("dataset: required (the id from POST /v1/datasets)");
   }
@@ -138,6 +148,7 @@ Result<BacktestSpec> SpecFromJson(const json& body) {
                                "an object (an optimization's request)"));
     spec.sweep = body["sweep"].dump();
   }
+  BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
   return spec;
 }
 
@@ -163,6 +174,10 @@ json SpecToJson(const BacktestSpec& spec) {
   if (!spec.start.empty()) doc["start"] = spec.start;
   if (!spec.end.empty()) doc["end"] = spec.end;
   if (!spec.sweep.empty()) doc["sweep"] = json::parse(spec.sweep, nullptr, false);
+  if (!spec.algorithm.empty()) {
+    doc.erase("strategy");
+    doc["algorithm"] = AlgorithmToJson(spec.algorithm);
+  }
   return doc;
 }
 

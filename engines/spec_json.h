@@ -9,6 +9,9 @@
 // [start, end]; they are stored normalized and written only when set, so a spec without them
 // has the canonical JSON and hash it had before they existed.
 //
+// "algorithm" (engines/spec_algorithm.h) replaces "strategy" for an algorithm's own source; it
+// is written only when set, and then "strategy" is not.
+//
 // Parsing checks types and ranges (engines/spec_bounds.h: cash in (0, 1e12], ...) and names the
 // offending field in the error ("strategy.params.fast: expected a number or boolean", "cash:
 // expected initial cash in (0, 1e+12], got 1e+308"); unknown top-level fields are rejected

@@ -21,8 +21,17 @@ int Rank(const HealthMonitor* health, const Engine& engine) {
 
 Status CheckCapable(const Engine& engine, const BacktestSpec& spec, size_t bars) {
   const EngineCapabilities caps = engine.capabilities();
-  if (std::find(caps.strategies.begin(), caps.strategies.end(), spec.strategy.name) ==
-      caps.strategies.end()) {
+  if (!spec.algorithm.empty()) {
+    if (std::find(caps.languages.begin(), caps.languages.end(), spec.algorithm.language) ==
+        caps.languages.end()) {
+      return Status::InvalidArgument(
+          "algorithm.language: engine '" + std::string(engine.name()) + "' cannot run " +
+          spec.algorithm.language +
+          " algorithm source (GET /v1/engines lists the languages each engine runs; "
+          "lean_local runs python)");
+    }
+  } else if (std::find(caps.strategies.begin(), caps.strategies.end(), spec.strategy.name) ==
+             caps.strategies.end()) {
     return Status::InvalidArgument("strategy.name: engine '" + std::string(engine.name()) +
                                    "' cannot run '" + spec.strategy.name + "'");
   }

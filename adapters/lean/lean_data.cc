@@ -154,10 +154,11 @@ Result<LeanLayout> CheckLeanBars(const BarSeries& bars) {
 
 }  // namespace internal
 
-Status WriteLeanData(const BarSeries& bars, const std::string& data_dir) {
+Status WriteLeanData(const BarSeries& bars, const std::string& data_dir,
+                     std::string_view ticker_symbol) {
   Result<LeanLayout> layout = internal::CheckLeanBars(bars);
   if (!layout.ok()) return layout.status();
-  const std::string ticker = Lower(kTicker);
+  const std::string ticker = Lower(ticker_symbol);
   const std::filesystem::path root = std::filesystem::path(data_dir) / "equity" / "usa";
   const std::filesystem::path daily_zip = root / "daily" / (ticker + ".zip");
   const std::filesystem::path minute_dir = root / "minute" / ticker;

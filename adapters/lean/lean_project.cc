@@ -119,4 +119,37 @@ Result<std::map<std::string, std::string>> AlgorithmParameters(const BacktestSpe
   return p;
 }
 
+Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& spec,
+                                                            const BarSeries& bars) {
+  Result<internal::LeanLayout> layout = internal::CheckLeanBars(bars);
+  if (!layout.ok()) return layout.status();
+  if (!std::isfinite(spec.cash) || spec.cash <= 0) {
+    return Status::InvalidArgument("cash: expected a number > 0, got " + ShortestText(spec.cash));
+  }
+  std::map<std::string, std::string> p = spec.algorithm.parameters;
+  p.emplace("ticker", std::string(kTicker));
+  const std::string& ticker = p["ticker"];
+  const bool ticker_ok =
+      !ticker.empty() && ticker.size() <= 12 &&
+      ticker.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.") ==
+          std::string::npos;
+  if (!ticker_ok) {
+    return Status::InvalidArgument(
+        "algorithm.parameters.ticker: the symbol the dataset is written as must be 1-12 "
+        "letters, digits or '.', got '" +
+        ticker.substr(0, 40) + "'");
+  }
+  p.emplace("cash", ShortestText(spec.cash));
+  p.emplace("resolution", layout->daily ? "daily" : "minute");
+  p.emplace("start", Date(bars.time[0]));
+  p.emplace("end", Date(bars.time[bars.size() - 1]));
+  p.emplace("bars", std::to_string(bars.size()));
+  return p;
+}
+
+std::map<std::string, std::string> ProjectFiles(const BacktestSpec& spec) {
+  if (!spec.algorithm.empty()) return spec.algorithm.files;
+  return {{"main.py", std::string(AlgorithmSource())}};
+}
+
 }  // namespace btr::lean

@@ -52,9 +52,22 @@ Result<std::map<std::string, std::string>> AlgorithmParameters(const BacktestSpe
 // InvalidArgument naming the field for a strategy the catalogue rejects.
 Result<size_t> CatalogueWarmup(const BacktestSpec& spec, const BarSeries& bars);
 
-// Writes `bars` under `data_dir` in LEAN's layout for kTicker (see above), replacing any data
-// of kTicker written there before. The same checks as AlgorithmParameters ("dataset: ..."); file
+// LEAN "parameters" for an algorithm's own source (spec.algorithm): its parameters, then, for
+// each it does not set itself, "ticker" (kTicker: the symbol the dataset is written as),
+// "cash", "resolution", "start", "end" and "bars" as AlgorithmParameters writes them.
+// InvalidArgument naming the field: bars LEAN cannot hold ("dataset"), a "ticker" parameter
+// that is not 1-12 letters, digits or '.' ("algorithm.parameters.ticker"), cash <= 0.
+Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& spec,
+                                                            const BarSeries& bars);
+
+// The files of the LEAN project a spec runs: the algorithm's own (spec.algorithm.files), or
+// the catalogue algorithm as "main.py".
+std::map<std::string, std::string> ProjectFiles(const BacktestSpec& spec);
+
+// Writes `bars` under `data_dir` in LEAN's layout for `ticker` (see above), replacing any data
+// of that ticker written there before. The same checks as AlgorithmParameters ("dataset: ..."); file
 // errors are Internal naming the path. Minute bars go to one zip per New York date.
-Status WriteLeanData(const BarSeries& bars, const std::string& data_dir);
+Status WriteLeanData(const BarSeries& bars, const std::string& data_dir,
+                     std::string_view ticker = kTicker);
 
 }  // namespace btr::lean

@@ -16,6 +16,7 @@
 #include "adapters/lean_local/lean_workspace.h"
 #include "engines/catalogue/catalogue.h"
 #include "engines/core/json_text.h"
+#include "engines/spec_algorithm.h"
 #include "engines/spec_window.h"
 
 namespace btr {
@@ -159,10 +160,21 @@ LeanLocalEngine::LeanLocalEngine(LeanLocalOptions options, lean_local::LeanComma
     : options_(std::move(options)), command_(std::move(command)) {}
 
 EngineCapabilities LeanLocalEngine::capabilities() const {
-  return CatalogueCapabilities(options_.max_bars);
+  EngineCapabilities caps = CatalogueCapabilities(options_.max_bars);
+  caps.languages = {"python"};  // C# needs compiling first, which lean-cli does, not LEAN
+  return caps;
 }
 
 Status LeanLocalEngine::Validate(const BacktestSpec& spec) const {
+  if (!spec.algorithm.empty()) {
+    if (spec.algorithm.language != "python") {
+      return Status::InvalidArgument(
+          "algorithm.language: lean_local runs Python algorithms; a C# project needs compiling "
+          "first (run it on qc_cloud, or build it with lean-cli)");
+    }
+    BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
+    return SpecWindow(spec).status();
+  }
   Result<ResolvedStrategy> resolved = ResolveStrategy(spec.strategy);
   if (!resolved.ok()) return resolved.status();
   return SpecWindow(spec).status();
@@ -229,7 +241,10 @@ Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries
                                    " bars exceed the lean_local engine's limit of " +
                                    std::to_string(options_.max_bars) + " bars per run");
   }
-  Result<std::map<std::string, std::string>> parameters = lean::AlgorithmParameters(spec, bars);
+  BTR_RETURN_IF_ERROR(Validate(spec));
+  Result<std::map<std::string, std::string>> parameters =
+      spec.algorithm.empty() ? lean::AlgorithmParameters(spec, bars)
+                             : lean::SourceParameters(spec, bars);
   if (!parameters.ok()) return parameters.status();
   if (Cancelled(context)) return Status::Cancelled("cancelled before LEAN was started");
   if (context.progress) context.progress(0, "preparing");
@@ -244,8 +259,8 @@ Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries
     }
   } cleanup{*ws, options_.keep_work_dirs};
   const lean_local::LeanView view = lean_local::ViewFor(*ws, command_);
-  BTR_RETURN_IF_ERROR(
-      lean_local::PopulateWorkspace(*ws, view, bars, *parameters, options_.lean_data_dir));
+  BTR_RETURN_IF_ERROR(lean_local::PopulateWorkspace(*ws, view, lean::ProjectFiles(spec), bars,
+                                                    *parameters, options_.lean_data_dir));
 
   OutputWatcher watcher(bars, context);
   ProcessOptions launch;
@@ -310,7 +325,8 @@ Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries
   }
   Result<EngineRun> run = lean::ParseLeanResult(*result, bars);
   if (!run.ok()) return run.status().WithPrefix("lean_local: LEAN's result");
-  run->warmup_bars = WarmupBars(*parameters, spec, bars);
+  // An algorithm's own source has no catalogue warm-up: buy & hold starts at the first bar.
+  run->warmup_bars = spec.algorithm.empty() ? WarmupBars(*parameters, spec, bars) : 0;
   run->engine_version = watcher.EngineVersion();
   run->run_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return run;

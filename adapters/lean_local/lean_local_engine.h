@@ -1,12 +1,13 @@
 // LeanLocalEngine: the Engine for QuantConnect LEAN run on this machine
 // (docs/engines/lean_local.md): the Docker image quantconnect/lean, the lean CLI, or any command
 // that behaves like LEAN's launcher. A run writes a workspace (lean_workspace.h: the catalogue
-// algorithm, LEAN-format data, config.json), launches the configured command template
+// algorithm or a spec's own Python algorithm files, LEAN-format data, config.json), launches the configured command template
 // (lean_command.h) as a process group (lean_launcher.h), follows its log for progress
 // (lean::LeanLogFollower), then reads results/<algorithm-id>.json (lean::ParseLeanResult).
 //
 // Errors (engine.h classes):
-//   - InvalidArgument: the spec or the bars cannot be run on LEAN (lean::AlgorithmParameters),
+//   - InvalidArgument: the spec or the bars cannot be run on LEAN (lean::AlgorithmParameters,
+//     lean::SourceParameters; C# source),
 //     more bars than max_bars, or a LEAN result that says so (lean::LeanResultError).
 //   - Unavailable: the launcher program is missing or cannot be started (or exits 127, a shell's
 //     "command not found"), or the work folder / LEAN data folder is unusable. Nothing ran.

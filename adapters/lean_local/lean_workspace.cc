@@ -198,15 +198,24 @@ Status CheckLeanDataDir(const std::string& lean_data_dir) {
 }
 
 Status PopulateWorkspace(const LeanWorkspace& workspace, const LeanView& view,
+                         const std::map<std::string, std::string>& files,
                          const BarSeries& bars,
                          const std::map<std::string, std::string>& parameters,
                          const std::string& lean_data_dir) {
-  BTR_RETURN_IF_ERROR(WriteFile(workspace.project_dir + "/main.py", lean::AlgorithmSource()));
+  for (const auto& [name, content] : files) {
+    const fs::path path = fs::path(workspace.project_dir) / name;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return Status::Internal(path.parent_path().string() + ": " + ec.message());
+    BTR_RETURN_IF_ERROR(WriteFile(path.string(), content));
+  }
   nlohmann::json project_params = nlohmann::json::object();
   for (const auto& [key, value] : parameters) project_params[key] = value;
   const nlohmann::json project = {{"algorithm-language", "Python"}, {"parameters", project_params}};
   BTR_RETURN_IF_ERROR(WriteFile(workspace.project_dir + "/config.json", project.dump(2) + "\n"));
-  BTR_RETURN_IF_ERROR(lean::WriteLeanData(bars, workspace.data_dir));
+  const auto ticker = parameters.find("ticker");
+  BTR_RETURN_IF_ERROR(lean::WriteLeanData(
+      bars, workspace.data_dir, ticker == parameters.end() ? lean::kTicker : ticker->second));
   if (!lean_data_dir.empty()) {
     BTR_RETURN_IF_ERROR(CheckLeanDataDir(lean_data_dir));
     for (const LeanDatabaseFile& file : LeanDatabaseFiles()) {

@@ -1,7 +1,8 @@
 // LeanWorkspace: the folder of one local LEAN run, <work_dir>/<run id>/
 // (docs/engines/lean_local.md):
 //
-//   project/main.py       the catalogue algorithm (lean::AlgorithmSource())
+//   project/main.py       the catalogue algorithm (lean::AlgorithmSource()), or the files of an
+//                         algorithm's own source (BacktestSpec::algorithm)
 //   project/config.json   {"algorithm-language", "parameters"}: what lean-cli reads from a project
 //   data/                 the bars in LEAN's format (lean::WriteLeanData) plus LEAN's market-hours
 //                         and symbol-properties databases copied from a LEAN data folder
@@ -72,9 +73,12 @@ const std::vector<LeanDatabaseFile>& LeanDatabaseFiles();
 // engines.lean_local.lean_data_dir and the missing file.
 Status CheckLeanDataDir(const std::string& lean_data_dir);
 
-// Writes main.py, the project config, the data (plus copies of the databases in `lean_data_dir`
-// when it is not empty) and config.json.
+// Writes the project's `files` (lean::ProjectFiles; names are relative paths already checked by
+// ReadAlgorithm, sub-folders are created), the project config, the data as the ticker
+// parameters["ticker"] names (kTicker without one; plus copies of the databases in
+// `lean_data_dir` when it is not empty) and config.json.
 Status PopulateWorkspace(const LeanWorkspace& workspace, const LeanView& view,
+                         const std::map<std::string, std::string>& files,
                          const BarSeries& bars,
                          const std::map<std::string, std::string>& parameters,
                          const std::string& lean_data_dir);

@@ -40,6 +40,12 @@ EngineCapabilities CatalogueCapabilities(size_t max_bars) {
 
 Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref) {
   ResolvedStrategy out;
+  if (ref.name.empty()) {  // a spec with an algorithm's own source instead
+    return Status::InvalidArgument(
+        "strategy.name: this engine runs catalogue strategies only (GET /v1/strategies); an "
+        "algorithm's own source runs on the engines whose capabilities list its language "
+        "(lean_local)");
+  }
   out.info = FindStrategy(ref.name);
   if (out.info == nullptr) {
     // An unknown name in a request is a bad argument, not a missing resource.

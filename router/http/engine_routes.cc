@@ -39,6 +39,7 @@ json EngineToJson(const ApiDeps& deps, const Engine& engine) {
               {"configured", true},
               {"capabilities",
                {{"strategies", caps.strategies},
+                {"languages", caps.languages},
                 {"progress", caps.reports_progress},
                 {"cancel", caps.supports_cancel},
                 {"max_bars", caps.max_bars}}},

@@ -88,10 +88,12 @@ json EngineSchema() {
                        {"start", "runs", "failures", "p50_ms", "p99_ms"});
   json capabilities = Object("What the engine can run",
                              {{"strategies", Array(Str(), "The catalogue strategies it runs")},
+                              {"languages", Array(Str(), "Languages of algorithm source it runs "
+                                                         "(BacktestSpec.algorithm); empty: none")},
                               {"progress", Bool("It reports progress while it runs")},
                               {"cancel", Bool("A running job can be cancelled")},
                               {"max_bars", Int("The most bars one run may have")}},
-                             {"strategies", "progress", "cancel", "max_bars"});
+                             {"strategies", "languages", "progress", "cancel", "max_bars"});
   return Object(
       "An engine with its health (docs/routing.md). A disabled engine may carry only name, "
       "state and hint.",

@@ -45,6 +45,18 @@ json BacktestSpecSchema() {
                         "Parameter values by name; unnamed parameters take their defaults")}},
       {"name"});
   strategy["additionalProperties"] = false;
+  json algorithm = Object(
+      "An algorithm's own source instead of a catalogue strategy (engines whose capabilities "
+      "list its language: lean_local runs python). Its settings "
+      "other than cash stay at their defaults: the code sets its own fees and fills",
+      {{"language", {{"type", "string"}, {"enum", {"python", "csharp"}}}},
+       {"files", MapOf(Str(), "File name (a relative path) -> source text; python needs "
+                              "main.py, csharp a .cs file. At most 64 files, 4 MiB")},
+       {"parameters", MapOf({{"type", {"string", "number", "boolean"}}},
+                            "LEAN parameters the code reads with GetParameter; \"ticker\" "
+                            "names the symbol the dataset is written as (default BTRDATA)")}},
+      {"language", "files"});
+  algorithm["additionalProperties"] = false;
   json cash = with_default(Num("Starting cash, in quote currency"), "cash");
   cash["exclusiveMinimum"] = 0;
   json commission =
@@ -82,6 +94,7 @@ json BacktestSpecSchema() {
                           "Engines to try, in order, when the chosen one cannot take the "
                           "job (default: engines.fallback)")},
        {"strategy", {{"anyOf", {Str("A strategy name, with default parameters"), strategy}}}},
+       {"algorithm", algorithm},
        {"dataset", Str("A dataset id from POST /v1/datasets")},
        {"start", window_bound("The first bar time to run on (a date: its midnight)")},
        {"end", window_bound("The last bar time to run on (a date: that whole day)")},
@@ -104,8 +117,10 @@ json BacktestSpecSchema() {
        {"priority", PriorityEnum("Dispatch order of the job (POST only; a job attribute, not part "
                                  "of the spec): every waiting high job before any normal one, "
                                  "normal before low. Default normal")}},
-      {"strategy", "dataset"});
+      {"dataset"});
   spec["additionalProperties"] = false;
+  // Exactly one of strategy and algorithm.
+  spec["oneOf"] = json::array({{{"required", {"strategy"}}}, {{"required", {"algorithm"}}}});
   return spec;
 }
 

@@ -23,6 +23,12 @@ fixtures in shared/fixtures/lean/):
     <id>-summary.json, <id>-order-events.json, <id>-log.txt;
   - exit status 0 only for a completed run, 1 after a runtime error.
 
+A project's own algorithm (a main.py that is not btrouter's catalogue algorithm) is run as LEAN
+runs it: imported against lean_shim/AlgorithmImports.py (a small stand-in for LEAN's Python API)
+and driven bar by bar over the LEAN-format data of the securities it adds
+(lean_user_algorithm.py); its Debug/Log lines go to the log, an exception in its code ends the
+run like a LEAN runtime error.
+
 Not faithful to: the numbers. It runs the requested catalogue strategy with btrouter's native
 engine (`btrouter backtest`, binary from --btrouter or $BTR_BINARY) on the bars it read, so
 trades, fills and equity follow backtesting.py semantics, not LEAN's fill and fee models; LEAN-only
@@ -49,6 +55,8 @@ import tempfile
 import time
 import zipfile
 from zoneinfo import ZoneInfo
+
+from lean_user_algorithm import AlgorithmError, is_user_algorithm, run_user_algorithm
 
 NY = ZoneInfo("America/New_York")
 UTC = dt.timezone.utc
@@ -400,6 +408,8 @@ def main() -> int:
     aid, params = str(config["algorithm-id"]), dict(config.get("parameters", {}))
     results = config["results-destination-folder"]
     log.trace(f"SetUp Backtesting: User: 0 ProjectId: 0 AlgoId: {aid}")
+    if is_user_algorithm(location):
+        return run_project_algorithm(args, config, params, log, started)
     bars, period = load_bars(config, params)
     if not bars:
         fail(log, "Engine.Run(): no data in the requested range")
@@ -425,8 +435,6 @@ def main() -> int:
                 out.write(f"{os.getpid()} {child.pid}\n")
         while True:
             time.sleep(1)
-    symbol = {"value": params.get("ticker", "BTRDATA"),
-              "id": params.get("ticker", "BTRDATA") + " 2T", "permtick": params.get("ticker", "BTRDATA")}
     tick = time.monotonic()
     try:
         native, equity = run_native(args.btrouter, bars, params)
@@ -450,6 +458,42 @@ def main() -> int:
         log.algorithm("Log", mark, f"BTR_PROGRESS {mark:%Y-%m-%dT%H:%M:%S}")
         if args.fault == "slow":
             time.sleep(0.1)
+    return write_results(args, config, params, log, started, bars, period, native, equity, tick)
+
+
+def run_project_algorithm(args, config, params, log, started) -> int:
+    """A project's own main.py (lean_user_algorithm.py), as LEAN runs a user's algorithm."""
+    aid, results = str(config["algorithm-id"]), config["results-destination-folder"]
+    tick = time.monotonic()
+    try:
+        bars, native, equity = run_user_algorithm(
+            config["algorithm-location"], config, params, load_bars,
+            lambda kind, when, text: log.algorithm(kind, when, text))
+    except AlgorithmError as e:
+        stack = e.stack.strip() or " in main.py"
+        log.emit("ERROR", f"Extensions.SetRuntimeError(): {e}\n{stack}")
+        log.trace("AlgorithmManager.Run(): Firing On End Of Algorithm...")
+        write_json(os.path.join(results, f"{aid}.json"), {
+            "rollingWindow": {}, "charts": {}, "orders": {}, "profitLoss": {},
+            "statistics": {}, "runtimeStatistics": {},
+            "state": state("RuntimeError", str(e), stack, len(log.file_lines), 0, started)})
+        write_log(results, aid, log)
+        return 1
+    period = bars[1][0] - bars[0][0] if len(bars) > 1 else dt.timedelta(days=1)
+    period = dt.timedelta(days=1) if period >= dt.timedelta(days=1) else dt.timedelta(minutes=1)
+    first, last = bars[0][0], bars[-1][0]
+    log.trace(f"Dates: Start: {first:%m/%d/%Y} End: {last:%m/%d/%Y} "
+              f"Cash: ¤{native['cash']:,.2f} MaximumRuntime: 100.00:00:00 MaxOrders: 2147483647")
+    return write_results(args, config, params, log, started, bars, period, native, equity, tick)
+
+
+def write_results(args, config, params, log, started, bars, period, native, equity, tick) -> int:
+    """LEAN's result files and closing log lines for a finished run."""
+    aid, results = str(config["algorithm-id"]), config["results-destination-folder"]
+    cash = native.get("cash", float(params.get("cash", 100000)))
+    first, last = bars[0][0], bars[-1][0]
+    ticker = native.get("ticker", params.get("ticker", "BTRDATA"))
+    symbol = {"value": ticker, "id": ticker + " 2T", "permtick": ticker}
     log.trace("AlgorithmManager.Run(): Firing On End Of Algorithm...")
     trades, open_trades = native["trades"], native["open_trades"]
     orders, events, ids = build_orders(trades, open_trades, bars, params, symbol, aid)

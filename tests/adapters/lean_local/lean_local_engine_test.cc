@@ -18,6 +18,7 @@
 #include "engines/data/csv_loader.h"
 #include "engines/data/lean_loader.h"
 #include "engines/native/native_engine.h"
+#include "tests/adapters/lean_local/lean_local_test_util.h"
 #include "tests/engines/trade_checks.h"
 #include "tests/test_util.h"
 
@@ -29,58 +30,18 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using testing::Near;
 using testing::TempDir;
-
-BarSeries Goog() {
-  Result<BarSeries> bars = LoadCsvFile(testing::SharedData("GOOG.csv"));
-  REQUIRE(bars.ok());
-  return std::move(bars).value();
-}
+using testing::lean_local::FakeCommand;
+using testing::lean_local::Goog;
+using testing::lean_local::LeftOver;
+using testing::lean_local::Make;
+using testing::lean_local::MakeLeanDataDir;
+using testing::lean_local::Options;
 
 BacktestSpec SmaCross() {
   BacktestSpec spec;
   spec.engine = "lean_local";
   spec.strategy.name = "sma_cross";
   return spec;
-}
-
-// The fake launcher as a command template, with extra words (e.g. " --fault hang").
-std::string FakeCommand(const std::string& extra = "") {
-  return testing::Python() + " -B " + BTR_SOURCE_DIR + "/tests/fakes/fake_lean.py --btrouter " +
-         BTR_BINARY + " --config {config}" + extra;
-}
-
-// A LEAN data folder with stand-ins for the databases LEAN needs (the fake only checks them).
-std::string MakeLeanDataDir(const TempDir& tmp) {
-  const fs::path root = tmp.Path("lean-data");
-  fs::create_directories(root / "market-hours");
-  fs::create_directories(root / "symbol-properties");
-  std::ofstream(root / "market-hours/market-hours-database.json") << "{}\n";
-  std::ofstream(root / "symbol-properties/symbol-properties-database.csv") << "market,symbol\n";
-  return root.string();
-}
-
-LeanLocalOptions Options(const TempDir& tmp, const std::string& command) {
-  LeanLocalOptions options;
-  options.command = command;
-  options.work_dir = tmp.Path("work");
-  options.run_timeout = std::chrono::seconds(60);
-  options.kill_grace = milliseconds(1000);
-  options.lean_data_dir = MakeLeanDataDir(tmp);
-  return options;
-}
-
-std::unique_ptr<LeanLocalEngine> Make(const LeanLocalOptions& options) {
-  Result<std::unique_ptr<LeanLocalEngine>> engine = LeanLocalEngine::Create(options);
-  REQUIRE(engine.ok());
-  return std::move(engine).value();
-}
-
-// Entries left in the work folder (run folders not cleaned up).
-size_t LeftOver(const LeanLocalOptions& options) {
-  std::error_code ec;
-  size_t n = 0;
-  for (auto it = fs::directory_iterator(options.work_dir, ec); !ec && it != fs::end(it); ++it) ++n;
-  return n;
 }
 
 // A pid that no longer runs (gone, or a zombie its new parent has not reaped yet). SIGKILL is
