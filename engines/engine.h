@@ -27,12 +27,12 @@ namespace btr {
 
 struct EngineCapabilities {
   std::vector<std::string> strategies;  // catalogue names it can run
-  // Languages of algorithm source it runs (BacktestSpec::algorithm): "python", "csharp".
-  // Empty: catalogue strategies only.
-  std::vector<std::string> languages;
   bool reports_progress = false;
   bool supports_cancel = false;
   size_t max_bars = 0;  // 0 = no limit
+  // Languages of algorithm source it runs (BacktestSpec::algorithm): "python", "csharp".
+  // Empty: catalogue strategies only.
+  std::vector<std::string> languages;
 };
 
 // What a run may use while it works. Both members may be empty / null.

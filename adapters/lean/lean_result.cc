@@ -211,6 +211,74 @@ Result<TradeRecord> ReadTrade(const json& trade, const std::string& where, const
   return t;
 }
 
+// One filled order: New York time, signed quantity, fill price.
+struct Fill {
+  TimeNs time = 0;
+  long id = 0;
+  double quantity = 0;
+  double price = 0;
+};
+
+// The filled orders of `orders` (an object by id, or an array), in time then id order. Entries
+// that are not filled (status 3 / "Filled") or do not parse are skipped: orders only complete
+// the picture the closed trades give.
+std::vector<Fill> FilledOrders(const json* orders) {
+  std::vector<Fill> fills;
+  if (orders == nullptr || !(orders->is_object() || orders->is_array())) return fills;
+  for (const json& order : *orders) {
+    if (!order.is_object()) continue;
+    const json* status = Member(order, "status", "Status");
+    const bool filled = status != nullptr && ((status->is_number_integer() && *status == 3) ||
+                                              (status->is_string() && *status == "Filled"));
+    const std::optional<double> quantity = Number(Member(order, "quantity", "Quantity"));
+    const std::optional<double> price = Number(Member(order, "price", "Price"));
+    const json* when = Member(order, "lastFillTime", "LastFillTime");
+    if (when == nullptr || when->is_null()) when = Member(order, "time", "Time");
+    const std::optional<TimeNs> utc = when != nullptr && when->is_string()
+                                          ? ParseIsoTime(when->get_ref<const std::string&>())
+                                          : std::nullopt;
+    if (!filled || !quantity || !price || !utc || *quantity == 0) continue;
+    const std::optional<double> id = Number(Member(order, "id", "Id"));
+    fills.push_back({UtcToNewYork(*utc), id ? static_cast<long>(*id) : 0, *quantity, *price});
+  }
+  std::stable_sort(fills.begin(), fills.end(), [](const Fill& a, const Fill& b) {
+    return a.time != b.time ? a.time < b.time : a.id < b.id;
+  });
+  return fills;
+}
+
+// The position the fills leave open at the end, as one trade: entered at the fill that left
+// the position flat, at the average price of the fills that grew it; marked at the last close.
+std::optional<TradeRecord> OpenPosition(const std::vector<Fill>& fills, const BarSeries& bars) {
+  double position = 0, cost = 0;  // cost: sum of quantity * price of the growing fills
+  TimeNs opened = 0;
+  for (const Fill& f : fills) {
+    const double after = position + f.quantity;
+    if (position == 0 || (position > 0) != (after > 0) || after == 0) {  // flat, or flipped
+      position = after;
+      cost = after * f.price;
+      opened = f.time;
+      continue;
+    }
+    if (std::fabs(after) > std::fabs(position)) {
+      cost += f.quantity * f.price;
+    } else {
+      cost *= after / position;  // a reduction keeps the average price
+    }
+    position = after;
+  }
+  if (position == 0 || bars.size() == 0) return std::nullopt;
+  TradeRecord t;
+  t.size = position;
+  t.entry_price = cost / position;
+  t.entry_time = opened;
+  t.entry_bar = BarAt(bars, opened);
+  t.pnl = (bars.close[bars.size() - 1] - t.entry_price) * position;
+  const double invested = std::fabs(position) * t.entry_price;
+  t.return_pct = invested != 0 ? t.pnl / invested : 0.0;
+  return t;
+}
+
 // An optional object member: null or absent → empty object; `[]` (the cloud's value while a
 // backtest runs) → empty object; anything else but an object → Internal.
 Result<json> OptionalObject(const json* node, const std::string& path) {
@@ -271,6 +339,11 @@ Result<EngineRun> ParseLeanResult(const nlohmann::json& result, const BarSeries&
       if (!trade.ok()) return trade.status();
       run.trades.push_back(std::move(trade).value());
     }
+  }
+
+  const std::vector<Fill> fills = FilledOrders(Member(result, "orders", "Orders"));
+  if (std::optional<TradeRecord> open = OpenPosition(fills, bars)) {
+    run.open_trades.push_back(std::move(*open));
   }
 
   Result<json> statistics =

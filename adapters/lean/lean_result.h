@@ -49,7 +49,11 @@ Status LeanResultError(const nlohmann::json& result);
 //    holding the entry and exit times);
 //  - native: "statistics" verbatim plus totalPerformance.portfolioStatistics/tradeStatistics,
 //    mapped with MapLeanStatistics; conventions from LeanConventions.
-// Left to the caller: open_trades (LEAN lists closed trades only), warmup_bars
+//  - open_trades: the position the filled orders ("orders", status Filled) leave open at the
+//    end, as one trade entered at the fill that opened it (from flat) at the average price of
+//    the fills that grew it, pnl marked at the last bar's close; none when flat or without
+//    orders (LEAN lists closed trades only);
+// Left to the caller: warmup_bars
 // (lean_project.h CatalogueWarmup), engine_version (LeanLogFollower::engine_version) and
 // run_seconds. Check LeanResultError first: a failed run's result still parses.
 // Internal naming the member when the shape does not match.

@@ -39,19 +39,61 @@ Result<double> ParseNumber(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-Result<json> RunBodyForProject(const QcCall& call,
+namespace {
+
+// The project's source files of its language, for "algorithm": main.py and other .py files of
+// a Python project, the .cs files of a C# one (notebooks and other files stay behind).
+json ProjectSource(const ProjectRecord& project) {
+  const bool python = project.language != "C#";
+  json files = json::object();
+  const json stored = json::parse(project.files_json, nullptr, false);
+  if (!stored.is_object()) return files;
+  for (const auto& [name, file] : stored.items()) {
+    if (!name.ends_with(python ? ".py" : ".cs")) continue;
+    if (file.is_object() && file.contains("content") && file["content"].is_string()) {
+      files[name] = file["content"];
+    }
+  }
+  return files;
+}
+
+// The run of a project without a `strategy` parameter: its own source on a LEAN engine.
+Result<json> AlgorithmBody(const ProjectRecord& project,
+                           const std::map<std::string, std::string>& parameters) {
+  json algorithm = {{"language", project.language == "C#" ? "csharp" : "python"},
+                    {"files", ProjectSource(project)},
+                    {"parameters", json::object()}};
+  json body = {{"engine", "lean_local"}, {"algorithm", json::object()}};
+  for (const auto& [key, value] : parameters) {
+    if (key == "engine" || key == "dataset" || key == "start" || key == "end") {
+      body[key] = value;
+    } else if (key == "cash") {
+      Result<double> number = ParseNumber(key, value);
+      if (!number.ok()) return number.status();
+      body[key] = *number;
+    } else {
+      algorithm["parameters"][key] = value;
+    }
+  }
+  body["algorithm"] = std::move(algorithm);
+  return body;
+}
+
+}  // namespace
+
+Result<json> RunBodyForProject(const QcCall& call, const ProjectRecord& project,
                                const std::map<std::string, std::string>& parameters) {
   auto get = [&](const std::string& key) -> std::string {
     auto it = parameters.find(key);
     return it == parameters.end() ? "" : it->second;
   };
-  if (get("strategy").empty() || get("dataset").empty()) {
+  if (get("dataset").empty()) {
     return Status::InvalidArgument(
-        "parameters: btrouter runs a project as a catalogue strategy: give the project the "
-        "parameters `strategy` (e.g. sma_cross, see GET /v1/strategies) and `dataset` (a "
-        "dataset id from POST /v1/datasets); running a project's own algorithm files is not "
-        "supported yet");
+        "parameters.dataset: required: the id of a dataset from POST /v1/datasets (the bars a "
+        "catalogue strategy runs on, or the data a project's own algorithm reads, written as "
+        "the ticker its `ticker` parameter names, default BTRDATA)");
   }
+  if (get("strategy").empty()) return AlgorithmBody(project, parameters);
   json body = {
       {"engine", get("engine").empty() ? call.deps.jobs->options().default_engine : get("engine")},
       {"dataset", get("dataset")},
@@ -184,7 +226,7 @@ Result<json> BacktestsCreate(QcCall& call) {
     return Status::FailedPrecondition(
         "compileId: the project changed after this compile (compile it again)");
   }
-  Result<json> run = RunBodyForProject(call, ProjectParameters(call, *project, true));
+  Result<json> run = RunBodyForProject(call, *project, ProjectParameters(call, *project, true));
   if (!run.ok()) return run.status();
   Result<BacktestSpec> spec = SpecFromJson(*run);
   if (!spec.ok()) return spec.status();

@@ -128,13 +128,15 @@ json Order(int64_t id, const std::string& symbol, double price, double quantity,
           {"tag", tag}};
 }
 
-// The run's closed trades as orders, an entry and an exit each, in the order they happened.
+// The run's trades as orders, in the order they happened: an entry and an exit for each closed
+// trade, an entry for each trade still open at the end.
 Result<json> OrdersRead(QcCall& call) {
   JobRecord job;
   Result<JobResult> result = FinishedRun(call, &job);
   if (!result.ok()) return result.status();
   const json doc = json::parse(result->result_json, nullptr, false);
   const json trades = doc.is_object() ? doc.value("trades", json::array()) : json::array();
+  const json open = doc.is_object() ? doc.value("open_trades", json::array()) : json::array();
   const std::string symbol =
       doc.is_object() && doc.contains("dataset") ? doc["dataset"].value("id", "") : std::string();
   struct Fill {
@@ -147,6 +149,10 @@ Result<json> OrdersRead(QcCall& call) {
     const double size = t.value("size", 0.0);
     fills.push_back({t.value("entry_time", ""), t.value("entry_price", 0.0), size, "entry"});
     fills.push_back({t.value("exit_time", ""), t.value("exit_price", 0.0), -size, "exit"});
+  }
+  for (const json& t : open) {
+    fills.push_back(
+        {t.value("entry_time", ""), t.value("entry_price", 0.0), t.value("size", 0.0), "entry"});
   }
   std::stable_sort(fills.begin(), fills.end(),
                    [](const Fill& a, const Fill& b) { return a.time < b.time; });

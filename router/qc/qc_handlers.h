@@ -62,10 +62,14 @@ Status CancelOrDelete(QcCall& call, const JobRecord& job);
 std::map<std::string, std::string> ProjectParameters(const QcCall& call,
                                                      const ProjectRecord& project,
                                                      bool with_overrides);
-// The body POST /v1/backtests takes for a project's parameters (strategy, dataset, engine,
-// settings, window, strategy parameters); InvalidArgument naming the parameter.
+// The body POST /v1/backtests takes for a project's parameters: with a `strategy` parameter a
+// catalogue run (strategy, dataset, engine, settings, window, strategy parameters); without
+// one, the project's own source as "algorithm" (its .py or .cs files; the parameters other than
+// engine, dataset, start, end and cash become the algorithm's; engine default lean_local).
+// InvalidArgument naming the parameter (`dataset` is always required).
 Result<nlohmann::ordered_json> RunBodyForProject(
-    const QcCall& call, const std::map<std::string, std::string>& parameters);
+    const QcCall& call, const ProjectRecord& project,
+    const std::map<std::string, std::string>& parameters);
 
 // The caller's backtest `backtestId` of project `projectId`, with the project id and the name
 // its key holds; NotFound naming both when either is not the caller's.

@@ -50,8 +50,13 @@ std::string QcTarget(const std::string& metric) {
 
 // The request of POST /v1/optimizations for the project's run and the call's parameters.
 Result<json> SweepBody(QcCall& call, const ProjectRecord& project) {
-  Result<json> run = RunBodyForProject(call, ProjectParameters(call, project, false));
+  Result<json> run = RunBodyForProject(call, project, ProjectParameters(call, project, false));
   if (!run.ok()) return run.status();
+  if (run->contains("algorithm")) {
+    return Status::InvalidArgument(
+        "parameters.strategy: btrouter optimizes catalogue strategies (GET /v1/strategies); "
+        "this project runs its own algorithm source, which runs as single backtests only");
+  }
   Result<std::string> target = call.params.Required("target");
   if (!target.ok()) return target.status();
   Result<std::string> metric = TargetMetric(*target);

@@ -118,9 +118,13 @@ json StatisticsFromResult(const json& result, double cash) {
   const double volatility = Number(metrics, "annual_volatility");
   const double closed =
       have_trades ? static_cast<double>(trades.size()) : Number(metrics, "num_trades");
+  // An order for each entry and exit, and one for each trade still open at the end.
+  const double still_open = result.contains("open_trades") && result["open_trades"].is_array()
+                                ? static_cast<double>(result["open_trades"].size())
+                                : 0;
   json out;
   out["statistics"] = {
-      {"Total Orders", Round(2 * closed, 0)},
+      {"Total Orders", Round(2 * closed + still_open, 0)},
       {"Average Win", Percent(avg_win, 2)},
       {"Average Loss", Percent(avg_loss, 2)},
       {"Compounding Annual Return", Percent(Number(metrics, "cagr"), 3)},

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/adapters/lean_local/lean_local_test_util.h"
 #include "tests/cli/run_binary.h"
 #include "tests/fakes/service_process.h"
 #include "tests/router/integration/serve_process.h"
@@ -29,16 +30,6 @@ using testing::TempDir;
 
 const std::vector<std::string> kCleanEnv = {"-u", "BTR_URL", "-u", "BTR_API_KEY"};
 
-std::string LeanDataDir(const TempDir& tmp) {
-  namespace fs = std::filesystem;
-  const fs::path root = tmp.Path("lean-data");
-  fs::create_directories(root / "market-hours");
-  fs::create_directories(root / "symbol-properties");
-  std::ofstream(root / "market-hours/market-hours-database.json") << "{}\n";
-  std::ofstream(root / "symbol-properties/symbol-properties-database.csv") << "market,symbol\n";
-  return root.string();
-}
-
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -54,7 +45,7 @@ TEST_CASE("btrouter compare runs native, backtestingpy and lean_local and writes
        {"BTR__ENGINES__LEAN_LOCAL__COMMAND", testing::Python() + " -B " + BTR_SOURCE_DIR +
                                                  "/tests/fakes/fake_lean.py --btrouter " +
                                                  BTR_BINARY + " --config {config}"},
-       {"BTR__ENGINES__LEAN_LOCAL__LEAN_DATA_DIR", LeanDataDir(tmp)},
+       {"BTR__ENGINES__LEAN_LOCAL__LEAN_DATA_DIR", testing::lean_local::MakeLeanDataDir(tmp)},
        {"BTR__SERVER__WS_LISTEN", ""}});
   ServeProcess server(data_dir.path(), tmp.Path("serve.log"));
   REQUIRE(!server.admin_key().empty());

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/adapters/lean_local/lean_local_test_util.h"
 #include "tests/fakes/service_process.h"
 #include "tests/router/integration/api_server.h"
 
@@ -23,27 +24,11 @@ using testing::ServiceProcess;
 constexpr char kUser[] = "4242";
 constexpr char kToken[] = "f00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeedf00dfeed";
 
-std::string FakeLeanCommand(const std::string& extra = "") {
-  return testing::Python() + " -B " + BTR_SOURCE_DIR + "/tests/fakes/fake_lean.py --btrouter " +
-         BTR_BINARY + " --config {config}" + extra;
-}
-
-// Stand-ins for the LEAN databases a real run needs (the fake checks they were copied).
-std::string LeanDataDir(const testing::TempDir& tmp) {
-  namespace fs = std::filesystem;
-  const fs::path root = tmp.Path("lean-data");
-  fs::create_directories(root / "market-hours");
-  fs::create_directories(root / "symbol-properties");
-  std::ofstream(root / "market-hours/market-hours-database.json") << "{}\n";
-  std::ofstream(root / "symbol-properties/symbol-properties-database.csv") << "market,symbol\n";
-  return root.string();
-}
-
 std::vector<ConfigOverride> LeanEngines(const testing::TempDir& tmp, const ServiceProcess& qc,
                                         const std::string& lean_extra = "") {
   return {{"engines.lean_local.enabled", "true", "test"},
-          {"engines.lean_local.command", FakeLeanCommand(lean_extra), "test"},
-          {"engines.lean_local.lean_data_dir", LeanDataDir(tmp), "test"},
+          {"engines.lean_local.command", testing::lean_local::FakeCommand(lean_extra), "test"},
+          {"engines.lean_local.lean_data_dir", testing::lean_local::MakeLeanDataDir(tmp), "test"},
           {"engines.lean_local.timeout_s", "120", "test"},
           {"engines.qc_cloud.enabled", "true", "test"},
           {"engines.qc_cloud.url", qc.Url("/api/v2"), "test"},
@@ -200,12 +185,10 @@ TEST_CASE("An optimization on a remote engine runs one backtest per set there", 
   ApiServer server(LeanEngines(tmp, qc));
   const std::string key = server.admin();
   const std::string dataset = server.Upload(key, testing::SharedData("GOOG.csv"), "goog");
-  const json request = {{"engine", "qc_cloud"},
-                        {"dataset", dataset},
-                        {"strategy", "sma_cross"},
-                        {"space", {{"fast", {5, 10}}, {"slow", {30, 60}}}},
-                        {"concurrency", 2},
-                        {"blocks", 4}};
+  const json request = {
+      {"engine", "qc_cloud"},    {"dataset", dataset},
+      {"strategy", "sma_cross"}, {"space", {{"fast", {5, 10}}, {"slow", {30, 60}}}},
+      {"concurrency", 2},        {"blocks", 4}};
   HttpResponse created = server.Call("POST", "/v1/optimizations", key, request.dump());
   INFO(created.body);
   REQUIRE(created.code == 202);

@@ -73,7 +73,7 @@ class FinishObservingStore final : public testing::StoreWrapper {
 class StubbornEngine final : public Engine {
  public:
   std::string_view name() const override { return "stubborn"; }
-  EngineCapabilities capabilities() const override { return {{"sma_cross"}, true, true, 0}; }
+  EngineCapabilities capabilities() const override { return {{"sma_cross"}, true, true, 0, {}}; }
   Status Validate(const BacktestSpec&) const override { return Status::Ok(); }
   Health Probe(std::chrono::steady_clock::time_point) override { return {true, "", {}}; }
   Result<EngineRun> Run(const BacktestSpec& spec, const BarSeries& bars,

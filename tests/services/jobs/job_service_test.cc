@@ -20,7 +20,7 @@ namespace {
 class GateEngine final : public Engine {
  public:
   std::string_view name() const override { return "gate"; }
-  EngineCapabilities capabilities() const override { return {{"sma_cross"}, true, true, 0}; }
+  EngineCapabilities capabilities() const override { return {{"sma_cross"}, true, true, 0, {}}; }
   Status Validate(const BacktestSpec& spec) const override {
     if (spec.strategy.name != "sma_cross")
       return Status::InvalidArgument("strategy.name: gate runs sma_cross");
