@@ -154,6 +154,8 @@ bool ParseRunKey(std::string_view kind, const std::string& key, int64_t* project
 
 Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view kind,
                                                 int64_t project_id) {
+  Result<ProjectRecord> project = CallerProject(call, project_id);
+  if (!project.ok()) return project.status();
   std::vector<ProjectRun> runs;
   JobQuery query;
   query.tenant = call.caller.tenant;
@@ -165,7 +167,9 @@ Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view k
       int64_t owner = 0;
       std::string name;
       if (ParseRunKey(kind, job.idempotency_key, &owner, &name) && owner == project_id) {
-        runs.push_back({std::move(job), std::move(name)});
+        std::string note;
+        ApplyRunLabel(*project, job.id, &name, &note);
+        runs.push_back({std::move(job), std::move(name), std::move(note)});
       }
     }
     if (jobs->next_cursor.empty()) break;
@@ -189,7 +193,8 @@ bool ParseBacktestKey(const std::string& key, int64_t* project_id, std::string* 
 
 }  // namespace
 
-Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string* name) {
+Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string* name,
+                                 std::string* note) {
   Result<int64_t> project = call.params.RequiredInt("projectId");
   if (!project.ok()) return project.status();
   Result<std::string> id = call.params.Required("backtestId");
@@ -201,18 +206,21 @@ Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string*
                             " has no backtest '" + *id + "'");
   }
   *project_id = owner;
+  Result<ProjectRecord> record = CallerProject(call, owner);
+  if (record.ok()) ApplyRunLabel(*record, job->id, name, note);
   return job;
 }
 
 namespace {
 
-json ReadBacktest(QcCall& call, const JobRecord& job, int64_t project_id, const std::string& name) {
+json ReadBacktest(QcCall& call, const JobRecord& job, int64_t project_id, const std::string& name,
+                  const std::string& note) {
   std::string result_json;
   if (job.status == JobStatus::kSucceeded) {
     Result<JobResult> result = call.deps.store->GetResult(call.caller.tenant, job.id);
     if (result.ok()) result_json = result->result_json;
   }
-  return BacktestJson(job, project_id, name, result_json);
+  return BacktestJson(job, project_id, name, note, result_json);
 }
 
 Result<json> BacktestsCreate(QcCall& call) {
@@ -234,13 +242,14 @@ Result<json> BacktestsCreate(QcCall& call) {
   Result<SubmitOutcome> submitted =
       call.deps.jobs->Submit(call.caller.tenant, *spec, RunKey(kBacktestKey, *id, name));
   if (!submitted.ok()) return submitted.status();
-  return json{{"backtest", ReadBacktest(call, submitted->job, *id, name)}, {"debugging", false}};
+  return json{{"backtest", ReadBacktest(call, submitted->job, *id, name, "")},
+              {"debugging", false}};
 }
 
 Result<json> BacktestsRead(QcCall& call) {
   int64_t project_id = 0;
-  std::string name;
-  Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
+  std::string name, note;
+  Result<JobRecord> job = CallerBacktest(call, &project_id, &name, &note);
   if (!job.ok()) {
     // An optimization's trial, as lean-cli reads the best one after `lean cloud optimize`.
     Result<int64_t> project = call.params.RequiredInt("projectId");
@@ -251,7 +260,7 @@ Result<json> BacktestsRead(QcCall& call) {
     }
     return job.status();
   }
-  return json{{"backtest", ReadBacktest(call, *job, project_id, name)}, {"debugging", false}};
+  return json{{"backtest", ReadBacktest(call, *job, project_id, name, note)}, {"debugging", false}};
 }
 
 Result<json> BacktestsList(QcCall& call) {
@@ -262,7 +271,9 @@ Result<json> BacktestsList(QcCall& call) {
   Result<std::vector<ProjectRun>> runs = ListProjectRuns(call, kBacktestKey, *id);
   if (!runs.ok()) return runs.status();
   json backtests = json::array();
-  for (const ProjectRun& run : *runs) backtests.push_back(BacktestJson(run.job, *id, run.name, ""));
+  for (const ProjectRun& run : *runs) {
+    backtests.push_back(BacktestJson(run.job, *id, run.name, run.note, ""));
+  }
   return json{{"backtests", backtests}, {"count", backtests.size()}};
 }
 
@@ -272,6 +283,17 @@ Result<json> BacktestsDelete(QcCall& call) {
   Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
   if (!job.ok()) return job.status();
   BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
+  return json::object();
+}
+
+// backtests/update: a new name and/or note.
+Result<json> BacktestsUpdate(QcCall& call) {
+  int64_t project_id = 0;
+  std::string name;
+  Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
+  if (!job.ok()) return job.status();
+  BTR_RETURN_IF_ERROR(
+      SetRunLabel(call, project_id, job->id, call.params.Get("name"), call.params.Get("note")));
   return json::object();
 }
 
@@ -286,6 +308,7 @@ void AddBacktestHandlers(QcHandlers* handlers) {
   (*handlers)["backtests/create"] = BacktestsCreate;
   (*handlers)["backtests/read"] = BacktestsRead;
   (*handlers)["backtests/list"] = BacktestsList;
+  (*handlers)["backtests/update"] = BacktestsUpdate;
   (*handlers)["backtests/delete"] = BacktestsDelete;
   (*handlers)["live/read"] = LiveRead;
 }

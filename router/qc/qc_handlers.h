@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,7 +50,8 @@ bool ParseRunKey(std::string_view kind, const std::string& key, int64_t* project
 // newest first, with the name each key holds.
 struct ProjectRun {
   JobRecord job;
-  std::string name;
+  std::string name;  // as ApplyRunLabel gives it
+  std::string note;
 };
 Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view kind,
                                                 int64_t project_id);
@@ -71,9 +73,22 @@ Result<nlohmann::ordered_json> RunBodyForProject(
     const QcCall& call, const ProjectRecord& project,
     const std::map<std::string, std::string>& parameters);
 
-// The caller's backtest `backtestId` of project `projectId`, with the project id and the name
-// its key holds; NotFound naming both when either is not the caller's.
-Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string* name);
+// The caller's backtest `backtestId` of project `projectId`, with the project id, its name and
+// note (ApplyRunLabel); NotFound naming both when either is not the caller's.
+Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string* name,
+                                 std::string* note = nullptr);
+
+// A run's name is the one its key holds (given at creation) unless backtests/update or
+// optimizations/update gave another; its note is empty unless given (qc_run_labels.cc).
+// ApplyRunLabel overrides `name` and `note` (either may be null) with the project's label for
+// `job_id`. SetRunLabel stores a new name and/or note (nullopt: unchanged) in the project:
+// InvalidArgument naming the field for an empty or over-long name (200 bytes) or note (2,000),
+// or when neither is given. A read-modify-write of the project: a concurrent project update
+// may win.
+void ApplyRunLabel(const ProjectRecord& project, const std::string& job_id, std::string* name,
+                   std::string* note);
+Status SetRunLabel(QcCall& call, int64_t project_id, const std::string& job_id,
+                   const std::optional<std::string>& name, const std::optional<std::string>& note);
 
 // The caller's project; NotFound naming the id.
 Result<ProjectRecord> CallerProject(QcCall& call, int64_t id);

@@ -226,6 +226,8 @@ Result<JobRecord> CallerOptimization(QcCall& call, int64_t* project_id, std::str
   if (!job.ok() || !ParseRunKey(kOptimizationKey, job->idempotency_key, project_id, name)) {
     return Status::NotFound("optimizationId: no optimization '" + *id + "'");
   }
+  Result<ProjectRecord> project = CallerProject(call, *project_id);
+  if (project.ok()) ApplyRunLabel(*project, job->id, name, nullptr);
   return job;
 }
 
@@ -281,6 +283,18 @@ Result<json> List(QcCall& call) {
     optimizations.push_back(OptimizationJson(call, run.job, *id, run.name, false));
   }
   return json{{"optimizations", optimizations}, {"count", optimizations.size()}};
+}
+
+// optimizations/update: a new name.
+Result<json> Update(QcCall& call) {
+  int64_t project_id = 0;
+  std::string name;
+  Result<JobRecord> job = CallerOptimization(call, &project_id, &name);
+  if (!job.ok()) return job.status();
+  const std::optional<std::string> new_name = call.params.Get("name");
+  if (!new_name) return Status::InvalidArgument("name: required, the optimization's new name");
+  BTR_RETURN_IF_ERROR(SetRunLabel(call, project_id, job->id, new_name, std::nullopt));
+  return json::object();
 }
 
 Result<json> Abort(QcCall& call) {
@@ -376,6 +390,7 @@ void AddOptimizationHandlers(QcHandlers* handlers) {
   (*handlers)["optimizations/estimate"] = Estimate;
   (*handlers)["optimizations/read"] = Read;
   (*handlers)["optimizations/list"] = List;
+  (*handlers)["optimizations/update"] = Update;
   (*handlers)["optimizations/abort"] = Abort;
   (*handlers)["optimizations/delete"] = Delete;
   (*handlers)["organizations/read"] = OrganizationsRead;

@@ -176,7 +176,7 @@ json StatisticsFromResult(const json& result, double cash) {
 }
 
 json BacktestJson(const JobRecord& job, int64_t project_id, const std::string& name,
-                  const std::string& result_json) {
+                  const std::string& note, const std::string& result_json) {
   const bool ended = job.status == JobStatus::kSucceeded || job.status == JobStatus::kFailed ||
                      job.status == JobStatus::kCancelled;
   json out = {{"backtestId", job.id},
@@ -188,7 +188,7 @@ json BacktestJson(const JobRecord& job, int64_t project_id, const std::string& n
               {"progress", ended ? 1.0 : job.progress},
               {"error", nullptr},
               {"stacktrace", nullptr},
-              {"note", nullptr},
+              {"note", note.empty() ? json(nullptr) : json(note)},
               {"hasInitializeError", false},
               {"statistics", json::array()},
               {"runtimeStatistics", nullptr},

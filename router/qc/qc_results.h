@@ -14,9 +14,11 @@
 
 namespace btr::qcapi {
 
-// `result_json` is the job's stored result (empty unless it succeeded); `name` the backtest's.
+// `result_json` is the job's stored result (empty unless it succeeded); `name` and `note` the
+// backtest's (an empty note is null).
 nlohmann::ordered_json BacktestJson(const JobRecord& job, int64_t project_id,
-                                    const std::string& name, const std::string& result_json);
+                                    const std::string& name, const std::string& note,
+                                    const std::string& result_json);
 
 // QuantConnect's statistics strings from a btrouter result (canonical metrics and trades), as
 // {"statistics": {...}, "runtimeStatistics": {...}, "totalPerformance": {...}}.

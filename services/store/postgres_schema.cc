@@ -146,9 +146,16 @@ CREATE TABLE projects (
 );
 )sql";
 
+// Version 3: the names and notes a project's runs were given after creation, as SQLite's
+// version 6.
+constexpr char kV3[] = R"sql(
+ALTER TABLE projects ADD COLUMN runs_json text NOT NULL DEFAULT '{}';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 };
 
 // The version recorded in schema_migrations, creating that table in an empty database. Runs

@@ -14,7 +14,7 @@ using pg_store::StoredText;
 
 #define BTR_PROJECT_COLUMNS                                                            \
   "id, tenant, name, language, description, files_json, parameters_json, created_at, " \
-  "modified_at"
+  "modified_at, runs_json"
 
 ProjectRecord ReadProject(const PgResult& r, int row) {
   ProjectRecord p;
@@ -27,6 +27,7 @@ ProjectRecord ReadProject(const PgResult& r, int row) {
   p.parameters_json = r.GetString(row, 6);
   p.created_at = r.GetInt(row, 7);
   p.modified_at = r.GetInt(row, 8);
+  p.runs_json = r.GetString(row, 9);
   return p;
 }
 
@@ -34,14 +35,14 @@ ProjectRecord ReadProject(const PgResult& r, int row) {
 
 Result<int64_t> PostgresStore::CreateProject(const ProjectRecord& p) {
   if (p.tenant.empty() || p.name.empty()) return store_common::ProjectNeedsTenantAndName();
-  Result<PgResult> inserted =
-      Run(pool_.get(), "CreateProject",
-          "INSERT INTO projects (tenant, name, language, description, files_json, "
-          "parameters_json, created_at, modified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-          "RETURNING id",
-          {StoredText(p.tenant), StoredText(p.name), StoredText(p.language),
-           StoredText(p.description), StoredText(p.files_json), StoredText(p.parameters_json),
-           PgInt(p.created_at), PgInt(p.modified_at != 0 ? p.modified_at : p.created_at)});
+  Result<PgResult> inserted = Run(
+      pool_.get(), "CreateProject",
+      "INSERT INTO projects (tenant, name, language, description, files_json, "
+      "parameters_json, created_at, modified_at, runs_json) VALUES ($1, $2, $3, $4, $5, $6, "
+      "$7, $8, $9) RETURNING id",
+      {StoredText(p.tenant), StoredText(p.name), StoredText(p.language), StoredText(p.description),
+       StoredText(p.files_json), StoredText(p.parameters_json), PgInt(p.created_at),
+       PgInt(p.modified_at != 0 ? p.modified_at : p.created_at), StoredText(p.runs_json)});
   if (!inserted.ok()) {
     if (inserted.status().code() == StatusCode::kAlreadyExists) {
       return store_common::ProjectNameTaken(p.name);
@@ -79,10 +80,10 @@ Status PostgresStore::UpdateProject(const ProjectRecord& p) {
   Result<PgResult> updated =
       Run(pool_.get(), "UpdateProject",
           "UPDATE projects SET name = $1, language = $2, description = $3, files_json = $4, "
-          "parameters_json = $5, modified_at = $6 WHERE id = $7 AND tenant = $8",
+          "parameters_json = $5, modified_at = $6, runs_json = $7 WHERE id = $8 AND tenant = $9",
           {StoredText(p.name), StoredText(p.language), StoredText(p.description),
            StoredText(p.files_json), StoredText(p.parameters_json), PgInt(p.modified_at),
-           PgInt(p.id), StoredText(p.tenant)});
+           StoredText(p.runs_json), PgInt(p.id), StoredText(p.tenant)});
   if (!updated.ok()) {
     if (updated.status().code() == StatusCode::kAlreadyExists) {
       return store_common::ProjectNameTaken(p.name);

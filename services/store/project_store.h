@@ -24,7 +24,7 @@ class ProjectStore {
   virtual Result<ProjectRecord> GetProject(std::string_view tenant, int64_t id) = 0;
   // The tenant's projects, oldest first.
   virtual Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) = 0;
-  // Replaces the name, language, description, files, parameters and modified_at of the
+  // Replaces the name, language, description, files, parameters, runs_json and modified_at of the
   // tenant's project `project.id`. NotFound; AlreadyExists for a name another project has.
   virtual Status UpdateProject(const ProjectRecord& project) = 0;
   // NotFound when the tenant has no such project.

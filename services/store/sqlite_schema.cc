@@ -138,12 +138,14 @@ CREATE TABLE projects (
 );
 )sql";
 
+// Version 6: the names and notes a project's runs were given after creation
+// (ProjectRecord::runs_json).
+constexpr char kV6[] = R"sql(
+ALTER TABLE projects ADD COLUMN runs_json TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kV1},
-    {2, kV2},
-    {3, kV3},
-    {4, kV4},
-    {5, kV5},
+    {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6},
 };
 
 }  // namespace

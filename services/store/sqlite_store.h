@@ -66,8 +66,8 @@ class SqliteStore final : public Store {
   Status SetJobRouting(std::string_view id, int64_t epoch, std::string_view engine_used,
                        std::string_view fallbacks_json, TimeNs now) override;
   // Progress is clamped to 0..1 and an empty phase keeps the current one.
-  Status UpdateProgress(std::string_view id, int64_t epoch, double progress,
-                        std::string_view phase, TimeNs now) override;
+  Status UpdateProgress(std::string_view id, int64_t epoch, double progress, std::string_view phase,
+                        TimeNs now) override;
   // Sets phase to the status name and progress to 1 for succeeded (kept otherwise); the result
   // row is stored for every terminal status. InvalidArgument for a non-terminal `status`.
   Status FinishJob(std::string_view id, int64_t epoch, JobStatus status, const JobResult& result,

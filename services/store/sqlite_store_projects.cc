@@ -14,7 +14,7 @@ using sqlite::Statement;
 
 #define BTR_PROJECT_COLUMNS                                                            \
   "id, tenant, name, language, description, files_json, parameters_json, created_at, " \
-  "modified_at"
+  "modified_at, runs_json"
 
 ProjectRecord ReadProject(const Statement& st) {
   ProjectRecord p;
@@ -27,6 +27,7 @@ ProjectRecord ReadProject(const Statement& st) {
   p.parameters_json = st.ColumnText(6);
   p.created_at = st.ColumnInt(7);
   p.modified_at = st.ColumnInt(8);
+  p.runs_json = st.ColumnText(9);
   return p;
 }
 
@@ -39,8 +40,8 @@ Result<int64_t> SqliteStore::CreateProject(const ProjectRecord& p) {
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st, writer_->Prepare(kOp,
                                      "INSERT INTO projects (tenant, name, language, description, "
-                                     "files_json, parameters_json, created_at, modified_at) VALUES "
-                                     "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                                     "files_json, parameters_json, created_at, modified_at, "
+                                     "runs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   st.Text(p.tenant)
       .Text(p.name)
       .Text(p.language)
@@ -48,7 +49,8 @@ Result<int64_t> SqliteStore::CreateProject(const ProjectRecord& p) {
       .Text(p.files_json)
       .Text(p.parameters_json)
       .Int(p.created_at)
-      .Int(p.modified_at != 0 ? p.modified_at : p.created_at);
+      .Int(p.modified_at != 0 ? p.modified_at : p.created_at)
+      .Text(p.runs_json);
   Result<bool> row = st.Step();
   if (!row.ok()) {
     if (row.status().code() == StatusCode::kAlreadyExists) {
@@ -95,14 +97,15 @@ Status SqliteStore::UpdateProject(const ProjectRecord& p) {
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st, writer_->Prepare(kOp,
                                      "UPDATE projects SET name = ?, language = ?, description = ?, "
-                                     "files_json = ?, parameters_json = ?, modified_at = ? "
-                                     "WHERE id = ? AND tenant = ?"));
+                                     "files_json = ?, parameters_json = ?, modified_at = ?, "
+                                     "runs_json = ? WHERE id = ? AND tenant = ?"));
   st.Text(p.name)
       .Text(p.language)
       .Text(p.description)
       .Text(p.files_json)
       .Text(p.parameters_json)
       .Int(p.modified_at)
+      .Text(p.runs_json)
       .Int(p.id)
       .Text(p.tenant);
   const Status updated = st.Run();

@@ -111,6 +111,9 @@ struct ProjectRecord {
   std::string description;
   std::string files_json = "{}";       // {"main.py": {"content": "...", "modified": <ns>}}
   std::string parameters_json = "{}";  // {"fast": "10", ...}: LEAN's string parameters
+  // Names and notes its backtests and optimizations were given after creation
+  // (backtests/update, optimizations/update): {"<job id>": {"name": "...", "note": "..."}}.
+  std::string runs_json = "{}";
   TimeNs created_at = 0, modified_at = 0;
 };
 

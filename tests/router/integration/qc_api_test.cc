@@ -186,6 +186,28 @@ TEST_CASE("qc api: push, compile, backtest and read as lean-cli does; the run is
   json listed = qc.Get("backtests/list", "projectId=" + pid);
   REQUIRE(listed["backtests"].size() == 1);
   CHECK(listed["backtests"][0]["backtestId"] == backtest_id);
+  CHECK(listed["backtests"][0]["note"].is_null());
+
+  // backtests/update renames it and sets a note; reads and listings show them, the compile
+  // stays valid (the project's source did not change).
+  CHECK(qc.Post("backtests/update", {{"projectId", id},
+                                     {"backtestId", backtest_id},
+                                     {"name", "Renamed Fox"},
+                                     {"note", "keep this one"}})["success"] == true);
+  const json renamed = qc.Get("backtests/read", run)["backtest"];
+  CHECK(renamed["name"] == "Renamed Fox");
+  CHECK(renamed["note"] == "keep this one");
+  CHECK(qc.Post("backtests/update",
+                {{"projectId", id}, {"backtestId", backtest_id}, {"note", ""}})["success"] == true);
+  const json relisted = qc.Get("backtests/list", "projectId=" + pid)["backtests"][0];
+  CHECK(relisted["name"] == "Renamed Fox");  // a note alone leaves the name
+  CHECK(relisted["note"].is_null());
+  CHECK(qc.Post("backtests/update", {{"projectId", id}, {"backtestId", backtest_id}})["success"] ==
+        false);
+  CHECK(qc.Post("backtests/update",
+                {{"projectId", id}, {"backtestId", "bt_nope"}, {"name", "x"}})["success"] == false);
+  CHECK(qc.Get("compile/read", "projectId=" + pid + "&compileId=" + compile_id)["state"] ==
+        "BuildSuccess");
 
   // A changed project invalidates the compile.
   CHECK(qc.Post("files/create",
@@ -289,9 +311,15 @@ TEST_CASE("qc api: an optimization is a btrouter sweep, read back as QuantConnec
   CHECK(qc.Get("backtests/read", "projectId=" + pid + "&backtestId=" + opt + "-99999")["success"] ==
         false);
 
+  CHECK(qc.Post("optimizations/update",
+                {{"optimizationId", opt}, {"name", "Wider grid"}})["success"] == true);
+  CHECK(qc.Post("optimizations/read", {{"optimizationId", opt}})["optimization"]["name"] ==
+        "Wider grid");
+  CHECK(qc.Post("optimizations/update", {{"optimizationId", opt}})["success"] == false);
   json listed = qc.Get("optimizations/list", "projectId=" + pid);
   REQUIRE(listed["optimizations"].size() == 1);
   CHECK(listed["optimizations"][0]["optimizationId"] == opt);
+  CHECK(listed["optimizations"][0]["name"] == "Wider grid");
   CHECK(qc.Get("backtests/list", "projectId=" + pid)["backtests"].empty());
   auto unsupported = form;
   for (auto& [field, value] : unsupported) {

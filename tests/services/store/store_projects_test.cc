@@ -62,6 +62,7 @@ TEST_CASE("projects get distinct increasing ids and are read back whole by their
   CHECK(got->description == want.description);
   CHECK(got->files_json == want.files_json);
   CHECK(got->parameters_json == want.parameters_json);
+  CHECK(got->runs_json == "{}");
   CHECK(got->created_at == 100);
   CHECK(got->modified_at == 100);  // modified_at 0: the creation time
 
@@ -133,6 +134,7 @@ TEST_CASE("updating a project replaces its fields, not onto another project's na
   changed.description = "renamed";
   changed.files_json = R"({"Main.cs":{"content":"class A {}","modified":500}})";
   changed.parameters_json = R"({"period":"14"})";
+  changed.runs_json = R"({"bt_1":{"name":"renamed run","note":"n"}})";
   changed.modified_at = 500;
   REQUIRE(store->UpdateProject(changed).ok());
 
@@ -145,6 +147,7 @@ TEST_CASE("updating a project replaces its fields, not onto another project's na
   CHECK(got->description == "renamed");
   CHECK(got->files_json == changed.files_json);
   CHECK(got->parameters_json == changed.parameters_json);
+  CHECK(got->runs_json == changed.runs_json);
   CHECK(got->created_at == 100);
   CHECK(got->modified_at == 500);
 

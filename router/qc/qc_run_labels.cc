@@ -1,0 +1,61 @@
+// The names and notes of a project's runs after creation: backtests/update and
+// optimizations/update, kept in ProjectRecord::runs_json.
+#include <nlohmann/json.hpp>
+
+#include "router/qc/qc_handlers.h"
+
+namespace btr::qcapi {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxNoteBytes = 2000;
+
+json Labels(const ProjectRecord& project) {
+  json labels = json::parse(project.runs_json, nullptr, false);
+  return labels.is_object() ? labels : json::object();
+}
+
+// Checks an optional text parameter's length; InvalidArgument naming it.
+Status CheckText(const std::optional<std::string>& value, const char* field, size_t limit) {
+  if (value && value->size() > limit) {
+    return Status::InvalidArgument(std::string(field) + ": at most " + std::to_string(limit) +
+                                   " bytes, got " + std::to_string(value->size()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void ApplyRunLabel(const ProjectRecord& project, const std::string& job_id, std::string* name,
+                   std::string* note) {
+  const json labels = Labels(project);
+  if (!labels.contains(job_id) || !labels[job_id].is_object()) return;
+  const json& label = labels[job_id];
+  if (name != nullptr && label.contains("name") && label["name"].is_string()) {
+    *name = label["name"].get<std::string>();
+  }
+  if (note != nullptr && label.contains("note") && label["note"].is_string()) {
+    *note = label["note"].get<std::string>();
+  }
+}
+
+Status SetRunLabel(QcCall& call, int64_t project_id, const std::string& job_id,
+                   const std::optional<std::string>& name, const std::optional<std::string>& note) {
+  BTR_RETURN_IF_ERROR(CheckText(name, "name", kMaxNameBytes));
+  BTR_RETURN_IF_ERROR(CheckText(note, "note", kMaxNoteBytes));
+  if (name && name->empty()) return Status::InvalidArgument("name: must not be empty");
+  if (!name && !note) return Status::InvalidArgument("name: give a new name (or a note)");
+  Result<ProjectRecord> project = CallerProject(call, project_id);
+  if (!project.ok()) return project.status();
+  json labels = Labels(*project);
+  json& label = labels[job_id];
+  if (!label.is_object()) label = json::object();
+  if (name) label["name"] = *name;
+  if (note) label["note"] = *note;
+  project->runs_json = labels.dump(-1, ' ', false, json::error_handler_t::replace);
+  return call.deps.store->UpdateProject(*project);
+}
+
+}  // namespace btr::qcapi
