@@ -28,7 +28,7 @@ Status CheckCapable(const Engine& engine, const BacktestSpec& spec, size_t bars)
           "algorithm.language: engine '" + std::string(engine.name()) + "' cannot run " +
           spec.algorithm.language +
           " algorithm source (GET /v1/engines lists the languages each engine runs; "
-          "lean_local runs python)");
+          "lean_local and qc_cloud run python)");
     }
   } else if (std::find(caps.strategies.begin(), caps.strategies.end(), spec.strategy.name) ==
              caps.strategies.end()) {

@@ -9,6 +9,7 @@
 #include "adapters/lean/lean_result.h"
 #include "adapters/qc_cloud/qc_wire.h"
 #include "engines/catalogue/catalogue.h"
+#include "engines/spec_algorithm.h"
 #include "engines/spec_window.h"
 
 namespace btr {
@@ -37,9 +38,14 @@ std::string RandomSuffix() {
   return out;
 }
 
+// What the run is called on the cloud: the strategy, or "algorithm" for a spec's own source.
+std::string RunSubject(const BacktestSpec& spec) {
+  return spec.algorithm.empty() ? spec.strategy.name : "algorithm";
+}
+
 // "btrouter-<strategy>-<run key>": Reconcile finds the project of a run by its key.
 std::string ProjectName(const BacktestSpec& spec, const RunContext& context) {
-  return "btrouter-" + spec.strategy.name + "-" +
+  return "btrouter-" + RunSubject(spec) + "-" +
          (context.run_key.empty() ? RandomSuffix() : context.run_key);
 }
 
@@ -62,10 +68,21 @@ QcCloudEngine::QcCloudEngine(QcCloudOptions options) : options_(std::move(option
 }
 
 EngineCapabilities QcCloudEngine::capabilities() const {
-  return CatalogueCapabilities(options_.max_bars);
+  EngineCapabilities caps = CatalogueCapabilities(options_.max_bars);
+  caps.languages = {"python"};
+  return caps;
 }
 
 Status QcCloudEngine::Validate(const BacktestSpec& spec) const {
+  if (!spec.algorithm.empty()) {
+    if (spec.algorithm.language != "python") {
+      return Status::InvalidArgument(
+          "algorithm.language: btrouter sends Python projects to QuantConnect Cloud; a C# "
+          "project runs there from QuantConnect's own tools");
+    }
+    BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
+    return SpecWindow(spec).status();
+  }
   // The parameters need bars: three minute bars stand in for the dataset (minute bars refuse
   // nothing that daily bars accept); Run checks the real bars.
   BarSeries probe;
@@ -109,7 +126,9 @@ Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& 
   }
   if (bars.size() < 2) return Status::InvalidArgument("dataset: needs at least 2 bars");
   RunState state;
-  Result<std::map<std::string, std::string>> parameters = qc::CloudParameters(spec, bars);
+  BTR_RETURN_IF_ERROR(Validate(spec));
+  Result<std::map<std::string, std::string>> parameters =
+      spec.algorithm.empty() ? qc::CloudParameters(spec, bars) : lean::SourceParameters(spec, bars);
   if (!parameters.ok()) return parameters.status();
   state.parameters = std::move(parameters).value();
   if (context.cancel != nullptr && context.cancel->load()) {
@@ -242,15 +261,23 @@ Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSer
   state.project = *project;
   Log(context, "created project " + std::to_string(*project));
   Report(context, 0.02, "uploading");
-  BTR_RETURN_IF_ERROR(
-      api.UpdateFile(*project, "main.py", std::string(lean::AlgorithmSource()), state.scope));
-  BTR_RETURN_IF_ERROR(api.CreateFile(*project, std::string(qc::kDataFile),
-                                     qc::DataModuleSource(bars), state.scope));
+  if (spec.algorithm.empty()) {
+    BTR_RETURN_IF_ERROR(
+        api.UpdateFile(*project, "main.py", std::string(lean::AlgorithmSource()), state.scope));
+    BTR_RETURN_IF_ERROR(api.CreateFile(*project, std::string(qc::kDataFile),
+                                       qc::DataModuleSource(bars), state.scope));
+  } else {
+    // The algorithm's own files; it reads QuantConnect's data, not the dataset's bars.
+    for (const auto& [name, content] : spec.algorithm.files) {
+      BTR_RETURN_IF_ERROR(name == "main.py" ? api.UpdateFile(*project, name, content, state.scope)
+                                            : api.CreateFile(*project, name, content, state.scope));
+    }
+  }
   Report(context, 0.05, "compiling");
   BTR_RETURN_IF_ERROR(Compile(state, context));
 
   Result<std::string> backtest = api.CreateBacktest(
-      *project, state.compile_id, "btrouter " + spec.strategy.name, state.parameters, state.scope);
+      *project, state.compile_id, "btrouter " + RunSubject(spec), state.parameters, state.scope);
   if (!backtest.ok()) return backtest.status();
   state.backtest_id = *backtest;
   state.following = true;
@@ -276,8 +303,10 @@ Result<EngineRun> QcCloudEngine::FollowBacktest(const BacktestSpec& spec, const 
   run->engine_version = "QuantConnect Cloud (LEAN)";
   // The algorithm starts deciding where the native strategy does (its warm-up); buy & hold and
   // alpha are measured from that bar, as for every engine.
-  Result<size_t> warmup = lean::CatalogueWarmup(spec, bars);
-  if (warmup.ok()) run->warmup_bars = *warmup;
+  if (spec.algorithm.empty()) {
+    Result<size_t> warmup = lean::CatalogueWarmup(spec, bars);
+    if (warmup.ok()) run->warmup_bars = *warmup;
+  }
   Report(context, 1, "fetching results");
   return run;
 }

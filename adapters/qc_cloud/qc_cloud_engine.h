@@ -1,6 +1,8 @@
 // QcCloudEngine: the Engine for QuantConnect Cloud (REST API v2; docs/engines/qc_cloud.md).
 // A run creates a throw-away Python project holding the catalogue algorithm
-// (lean::AlgorithmSource()) and the bars (btrdata.py, qc_wire.h), compiles it, starts a
+// (lean::AlgorithmSource()) and the bars (btrdata.py, qc_wire.h) -- or a spec's own Python
+// algorithm files (BacktestSpec::algorithm, which trade QuantConnect's data; the dataset's bars
+// are only what the results are aligned to and compared with) -- compiles it, starts a
 // backtest with the spec as LEAN parameters, follows it, reads its statistics, its
 // "Strategy Equity" chart and its orders, and deletes the backtest and the project again
 // (on success, failure, cancel and timeout, best effort; kept only for Reconcile after an

@@ -44,7 +44,7 @@ Result<ResolvedStrategy> ResolveStrategy(const StrategyRef& ref) {
     return Status::InvalidArgument(
         "strategy.name: this engine runs catalogue strategies only (GET /v1/strategies); an "
         "algorithm's own source runs on the engines whose capabilities list its language "
-        "(lean_local)");
+        "(lean_local, qc_cloud)");
   }
   out.info = FindStrategy(ref.name);
   if (out.info == nullptr) {

@@ -47,7 +47,7 @@ json BacktestSpecSchema() {
   strategy["additionalProperties"] = false;
   json algorithm = Object(
       "An algorithm's own source instead of a catalogue strategy (engines whose capabilities "
-      "list its language: lean_local runs python). Its settings "
+      "list its language: lean_local and qc_cloud run python). Its settings "
       "other than cash stay at their defaults: the code sets its own fees and fills",
       {{"language", {{"type", "string"}, {"enum", {"python", "csharp"}}}},
        {"files", MapOf(Str(), "File name (a relative path) -> source text; python needs "

@@ -3,6 +3,7 @@
 
   fake_qc_api.py --listen 127.0.0.1:0 --port-file PATH --user-id U --token T [--fault MODE]
                  [--shared DIR] [--btrouter PATH] [--chart-loading N] [--running-polls N]
+                 [--data-folder DIR]
 
 Serves POST <base>/api/v2/<endpoint> (JSON bodies), so the adapter's url is
 http://HOST:PORT/api/v2. Never run anything against the real cloud from tests: there is no
@@ -47,6 +48,12 @@ orders per closed trade (one for an open trade). Of the fixture's statistics onl
 Orders, Start/End Equity, Net Profit, Win/Loss Rate (and the matching portfolio/trade
 statistics, runtimeStatistics Equity) are recomputed for these bars; every other number is the
 fixture's, unrelated to the bars.
+
+A project whose main.py is not btrouter's catalogue algorithm is a user's own algorithm: it runs
+as fake_lean.py runs one (lean_user_algorithm.py, against a small stand-in for LEAN's Python
+API) on the LEAN-format data under --data-folder, the fake's stand-in for QuantConnect's data
+library (equity/usa/daily/<ticker>.zip ...); an exception in it ends the backtest "Runtime
+Error" with its message.
 
 Not faithful to: anything else -- LEAN itself does not run (the native engine stands in), no
 rate limit exists unless a fault injects one, no billing, node or organization model, projects/read
@@ -120,7 +127,7 @@ class Api:
             fixture = json.load(f)
         binary = args.btrouter or os.environ.get('BTR_BINARY') or os.path.join(REPO, 'build',
                                                                                'btrouter')
-        self.sim = Simulator(binary, fixture)
+        self.sim = Simulator(binary, fixture, args.data_folder or '')
         self.set_fault(args.fault)
 
     def set_fault(self, mode: str) -> None:
@@ -433,6 +440,7 @@ def main(argv=None) -> int:
     parser.add_argument('--btrouter')
     parser.add_argument('--chart-loading', type=int, default=1)
     parser.add_argument('--running-polls', type=int, default=3)
+    parser.add_argument('--data-folder', default='')
     args = parser.parse_args(argv)
     host, _, port = args.listen.rpartition(':')
     Handler.api = Api(args)

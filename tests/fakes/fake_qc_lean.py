@@ -70,9 +70,10 @@ def run_binary(args: list, **kwargs) -> subprocess.CompletedProcess:
 
 
 class Simulator:
-    def __init__(self, binary: str, fixture: dict):
+    def __init__(self, binary: str, fixture: dict, data_folder: str = ''):
         self.binary = binary
         self.fixture = fixture
+        self.data_folder = data_folder  # LEAN-format data: the fake's QuantConnect data library
         self._catalogue = None
 
     def catalogue(self) -> dict:
@@ -90,10 +91,37 @@ class Simulator:
                'totalPerformance': json.loads(json.dumps(fx['totalPerformance'])),
                'chart': fx['charts']['Strategy Equity'],
                'orders': [fx['orders'][k] for k in sorted(fx['orders'], key=int)]}
+        main = files.get('main.py', '')
+        if main and 'BTR_PROGRESS' not in main:  # a user's own algorithm
+            self._run_project(files, parameters, out)
+            return out
         text = bars_csv(files)
         if text is not None:
             self._simulate(text, parameters, out)
         return out
+
+    def _run_project(self, files: dict, parameters: dict, out: dict) -> None:
+        """The project's own main.py on the data library, as fake_lean.py runs it."""
+        from fake_lean import load_bars
+        from lean_user_algorithm import AlgorithmError, run_user_algorithm
+        if not self.data_folder:
+            raise ApiError('this fake QuantConnect has no data library (--data-folder)')
+        with tempfile.TemporaryDirectory(prefix='fake_qc_project_') as tmp:
+            for name, content in files.items():
+                path = os.path.join(tmp, name)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, 'w', encoding='utf-8') as f:
+                    f.write(content)
+            try:
+                bars, native, equity = run_user_algorithm(
+                    os.path.join(tmp, 'main.py'), {'data-folder': self.data_folder},
+                    parameters, load_bars, lambda kind, when, text: None)
+            except AlgorithmError as e:
+                raise ApiError(str(e)) from None
+        times = [b[0] for b in bars]
+        period = min((b - a for a, b in zip(times, times[1:])),
+                     default=datetime.timedelta(days=1))
+        self._fill(out, native['ticker'], times, period, native['cash'], equity, native)
 
     def _simulate(self, text: str, parameters: dict, out: dict) -> None:
         rows = [line.split(',') for line in text.splitlines()

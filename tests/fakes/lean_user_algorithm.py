@@ -139,7 +139,24 @@ def _series(algorithm, config, params, load_bars, qc):
 
 def run_user_algorithm(main_path, config, params, load_bars, log_message):
     """Runs main.py. Returns (bars of the first security, native-shaped dict, equity list);
-    raises AlgorithmError for an error in the algorithm (its traceback as the stack)."""
+    raises AlgorithmError for an error in the algorithm (its traceback as the stack). The
+    project's modules are forgotten afterwards, so a long-lived caller (the fake cloud) runs
+    the next project's files, not these."""
+    path, modules = list(sys.path), set(sys.modules)
+    try:
+        return _run(main_path, config, params, load_bars, log_message)
+    finally:
+        sys.path[:] = path
+        project = os.path.dirname(os.path.abspath(main_path))
+        for name in set(sys.modules) - modules:
+            module = sys.modules[name]
+            where = getattr(module, "__file__", None) or next(
+                iter(getattr(module, "__path__", None) or []), "")
+            if where.startswith(project) or name == "main":
+                del sys.modules[name]
+
+
+def _run(main_path, config, params, load_bars, log_message):
     sys.path.insert(0, SHIM_DIR)
     import AlgorithmImports as qc  # noqa: E402 (the shim, as LEAN's PythonNet module)
     from AlgorithmImports import _user_method, ib_fee

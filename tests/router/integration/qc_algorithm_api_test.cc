@@ -8,8 +8,10 @@
 #include <cmath>
 #include <thread>
 
+#include "adapters/lean/lean_project.h"
 #include "engines/data/csv_loader.h"
 #include "tests/adapters/lean_local/lean_local_test_util.h"
+#include "tests/fakes/service_process.h"
 #include "tests/router/integration/api_server.h"
 #include "tests/router/integration/qc_client.h"
 
@@ -162,7 +164,7 @@ TEST_CASE("POST /v1/backtests: algorithm source runs on lean_local, catalogue en
   }
   INFO(job.dump().substr(0, 500));
   REQUIRE(job["status"] == "succeeded");
-  CHECK(job["engine_used"] == "lean_local");  // auto picked the only engine that runs python
+  CHECK(job["engine_used"] == "lean_local");  // auto picked the one enabled engine that runs python
 
   HttpResponse engines = server.Call("GET", "/v1/engines", alice);
   bool listed = false;
@@ -172,6 +174,61 @@ TEST_CASE("POST /v1/backtests: algorithm source runs on lean_local, catalogue en
     }
   }
   CHECK(listed);
+}
+
+TEST_CASE(
+    "POST /v1/backtests: algorithm source is forwarded to qc_cloud, which runs it on its data") {
+  testing::TempDir tmp;
+  Result<BarSeries> bars = LoadCsvFile(testing::SharedData("GOOG.csv"));
+  REQUIRE(bars.ok());
+  // The fake cloud's data library: GOOG as LEAN data, the data a QuantConnect algorithm reads.
+  const std::string library = tmp.Path("qc-data");
+  REQUIRE(lean::WriteLeanData(*bars, library, "GOOG").ok());
+  testing::ServiceProcess qc(
+      testing::QcFakeArgv({"--user-id", "7", "--token", std::string(64, 'c'), "--data-folder",
+                           library, "--running-polls", "1"}),
+      testing::QcFakeEnv());
+  ApiServer server({{"engines.qc_cloud.enabled", "true", "test"},
+                    {"engines.qc_cloud.url", qc.Url("/api/v2"), "test"},
+                    {"engines.qc_cloud.user_id", "7", "test"},
+                    {"engines.qc_cloud.token", std::string(64, 'c'), "test"},
+                    {"engines.qc_cloud.timeout_s", "120", "test"}});
+  const std::string alice = server.NewKey("alice");
+  const std::string dataset = server.Upload(alice, testing::SharedData("GOOG.csv"), "goog");
+  const json algorithm = {{"language", "python"},
+                          {"files", {{"main.py", kBuyAndHold}}},
+                          {"parameters", {{"fraction", "0.6"}, {"ticker", "GOOG"}}}};
+  HttpResponse submitted = server.Call(
+      "POST", "/v1/backtests", alice,
+      json{{"engine", "qc_cloud"}, {"dataset", dataset}, {"algorithm", algorithm}}.dump());
+  INFO(submitted.body);
+  REQUIRE(submitted.code == 202);
+  const std::string id = submitted.Json()["id"];
+  json job;
+  for (int k = 0; k < 3000; ++k) {
+    job = server.Call("GET", "/v1/backtests/" + id, alice).Json();
+    if (job["status"] != "queued" && job["status"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO(job.dump().substr(0, 500));
+  REQUIRE(job["status"] == "succeeded");
+  const BarSeries& b = *bars;
+  const double quantity = std::floor(10000 * 0.9975 * 0.6 / b.close[0]);
+  const double final_equity =
+      10000 - quantity * b.open[1] - IbFee(quantity, b.open[1]) + quantity * b.close[b.size() - 1];
+  const json result = server.Call("GET", "/v1/backtests/" + id + "/result", alice).Json();
+  CHECK(result["metrics"]["equity_final"].get<double>() == Approx(final_equity).margin(0.01));
+  REQUIRE(result["open_trades"].size() == 1);
+  CHECK(result["open_trades"][0]["size"].get<double>() == quantity);
+  // Only the algorithm's file went up: no btrdata.py (it reads the cloud's data).
+  const json calls = json::parse(testing::Request("GET", qc.Url("/_calls"), "", {}).body);
+  int creates = 0, updates = 0;
+  for (const json& call : calls["calls"]) {
+    creates += call["endpoint"] == "files/create";
+    updates += call["endpoint"] == "files/update";
+  }
+  CHECK(creates == 0);
+  CHECK(updates == 1);  // main.py
 }
 
 }  // namespace
