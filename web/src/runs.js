@@ -59,7 +59,7 @@ export async function runsPage(main) {
       td('Status', stateBadge(job.status), job.phase && job.phase !== job.status ? h('div', { class: 'reason' }, job.phase) : null,
         job.error ? h('div', { class: 'reason' }, job.error.message || job.error.detail || JSON.stringify(job.error)) : null),
       td('Progress', h('progress', { max: 1, value: job.progress ?? 0, 'aria-label': `progress of ${job.id}` }), ` ${Math.round((job.progress ?? 0) * 100)} %`),
-      td('Strategy', job.spec?.strategy?.name ?? '—'),
+      td('Strategy', job.spec?.strategy?.name ?? (job.spec?.algorithm ? `own ${job.spec.algorithm.language} code` : '—')),
       td('Engine requested', job.engine_requested ?? '—'),
       td('Engine used', job.engine_used ?? '—'),
       td('Fallbacks', fallbacks.length ? h('span', { title: fallbacks.map((f) => `${f.from} → ${f.to}: ${f.reason}`).join('\n') }, fallbacks.map((f) => `${f.from}→${f.to}`).join(', ')) : '—'),
