@@ -247,9 +247,12 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
     }
     return SubmitOutcome{std::move(stored).value(), false};
   }
+  // What runs: the catalogue strategy, or "own python code" for an algorithm's source.
+  const std::string runs =
+      spec.algorithm.empty() ? spec.strategy.name : "own " + spec.algorithm.language + " code";
   LogOf(stored->id)
-      .Info("submitted: engine " + stored->engine_requested + ", strategy " + spec.strategy.name +
-            ", dataset " + spec.dataset);
+      .Info("submitted: engine " + stored->engine_requested + ", strategy " + runs + ", dataset " +
+            spec.dataset);
   // Committed first, enqueued after: if this enqueue fails (or the process dies before it),
   // the dispatch reconciler enqueues the job.
   FaultPoint("submit_committed");
@@ -263,7 +266,7 @@ Result<SubmitOutcome> JobService::Submit(std::string_view tenant, const Backtest
                       {{"job_id", stored->id},
                        {"tenant", stored->tenant},
                        {"engine", stored->engine_requested},
-                       {"strategy", spec.strategy.name}});
+                       {"strategy", runs}});
   parts_.events->PublishChange(*stored);
   return SubmitOutcome{std::move(stored).value(), true};
 }
