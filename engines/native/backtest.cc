@@ -27,7 +27,9 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
   const Clock::time_point init_start = Clock::now();
-  Broker broker(config.broker, bars);
+  Broker broker(
+      config.broker, bars,
+      control.equity_storage != nullptr ? std::move(*control.equity_storage) : Column<double>{});
   strategy.Bind(&bars, &broker);
   BTR_RETURN_IF_ERROR(strategy.Init().WithPrefix("strategy init"));
   const double init_seconds = seconds_since(init_start);
@@ -38,6 +40,7 @@ Result<BacktestOutput> RunBacktest(const BarSeries& bars, Strategy& strategy,
 
   const size_t n = bars.size();
   const size_t start = strategy.WarmupBars() + 1;
+  broker.MarkNotRecorded(0, start);  // the loop records every bar from `start` on
   BacktestOutput out;
   out.warmup_bars = start - 1;
   out.init_seconds = init_seconds;

@@ -34,6 +34,9 @@ struct RunControl {
   // When set and it becomes true, the run stops with kCancelled at the next check.
   const std::atomic<bool>* cancel = nullptr;
   size_t progress_every = 1 << 16;  // bars between progress/cancel checks
+  // When set, its memory becomes the run's equity curve (moved out; values ignored): a sweep
+  // hands each trial's curve back here so that the next trial reuses it. May be null.
+  Column<double>* equity_storage = nullptr;
 };
 
 struct BacktestOutput {

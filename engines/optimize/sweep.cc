@@ -23,7 +23,9 @@ struct SweepShared {
 };
 
 // One trial; Cancelled only when the sweep was cancelled during it.
-Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, TrialResult* trial) {
+// `equity_storage`: the worker's reusable curve memory (RunControl::equity_storage).
+Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns,
+                Column<double>* equity_storage, TrialResult* trial) {
   trial->point = point;
   Result<std::unique_ptr<Strategy>> created =
       CreateStrategy(s.space.strategy(), s.space.ParamsAt(point));
@@ -34,6 +36,7 @@ Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, Tria
   (*created)->UseIndicatorCache(&s.cache);
   RunControl control;
   control.cancel = s.cancel;
+  control.equity_storage = equity_storage;
   Result<BacktestOutput> output = RunBacktest(s.bars, **created, s.options.config, control);
   if (!output.ok()) {
     if (output.status().code() == StatusCode::kCancelled) return output.status();
@@ -49,6 +52,7 @@ Status RunTrial(SweepShared& s, size_t point, std::vector<double>* returns, Tria
   in.trades = output->trades;
   RecordTrial(ComputeMetrics(in, s.metrics_basis), output->equity, s.day_ends, s.options,
               s.objective_index, returns, trial);
+  *equity_storage = std::move(output->equity);
   return Status::Ok();
 }
 
@@ -149,12 +153,13 @@ Result<std::vector<TrialResult>> RunSweep(const BarSeries& bars, const ParamSpac
 
   auto work = [&] {
     std::vector<double> returns;
+    Column<double> equity_storage;
     for (;;) {
       const size_t begin = next.fetch_add(chunk);
       if (begin >= points.size() || stopped.load()) return;
       const size_t end = std::min(points.size(), begin + chunk);
       for (size_t i = begin; i < end; ++i) {
-        if (!RunTrial(shared, points[i], &returns, &trials[i]).ok() ||
+        if (!RunTrial(shared, points[i], &returns, &equity_storage, &trials[i]).ok() ||
             (control.cancel != nullptr && control.cancel->load())) {
           stopped = true;
           return;

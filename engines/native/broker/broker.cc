@@ -36,13 +36,23 @@ Status BrokerConfig::Validate() const {
   return CheckSetting("margin", margin);
 }
 
-Broker::Broker(const BrokerConfig& config, const BarSeries& bars)
+Broker::Broker(const BrokerConfig& config, const BarSeries& bars, Column<double> equity_storage)
     : config_(config),
       bars_(bars),
       leverage_(1 / config.margin),
       cash_(config.cash),
-      equity_(bars.size(), std::numeric_limits<double>::quiet_NaN()),
-      scratch_(2) {}
+      equity_(std::move(equity_storage)),
+      scratch_(2) {
+  equity_.resize(bars.size());  // Column: no fill, values unspecified until recorded
+}
+
+void Broker::MarkNotRecorded(size_t from, size_t to) {
+  to = std::min(to, equity_.size());
+  if (from < to) {
+    std::fill(equity_.begin() + static_cast<long>(from), equity_.begin() + static_cast<long>(to),
+              std::numeric_limits<double>::quiet_NaN());
+  }
+}
 
 double Broker::MarginAvailable() const {
   const double price = bars_.close[bar_];
@@ -186,10 +196,14 @@ void Broker::ProcessOrders() {
 bool Broker::ProcessOrder(uint64_t order_id) {
   Order* order = FindOrder(order_id);
   if (order == nullptr) return false;  // removed earlier in this pass
-  const double open = bars_.open[bar_], high = bars_.high[bar_], low = bars_.low[bar_];
+  const double open = bars_.open[bar_];
   const bool is_long = order->is_long();
 
   const double stop_price = order->stop;
+  // High and low only for stop and limit orders: a market order's fill reads the open alone.
+  const bool conditional = !std::isnan(stop_price) || !std::isnan(order->limit);
+  const double high = conditional ? bars_.high[bar_] : open;
+  const double low = conditional ? bars_.low[bar_] : open;
   if (!std::isnan(stop_price)) {
     const bool hit = is_long ? high >= stop_price : low <= stop_price;
     if (!hit) return false;
@@ -326,7 +340,7 @@ void Broker::CloseTradeAt(size_t trade_index, double price, size_t time_index) {
   r.exit_bar = static_cast<long>(time_index);
   r.entry_price = trade.entry_price;
   r.exit_price = price;
-  r.entry_time = bars_.time[trade.entry_bar];
+  r.entry_time = trade.entry_time;
   r.exit_time = bars_.time[time_index];
   // The entry commission is recomputed on the final size (it differs after partial closes).
   r.commission = exit_commission + Commission(trade.size, trade.entry_price);
@@ -341,7 +355,8 @@ void Broker::CloseTradeAt(size_t trade_index, double price, size_t time_index) {
 
 void Broker::OpenTradeAt(double price, double size, double sl, double tp, size_t time_index,
                          uint32_t tag) {
-  trades_.push_back(OpenTrade{next_id_++, size, price, time_index, 0, 0, kNoPrice, kNoPrice, tag});
+  trades_.push_back(OpenTrade{next_id_++, size, price, time_index, bars_.time[time_index], 0, 0,
+                              kNoPrice, kNoPrice, tag});
   RecomputePositionCache();
   cash_ -= Commission(size, price);
   // TP first (queued at the back), then SL (queued at the front), as backtesting.py does.
@@ -363,7 +378,7 @@ std::vector<TradeRecord> Broker::OpenTradeRecords(size_t bar) const {
     r.size = t.size;
     r.entry_bar = static_cast<long>(t.entry_bar);
     r.entry_price = t.entry_price;
-    r.entry_time = bars_.time[t.entry_bar];
+    r.entry_time = t.entry_time;
     r.pnl = t.size * (price - t.entry_price);
     r.return_pct = std::copysign(1.0, t.size) * (price / t.entry_price - 1);
     r.sl = t.sl;

@@ -53,8 +53,12 @@ struct OrderRequest {
 
 class Broker {
  public:
-  // `bars` must outlive the broker.
-  Broker(const BrokerConfig& config, const BarSeries& bars);
+  // `bars` must outlive the broker. `equity_storage`: memory to reuse for the equity curve (a
+  // previous run's curve, its values ignored), so a sweep does not allocate and fault in a
+  // fresh curve per trial. The curve's values are unspecified until recorded: the loop records
+  // every bar from its first one on (ProcessBar, MarkQuietBars) and marks the bars before it
+  // with MarkNotRecorded.
+  Broker(const BrokerConfig& config, const BarSeries& bars, Column<double> equity_storage = {});
 
   // --- Strategy-facing API (valid during Next(i)) ---
   // Places a buy (is_buy) or sell order. InvalidArgument when the size or the SL/limit/TP
@@ -97,10 +101,12 @@ class Broker {
     return to;
   }
   bool has_pending_orders() const { return !orders_.empty(); }
+  // Bars in [from, to) no loop step will record: NaN in the curve (the caller back-fills).
+  void MarkNotRecorded(size_t from, size_t to);
   // finalize_trades: close every open trade and process the queue once more on the last bar.
   void FinalizeTrades(size_t last_bar);
 
-  // The equity curve: NaN where no bar was processed yet (the caller back-fills).
+  // The equity curve: NaN where MarkNotRecorded marked it (the caller back-fills).
   Column<double>& equity_curve() { return equity_; }
   const std::vector<TradeRecord>& closed_trades() const { return closed_; }
   // Moves the closed trades out (the broker's list is left empty); for the end of a run.
@@ -127,6 +133,7 @@ class Broker {
     double size;
     double entry_price;
     size_t entry_bar;
+    TimeNs entry_time;  // bars_.time[entry_bar], read once at the fill (its row is cached then)
     uint64_t sl_order = 0, tp_order = 0;  // ids of pending bracket orders, 0 = none
     double sl = kNoPrice, tp = kNoPrice;  // bracket levels, kept for the trade record
     uint32_t tag = 0;
