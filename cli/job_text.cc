@@ -35,6 +35,9 @@ size_t Count(const json& doc, const char* key) {
 
 std::string StrategyText(const json& job) {
   if (!job.contains("spec") || !job["spec"].is_object()) return "-";
+  if (job["spec"].contains("algorithm") && job["spec"]["algorithm"].is_object()) {
+    return "own " + Text(job["spec"]["algorithm"], "language") + " code";
+  }
   const json strategy = job["spec"].value("strategy", json::object());
   const json params = strategy.value("params", json::object());
   std::string out = Text(strategy, "name");

@@ -51,8 +51,8 @@ Result<std::string> ReadLanguage(const json& j) {
   if (text == "python" || text == "py") return std::string("python");
   if (text == "csharp" || text == "c#" || text == "cs") return std::string("csharp");
   return Bad("algorithm.language",
-             "expected \"python\" or \"csharp\", got " + Shown(v.dump(-1, ' ', false,
-                                                                     json::error_handler_t::replace)));
+             "expected \"python\" or \"csharp\", got " +
+                 Shown(v.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 Status ReadFiles(const json& j, const std::string& language,
@@ -63,31 +63,46 @@ Status ReadFiles(const json& j, const std::string& language,
   }
   const json& files = j["files"];
   if (files.size() > kMaxAlgorithmFiles) {
-    return Bad("algorithm.files", "at most " + std::to_string(kMaxAlgorithmFiles) +
-                                      " files, got " + std::to_string(files.size()));
+    return Bad("algorithm.files", "at most " + std::to_string(kMaxAlgorithmFiles) + " files, got " +
+                                      std::to_string(files.size()));
   }
   size_t total = 0;
   bool has_entry = false;
   for (const auto& [name, content] : files.items()) {
     const std::string field = "algorithm.files." + Shown(name);
     if (!SafeFileName(name)) {
-      return Bad(field, "a file name must be a relative path of letters, digits, '_', '.' and "
-                        "'-' parts (no '..', no leading '/'), at most 200 bytes");
+      return Bad(field,
+                 "a file name must be a relative path of letters, digits, '_', '.' and "
+                 "'-' parts (no '..', no leading '/'), at most 200 bytes");
+    }
+    if (name == "config.json") {
+      return Bad(field,
+                 "reserved: the project's LEAN configuration (give its parameters in "
+                 "algorithm.parameters)");
     }
     if (!content.is_string()) return Bad(field, "expected the file's text as a string");
     const std::string& text = content.get_ref<const std::string&>();
     if (text.size() > kMaxAlgorithmFileBytes) {
-      return Bad(field, "a file may hold at most 1 MiB, got " + std::to_string(text.size()) +
-                            " bytes");
+      return Bad(field,
+                 "a file may hold at most 256 KiB, got " + std::to_string(text.size()) + " bytes");
     }
     total += text.size();
     if (language == "python" && name == "main.py") has_entry = true;
     if (language == "csharp" && name.size() > 3 && name.ends_with(".cs")) has_entry = true;
     (*out)[name] = text;
   }
+  for (const auto& [name, content] : *out) {  // a file cannot also be a folder
+    for (const auto& [other, other_content] : *out) {
+      if (other.size() > name.size() && other.compare(0, name.size(), name) == 0 &&
+          other[name.size()] == '/') {
+        return Bad("algorithm.files." + Shown(other),
+                   "'" + Shown(name) + "' is a file, so it cannot also be a folder");
+      }
+    }
+  }
   if (total > kMaxAlgorithmBytes) {
-    return Bad("algorithm.files", "at most 4 MiB of source in all, got " +
-                                      std::to_string(total) + " bytes");
+    return Bad("algorithm.files",
+               "at most 1 MiB of source in all, got " + std::to_string(total) + " bytes");
   }
   if (!has_entry) {
     return Bad("algorithm.files", language == "python"

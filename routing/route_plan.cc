@@ -101,6 +101,12 @@ Result<RoutePlan> PlanRoute(const BacktestSpec& spec, size_t bars, const EngineR
     // Auto appends only the request's own chain: the configured one is for explicit engines.
     if (spec.fallback.empty()) fallback.clear();
   }
+  if (!spec.algorithm.empty()) {
+    // An algorithm's own source reads different data on different engines (lean_local the
+    // dataset, qc_cloud QuantConnect's): it runs where it was routed, or fails. No fallback.
+    fallback.clear();
+    if (plan.candidates.size() > 1) plan.candidates.resize(1);
+  }
   for (Engine* engine : fallback) {
     if (Contains(plan.candidates, engine)) continue;
     if (Status capable = CheckCapable(*engine, spec, bars); !capable.ok()) {
@@ -115,8 +121,12 @@ Result<RoutePlan> PlanRoute(const BacktestSpec& spec, size_t bars, const EngineR
     for (const std::string& s : plan.skipped) why += (why.empty() ? "" : "; ") + s;
     // Capability is the request's problem (400); health is the server's (503).
     if (!any_capable) {
-      return Status::InvalidArgument("strategy.name: no engine can run '" + spec.strategy.name +
-                                     "' on this dataset" + (why.empty() ? "" : " (" + why + ")"));
+      const std::string what =
+          spec.algorithm.empty()
+              ? "strategy.name: no engine can run '" + spec.strategy.name + "'"
+              : "algorithm.language: no engine can run " + spec.algorithm.language + " source";
+      return Status::InvalidArgument(what + " on this dataset" +
+                                     (why.empty() ? "" : " (" + why + ")"));
     }
     return Status::Unavailable("engine: no engine can take this backtest now (" + why + ")");
   }

@@ -7,9 +7,12 @@
 //                    then degraded ones, each group in preference order; engines that admit no
 //                    run now (ejected, draining, disabled) are left out. The request's fallback
 //                    list, if any, is appended.
-// Only capable engines are candidates: the capabilities list the strategy, the dataset fits
-// max_bars, and the engine's Validate accepts the spec. An explicit engine that rejects the spec
-// is an error (InvalidArgument naming the field); an incapable fallback entry is skipped.
+// Only capable engines are candidates: the capabilities list the strategy (for an algorithm's
+// own source, its language), the dataset fits max_bars, and the engine's Validate accepts the
+// spec. An explicit engine that rejects the spec is an error (InvalidArgument naming the
+// field); an incapable fallback entry is skipped. An algorithm spec gets one candidate and no
+// fallback chain: engines read different data for it (lean_local the dataset, qc_cloud
+// QuantConnect's).
 //
 // Fallback (JobService) happens only when a failure is proven to precede acceptance by the
 // engine: FailedBeforeAcceptance, or the engine admitted no run (ejected, draining, disabled).

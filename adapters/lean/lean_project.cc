@@ -3,6 +3,7 @@
 // here, before anything is launched.
 #include "adapters/lean/lean_project.h"
 
+#include <cctype>
 #include <cmath>
 
 #include "adapters/lean/lean_internal.h"
@@ -119,6 +120,23 @@ Result<std::map<std::string, std::string>> AlgorithmParameters(const BacktestSpe
   return p;
 }
 
+Status CheckTickerParameter(const BacktestSpec& spec) {
+  const auto it = spec.algorithm.parameters.find("ticker");
+  if (it == spec.algorithm.parameters.end()) return Status::Ok();
+  const std::string& ticker = it->second;
+  const bool letter_first =
+      !ticker.empty() && std::isalpha(static_cast<unsigned char>(ticker[0])) != 0;
+  const bool ticker_ok =
+      letter_first && ticker.size() <= 12 &&
+      ticker.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.") ==
+          std::string::npos;
+  if (ticker_ok) return Status::Ok();
+  return Status::InvalidArgument(
+      "algorithm.parameters.ticker: the symbol the dataset is written as must be a letter "
+      "followed by up to 11 letters, digits or '.', got '" +
+      ticker.substr(0, 40) + "'");
+}
+
 Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& spec,
                                                             const BarSeries& bars) {
   Result<internal::LeanLayout> layout = internal::CheckLeanBars(bars);
@@ -126,19 +144,9 @@ Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& 
   if (!std::isfinite(spec.cash) || spec.cash <= 0) {
     return Status::InvalidArgument("cash: expected a number > 0, got " + ShortestText(spec.cash));
   }
+  BTR_RETURN_IF_ERROR(CheckTickerParameter(spec));
   std::map<std::string, std::string> p = spec.algorithm.parameters;
   p.emplace("ticker", std::string(kTicker));
-  const std::string& ticker = p["ticker"];
-  const bool ticker_ok =
-      !ticker.empty() && ticker.size() <= 12 &&
-      ticker.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.") ==
-          std::string::npos;
-  if (!ticker_ok) {
-    return Status::InvalidArgument(
-        "algorithm.parameters.ticker: the symbol the dataset is written as must be 1-12 "
-        "letters, digits or '.', got '" +
-        ticker.substr(0, 40) + "'");
-  }
   p.emplace("cash", ShortestText(spec.cash));
   p.emplace("resolution", layout->daily ? "daily" : "minute");
   p.emplace("start", Date(bars.time[0]));

@@ -56,17 +56,22 @@ Result<size_t> CatalogueWarmup(const BacktestSpec& spec, const BarSeries& bars);
 // each it does not set itself, "ticker" (kTicker: the symbol the dataset is written as),
 // "cash", "resolution", "start", "end" and "bars" as AlgorithmParameters writes them.
 // InvalidArgument naming the field: bars LEAN cannot hold ("dataset"), a "ticker" parameter
-// that is not 1-12 letters, digits or '.' ("algorithm.parameters.ticker"), cash <= 0.
+// that CheckTickerParameter refuses, cash <= 0.
 Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& spec,
                                                             const BarSeries& bars);
+
+// The algorithm's "ticker" parameter, when it has one: a letter and up to 11 more letters,
+// digits or '.' (a file name in the data folder). InvalidArgument naming
+// algorithm.parameters.ticker otherwise.
+Status CheckTickerParameter(const BacktestSpec& spec);
 
 // The files of the LEAN project a spec runs: the algorithm's own (spec.algorithm.files), or
 // the catalogue algorithm as "main.py".
 std::map<std::string, std::string> ProjectFiles(const BacktestSpec& spec);
 
 // Writes `bars` under `data_dir` in LEAN's layout for `ticker` (see above), replacing any data
-// of that ticker written there before. The same checks as AlgorithmParameters ("dataset: ..."); file
-// errors are Internal naming the path. Minute bars go to one zip per New York date.
+// of that ticker written there before. The same checks as AlgorithmParameters ("dataset: ...");
+// file errors are Internal naming the path. Minute bars go to one zip per New York date.
 Status WriteLeanData(const BarSeries& bars, const std::string& data_dir,
                      std::string_view ticker = kTicker);
 

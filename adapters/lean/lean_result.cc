@@ -211,13 +211,26 @@ Result<TradeRecord> ReadTrade(const json& trade, const std::string& where, const
   return t;
 }
 
-// One filled order: New York time, signed quantity, fill price.
+// One filled order: its symbol, New York time, signed quantity, fill price.
 struct Fill {
+  std::string symbol;
   TimeNs time = 0;
   long id = 0;
   double quantity = 0;
   double price = 0;
 };
+
+// An order's symbol: symbol.value (else .id), or the member itself when it is a string.
+std::string OrderSymbol(const json& order) {
+  const json* symbol = Member(order, "symbol", "Symbol");
+  if (symbol == nullptr) return "";
+  if (symbol->is_string()) return symbol->get<std::string>();
+  for (const char* key : {"value", "id"}) {
+    const json* text = Member(*symbol, key);
+    if (text != nullptr && text->is_string()) return text->get<std::string>();
+  }
+  return "";
+}
 
 // The filled orders of `orders` (an object by id, or an array), in time then id order. Entries
 // that are not filled (status 3 / "Filled") or do not parse are skipped: orders only complete
@@ -237,9 +250,14 @@ std::vector<Fill> FilledOrders(const json* orders) {
     const std::optional<TimeNs> utc = when != nullptr && when->is_string()
                                           ? ParseIsoTime(when->get_ref<const std::string&>())
                                           : std::nullopt;
-    if (!filled || !quantity || !price || !utc || *quantity == 0) continue;
+    if (!filled || !quantity || !price || !utc || *quantity == 0 ||
+        !std::isfinite(*quantity * *price)) {
+      continue;
+    }
     const std::optional<double> id = Number(Member(order, "id", "Id"));
-    fills.push_back({UtcToNewYork(*utc), id ? static_cast<long>(*id) : 0, *quantity, *price});
+    const bool id_fits = id && std::fabs(*id) < 0x1p53;
+    fills.push_back({OrderSymbol(order), UtcToNewYork(*utc), id_fits ? static_cast<long>(*id) : 0,
+                     *quantity, *price});
   }
   std::stable_sort(fills.begin(), fills.end(), [](const Fill& a, const Fill& b) {
     return a.time != b.time ? a.time < b.time : a.id < b.id;
@@ -247,36 +265,51 @@ std::vector<Fill> FilledOrders(const json* orders) {
   return fills;
 }
 
-// The position the fills leave open at the end, as one trade: entered at the fill that left
-// the position flat, at the average price of the fills that grew it; marked at the last close.
-std::optional<TradeRecord> OpenPosition(const std::vector<Fill>& fills, const BarSeries& bars) {
-  double position = 0, cost = 0;  // cost: sum of quantity * price of the growing fills
-  TimeNs opened = 0;
+// The positions the fills leave open at the end, one trade per symbol (in the order the
+// symbols first traded): entered at the fill that opened it from flat (or flipped it), at the
+// average price of the fills that grew it since; marked at the last bar's close (the bars are
+// the only prices there are, so another symbol's mark is only a stand-in).
+std::vector<TradeRecord> OpenPositions(const std::vector<Fill>& fills, const BarSeries& bars) {
+  struct Position {
+    std::string symbol;
+    double size = 0, cost = 0;  // cost: sum of quantity * price of the growing fills
+    TimeNs opened = 0;
+  };
+  constexpr double kFlat = 1e-9;
+  std::vector<Position> positions;
   for (const Fill& f : fills) {
-    const double after = position + f.quantity;
-    if (position == 0 || (position > 0) != (after > 0) || after == 0) {  // flat, or flipped
-      position = after;
-      cost = after * f.price;
-      opened = f.time;
-      continue;
-    }
-    if (std::fabs(after) > std::fabs(position)) {
-      cost += f.quantity * f.price;
+    auto it = std::find_if(positions.begin(), positions.end(),
+                           [&](const Position& p) { return p.symbol == f.symbol; });
+    if (it == positions.end()) it = positions.insert(positions.end(), Position{f.symbol});
+    Position& p = *it;
+    const double after = p.size + f.quantity;
+    if (std::fabs(p.size) < kFlat || (p.size > 0) != (after > 0) || std::fabs(after) < kFlat) {
+      p.size = std::fabs(after) < kFlat ? 0 : after;  // flat, or opened or flipped here
+      p.cost = p.size * f.price;
+      p.opened = f.time;
+    } else if (std::fabs(after) > std::fabs(p.size)) {
+      p.cost += f.quantity * f.price;
+      p.size = after;
     } else {
-      cost *= after / position;  // a reduction keeps the average price
+      p.cost *= after / p.size;  // a reduction keeps the average price
+      p.size = after;
     }
-    position = after;
   }
-  if (position == 0 || bars.size() == 0) return std::nullopt;
-  TradeRecord t;
-  t.size = position;
-  t.entry_price = cost / position;
-  t.entry_time = opened;
-  t.entry_bar = BarAt(bars, opened);
-  t.pnl = (bars.close[bars.size() - 1] - t.entry_price) * position;
-  const double invested = std::fabs(position) * t.entry_price;
-  t.return_pct = invested != 0 ? t.pnl / invested : 0.0;
-  return t;
+  std::vector<TradeRecord> open;
+  if (bars.size() == 0) return open;
+  for (const Position& p : positions) {
+    if (p.size == 0) continue;
+    TradeRecord t;
+    t.size = p.size;
+    t.entry_price = p.cost / p.size;
+    t.entry_time = p.opened;
+    t.entry_bar = BarAt(bars, p.opened);
+    t.pnl = (bars.close[bars.size() - 1] - t.entry_price) * p.size;
+    const double invested = std::fabs(p.size) * t.entry_price;
+    t.return_pct = invested != 0 ? t.pnl / invested : 0.0;
+    open.push_back(t);
+  }
+  return open;
 }
 
 // An optional object member: null or absent → empty object; `[]` (the cloud's value while a
@@ -341,10 +374,7 @@ Result<EngineRun> ParseLeanResult(const nlohmann::json& result, const BarSeries&
     }
   }
 
-  const std::vector<Fill> fills = FilledOrders(Member(result, "orders", "Orders"));
-  if (std::optional<TradeRecord> open = OpenPosition(fills, bars)) {
-    run.open_trades.push_back(std::move(*open));
-  }
+  run.open_trades = OpenPositions(FilledOrders(Member(result, "orders", "Orders")), bars);
 
   Result<json> statistics =
       OptionalObject(Member(result, "statistics", "Statistics"), "statistics");

@@ -49,10 +49,10 @@ Status LeanResultError(const nlohmann::json& result);
 //    holding the entry and exit times);
 //  - native: "statistics" verbatim plus totalPerformance.portfolioStatistics/tradeStatistics,
 //    mapped with MapLeanStatistics; conventions from LeanConventions.
-//  - open_trades: the position the filled orders ("orders", status Filled) leave open at the
-//    end, as one trade entered at the fill that opened it (from flat) at the average price of
-//    the fills that grew it, pnl marked at the last bar's close; none when flat or without
-//    orders (LEAN lists closed trades only);
+//  - open_trades: the positions the filled orders ("orders", status Filled) leave open at the
+//    end, one trade per symbol, entered at the fill that opened it from flat (or flipped it)
+//    at the average price of the fills that grew it since, pnl marked at the last bar's close;
+//    none when flat or without orders (LEAN lists closed trades only);
 // Left to the caller: warmup_bars
 // (lean_project.h CatalogueWarmup), engine_version (LeanLogFollower::engine_version) and
 // run_seconds. Check LeanResultError first: a failed run's result still parses.

@@ -161,18 +161,25 @@ LeanLocalEngine::LeanLocalEngine(LeanLocalOptions options, lean_local::LeanComma
 
 EngineCapabilities LeanLocalEngine::capabilities() const {
   EngineCapabilities caps = CatalogueCapabilities(options_.max_bars);
-  caps.languages = {"python"};  // C# needs compiling first, which lean-cli does, not LEAN
+  // C# needs compiling first, which lean-cli does, not LEAN.
+  if (options_.algorithm_source) caps.languages = {"python"};
   return caps;
 }
 
 Status LeanLocalEngine::Validate(const BacktestSpec& spec) const {
   if (!spec.algorithm.empty()) {
+    if (!options_.algorithm_source) {
+      return Status::InvalidArgument(
+          "algorithm: this server does not run algorithms' own source on lean_local (an "
+          "operator enables it with engines.lean_local.algorithm_source = true)");
+    }
     if (spec.algorithm.language != "python") {
       return Status::InvalidArgument(
           "algorithm.language: lean_local runs Python algorithms; a C# project needs compiling "
           "first (run it on qc_cloud, or build it with lean-cli)");
     }
     BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
+    BTR_RETURN_IF_ERROR(lean::CheckTickerParameter(spec));
     return SpecWindow(spec).status();
   }
   Result<ResolvedStrategy> resolved = ResolveStrategy(spec.strategy);
@@ -311,6 +318,10 @@ Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries
   Result<nlohmann::json> result = ReadResultFile(*ws);
   if (result.ok()) {
     const Status failed = lean::LeanResultError(*result);
+    if (!failed.ok() && !spec.algorithm.empty()) {  // the code's own error: the request's fault
+      return Status::InvalidArgument(
+          "algorithm: the algorithm failed in LEAN: " + failed.message() + watcher.Diagnostics());
+    }
     if (!failed.ok()) {
       return Status(failed.code(), "lean_local: LEAN run failed: " + failed.message() + "; " +
                                        ended + watcher.Diagnostics());

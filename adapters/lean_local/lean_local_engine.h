@@ -1,13 +1,15 @@
 // LeanLocalEngine: the Engine for QuantConnect LEAN run on this machine
 // (docs/engines/lean_local.md): the Docker image quantconnect/lean, the lean CLI, or any command
 // that behaves like LEAN's launcher. A run writes a workspace (lean_workspace.h: the catalogue
-// algorithm or a spec's own Python algorithm files, LEAN-format data, config.json), launches the configured command template
-// (lean_command.h) as a process group (lean_launcher.h), follows its log for progress
-// (lean::LeanLogFollower), then reads results/<algorithm-id>.json (lean::ParseLeanResult).
+// algorithm or a spec's own Python algorithm files, LEAN-format data, config.json), launches the
+// configured command template (lean_command.h) as a process group (lean_launcher.h), follows its
+// log for progress (lean::LeanLogFollower), then reads results/<algorithm-id>.json
+// (lean::ParseLeanResult).
 //
 // Errors (engine.h classes):
 //   - InvalidArgument: the spec or the bars cannot be run on LEAN (lean::AlgorithmParameters,
-//     lean::SourceParameters; C# source),
+//     lean::SourceParameters; C# source; algorithm source while algorithm_source is off), or
+//     an algorithm's own code failed (LEAN's RuntimeError: the request's fault),
 //     more bars than max_bars, or a LEAN result that says so (lean::LeanResultError).
 //   - Unavailable: the launcher program is missing or cannot be started (or exits 127, a shell's
 //     "command not found"), or the work folder / LEAN data folder is unusable. Nothing ran.
@@ -42,6 +44,9 @@ struct LeanLocalOptions {
   // makes); copied into each run's data folder. Empty: the command must provide them.
   std::string lean_data_dir;
   size_t max_bars = 0;  // 0 = no limit
+  // Run specs with an algorithm's own Python source (engines.lean_local.algorithm_source): the
+  // code runs with the launcher's rights, so it is off unless the operator turns it on.
+  bool algorithm_source = false;
 };
 
 class LeanLocalEngine final : public Engine {

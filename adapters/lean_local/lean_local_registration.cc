@@ -26,6 +26,8 @@ EngineRegistration LeanLocalRegistration() {
           .MayBeEmpty(),
       ConfigKey("engines.lean_local.keep_work_dirs", T::kBool, "false",
                 "keep each run's folder for debugging"),
+      ConfigKey("engines.lean_local.algorithm_source", T::kBool, "false",
+                "run algorithms' own Python source (it runs with the LEAN command's rights)"),
       ConfigKey("engines.lean_local.concurrency", T::kInt, "1", "LEAN runs at once").Range(1, 64),
       ConfigKey("engines.lean_local.timeout_s", T::kInt, "3600", "wall-clock limit of a run")
           .Range(1, kWeekS),
@@ -40,6 +42,7 @@ EngineRegistration LeanLocalRegistration() {
     lean.run_timeout = std::chrono::seconds(config.GetInt("engines.lean_local.timeout_s"));
     lean.keep_work_dirs = config.GetBool("engines.lean_local.keep_work_dirs");
     lean.lean_data_dir = config.GetString("engines.lean_local.lean_data_dir");
+    lean.algorithm_source = config.GetBool("engines.lean_local.algorithm_source");
     lean.max_bars = context.max_bars;
     Result<std::unique_ptr<LeanLocalEngine>> engine = LeanLocalEngine::Create(std::move(lean));
     if (!engine.ok()) return engine.status();

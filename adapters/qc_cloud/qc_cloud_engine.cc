@@ -59,7 +59,8 @@ struct QcCloudEngine::RunState {
   std::optional<int64_t> project;
   std::string compile_id;
   std::string backtest_id;
-  bool following = false;  // failures now are "lost contact while it ran"
+  bool following = false;         // failures now are "lost contact while it ran"
+  bool algorithm_failed = false;  // the backtest itself ended in an error (Runtime Error, ...)
 };
 
 QcCloudEngine::QcCloudEngine(QcCloudOptions options) : options_(std::move(options)) {
@@ -81,6 +82,7 @@ Status QcCloudEngine::Validate(const BacktestSpec& spec) const {
           "project runs there from QuantConnect's own tools");
     }
     BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
+    BTR_RETURN_IF_ERROR(lean::CheckTickerParameter(spec));
     return SpecWindow(spec).status();
   }
   // The parameters need bars: three minute bars stand in for the dataset (minute bars refuse
@@ -289,6 +291,10 @@ Result<EngineRun> QcCloudEngine::RunSteps(const BacktestSpec& spec, const BarSer
 Result<EngineRun> QcCloudEngine::FollowBacktest(const BacktestSpec& spec, const BarSeries& bars,
                                                 const RunContext& context, RunState& state) const {
   Result<json> finished = AwaitBacktest(state, context);
+  if (!finished.ok() && state.algorithm_failed && !spec.algorithm.empty()) {
+    // The spec's own code failed on the cloud: the request's fault, not the engine's.
+    return Status::InvalidArgument("algorithm: " + finished.status().message());
+  }
   if (!finished.ok()) return finished.status();
   Report(context, 0.95, "fetching results");
   Result<json> chart = FetchChart(state, bars);
@@ -350,6 +356,7 @@ Result<json> QcCloudEngine::AwaitBacktest(RunState& state, const RunContext& con
     switch (read.phase) {
       case qc::BacktestPhase::kFailed:
         state.following = false;
+        state.algorithm_failed = true;
         return Status::Internal("QuantConnect backtest " + state.backtest_id + " failed (" +
                                 client_->Redact(read.status) +
                                 "): " + Excerpt(client_->Redact(read.error), 400));

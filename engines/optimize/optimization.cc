@@ -71,11 +71,10 @@ Status ObjectiveFromJson(const json& j, SweepObjective* objective) {
 }
 
 // The settings through the backtest spec's own parser and bounds.
-Status SettingsFromJson(const json& settings, const std::string& strategy,
-                        BacktestConfig* config) {
+Status SettingsFromJson(const json& settings, const std::string& strategy, BacktestConfig* config) {
   if (!settings.is_object()) return Field("settings", "an object of backtest settings");
   json spec = settings;
-  for (const char* key : {"engine", "fallback", "strategy", "dataset"}) {
+  for (const char* key : {"engine", "fallback", "strategy", "dataset", "algorithm"}) {
     if (spec.contains(key)) {
       return Status::InvalidArgument(std::string("settings.") + key +
                                      ": not a setting; give it at the top level");
@@ -115,13 +114,13 @@ Status WalkForwardFromJson(const json& j, WalkForwardOptions* options) {
 }
 
 Status ChunkFromJson(const json& j, OptimizationRequest* r) {
-  if (!j.is_object() || !j.contains("parent") || !j["parent"].is_string() ||
-      !j.contains("begin") || !j["begin"].is_number_unsigned() || !j.contains("end") ||
-      !j["end"].is_number_unsigned() || j["end"].get<size_t>() <= j["begin"].get<size_t>()) {
+  if (!j.is_object() || !j.contains("parent") || !j["parent"].is_string() || !j.contains("begin") ||
+      !j["begin"].is_number_unsigned() || !j.contains("end") || !j["end"].is_number_unsigned() ||
+      j["end"].get<size_t>() <= j["begin"].get<size_t>()) {
     return Field("chunk", "{\"parent\", \"begin\", \"end\"} (internal: set by btrouter)");
   }
-  r->chunk = SweepChunk{j["parent"].get<std::string>(), j["begin"].get<size_t>(),
-                        j["end"].get<size_t>()};
+  r->chunk =
+      SweepChunk{j["parent"].get<std::string>(), j["begin"].get<size_t>(), j["end"].get<size_t>()};
   return Status::Ok();
 }
 
@@ -159,9 +158,9 @@ Status CountsFromJson(const json& body, OptimizationRequest* r) {
 Result<OptimizationRequest> OptimizationRequestFromJson(const json& body) {
   if (!body.is_object()) return Field("body", "a JSON object");
   static const std::set<std::string> kKnown = {
-      "strategy", "space",      "params", "constraints", "objective", "method",  "max_tries",
-      "seed",     "min_trades", "blocks", "settings",    "engine",    "dataset", "name",
-      "walk_forward", "concurrency", "chunk"};
+      "strategy",  "space", "params",       "constraints", "objective", "method",
+      "max_tries", "seed",  "min_trades",   "blocks",      "settings",  "engine",
+      "dataset",   "name",  "walk_forward", "concurrency", "chunk"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(key + ": unknown field");
   }
@@ -236,7 +235,8 @@ Result<OptimizationResult> FinishOptimization(const BarSeries& bars, Optimizatio
   if (trials.size() != plan.points.size()) {
     return Status::Internal("the trials do not match the points of the plan");
   }
-  if (std::all_of(trials.begin(), trials.end(), [](const TrialResult& t) { return !t.status.ok(); })) {
+  if (std::all_of(trials.begin(), trials.end(),
+                  [](const TrialResult& t) { return !t.status.ok(); })) {
     return trials.front().status.WithPrefix(
         "every trial failed on " +
         std::string(runner != nullptr ? runner->engine() : std::string_view("native")) +
@@ -286,8 +286,8 @@ Result<OptimizationResult> RunOptimization(const BarSeries& bars, OptimizationRe
     return c;
   };
   const auto start = std::chrono::steady_clock::now();
-  Result<std::vector<TrialResult>> trials = trials_runner.RunTrials(
-      bars, plan->space, plan->points, request.sweep, scaled(0, per_stage));
+  Result<std::vector<TrialResult>> trials =
+      trials_runner.RunTrials(bars, plan->space, plan->points, request.sweep, scaled(0, per_stage));
   if (!trials.ok()) return trials.status();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -50,8 +50,9 @@ json BacktestSpecSchema() {
       "list its language: lean_local and qc_cloud run python). Its settings "
       "other than cash stay at their defaults: the code sets its own fees and fills",
       {{"language", {{"type", "string"}, {"enum", {"python", "csharp"}}}},
-       {"files", MapOf(Str(), "File name (a relative path) -> source text; python needs "
-                              "main.py, csharp a .cs file. At most 64 files, 4 MiB")},
+       {"files", MapOf(Str(),
+                       "File name (a relative path) -> source text; python needs "
+                       "main.py, csharp a .cs file. At most 64 files, 256 KiB each, 1 MiB in all")},
        {"parameters", MapOf({{"type", {"string", "number", "boolean"}}},
                             "LEAN parameters the code reads with GetParameter; \"ticker\" "
                             "names the symbol the dataset is written as (default BTRDATA)")}},

@@ -156,6 +156,7 @@ Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view k
                                                 int64_t project_id) {
   Result<ProjectRecord> project = CallerProject(call, project_id);
   if (!project.ok()) return project.status();
+  const RunLabels labels(*project);
   std::vector<ProjectRun> runs;
   JobQuery query;
   query.tenant = call.caller.tenant;
@@ -168,7 +169,7 @@ Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view k
       std::string name;
       if (ParseRunKey(kind, job.idempotency_key, &owner, &name) && owner == project_id) {
         std::string note;
-        ApplyRunLabel(*project, job.id, &name, &note);
+        labels.Apply(job.id, &name, &note);
         runs.push_back({std::move(job), std::move(name), std::move(note)});
       }
     }
@@ -207,7 +208,7 @@ Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string*
   }
   *project_id = owner;
   Result<ProjectRecord> record = CallerProject(call, owner);
-  if (record.ok()) ApplyRunLabel(*record, job->id, name, note);
+  if (record.ok()) RunLabels(*record).Apply(job->id, name, note);
   return job;
 }
 
@@ -283,6 +284,9 @@ Result<json> BacktestsDelete(QcCall& call) {
   Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
   if (!job.ok()) return job.status();
   BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
+  if (job->status != JobStatus::kQueued && job->status != JobStatus::kRunning) {
+    ForgetRunLabel(call, project_id, job->id);  // deleted, not cancelled
+  }
   return json::object();
 }
 

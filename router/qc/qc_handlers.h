@@ -79,16 +79,24 @@ Result<JobRecord> CallerBacktest(QcCall& call, int64_t* project_id, std::string*
                                  std::string* note = nullptr);
 
 // A run's name is the one its key holds (given at creation) unless backtests/update or
-// optimizations/update gave another; its note is empty unless given (qc_run_labels.cc).
-// ApplyRunLabel overrides `name` and `note` (either may be null) with the project's label for
-// `job_id`. SetRunLabel stores a new name and/or note (nullopt: unchanged) in the project:
-// InvalidArgument naming the field for an empty or over-long name (200 bytes) or note (2,000),
-// or when neither is given. A read-modify-write of the project: a concurrent project update
-// may win.
-void ApplyRunLabel(const ProjectRecord& project, const std::string& job_id, std::string* name,
-                   std::string* note);
+// optimizations/update gave another; its note is empty unless given (qc_run_labels.cc). The
+// labels live in the project's runs_json, written alone (ProjectStore::SetProjectRuns), so a
+// rename never undoes a file push; two renames of one project at once may keep only one.
+class RunLabels {
+ public:
+  explicit RunLabels(const ProjectRecord& project);  // parses runs_json once
+  // Overrides `name` and `note` (either may be null) with the label of `job_id`, if any.
+  void Apply(const std::string& job_id, std::string* name, std::string* note) const;
+
+ private:
+  nlohmann::json labels_;
+};
+// Stores a new name and/or note (nullopt: unchanged): InvalidArgument naming the field for an
+// empty or over-long name (200 bytes) or note (2,000), or when neither is given.
 Status SetRunLabel(QcCall& call, int64_t project_id, const std::string& job_id,
                    const std::optional<std::string>& name, const std::optional<std::string>& note);
+// Drops the label of a deleted run (best effort).
+void ForgetRunLabel(QcCall& call, int64_t project_id, const std::string& job_id);
 
 // The caller's project; NotFound naming the id.
 Result<ProjectRecord> CallerProject(QcCall& call, int64_t id);

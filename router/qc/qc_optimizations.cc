@@ -227,7 +227,7 @@ Result<JobRecord> CallerOptimization(QcCall& call, int64_t* project_id, std::str
     return Status::NotFound("optimizationId: no optimization '" + *id + "'");
   }
   Result<ProjectRecord> project = CallerProject(call, *project_id);
-  if (project.ok()) ApplyRunLabel(*project, job->id, name, nullptr);
+  if (project.ok()) RunLabels(*project).Apply(job->id, name, nullptr);
   return job;
 }
 
@@ -313,6 +313,9 @@ Result<json> Delete(QcCall& call) {
   Result<JobRecord> job = CallerOptimization(call, &project_id, &name);
   if (!job.ok()) return job.status();
   BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
+  if (job->status != JobStatus::kQueued && job->status != JobStatus::kRunning) {
+    ForgetRunLabel(call, project_id, job->id);  // deleted, not aborted
+  }
   return json::object();
 }
 

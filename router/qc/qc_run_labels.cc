@@ -26,13 +26,19 @@ Status CheckText(const std::optional<std::string>& value, const char* field, siz
   return Status::Ok();
 }
 
+Status StoreLabels(QcCall& call, int64_t project_id, const json& labels) {
+  return call.deps.store->SetProjectRuns(
+      call.caller.tenant, project_id, labels.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 }  // namespace
 
-void ApplyRunLabel(const ProjectRecord& project, const std::string& job_id, std::string* name,
-                   std::string* note) {
-  const json labels = Labels(project);
-  if (!labels.contains(job_id) || !labels[job_id].is_object()) return;
-  const json& label = labels[job_id];
+RunLabels::RunLabels(const ProjectRecord& project) : labels_(Labels(project)) {}
+
+void RunLabels::Apply(const std::string& job_id, std::string* name, std::string* note) const {
+  const auto it = labels_.find(job_id);
+  if (it == labels_.end() || !it->is_object()) return;
+  const json& label = *it;
   if (name != nullptr && label.contains("name") && label["name"].is_string()) {
     *name = label["name"].get<std::string>();
   }
@@ -54,8 +60,15 @@ Status SetRunLabel(QcCall& call, int64_t project_id, const std::string& job_id,
   if (!label.is_object()) label = json::object();
   if (name) label["name"] = *name;
   if (note) label["note"] = *note;
-  project->runs_json = labels.dump(-1, ' ', false, json::error_handler_t::replace);
-  return call.deps.store->UpdateProject(*project);
+  return StoreLabels(call, project_id, labels);
+}
+
+void ForgetRunLabel(QcCall& call, int64_t project_id, const std::string& job_id) {
+  Result<ProjectRecord> project = CallerProject(call, project_id);
+  if (!project.ok()) return;
+  json labels = Labels(*project);
+  if (labels.erase(job_id) == 0) return;
+  (void)StoreLabels(call, project_id, labels);  // best effort: a stale label names no run
 }
 
 }  // namespace btr::qcapi

@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <map>
 
+#include "engines/data/sha256.h"
+
 namespace btr::compare {
 namespace {
 
 using nlohmann::json;
 
-// The spec as flat fields ("cash", "strategy.name", "strategy.params.fast"), without the engine
-// and its fallback (which differ by design in a comparison).
+// The spec as flat fields ("cash", "strategy.name", "strategy.params.fast",
+// "algorithm.parameters.x", "algorithm.files": a digest of the source), without the engine and
+// its fallback (which differ by design in a comparison).
 std::map<std::string, json> FlatSpec(const json& spec) {
   std::map<std::string, json> out;
   if (!spec.is_object()) return out;
@@ -20,6 +23,14 @@ std::map<std::string, json> FlatSpec(const json& spec) {
       if (value.contains("params") && value["params"].is_object()) {
         for (const auto& [p, v] : value["params"].items()) out["strategy.params." + p] = v;
       }
+      continue;
+    }
+    if (key == "algorithm" && value.is_object()) {
+      out["algorithm.language"] = value.value("language", json(""));
+      if (value.contains("parameters") && value["parameters"].is_object()) {
+        for (const auto& [p, v] : value["parameters"].items()) out["algorithm.parameters." + p] = v;
+      }
+      out["algorithm.files"] = Sha256Hex(value.value("files", json::object()).dump());
       continue;
     }
     out[key] = value;

@@ -25,6 +25,13 @@ std::string OverrideText(const json& overrides) {
       }
       continue;
     }
+    if (key == "algorithm" && value.is_object()) {  // its parameters, not its source text
+      add("algorithm", value.value("language", json("source")));
+      if (value.contains("parameters") && value["parameters"].is_object()) {
+        for (const auto& [p, v] : value["parameters"].items()) add(p, v);
+      }
+      continue;
+    }
     add(key, value);
   }
   return out;
@@ -140,8 +147,9 @@ Result<std::vector<PlannedRun>> ParseComparisonRequest(const json& body,
         }
         run.overrides = entry["overrides"];
         if (run.overrides.contains("sweep")) {
-          return Status::InvalidArgument(field + ".overrides.sweep: not an override; sweeps go "
-                                                 "to POST /v1/optimizations");
+          return Status::InvalidArgument(field +
+                                         ".overrides.sweep: not an override; sweeps go "
+                                         "to POST /v1/optimizations");
         }
       }
       if (entry.contains("label")) {

@@ -143,6 +143,7 @@ class PostgresStore final : public Store {
   Result<ProjectRecord> GetProject(std::string_view tenant, int64_t id) override;
   Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) override;
   Status UpdateProject(const ProjectRecord& project) override;
+  Status SetProjectRuns(std::string_view tenant, int64_t id, std::string_view runs_json) override;
   Status DeleteProject(std::string_view tenant, int64_t id) override;
 
   // --- API keys (postgres_store_keys.cc) ---

@@ -80,10 +80,10 @@ Status PostgresStore::UpdateProject(const ProjectRecord& p) {
   Result<PgResult> updated =
       Run(pool_.get(), "UpdateProject",
           "UPDATE projects SET name = $1, language = $2, description = $3, files_json = $4, "
-          "parameters_json = $5, modified_at = $6, runs_json = $7 WHERE id = $8 AND tenant = $9",
+          "parameters_json = $5, modified_at = $6 WHERE id = $7 AND tenant = $8",
           {StoredText(p.name), StoredText(p.language), StoredText(p.description),
            StoredText(p.files_json), StoredText(p.parameters_json), PgInt(p.modified_at),
-           StoredText(p.runs_json), PgInt(p.id), StoredText(p.tenant)});
+           PgInt(p.id), StoredText(p.tenant)});
   if (!updated.ok()) {
     if (updated.status().code() == StatusCode::kAlreadyExists) {
       return store_common::ProjectNameTaken(p.name);
@@ -91,6 +91,16 @@ Status PostgresStore::UpdateProject(const ProjectRecord& p) {
     return updated.status();
   }
   if (updated->affected() == 0) return store_common::ProjectNotFound(p.id);
+  return Status::Ok();
+}
+
+Status PostgresStore::SetProjectRuns(std::string_view tenant, int64_t id,
+                                     std::string_view runs_json) {
+  Result<PgResult> updated = Run(pool_.get(), "SetProjectRuns",
+                                 "UPDATE projects SET runs_json = $1 WHERE id = $2 AND tenant = $3",
+                                 {StoredText(runs_json), PgInt(id), StoredText(tenant)});
+  if (!updated.ok()) return updated.status();
+  if (updated->affected() == 0) return store_common::ProjectNotFound(id);
   return Status::Ok();
 }
 

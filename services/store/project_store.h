@@ -24,9 +24,14 @@ class ProjectStore {
   virtual Result<ProjectRecord> GetProject(std::string_view tenant, int64_t id) = 0;
   // The tenant's projects, oldest first.
   virtual Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) = 0;
-  // Replaces the name, language, description, files, parameters, runs_json and modified_at of the
-  // tenant's project `project.id`. NotFound; AlreadyExists for a name another project has.
+  // Replaces the name, language, description, files, parameters and modified_at of the
+  // tenant's project `project.id` (not runs_json: SetProjectRuns). NotFound; AlreadyExists for
+  // a name another project has.
   virtual Status UpdateProject(const ProjectRecord& project) = 0;
+  // Replaces only runs_json (the names and notes of its runs), so a rename and a file push that
+  // overlap do not undo each other. NotFound.
+  virtual Status SetProjectRuns(std::string_view tenant, int64_t id,
+                                std::string_view runs_json) = 0;
   // NotFound when the tenant has no such project.
   virtual Status DeleteProject(std::string_view tenant, int64_t id) = 0;
 };

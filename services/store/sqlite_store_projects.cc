@@ -97,21 +97,33 @@ Status SqliteStore::UpdateProject(const ProjectRecord& p) {
   BTR_SQLITE_ASSIGN_OR_RETURN(
       Statement st, writer_->Prepare(kOp,
                                      "UPDATE projects SET name = ?, language = ?, description = ?, "
-                                     "files_json = ?, parameters_json = ?, modified_at = ?, "
-                                     "runs_json = ? WHERE id = ? AND tenant = ?"));
+                                     "files_json = ?, parameters_json = ?, modified_at = ? "
+                                     "WHERE id = ? AND tenant = ?"));
   st.Text(p.name)
       .Text(p.language)
       .Text(p.description)
       .Text(p.files_json)
       .Text(p.parameters_json)
       .Int(p.modified_at)
-      .Text(p.runs_json)
       .Int(p.id)
       .Text(p.tenant);
   const Status updated = st.Run();
   if (updated.code() == StatusCode::kAlreadyExists) return store_common::ProjectNameTaken(p.name);
   BTR_RETURN_IF_ERROR(updated);
   if (writer_->Changes() == 0) return store_common::ProjectNotFound(p.id);
+  return Status::Ok();
+}
+
+Status SqliteStore::SetProjectRuns(std::string_view tenant, int64_t id,
+                                   std::string_view runs_json) {
+  constexpr std::string_view kOp = "SetProjectRuns";
+  std::lock_guard lock(writer_->mu());
+  BTR_SQLITE_ASSIGN_OR_RETURN(
+      Statement st,
+      writer_->Prepare(kOp, "UPDATE projects SET runs_json = ? WHERE id = ? AND tenant = ?"));
+  st.Text(runs_json).Int(id).Text(tenant);
+  BTR_RETURN_IF_ERROR(st.Run());
+  if (writer_->Changes() == 0) return store_common::ProjectNotFound(id);
   return Status::Ok();
 }
 

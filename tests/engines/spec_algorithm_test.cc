@@ -11,13 +11,12 @@ namespace btr {
 namespace {
 
 TEST_CASE("algorithm spec JSON: round trip and the errors that name the field", "[algorithm]") {
-  const nlohmann::json body = {
-      {"engine", "lean_local"},
-      {"dataset", "ds_1"},
-      {"algorithm",
-       {{"language", "Py"},
-        {"files", {{"main.py", "x = 1\n"}, {"lib/util.py", ""}}},
-        {"parameters", {{"fast", 10}, {"name", "a"}, {"on", true}}}}}};
+  const nlohmann::json body = {{"engine", "lean_local"},
+                               {"dataset", "ds_1"},
+                               {"algorithm",
+                                {{"language", "Py"},
+                                 {"files", {{"main.py", "x = 1\n"}, {"lib/util.py", ""}}},
+                                 {"parameters", {{"fast", 10}, {"name", "a"}, {"on", true}}}}}};
   Result<BacktestSpec> spec = SpecFromJson(body);
   REQUIRE(spec.ok());
   CHECK(spec->algorithm.language == "python");
@@ -49,6 +48,12 @@ TEST_CASE("algorithm spec JSON: round trip and the errors that name the field", 
        {},
        "algorithm.parameters.a:"},
       {{{"language", "python"}, {"files", {{"main.py", ""}}}, {"code", ""}}, {}, "algorithm.code:"},
+      {{{"language", "python"}, {"files", {{"main.py", ""}, {"config.json", "{}"}}}},
+       {},
+       "algorithm.files.config.json:"},
+      {{{"language", "python"}, {"files", {{"main.py", ""}, {"a.py", ""}, {"a.py/b.py", ""}}}},
+       {},
+       "algorithm.files.a.py/b.py:"},
       {{{"language", "python"}, {"files", {{"main.py", ""}}}},
        {{"strategy", "sma_cross"}},
        "strategy:"},

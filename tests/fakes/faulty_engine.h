@@ -104,6 +104,13 @@ class FaultyEngine final : public Engine {
     max_bars_ = max_bars;
   }
 
+  // Claims to run algorithm source in `languages` (the wrapped engine is not asked to validate
+  // such specs).
+  void SetLanguages(std::vector<std::string> languages) {
+    std::lock_guard<std::mutex> lock(mu_);
+    languages_ = std::move(languages);
+  }
+
   int runs_started() const { return runs_started_.load(); }
   int runs_completed() const { return runs_completed_.load(); }
   int probes() const { return probes_.load(); }
@@ -116,9 +123,13 @@ class FaultyEngine final : public Engine {
     std::lock_guard<std::mutex> lock(mu_);
     if (!strategies_.empty()) caps.strategies = strategies_;
     if (max_bars_ != 0) caps.max_bars = max_bars_;
+    if (!languages_.empty()) caps.languages = languages_;
     return caps;
   }
-  Status Validate(const BacktestSpec& spec) const override { return inner_->Validate(spec); }
+  Status Validate(const BacktestSpec& spec) const override {
+    if (!spec.algorithm.empty()) return Status::Ok();  // capabilities decide
+    return inner_->Validate(spec);
+  }
   Health Probe(std::chrono::steady_clock::time_point) override {
     ++probes_;
     std::lock_guard<std::mutex> lock(mu_);
@@ -209,6 +220,7 @@ class FaultyEngine final : public Engine {
   bool probe_healthy_ = true;
   std::chrono::microseconds probe_latency_{0};
   std::vector<std::string> strategies_;
+  std::vector<std::string> languages_;
   size_t max_bars_ = 0;
   std::atomic<int> runs_started_{0}, runs_completed_{0}, probes_{0}, reconciles_{0};
 };

@@ -126,6 +126,9 @@ class StoreWrapper : public Store {
   Result<std::vector<ProjectRecord>> ListProjects(std::string_view tenant) override {
     return target_->ListProjects(tenant);
   }
+  Status SetProjectRuns(std::string_view tenant, int64_t id, std::string_view runs_json) override {
+    return target_->SetProjectRuns(tenant, id, runs_json);
+  }
   Status UpdateProject(const ProjectRecord& project) override {
     return target_->UpdateProject(project);
   }

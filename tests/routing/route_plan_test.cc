@@ -127,6 +127,31 @@ TEST_CASE("only engines whose capabilities cover the spec are candidates") {
         0);
 }
 
+TEST_CASE("algorithm source: engines that list its language, one candidate, no fallback") {
+  Routes r;
+  BacktestSpec spec = Spec("auto", {"alpha"});
+  spec.strategy.name.clear();
+  spec.algorithm.language = "python";
+  spec.algorithm.files["main.py"] = "";
+  const Status none = r.Error(spec);
+  CHECK(none.code() == StatusCode::kInvalidArgument);
+  CHECK(none.message().rfind("algorithm.language: no engine can run python source", 0) == 0);
+  r.engine["beta"]->SetLanguages({"python"});
+  r.engine["gamma"]->SetLanguages({"python"});
+  r.options.fallback = {"gamma"};
+  // auto: the healthiest capable engine alone; the request's chain is not appended.
+  CHECK(r.Plan(spec) == std::vector<std::string>{"gamma"});
+  r.Degrade("gamma");
+  CHECK(r.Plan(spec) == std::vector<std::string>{"beta"});
+  // Named: that engine alone, neither the request's nor the configured chain.
+  spec.engine = "beta";
+  spec.fallback = {"gamma"};
+  CHECK(r.Plan(spec) == std::vector<std::string>{"beta"});
+  spec.engine = "alpha";
+  CHECK(r.Error(spec).message().rfind("algorithm.language: engine 'alpha' cannot run python", 0) ==
+        0);
+}
+
 TEST_CASE("routing errors: unknown names are 400; no admitting engine for auto is 503") {
   Routes r;
   CHECK(r.Error(Spec("warp")).message() ==

@@ -248,6 +248,53 @@ json TinyResult() {
   })");
 }
 
+TEST_CASE("open positions come from the filled orders, per symbol; bad orders are skipped",
+          "[lean]") {
+  BarSeries bars;
+  for (unsigned m = 29; m <= 35; ++m) bars.Append(At(2023, 1, 3, 9, m), 10, 10, 10, 12, 0);
+  json doc = TinyResult();
+  // AAA: 10 at 100 (09:30), 10 more at 110 (09:31), 5 sold at 120 (09:32): 15 open at 105.
+  // BBB: short 5, bought back: flat. CCC: long 4, sold 6 at 09:33: short 2 from the flip.
+  // Skipped: a cancelled order (status 5), a non-finite value, an id past 2^53, no time.
+  doc["orders"] = json::parse(R"({
+    "1": {"id": 1, "symbol": {"value": "AAA"}, "quantity": 10, "price": 100, "status": 3,
+          "time": "2023-01-03T14:30:00Z"},
+    "2": {"id": 2, "symbol": {"value": "BBB"}, "quantity": -5, "price": 50, "status": 3,
+          "time": "2023-01-03T14:30:00Z"},
+    "3": {"id": 3, "symbol": {"value": "AAA"}, "quantity": 10, "price": 110, "status": 3,
+          "lastFillTime": "2023-01-03T14:31:00Z", "time": "2023-01-03T14:29:00Z"},
+    "4": {"id": 4, "symbol": {"value": "BBB"}, "quantity": 5, "price": 40, "status": 3,
+          "time": "2023-01-03T14:31:00Z"},
+    "5": {"id": 5, "symbol": {"value": "AAA"}, "quantity": -5, "price": 120, "status": 3,
+          "time": "2023-01-03T14:32:00Z"},
+    "6": {"id": 6, "symbol": "CCC", "quantity": 4, "price": 7, "status": "Filled",
+          "time": "2023-01-03T14:32:00Z"},
+    "7": {"id": 7, "symbol": "CCC", "quantity": -6, "price": 8, "status": 3,
+          "time": "2023-01-03T14:33:00Z"},
+    "8": {"id": 8, "symbol": {"value": "AAA"}, "quantity": 99, "price": 1, "status": 5,
+          "time": "2023-01-03T14:33:00Z"},
+    "9": {"id": 9, "symbol": {"value": "AAA"}, "quantity": 1e308, "price": 1e308, "status": 3,
+          "time": "2023-01-03T14:33:00Z"},
+    "10": {"id": 1e300, "symbol": {"value": "DDD"}, "quantity": 1, "price": 1, "status": 3,
+           "time": "2023-01-03T14:34:00Z"},
+    "11": {"id": 11, "symbol": {"value": "EEE"}, "quantity": 1, "price": 1, "status": 3}
+  })");
+  Result<EngineRun> run = ParseLeanResult(doc, bars);
+  REQUIRE(run.ok());
+  REQUIRE(run->open_trades.size() == 3);  // AAA, CCC, DDD (its id is ignored, not the fill)
+  const TradeRecord& aaa = run->open_trades[0];
+  CHECK(aaa.size == 15);
+  CHECK(aaa.entry_price == Approx(105));
+  CHECK(aaa.entry_bar == 1);  // opened from flat at 09:30
+  CHECK(aaa.is_open());
+  CHECK(aaa.pnl == Approx((12 - 105) * 15.0));
+  const TradeRecord& ccc = run->open_trades[1];
+  CHECK(ccc.size == -2);
+  CHECK(ccc.entry_price == 8);
+  CHECK(ccc.entry_bar == 4);  // the flip at 09:33
+  CHECK(run->open_trades[2].size == 1);
+}
+
 TEST_CASE("ParseLeanResult aligns candle, line and object points and reads shorts", "[lean]") {
   BarSeries bars;
   for (unsigned m = 29; m <= 35; ++m) bars.Append(At(2023, 1, 3, 9, m), 10, 10, 10, 10, 0);

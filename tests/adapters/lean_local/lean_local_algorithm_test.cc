@@ -110,6 +110,11 @@ TEST_CASE("lean_local algorithm: its files and parameters reach LEAN, its equity
     CHECK(run->equity[i] == Approx(cash + quantity * bars.close[i]).margin(0.01));
   }
   CHECK(run->trades.empty());  // still open: LEAN lists closed trades only
+  // The position the filled order left open, read back from LEAN's orders.
+  REQUIRE(run->open_trades.size() == 1);
+  CHECK(run->open_trades[0].size == quantity);
+  CHECK(run->open_trades[0].entry_bar == 1);
+  CHECK(run->open_trades[0].entry_price == Approx(bars.open[1]));
   CHECK(run->warmup_bars == 0);
   // The algorithm's own Debug line, in LEAN's log.
   CHECK(std::any_of(log.begin(), log.end(), [](const std::string& l) {
@@ -168,11 +173,12 @@ TEST_CASE("lean_local algorithm: an exception in the code fails the run with its
   const std::string broken = std::string(kBuyAndHold) +
                              "        if self.time.year == 2007:\n"
                              "            raise ValueError('no trading in 2007')\n";
-  Result<EngineRun> run =
-      Make(options)->Run(AlgorithmSpec({{"main.py", broken}}, {}), Goog(), {});
+  Result<EngineRun> run = Make(options)->Run(AlgorithmSpec({{"main.py", broken}}, {}), Goog(), {});
   REQUIRE_FALSE(run.ok());
-  CHECK(run.status().code() == StatusCode::kInternal);
+  // The code's own error is the request's fault: not counted against the engine's health.
+  CHECK(run.status().code() == StatusCode::kInvalidArgument);
   INFO(run.status().message());
+  CHECK(run.status().message().rfind("algorithm: ", 0) == 0);
   CHECK(run.status().message().find("ValueError") != std::string::npos);
   CHECK(run.status().message().find("no trading in 2007") != std::string::npos);
   CHECK(LeftOver(options) == 0);
@@ -187,14 +193,28 @@ TEST_CASE("lean_local algorithm: what it refuses, naming the field", "[lean_loca
   CHECK(refused.code() == StatusCode::kInvalidArgument);
   CHECK(refused.message().rfind("algorithm.language:", 0) == 0);
 
-  Result<EngineRun> bad_ticker = engine->Run(
-      AlgorithmSpec({{"main.py", kBuyAndHold}}, {{"ticker", "../etc"}}), Goog(), {});
-  REQUIRE_FALSE(bad_ticker.ok());
-  CHECK(bad_ticker.status().message().rfind("algorithm.parameters.ticker:", 0) == 0);
+  for (const char* ticker : {"../etc", ".", "..", "1ABC", ""}) {
+    INFO(ticker);
+    const BacktestSpec spec = AlgorithmSpec({{"main.py", kBuyAndHold}}, {{"ticker", ticker}});
+    CHECK(engine->Validate(spec).message().rfind("algorithm.parameters.ticker:", 0) == 0);
+    Result<EngineRun> bad_ticker = engine->Run(spec, Goog(), {});
+    REQUIRE_FALSE(bad_ticker.ok());
+    CHECK(bad_ticker.status().message().rfind("algorithm.parameters.ticker:", 0) == 0);
+  }
+  BacktestSpec with_fees = AlgorithmSpec({{"main.py", kBuyAndHold}}, {});
+  with_fees.commission = 0.001;
+  CHECK(engine->Validate(with_fees).message().rfind("commission:", 0) == 0);
+  CHECK(engine->capabilities().languages == std::vector<std::string>{"python"});
 
-  // The catalogue engines' checks refuse a spec without a strategy.
-  EngineCapabilities caps = engine->capabilities();
-  CHECK(caps.languages == std::vector<std::string>{"python"});
+  // Off unless the operator turns it on: then no language, and a spec naming the engine is
+  // refused before anything runs.
+  LeanLocalOptions off = Options(tmp, FakeCommand());
+  off.algorithm_source = false;
+  auto closed = Make(off);
+  CHECK(closed->capabilities().languages.empty());
+  const Status refused_off = closed->Validate(AlgorithmSpec({{"main.py", kBuyAndHold}}, {}));
+  CHECK(refused_off.code() == StatusCode::kInvalidArgument);
+  CHECK(refused_off.message().find("engines.lean_local.algorithm_source") != std::string::npos);
 }
 
 }  // namespace

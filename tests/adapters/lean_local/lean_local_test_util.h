@@ -26,8 +26,8 @@ inline BarSeries Goog() {
 
 // The fake launcher as a command template, with extra words (e.g. " --fault hang").
 inline std::string FakeCommand(const std::string& extra = "") {
-  return Python() + " -B " + BTR_SOURCE_DIR + "/tests/fakes/fake_lean.py --btrouter " +
-         BTR_BINARY + " --config {config}" + extra;
+  return Python() + " -B " + BTR_SOURCE_DIR + "/tests/fakes/fake_lean.py --btrouter " + BTR_BINARY +
+         " --config {config}" + extra;
 }
 
 // A LEAN data folder with stand-ins for the databases LEAN needs (the fake only checks them).
@@ -47,6 +47,7 @@ inline LeanLocalOptions Options(const TempDir& tmp, const std::string& command) 
   options.run_timeout = std::chrono::seconds(60);
   options.kill_grace = std::chrono::milliseconds(1000);
   options.lean_data_dir = MakeLeanDataDir(tmp);
+  options.algorithm_source = true;  // off by default; the algorithm tests run source
   return options;
 }
 

@@ -44,7 +44,8 @@ std::vector<ConfigOverride> WithLeanLocal(const testing::TempDir& tmp) {
           {"engines.lean_local.enabled", "true", "test"},
           {"engines.lean_local.command", testing::lean_local::FakeCommand(), "test"},
           {"engines.lean_local.lean_data_dir", testing::lean_local::MakeLeanDataDir(tmp), "test"},
-          {"engines.lean_local.timeout_s", "120", "test"}};
+          {"engines.lean_local.timeout_s", "120", "test"},
+          {"engines.lean_local.algorithm_source", "true", "test"}};
 }
 
 double IbFee(double quantity, double price) {

@@ -134,7 +134,7 @@ TEST_CASE("updating a project replaces its fields, not onto another project's na
   changed.description = "renamed";
   changed.files_json = R"({"Main.cs":{"content":"class A {}","modified":500}})";
   changed.parameters_json = R"({"period":"14"})";
-  changed.runs_json = R"({"bt_1":{"name":"renamed run","note":"n"}})";
+  changed.runs_json = R"({"bt_1":{"name":"ignored"}})";  // UpdateProject leaves runs_json
   changed.modified_at = 500;
   REQUIRE(store->UpdateProject(changed).ok());
 
@@ -147,9 +147,22 @@ TEST_CASE("updating a project replaces its fields, not onto another project's na
   CHECK(got->description == "renamed");
   CHECK(got->files_json == changed.files_json);
   CHECK(got->parameters_json == changed.parameters_json);
-  CHECK(got->runs_json == changed.runs_json);
+  CHECK(got->runs_json == "{}");
   CHECK(got->created_at == 100);
   CHECK(got->modified_at == 500);
+
+  // SetProjectRuns replaces runs_json alone; a later UpdateProject keeps it.
+  const std::string runs = R"({"bt_1":{"name":"renamed run","note":"n"}})";
+  REQUIRE(store->SetProjectRuns("t1", a, runs).ok());
+  changed.description = "again";
+  REQUIRE(store->UpdateProject(changed).ok());
+  Result<ProjectRecord> labelled = store->GetProject("t1", a);
+  REQUIRE(labelled.ok());
+  CHECK(labelled->runs_json == runs);
+  CHECK(labelled->description == "again");
+  CHECK(labelled->files_json == changed.files_json);
+  CHECK(store->SetProjectRuns("t2", a, runs).code() == StatusCode::kNotFound);
+  CHECK(store->SetProjectRuns("t1", 987654, runs).code() == StatusCode::kNotFound);
 
   // Keeping its own name is no conflict.
   changed.modified_at = 600;
