@@ -158,21 +158,20 @@ std::optional<DrawdownStats> DrawdownsByTroughs(std::span<const TimeNs> time,
   bool have_zero = false;
   EpisodeSums episodes;
   auto depth = [&] { return trough == kInf ? 0.0 : 1 - trough / peak; };
-  for (size_t j = 0; j < n; ++j) {
-    const double e = equity[j];
-    if (e >= peak) [[unlikely]] {
-      if (!(e > 0 && e < kInf)) return std::nullopt;
-      if (have_zero && j > last_zero + 1) {
-        episodes.Close(static_cast<double>(time[j] - time[last_zero]), depth());
-      }
-      max_dd = std::max(max_dd, depth());
-      peak = e;
-      trough = kInf;
-      last_zero = j;
-      have_zero = true;
-    } else {
-      trough = std::min(trough, e);  // a NaN bar changes nothing
+  for (size_t j = 0;; ++j) {
+    // The bars below the peak only lower the trough (a NaN bar changes nothing).
+    j = MinUntilAtLeast(equity, j, peak, &trough);
+    if (j >= n) break;
+    const double e = equity[j];  // a new peak (or a tie)
+    if (!(e > 0 && e < kInf)) return std::nullopt;
+    if (have_zero && j > last_zero + 1) {
+      episodes.Close(static_cast<double>(time[j] - time[last_zero]), depth());
     }
+    max_dd = std::max(max_dd, depth());
+    peak = e;
+    trough = kInf;
+    last_zero = j;
+    have_zero = true;
   }
   const double open_depth = depth();
   max_dd = std::max(max_dd, open_depth);
