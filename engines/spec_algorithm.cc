@@ -15,10 +15,7 @@ Status Bad(const std::string& field, const std::string& why) {
   return Status::InvalidArgument(field + ": " + why);
 }
 
-std::string Shown(std::string_view text) {
-  if (text.size() > 60) return std::string(Utf8Prefix(text, 57)) + "...";
-  return std::string(text);
-}
+std::string Shown(std::string_view text) { return Utf8Excerpt(text, 60); }
 
 bool NameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

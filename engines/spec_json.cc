@@ -15,10 +15,7 @@ namespace {
 using nlohmann::json;
 
 // Text for a message, cut to 80 bytes of whole characters: a body may be megabytes long.
-std::string Cut(std::string text) {
-  if (text.size() > 80) text = std::string(Utf8Prefix(text, 77)) + "...";
-  return text;
-}
+std::string Cut(const std::string& text) { return Utf8Excerpt(text, 80); }
 
 Status Expect(const json& j, const std::string& field, bool ok, const char* what) {
   if (ok) return Status::Ok();
@@ -97,11 +94,23 @@ Status ReadStrategy(const json& body, StrategyRef* out) {
 
 Result<BacktestSpec> SpecFromJson(const json& body) {
   if (!body.is_object()) return Status::InvalidArgument("body: expected a JSON object");
-  static const std::set<std::string> kKnown = {
-      "engine",           "fallback",         "strategy",        "dataset", "cash",
-      "commission",       "commission_fixed", "spread",          "margin",  "trade_on_close",
-      "exclusive_orders", "hedging",          "finalize_trades", "start",   "end",
-      "sweep",            "algorithm"};
+  static const std::set<std::string> kKnown = {"engine",
+                                               "fallback",
+                                               "strategy",
+                                               "dataset",
+                                               "cash",
+                                               "commission",
+                                               "commission_fixed",
+                                               "spread",
+                                               "margin",
+                                               "trade_on_close",
+                                               "exclusive_orders",
+                                               "hedging",
+                                               "finalize_trades",
+                                               "start",
+                                               "end",
+                                               "sweep",
+                                               "algorithm"};
   for (const auto& [key, value] : body.items()) {
     if (kKnown.count(key) == 0) return Status::InvalidArgument(Cut(key) + ": unknown field");
   }

@@ -10,10 +10,7 @@ bool IsDateOnly(std::string_view text) {
   return (text.size() == 10 && text[4] == '-') || text.size() == 8;
 }
 
-std::string Quoted(std::string_view text) {
-  std::string out(text.size() > 80 ? std::string(Utf8Prefix(text, 77)) + "..." : text);
-  return "'" + out + "'";
-}
+std::string Quoted(std::string_view text) { return "'" + Utf8Excerpt(text, 80) + "'"; }
 
 // The instant a bound stands for: a date's midnight, or as `end` its last nanosecond.
 Result<TimeNs> ParseBound(std::string_view field, std::string_view text, bool is_end) {

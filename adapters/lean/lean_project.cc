@@ -9,6 +9,8 @@
 #include "adapters/lean/lean_internal.h"
 #include "engines/catalogue/catalogue.h"
 #include "engines/native/strategies/native_strategies.h"
+#include "engines/spec_algorithm.h"
+#include "engines/spec_window.h"
 
 namespace btr::lean {
 namespace {
@@ -135,6 +137,12 @@ Status CheckTickerParameter(const BacktestSpec& spec) {
       "algorithm.parameters.ticker: the symbol the dataset is written as must be a letter "
       "followed by up to 11 letters, digits or '.', got '" +
       ticker.substr(0, 40) + "'");
+}
+
+Status CheckSourceSpec(const BacktestSpec& spec) {
+  BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
+  BTR_RETURN_IF_ERROR(CheckTickerParameter(spec));
+  return SpecWindow(spec).status();
 }
 
 Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& spec,

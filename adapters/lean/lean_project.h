@@ -65,6 +65,10 @@ Result<std::map<std::string, std::string>> SourceParameters(const BacktestSpec& 
 // algorithm.parameters.ticker otherwise.
 Status CheckTickerParameter(const BacktestSpec& spec);
 
+// What both LEAN engines check of a spec with an algorithm's own source, besides its language:
+// the settings it may not set (CheckAlgorithmSettings), its ticker parameter and its window.
+Status CheckSourceSpec(const BacktestSpec& spec);
+
 // The files of the LEAN project a spec runs: the algorithm's own (spec.algorithm.files), or
 // the catalogue algorithm as "main.py".
 std::map<std::string, std::string> ProjectFiles(const BacktestSpec& spec);

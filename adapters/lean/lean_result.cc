@@ -34,9 +34,7 @@ Status Shape(const std::string& path, const std::string& what) {
 
 // A short excerpt of a JSON value for messages.
 std::string Excerpt(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > 60) text = std::string(Utf8Prefix(text, 57)) + "...";  // whole characters
-  return text;
+  return Utf8Excerpt(value.dump(-1, ' ', false, json::error_handler_t::replace), 60);
 }
 
 std::string StringMember(const json& object, std::string_view key) {

@@ -16,7 +16,6 @@
 #include "adapters/lean_local/lean_workspace.h"
 #include "engines/catalogue/catalogue.h"
 #include "engines/core/json_text.h"
-#include "engines/spec_algorithm.h"
 #include "engines/spec_window.h"
 
 namespace btr {
@@ -178,9 +177,7 @@ Status LeanLocalEngine::Validate(const BacktestSpec& spec) const {
           "algorithm.language: lean_local runs Python algorithms; a C# project needs compiling "
           "first (run it on qc_cloud, or build it with lean-cli)");
     }
-    BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
-    BTR_RETURN_IF_ERROR(lean::CheckTickerParameter(spec));
-    return SpecWindow(spec).status();
+    return lean::CheckSourceSpec(spec);
   }
   Result<ResolvedStrategy> resolved = ResolveStrategy(spec.strategy);
   if (!resolved.ok()) return resolved.status();
@@ -248,7 +245,7 @@ Result<EngineRun> LeanLocalEngine::Run(const BacktestSpec& spec, const BarSeries
                                    " bars exceed the lean_local engine's limit of " +
                                    std::to_string(options_.max_bars) + " bars per run");
   }
-  BTR_RETURN_IF_ERROR(Validate(spec));
+  if (!spec.algorithm.empty()) BTR_RETURN_IF_ERROR(Validate(spec));  // opt-in, language
   Result<std::map<std::string, std::string>> parameters =
       spec.algorithm.empty() ? lean::AlgorithmParameters(spec, bars)
                              : lean::SourceParameters(spec, bars);

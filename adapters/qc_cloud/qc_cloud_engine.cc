@@ -9,7 +9,6 @@
 #include "adapters/lean/lean_result.h"
 #include "adapters/qc_cloud/qc_wire.h"
 #include "engines/catalogue/catalogue.h"
-#include "engines/spec_algorithm.h"
 #include "engines/spec_window.h"
 
 namespace btr {
@@ -81,9 +80,7 @@ Status QcCloudEngine::Validate(const BacktestSpec& spec) const {
           "algorithm.language: btrouter sends Python projects to QuantConnect Cloud; a C# "
           "project runs there from QuantConnect's own tools");
     }
-    BTR_RETURN_IF_ERROR(CheckAlgorithmSettings(spec));
-    BTR_RETURN_IF_ERROR(lean::CheckTickerParameter(spec));
-    return SpecWindow(spec).status();
+    return lean::CheckSourceSpec(spec);
   }
   // The parameters need bars: three minute bars stand in for the dataset (minute bars refuse
   // nothing that daily bars accept); Run checks the real bars.
@@ -128,7 +125,7 @@ Result<EngineRun> QcCloudEngine::Run(const BacktestSpec& spec, const BarSeries& 
   }
   if (bars.size() < 2) return Status::InvalidArgument("dataset: needs at least 2 bars");
   RunState state;
-  BTR_RETURN_IF_ERROR(Validate(spec));
+  if (!spec.algorithm.empty()) BTR_RETURN_IF_ERROR(Validate(spec));  // the language
   Result<std::map<std::string, std::string>> parameters =
       spec.algorithm.empty() ? qc::CloudParameters(spec, bars) : lean::SourceParameters(spec, bars);
   if (!parameters.ok()) return parameters.status();

@@ -25,4 +25,8 @@ void AppendEscapedByte(unsigned char byte, std::string* out);
 // character (for well-formed text; a stray byte counts as one character).
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 
+// `text` when it has at most `max_bytes` bytes, else its Utf8Prefix of max_bytes - 3 bytes and
+// "...": an excerpt for a message. REQUIRES: max_bytes >= 3.
+std::string Utf8Excerpt(std::string_view text, size_t max_bytes);
+
 }  // namespace btr

@@ -179,11 +179,13 @@ Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view k
   return runs;
 }
 
-Status CancelOrDelete(QcCall& call, const JobRecord& job) {
+Status CancelOrDelete(QcCall& call, int64_t project_id, const JobRecord& job) {
   if (job.status == JobStatus::kQueued || job.status == JobStatus::kRunning) {
     return call.deps.jobs->Cancel(call.caller.tenant, job.id).status();
   }
-  return call.deps.jobs->Delete(call.caller.tenant, job.id);
+  BTR_RETURN_IF_ERROR(call.deps.jobs->Delete(call.caller.tenant, job.id));
+  ForgetRunLabel(call, project_id, job.id);
+  return Status::Ok();
 }
 
 namespace {
@@ -283,10 +285,7 @@ Result<json> BacktestsDelete(QcCall& call) {
   std::string name;
   Result<JobRecord> job = CallerBacktest(call, &project_id, &name);
   if (!job.ok()) return job.status();
-  BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
-  if (job->status != JobStatus::kQueued && job->status != JobStatus::kRunning) {
-    ForgetRunLabel(call, project_id, job->id);  // deleted, not cancelled
-  }
+  BTR_RETURN_IF_ERROR(CancelOrDelete(call, project_id, *job));
   return json::object();
 }
 

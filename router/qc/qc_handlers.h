@@ -56,8 +56,8 @@ struct ProjectRun {
 Result<std::vector<ProjectRun>> ListProjectRuns(QcCall& call, std::string_view kind,
                                                 int64_t project_id);
 // backtests/delete and optimizations/delete: a queued or running job is cancelled (its record
-// stays, in /v1), a finished one deleted.
-Status CancelOrDelete(QcCall& call, const JobRecord& job);
+// stays, in /v1), a finished one deleted, with its label in project `project_id`.
+Status CancelOrDelete(QcCall& call, int64_t project_id, const JobRecord& job);
 
 // The project's parameters, overridden by the call's `parameters` when `with_overrides` (a
 // backtest's; an optimization's `parameters` are its swept ranges).

@@ -312,10 +312,7 @@ Result<json> Delete(QcCall& call) {
   std::string name;
   Result<JobRecord> job = CallerOptimization(call, &project_id, &name);
   if (!job.ok()) return job.status();
-  BTR_RETURN_IF_ERROR(CancelOrDelete(call, *job));
-  if (job->status != JobStatus::kQueued && job->status != JobStatus::kRunning) {
-    ForgetRunLabel(call, project_id, job->id);  // deleted, not aborted
-  }
+  BTR_RETURN_IF_ERROR(CancelOrDelete(call, project_id, *job));
   return json::object();
 }
 

@@ -53,6 +53,13 @@ TEST_CASE("Utf8Prefix never cuts a character in two") {
   CHECK(Utf8Prefix("\xff\xfe", 1) == "\xff");  // a stray byte is one character
 }
 
+TEST_CASE("Utf8Excerpt keeps short text and cuts long text at a character, with ...") {
+  CHECK(Utf8Excerpt("short", 10) == "short");
+  CHECK(Utf8Excerpt("exactly10!", 10) == "exactly10!");
+  CHECK(Utf8Excerpt("abcdefghijk", 10) == "abcdefg...");
+  CHECK(Utf8Excerpt("abcdef\xc3\xa9ghij", 10) == "abcdef...");  // é would straddle the cut
+}
+
 TEST_CASE("AppendEscapedByte writes \\xNN") {
   std::string out = "got ";
   AppendEscapedByte(0xad, &out);

@@ -6,7 +6,6 @@
 // shares at the second bar's open, held to the end.
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <thread>
 
 #include "adapters/lean/lean_project.h"
 #include "engines/data/csv_loader.h"
@@ -157,12 +156,7 @@ TEST_CASE("POST /v1/backtests: algorithm source runs on lean_local, catalogue en
   INFO(submitted.body);
   REQUIRE(submitted.code == 202);
   const std::string id = submitted.Json()["id"];
-  json job;
-  for (int k = 0; k < 3000; ++k) {
-    job = server.Call("GET", "/v1/backtests/" + id, alice).Json();
-    if (job["status"] != "queued" && job["status"] != "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const json job = server.WaitDone(alice, id);
   INFO(job.dump().substr(0, 500));
   REQUIRE(job["status"] == "succeeded");
   CHECK(job["engine_used"] == "lean_local");  // auto picked the one enabled engine that runs python
@@ -205,12 +199,7 @@ TEST_CASE(
   INFO(submitted.body);
   REQUIRE(submitted.code == 202);
   const std::string id = submitted.Json()["id"];
-  json job;
-  for (int k = 0; k < 3000; ++k) {
-    job = server.Call("GET", "/v1/backtests/" + id, alice).Json();
-    if (job["status"] != "queued" && job["status"] != "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const json job = server.WaitDone(alice, id);
   INFO(job.dump().substr(0, 500));
   REQUIRE(job["status"] == "succeeded");
   const BarSeries& b = *bars;
